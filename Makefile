@@ -1,0 +1,41 @@
+# The two commands of the README:
+#   make demo   set up and run the hub with its demo network on http://127.0.0.1:8000
+#   make test   set up and run the tests (PostgreSQL tests need HUB_TEST_POSTGRES_URL)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test setup catalogs messages lint bench clean
+
+demo: setup
+	$(BIN)/hub serve --demo --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/ruff check hub connectors tests bench
+	$(BIN)/ruff format --check hub connectors tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+setup: $(VENV)/.installed catalogs
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Compiled catalogs are build output, not kept in git.
+catalogs: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d locales -D messages
+
+# After changing user-facing strings: re-extract, update both catalogs, then translate the Dutch.
+messages: $(VENV)/.installed
+	$(BIN)/python locales/update.py
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache locales/*/LC_MESSAGES/*.mo

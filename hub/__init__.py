@@ -1,0 +1,1 @@
+"""The circular procurement network hub."""

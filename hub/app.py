@@ -1,0 +1,126 @@
+"""``create_app(settings)`` builds the Starlette application; nothing runs at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from hub import errors, i18n
+from hub.db import make_engine, make_sessionmaker
+from hub.health import healthz, readyz
+from hub.middleware import LanguageMiddleware, SecurityHeadersMiddleware, language_of
+from hub.organisations import views as organisations
+from hub.pilots import api as pilots_api
+from hub.pilots import views as pilots
+from hub.programmes import views as programmes
+from hub.scheduler import Scheduler
+from hub.settings import Settings
+from hub.templating import make_templates
+
+STATIC = Path(__file__).parent / "static"
+
+
+class LanguageConvertor(Convertor[str]):
+    """``/{lang:lang}`` matches only the hub's languages, so ``/fr/...`` is a plain 404."""
+
+    regex = "|".join(i18n.LANGUAGES)
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("lang", LanguageConvertor())
+
+
+async def root(request: Request) -> Response:
+    language, _ = language_of(request.scope, request.app.state.settings.default_language)
+    return RedirectResponse(f"/{language}/", status_code=307)
+
+
+def routes() -> list[Route | Mount]:
+    public = [
+        Route("/", programmes.home, name="home"),
+        Route("/programmes", programmes.programme_list, name="programmes"),
+        Route("/programmes/{code:str}", programmes.programme_detail, name="programme"),
+        Route("/pilots", pilots.pilot_list, name="pilots"),
+        Route("/pilots/{pilot_id:int}", pilots.pilot_detail, name="pilot"),
+        Route("/organisations", organisations.organisation_list, name="organisations"),
+        Route(
+            "/organisations/{organisation_id:int}",
+            organisations.organisation_detail,
+            name="organisation",
+        ),
+    ]
+    return [
+        Route("/", root, name="root"),
+        Route("/healthz", healthz, name="healthz"),
+        Route("/readyz", readyz, name="readyz"),
+        Route("/api/v1/pilots", pilots_api.pilots, name="api_pilots"),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        Mount("/{lang:lang}", routes=public),
+    ]
+
+
+def create_app(
+    settings: Settings,
+    *,
+    sessions: sessionmaker[Session] | None = None,
+    scheduler: bool = False,
+) -> Starlette:
+    """The web application; with ``scheduler`` it also runs scheduled jobs in this process.
+
+    ``sessions`` lets tests share one transaction with the app.
+    """
+    engine = None
+    if sessions is None:
+        engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+        sessions = make_sessionmaker(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        timer = Scheduler(sessions, tick_seconds=settings.scheduler_tick_seconds) if scheduler else None
+        if timer:
+            timer.start()
+        try:
+            yield
+        finally:
+            if timer:
+                timer.shutdown()
+            if engine is not None:
+                engine.dispose()
+
+    app = Starlette(
+        debug=settings.debug,
+        routes=routes(),
+        middleware=[
+            Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
+            Middleware(SecurityHeadersMiddleware, https=settings.https),
+            Middleware(LanguageMiddleware, default=settings.default_language, secure=settings.https),
+        ],
+        exception_handlers={HTTPException: errors.http_error, 500: errors.server_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.sessions = sessions
+    app.state.templates = make_templates()
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """For ``uvicorn --factory hub.app:app_from_environment`` (several web processes)."""
+    return create_app(Settings.load().with_secret_key())

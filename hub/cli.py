@@ -1,0 +1,167 @@
+"""The ``hub`` command: serve, migrate, demo."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
+
+from hub import i18n, migrate
+from hub.db import make_engine, make_sessionmaker
+from hub.settings import Settings, SettingsError
+
+log = logging.getLogger("hub")
+
+
+class CommandError(Exception):
+    """A failure the user can fix; printed without a traceback."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.load()
+        logging.basicConfig(
+            level=settings.log_level.upper(),
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        args.handler(settings, args)
+    except (SettingsError, CommandError) as error:
+        print(f"hub: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hub", description="Circular procurement network hub")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="migrate the database if needed and serve the hub")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--demo", action="store_true", help="load the demo network into an empty database")
+    serve.add_argument(
+        "--no-scheduler", action="store_true", help="do not run scheduled jobs in this process"
+    )
+    serve.set_defaults(handler=serve_command)
+
+    scheduler = commands.add_parser("scheduler", help="run scheduled jobs only (no web server)")
+    scheduler.set_defaults(handler=scheduler_command)
+
+    migrate_parser = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate_parser.add_argument("--revision", metavar="MESSAGE", help="(developers) write a new migration")
+    migrate_parser.set_defaults(handler=migrate_command)
+
+    demo = commands.add_parser("demo", help="load the demo network (GDCA, GDCI 2.0, ProCirc)")
+    demo.add_argument("--seed", type=int, help="random seed (default HUB_DEMO_SEED, 2017)")
+    demo.add_argument("--pilots", type=int, help="total number of pilots, e.g. 10000 for benchmarks")
+    demo.add_argument("--force", action="store_true", help="load even if the database is not empty")
+    demo.set_defaults(handler=demo_command)
+    return parser
+
+
+def connect(settings: Settings) -> Engine:
+    """An engine whose database answers, or a clear error saying which one does not."""
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as error:
+        safe_url = engine.url.render_as_string(hide_password=True)
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise CommandError(f"cannot reach the database {safe_url}: {reason}") from None
+    return engine
+
+
+def migrate_command(settings: Settings, args: argparse.Namespace) -> None:
+    engine = connect(settings)
+    if args.revision:
+        migrate.revision(engine, args.revision)
+        return
+    if migrate.pending(engine):
+        print("Migrating the database…", file=sys.stderr)
+        migrate.upgrade(engine)
+    print("The database is up to date.", file=sys.stderr)
+
+
+def demo_command(settings: Settings, args: argparse.Namespace) -> None:
+    from hub.demo.generate import is_empty, load_demo, scaled_sizes
+
+    engine = connect(settings)
+    migrate.upgrade(engine)
+    sessions = make_sessionmaker(engine)
+    with sessions() as session:
+        if not is_empty(session) and not args.force:
+            raise CommandError("the database already holds data; use --force to add the demo anyway")
+        started = time.perf_counter()
+        print("Loading the demo network…", file=sys.stderr)
+        summary = load_demo(
+            session,
+            seed=settings.demo_seed if args.seed is None else args.seed,
+            pilots=scaled_sizes(args.pilots) if args.pilots else None,
+        )
+        session.commit()
+    print(f"Loaded in {time.perf_counter() - started:.1f} s: {summary}", file=sys.stderr)
+
+
+def serve_command(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings = settings.with_secret_key()
+    engine = connect(settings)
+    if migrate.pending(engine):
+        print("Migrating the database…", file=sys.stderr)
+        migrate.upgrade(engine)
+    if args.demo:
+        from hub.demo.generate import is_empty, load_demo
+
+        with make_sessionmaker(engine)() as session:
+            if is_empty(session):
+                print("Loading the demo network…", file=sys.stderr)
+                load_demo(session, seed=settings.demo_seed)
+                session.commit()
+    engine.dispose()
+    for language in i18n.LANGUAGES:
+        if i18n.catalog_missing(language):
+            raise CommandError(f"the {language} catalog is not compiled: run `pybabel compile -d locales`")
+    print(f"Serving the hub on http://{args.host}:{args.port}/", file=sys.stderr)
+    from hub.app import create_app
+
+    uvicorn.run(
+        create_app(settings, scheduler=not args.no_scheduler),
+        host=args.host,
+        port=args.port,
+        proxy_headers=True,
+        log_level=settings.log_level.lower(),
+    )
+
+
+def scheduler_command(settings: Settings, args: argparse.Namespace) -> None:
+    import signal
+    import threading
+
+    from hub.scheduler import Scheduler
+
+    engine = connect(settings)
+    if migrate.pending(engine):
+        raise CommandError("the database is not up to date: run `hub migrate` first")
+    scheduler = Scheduler(make_sessionmaker(engine), tick_seconds=settings.scheduler_tick_seconds)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    scheduler.start()
+    print("Scheduler running; stop with Ctrl-C.", file=sys.stderr)
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.shutdown()
+        engine.dispose()

@@ -1,0 +1,155 @@
+"""Locales, the current locale (a ContextVar), negotiation and Babel formatting.
+
+Translations are never installed globally: gettext looks up the current locale per call, so
+concurrent requests in different languages cannot leak into each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+from contextvars import ContextVar
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date as _format_date
+from babel.dates import format_datetime as _format_datetime
+from babel.numbers import format_currency, format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+
+LANGUAGES = ("nl", "en")
+SOURCE_LANGUAGE = "en"  # msgids are English
+DOMAIN = "messages"
+
+log = logging.getLogger(__name__)
+
+current_language: ContextVar[str] = ContextVar("current_language", default="nl")
+
+
+def locales_dir() -> Path:
+    """``hub/locales`` in an installed wheel, else ``locales/`` beside the package (a checkout)."""
+    packaged = Path(__file__).parent / "locales"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "locales"
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    mo = locales_dir() / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    if not mo.exists():
+        if language != SOURCE_LANGUAGE:
+            log.error("No compiled catalog %s: run `pybabel compile -d locales`", mo)
+        return NullTranslations()
+    with mo.open("rb") as f:
+        return Translations(f, domain=DOMAIN)
+
+
+def catalog_missing(language: str) -> bool:
+    """True when a translated language has no compiled catalog (its pages would be English)."""
+    return language != SOURCE_LANGUAGE and not isinstance(translations(language), Translations)
+
+
+def gettext(message: str, **variables: Any) -> str:
+    text = translations(current_language.get()).ugettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
+    text = translations(current_language.get()).ungettext(singular, plural, n)
+    return text % {"num": n, **variables}
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated where it is shown."""
+    return message
+
+
+_ = gettext
+
+
+class LabelledEnum(enum.StrEnum):
+    """A string enum whose members carry a translatable label: ``MEMBER = "value", N_("Label")``."""
+
+    msgid: str
+
+    def __new__(cls, value: str, msgid: str = "") -> LabelledEnum:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.msgid = msgid or value
+        return member
+
+    @property
+    def label(self) -> str:
+        return gettext(self.msgid)
+
+
+def negotiate(accept_language: str | None, cookie: str | None, default: str = "nl") -> str:
+    """The cookie wins, then the best Accept-Language match, then the default (Dutch)."""
+    if cookie in LANGUAGES:
+        return cookie
+    best: tuple[float, str] | None = None
+    for part in (accept_language or "").split(","):
+        tag, _, params = part.strip().partition(";")
+        language = tag.strip().split("-")[0].lower()
+        if language not in LANGUAGES:
+            continue
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        if quality > 0 and (best is None or quality > best[0]):
+            best = (quality, language)
+    return best[1] if best else default
+
+
+def locale() -> Locale:
+    return _locale(current_language.get())
+
+
+@cache
+def _locale(language: str) -> Locale:
+    return Locale.parse({"nl": "nl_BE", "en": "en_GB"}.get(language, language))
+
+
+def format_date(value: dt.date | None, format: str = "medium") -> str:
+    return _format_date(value, format=format, locale=locale()) if value else ""
+
+
+def format_datetime(value: dt.datetime | None, format: str = "medium") -> str:
+    return _format_datetime(value, format=format, locale=locale()) if value else ""
+
+
+def format_number(value: int | float | Decimal | None, digits: int = 0) -> str:
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=locale())
+
+
+def format_euro(value: int | float | Decimal | None) -> str:
+    if value is None:
+        return ""
+    return format_currency(value, "EUR", format="¤ #,##0", locale=locale(), currency_digits=False)
+
+
+def format_percentage(value: float | Decimal | None, digits: int = 0) -> str:
+    """``value`` as a fraction: 0.225 -> '22,5 %' in Dutch."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return format_percent(value, format=pattern, locale=locale())
+
+
+def country_name(code: str | None) -> str:
+    if not code:
+        return ""
+    return str(locale().territories.get(code.upper(), code))
+
+
+def language_name(code: str) -> str:
+    return str(locale().languages.get(code, code))

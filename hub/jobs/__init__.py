@@ -1,0 +1,1 @@
+"""Scheduled work: what is due lives in the database, APScheduler only ticks."""

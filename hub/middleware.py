@@ -1,0 +1,90 @@
+"""Pure ASGI middleware: the request's language, and security headers on every response."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hub import i18n
+
+LANGUAGE_COOKIE = "hub_lang"
+ONE_YEAR = 365 * 24 * 3600
+
+
+def language_of(scope: Scope, default: str = "nl") -> tuple[str, bool]:
+    """The language for a request, and whether the URL chose it (``/nl/...``, ``/en/...``)."""
+    segment = scope.get("path", "/").split("/")[1:2]
+    if segment and segment[0] in i18n.LANGUAGES:
+        return segment[0], True
+    headers = Headers(scope=scope)
+    cookie = SimpleCookie(headers.get("cookie", "")).get(LANGUAGE_COOKIE)
+    return i18n.negotiate(headers.get("accept-language"), cookie.value if cookie else None, default), False
+
+
+class LanguageMiddleware:
+    """Sets the current language for the request and remembers an explicit choice in a cookie."""
+
+    def __init__(self, app: ASGIApp, default: str = "nl", secure: bool = False) -> None:
+        self.app = app
+        self.default = default
+        self.secure = secure
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        language, from_url = language_of(scope, self.default)
+        token = i18n.current_language.set(language)
+        cookie = SimpleCookie(Headers(scope=scope).get("cookie", "")).get(LANGUAGE_COOKIE)
+        remember = from_url and (cookie is None or cookie.value != language)
+
+        async def send_with_cookie(message: Message) -> None:
+            if remember and message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                secure = "; Secure" if self.secure else ""
+                headers.append(
+                    "set-cookie",
+                    f"{LANGUAGE_COOKIE}={language}; Path=/; Max-Age={ONE_YEAR}; SameSite=Lax{secure}",
+                )
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_cookie)
+        finally:
+            i18n.current_language.reset(token)
+
+
+class SecurityHeadersMiddleware:
+    """Adds a strict Content-Security-Policy and friends; HSTS only when served over https."""
+
+    def __init__(self, app: ASGIApp, https: bool = False) -> None:
+        self.app = app
+        self.headers = {
+            "content-security-policy": (
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+            ),
+            "x-content-type-options": "nosniff",
+            "referrer-policy": "strict-origin-when-cross-origin",
+            "permissions-policy": "camera=(), microphone=(), geolocation=()",
+            "cross-origin-opener-policy": "same-origin",
+            "x-frame-options": "DENY",
+        }
+        if https:
+            self.headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,28 @@
+"""Imports every model so that the metadata is complete (Alembic, tests, create_all)."""
+
+from hub.communities.models import Community, Meeting
+from hub.jobs.models import ScheduledJob
+from hub.lessons.models import Lesson, LessonPilotLink
+from hub.organisations.models import Commitment, Organisation, Participation, SupportingAction
+from hub.pilots.models import Pilot, PilotParty, pilot_strategies
+from hub.programmes.models import KeyFigure, Programme
+from hub.taxonomy.models import ProductGroup, Strategy
+
+__all__ = [
+    "Commitment",
+    "Community",
+    "KeyFigure",
+    "Lesson",
+    "LessonPilotLink",
+    "Meeting",
+    "Organisation",
+    "Participation",
+    "Pilot",
+    "PilotParty",
+    "ProductGroup",
+    "Programme",
+    "ScheduledJob",
+    "Strategy",
+    "SupportingAction",
+    "pilot_strategies",
+]

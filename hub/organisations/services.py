@@ -1,0 +1,122 @@
+"""Queries over organisations: the searchable list and an organisation's participations."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from hub.organisations.models import Organisation, Participation, Role, SupportingAction
+from hub.programmes.models import Programme
+
+PAGE_SIZE = 50
+
+
+class InvalidOrganisationFilter(ValueError):
+    def __init__(self, field: str, value: str) -> None:
+        super().__init__(f"{field}={value!r}")
+        self.field = field
+        self.value = value
+
+
+@dataclasses.dataclass(frozen=True)
+class OrganisationFilters:
+    programme: str | None = None
+    role: Role | None = None
+    q: str = ""
+    page: int = 1
+
+
+def parse_filters(params: Mapping[str, str], programme_codes: Sequence[str]) -> OrganisationFilters:
+    programme = params.get("programme", "").strip() or None
+    if programme and programme not in programme_codes:
+        raise InvalidOrganisationFilter("programme", programme)
+    role = params.get("role", "").strip() or None
+    if role and role not in {r.value for r in Role}:
+        raise InvalidOrganisationFilter("role", role)
+    page_text = params.get("page", "1").strip() or "1"
+    if not page_text.isdigit() or not 1 <= int(page_text) <= 1_000_000:
+        raise InvalidOrganisationFilter("page", page_text)
+    q = params.get("q", "").strip()
+    if len(q) > 200:
+        raise InvalidOrganisationFilter("q", q[:20] + "…")
+    return OrganisationFilters(
+        programme=programme, role=Role(role) if role else None, q=q, page=int(page_text)
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class OrganisationPage:
+    organisations: Sequence[Organisation]
+    total: int
+    filters: OrganisationFilters
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / PAGE_SIZE))
+
+
+def list_organisations(session: Session, *, filters: OrganisationFilters) -> OrganisationPage:
+    conditions: list[ColumnElement[bool]] = [Organisation.withdrawn_at.is_(None)]
+    if filters.q:
+        # Escape LIKE wildcards so that a typed % or _ matches itself.
+        escaped = filters.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(func.lower(Organisation.name).like(f"%{escaped}%", escape="\\"))
+    if filters.programme or filters.role:
+        participation = select(Participation.organisation_id).join(Programme)
+        if filters.programme:
+            participation = participation.where(Programme.code == filters.programme)
+        if filters.role:
+            participation = participation.where(Participation.role == filters.role)
+        conditions.append(Organisation.id.in_(participation))
+    total = session.scalar(select(func.count()).select_from(Organisation).where(*conditions)) or 0
+    organisations = session.scalars(
+        select(Organisation)
+        .where(*conditions)
+        .order_by(Organisation.name, Organisation.id)
+        .limit(PAGE_SIZE)
+        .offset((filters.page - 1) * PAGE_SIZE)
+        .options(selectinload(Organisation.participations).joinedload(Participation.programme))
+    ).all()
+    return OrganisationPage(organisations, total, filters)
+
+
+def get_organisation(session: Session, *, organisation_id: int) -> Organisation | None:
+    return session.scalar(
+        select(Organisation)
+        .where(Organisation.id == organisation_id)
+        .options(
+            selectinload(Organisation.participations).options(
+                joinedload(Participation.programme), selectinload(Participation.commitments)
+            )
+        )
+    )
+
+
+def supporting_actions_of(session: Session, *, organisation_id: int) -> Sequence[SupportingAction]:
+    return session.scalars(
+        select(SupportingAction)
+        .where(
+            SupportingAction.organisation_id == organisation_id,
+            SupportingAction.withdrawn_at.is_(None),
+        )
+        .order_by(SupportingAction.starts_on.desc(), SupportingAction.id)
+        .options(joinedload(SupportingAction.programme))
+    ).all()
+
+
+def participants(session: Session, *, programme_id: int) -> dict[Role, Sequence[Organisation]]:
+    """The programme's organisations grouped by role (programme page)."""
+    grouped: dict[Role, list[Organisation]] = {}
+    rows = session.execute(
+        select(Participation.role, Organisation)
+        .join(Organisation, Organisation.id == Participation.organisation_id)
+        .where(Participation.programme_id == programme_id, Participation.withdrawn_at.is_(None))
+        .order_by(Organisation.name)
+    )
+    for role, organisation in rows:
+        grouped.setdefault(role, []).append(organisation)
+    return {role: grouped[role] for role in Role if role in grouped}

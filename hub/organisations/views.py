@@ -1,0 +1,49 @@
+"""Public organisation pages: the searchable list and the detail page."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hub.i18n import gettext as _
+from hub.organisations import services
+from hub.organisations.models import Role
+from hub.pilots.services import pilots_of_organisation
+from hub.programmes.services import list_programmes
+from hub.web import db, invalid_value, not_found, render
+
+
+def organisation_list(request: Request) -> Response:
+    with db(request) as session:
+        programmes = list_programmes(session)
+        try:
+            filters = services.parse_filters(request.query_params, [p.code for p in programmes])
+        except services.InvalidOrganisationFilter as error:
+            raise invalid_value(error.field, error.value) from None
+        page = services.list_organisations(session, filters=filters)
+    if filters.page > page.pages:
+        raise not_found(
+            _(
+                "There is no page %(page)d: the list has %(pages)d.",
+                page=filters.page,
+                pages=page.pages,
+            )
+        )
+    return render(request, "organisations/list.html", page=page, programmes=programmes, roles=list(Role))
+
+
+def organisation_detail(request: Request) -> Response:
+    organisation_id = request.path_params["organisation_id"]
+    with db(request) as session:
+        organisation = services.get_organisation(session, organisation_id=organisation_id)
+        if organisation is None:
+            raise not_found(_("There is no organisation with number %(id)s.", id=organisation_id))
+        pilots = pilots_of_organisation(session, organisation_id=organisation_id)
+        actions = services.supporting_actions_of(session, organisation_id=organisation_id)
+    return render(
+        request,
+        "organisations/detail.html",
+        organisation=organisation,
+        pilots=pilots,
+        actions=actions,
+    )

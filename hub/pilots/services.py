@@ -1,0 +1,313 @@
+"""Queries over pilots: the filtered, searched, sorted and paginated list, facets and details."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from hub.i18n import N_, LabelledEnum
+from hub.organisations.models import Organisation
+from hub.pilots import search
+from hub.pilots.models import Pilot, PilotParty, PilotStatus, pilot_strategies
+from hub.programmes.models import Programme
+from hub.taxonomy.models import ProductGroup, Strategy
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+
+
+class Sort(LabelledEnum):
+    NEWEST = "newest", N_("Newest first")
+    OLDEST = "oldest", N_("Oldest first")
+    TITLE = "title", N_("Title")
+    VALUE = "value", N_("Contract value")
+
+
+class InvalidFilter(ValueError):
+    """A filter value the hub does not know; ``field`` names the query parameter."""
+
+    def __init__(self, field: str, value: str) -> None:
+        super().__init__(f"{field}={value!r}")
+        self.field = field
+        self.value = value
+
+
+@dataclasses.dataclass(frozen=True)
+class PilotFilters:
+    programme: str | None = None
+    country: str | None = None
+    product_group: str | None = None
+    strategy: str | None = None
+    status: PilotStatus | None = None
+    year: int | None = None
+    q: str = ""
+    sort: Sort = Sort.NEWEST
+    page: int = 1
+    per_page: int = PAGE_SIZE
+
+    @property
+    def active(self) -> bool:
+        return any(
+            (
+                self.programme,
+                self.country,
+                self.product_group,
+                self.strategy,
+                self.status,
+                self.year,
+                self.q,
+            )
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Facets:
+    """The values each filter can take, for the filter form and for validating input."""
+
+    programmes: Sequence[tuple[str, str]]  # (code, short name)
+    countries: Sequence[str]
+    product_groups: Sequence[ProductGroup]
+    strategies: Sequence[Strategy]
+    years: Sequence[int]
+
+
+def facets(session: Session) -> Facets:
+    live = Pilot.withdrawn_at.is_(None)
+    first, last = session.execute(select(func.min(Pilot.starts_on), func.max(Pilot.starts_on))).one()
+    return Facets(
+        programmes=session.execute(
+            select(Programme.code, Programme.short_name).order_by(Programme.starts_on, Programme.id)
+        ).all(),
+        countries=session.scalars(select(Pilot.country).where(live).distinct().order_by(Pilot.country)).all(),
+        product_groups=session.scalars(select(ProductGroup).order_by(ProductGroup.position)).all(),
+        strategies=session.scalars(select(Strategy).order_by(Strategy.position)).all(),
+        years=list(range(last.year, first.year - 1, -1)) if first and last else [],
+    )
+
+
+def parse_filters(
+    params: Mapping[str, str], known: Facets, *, max_per_page: int = MAX_PAGE_SIZE
+) -> PilotFilters:
+    """Filters from query parameters; an unknown value raises ``InvalidFilter`` (shown as 400)."""
+
+    def pick(field: str, allowed: Sequence[str]) -> str | None:
+        value = params.get(field, "").strip()
+        if not value:
+            return None
+        if value not in allowed:
+            raise InvalidFilter(field, value)
+        return value
+
+    def integer(field: str, default: int | None, low: int, high: int) -> int | None:
+        value = params.get(field, "").strip()
+        if not value:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise InvalidFilter(field, value) from None
+        if not low <= number <= high:
+            raise InvalidFilter(field, value)
+        return number
+
+    status = pick("status", [s.value for s in PilotStatus])
+    sort = pick("sort", [s.value for s in Sort])
+    q = params.get("q", "").strip()
+    if len(q) > 200:
+        raise InvalidFilter("q", q[:20] + "…")
+    return PilotFilters(
+        programme=pick("programme", [code for code, _ in known.programmes]),
+        country=pick("country", [c for c in known.countries]),
+        product_group=pick("product_group", [g.code for g in known.product_groups]),
+        strategy=pick("strategy", [s.code for s in known.strategies]),
+        status=PilotStatus(status) if status else None,
+        year=integer("year", None, 1900, 2200),
+        q=q,
+        sort=Sort(sort) if sort else Sort.NEWEST,
+        page=integer("page", 1, 1, 1_000_000) or 1,
+        per_page=integer("per_page", PAGE_SIZE, 1, max_per_page) or PAGE_SIZE,
+    )
+
+
+@dataclasses.dataclass
+class PilotRow:
+    """What a list shows of a pilot; built from columns, not ORM objects, to keep lists cheap."""
+
+    id: int
+    uid: str
+    title_nl: str
+    title_en: str
+    summary_nl: str
+    summary_en: str
+    source_language: str
+    programme: str
+    programme_name: str
+    country: str
+    product_group: str | None
+    status: PilotStatus
+    phase: str
+    starts_on: dt.date | None
+    ends_on: dt.date | None
+    contract_value: Decimal | None
+    home_hub: str | None
+    is_demo: bool
+    updated_at: dt.datetime
+    strategies: list[str] = dataclasses.field(default_factory=list)
+
+    def title(self, language: str) -> tuple[str, bool]:
+        """The title in ``language``, or in the source language with ``True`` (not yet translated)."""
+        wanted = self.title_nl if language == "nl" else self.title_en
+        if wanted:
+            return wanted, False
+        return (self.title_nl or self.title_en), True
+
+
+@dataclasses.dataclass(frozen=True)
+class PilotPage:
+    rows: list[PilotRow]
+    total: int
+    filters: PilotFilters
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.filters.per_page))
+
+
+def _conditions(session: Session, filters: PilotFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Pilot.withdrawn_at.is_(None)]
+    if filters.programme:
+        conditions.append(
+            Pilot.programme_id
+            == select(Programme.id).where(Programme.code == filters.programme).scalar_subquery()
+        )
+    if filters.product_group:
+        conditions.append(
+            Pilot.product_group_id
+            == select(ProductGroup.id).where(ProductGroup.code == filters.product_group).scalar_subquery()
+        )
+    if filters.strategy:
+        conditions.append(
+            Pilot.id.in_(
+                select(pilot_strategies.c.pilot_id).where(
+                    pilot_strategies.c.strategy_id
+                    == select(Strategy.id).where(Strategy.code == filters.strategy).scalar_subquery()
+                )
+            )
+        )
+    if filters.country:
+        conditions.append(Pilot.country == filters.country)
+    if filters.status:
+        conditions.append(Pilot.status == filters.status)
+    if filters.year:
+        conditions.append(Pilot.starts_on >= dt.date(filters.year, 1, 1))
+        conditions.append(Pilot.starts_on < dt.date(filters.year + 1, 1, 1))
+    if filters.q:
+        match = search.matches(session, filters.q)
+        if match is not None:
+            conditions.append(match)
+    return conditions
+
+
+def _ordering(filters: PilotFilters, language: str) -> list[Any]:
+    title = Pilot.title_nl if language == "nl" else Pilot.title_en
+    orderings: dict[Sort, list[Any]] = {
+        Sort.NEWEST: [Pilot.starts_on.desc(), Pilot.id.desc()],
+        Sort.OLDEST: [Pilot.starts_on.asc(), Pilot.id.asc()],
+        # Untranslated titles (empty in this language) go last rather than first.
+        Sort.TITLE: [title == "", title, Pilot.id],
+        Sort.VALUE: [Pilot.contract_value.desc().nulls_last(), Pilot.id],
+    }
+    return orderings[filters.sort]
+
+
+def list_query(session: Session, filters: PilotFilters, language: str) -> Select[*tuple[Any, ...]]:
+    """The page query (also used by the query-plan test)."""
+    return (
+        select(
+            Pilot.id,
+            Pilot.uid,
+            Pilot.title_nl,
+            Pilot.title_en,
+            Pilot.summary_nl,
+            Pilot.summary_en,
+            Pilot.source_language,
+            Programme.code,
+            Programme.short_name,
+            Pilot.country,
+            ProductGroup.code,
+            Pilot.status,
+            Pilot.phase,
+            Pilot.starts_on,
+            Pilot.ends_on,
+            Pilot.contract_value,
+            Pilot.home_hub,
+            Pilot.is_demo,
+            Pilot.updated_at,
+        )
+        .join(Programme, Pilot.programme_id == Programme.id)
+        .outerjoin(ProductGroup, Pilot.product_group_id == ProductGroup.id)
+        .where(*_conditions(session, filters))
+        .order_by(*_ordering(filters, language))
+        .limit(filters.per_page)
+        .offset((filters.page - 1) * filters.per_page)
+    )
+
+
+def count_query(session: Session, filters: PilotFilters) -> Select[int]:
+    return select(func.count()).select_from(Pilot).where(*_conditions(session, filters))
+
+
+def list_pilots(session: Session, *, filters: PilotFilters, language: str) -> PilotPage:
+    total = session.scalar(count_query(session, filters)) or 0
+    rows = [PilotRow(*row) for row in session.execute(list_query(session, filters, language))]
+    by_id = {row.id: row for row in rows}
+    if by_id:
+        strategy_rows = session.execute(
+            select(pilot_strategies.c.pilot_id, Strategy.code)
+            .join(Strategy, Strategy.id == pilot_strategies.c.strategy_id)
+            .where(pilot_strategies.c.pilot_id.in_(by_id))
+            .order_by(pilot_strategies.c.pilot_id, Strategy.position)
+        )
+        for pilot_id, code in strategy_rows:
+            by_id[pilot_id].strategies.append(code)
+    return PilotPage(rows=rows, total=total, filters=filters)
+
+
+def get_pilot(session: Session, *, pilot_id: int) -> Pilot | None:
+    return session.scalar(
+        select(Pilot)
+        .where(Pilot.id == pilot_id)
+        .options(
+            joinedload(Pilot.programme),
+            joinedload(Pilot.product_group),
+            selectinload(Pilot.strategies),
+            selectinload(Pilot.parties).joinedload(PilotParty.organisation),
+        )
+    )
+
+
+def pilots_of_organisation(session: Session, *, organisation_id: int) -> dict[str, list[Pilot]]:
+    """The organisation's pilots, grouped by its role in them."""
+    grouped: dict[str, list[Pilot]] = defaultdict(list)
+    rows = session.execute(
+        select(PilotParty.role, Pilot)
+        .join(Pilot, Pilot.id == PilotParty.pilot_id)
+        .where(PilotParty.organisation_id == organisation_id, Pilot.withdrawn_at.is_(None))
+        .order_by(Pilot.starts_on.desc(), Pilot.id)
+        .options(joinedload(Pilot.programme))
+    )
+    for role, pilot in rows:
+        grouped[role.value].append(pilot)
+    return dict(grouped)
+
+
+def organisations_by_id(session: Session, ids: Sequence[int]) -> dict[int, Organisation]:
+    return {o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(ids)))}

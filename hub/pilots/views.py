@@ -1,0 +1,49 @@
+"""Public pilot pages: the faceted list and the detail page."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hub.i18n import gettext as _
+from hub.pilots import services
+from hub.pilots.models import PilotStatus
+from hub.web import db, invalid_value, language, not_found, render
+
+
+def pilot_list(request: Request) -> Response:
+    lang = language(request)
+    with db(request) as session:
+        facets = services.facets(session)
+        try:
+            filters = services.parse_filters(request.query_params, facets, max_per_page=services.PAGE_SIZE)
+        except services.InvalidFilter as error:
+            raise invalid_value(error.field, error.value) from None
+        page = services.list_pilots(session, filters=filters, language=lang)
+    if filters.page > page.pages:
+        raise not_found(
+            _(
+                "There is no page %(page)d: the list has %(pages)d.",
+                page=filters.page,
+                pages=page.pages,
+            )
+        )
+    return render(
+        request,
+        "pilots/list.html",
+        page=page,
+        facets=facets,
+        filters=filters,
+        statuses=list(PilotStatus),
+        sorts=list(services.Sort),
+        strategy_names={s.code: s.name(lang) for s in facets.strategies},
+        product_group_names={g.code: g.name(lang) for g in facets.product_groups},
+    )
+
+
+def pilot_detail(request: Request) -> Response:
+    with db(request) as session:
+        pilot = services.get_pilot(session, pilot_id=request.path_params["pilot_id"])
+        if pilot is None:
+            raise not_found(_("There is no pilot with number %(id)s.", id=request.path_params["pilot_id"]))
+        return render(request, "pilots/detail.html", pilot=pilot)

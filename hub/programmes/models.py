@@ -1,0 +1,85 @@
+"""Programmes (GDCA, GDCI 2.0, ProCirc) and their dated, sourced key figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.db import Base
+from hub.i18n import N_, LabelledEnum
+from hub.records import Bilingual, Record
+from hub.taxonomy.models import enum_column
+
+
+class Programme(Record, Bilingual, Base):
+    __tablename__ = "programmes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    short_name: Mapped[str] = mapped_column(String(40))
+    name_nl: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    description_nl: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    region_nl: Mapped[str] = mapped_column(String(200), default="")
+    region_en: Mapped[str] = mapped_column(String(200), default="")
+    # ISO 3166-1 alpha-2 codes of the countries taking part.
+    countries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    starts_on: Mapped[dt.date | None]
+    ends_on: Mapped[dt.date | None]
+    website: Mapped[str | None] = mapped_column(String(300))
+    # Participation rules: a procurer commits to at least this many pilots (GDCA, GDCI: 2) ...
+    min_pilots_per_procurer: Mapped[int | None]
+    # ... and a facilitator to at least this many supporting actions (GDCA: 1).
+    min_actions_per_facilitator: Mapped[int | None]
+    rules_nl: Mapped[str] = mapped_column(Text, default="")
+    rules_en: Mapped[str] = mapped_column(Text, default="")
+    # The reduction a pilot aims at in raw materials, waste and CO2 (ProCirc: 20-25 %), as fractions.
+    reduction_target_min: Mapped[Decimal | None] = mapped_column(Numeric(4, 3))
+    reduction_target_max: Mapped[Decimal | None] = mapped_column(Numeric(4, 3))
+
+    key_figures: Mapped[list[KeyFigure]] = relationship(
+        back_populates="programme", order_by="KeyFigure.position", cascade="all, delete-orphan"
+    )
+
+
+class Metric(LabelledEnum):
+    PARTICIPANTS = "participants", N_("Participants")
+    PROCURERS = "procurers", N_("Procuring organisations")
+    FACILITATORS = "facilitators", N_("Facilitators")
+    SIGNATORIES = "signatories", N_("Signatories")
+    PARTNERS = "partners", N_("Project partners")
+    COUNTRIES = "countries", N_("Countries")
+    PILOTS = "pilots", N_("Pilots")
+    SUPPORTING_ACTIONS = "supporting_actions", N_("Supporting actions")
+    EVENTS = "events", N_("Networking events")
+    WEBINARS = "webinars", N_("Webinars")
+    BUDGET = "budget_eur", N_("Budget (euro)")
+    PILOT_VALUE = "pilot_value_eur", N_("Combined value of the pilots (euro)")
+
+
+class KeyFigure(Base):
+    """A published figure: what it counts, its value, the date it held, and who said so.
+
+    Sources disagree (GDCA: 150, ~170 or 101 + 52 participants), so each is kept as a dated,
+    sourced fact rather than overwritten as a single truth.
+    """
+
+    __tablename__ = "key_figures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    metric: Mapped[Metric] = mapped_column(enum_column(Metric, "metric"))
+    value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    approximate: Mapped[bool] = mapped_column(default=False)
+    as_of: Mapped[dt.date]
+    source_title: Mapped[str] = mapped_column(String(300))
+    source_url: Mapped[str | None] = mapped_column(String(500))
+    note_nl: Mapped[str] = mapped_column(Text, default="")
+    note_en: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    programme: Mapped[Programme] = relationship(back_populates="key_figures")

@@ -1,0 +1,68 @@
+"""Queries over programmes: the list with their key figures and what the hub itself counts."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from hub.organisations.models import Participation, Role
+from hub.pilots.models import Pilot
+from hub.programmes.models import Programme
+
+
+@dataclasses.dataclass(frozen=True)
+class Counts:
+    """Figures the hub computes from its own records, shown beside the published ones."""
+
+    pilots: int = 0
+    procurers: int = 0
+    facilitators: int = 0
+    partners: int = 0
+
+
+def list_programmes(session: Session) -> Sequence[Programme]:
+    return session.scalars(
+        select(Programme)
+        .where(Programme.withdrawn_at.is_(None))
+        .order_by(Programme.starts_on, Programme.id)
+        .options(selectinload(Programme.key_figures))
+    ).all()
+
+
+def get_programme(session: Session, *, code: str) -> Programme | None:
+    return session.scalar(
+        select(Programme).where(Programme.code == code).options(selectinload(Programme.key_figures))
+    )
+
+
+def counts(session: Session) -> dict[int, Counts]:
+    """Per programme id: live pilots and participants by role."""
+    pilots = dict(
+        session.execute(
+            select(Pilot.programme_id, func.count())
+            .where(Pilot.withdrawn_at.is_(None))
+            .group_by(Pilot.programme_id)
+        ).all()
+    )
+    roles: dict[int, dict[Role, int]] = {}
+    for programme_id, role, n in session.execute(
+        select(Participation.programme_id, Participation.role, func.count())
+        .where(Participation.withdrawn_at.is_(None))
+        .group_by(Participation.programme_id, Participation.role)
+    ):
+        roles.setdefault(programme_id, {})[role] = n
+    result = {}
+    for programme_id in set(pilots) | set(roles):
+        by_role = roles.get(programme_id, {})
+        result[programme_id] = Counts(
+            pilots=pilots.get(programme_id, 0),
+            procurers=by_role.get(Role.PROCURER, 0),
+            facilitators=by_role.get(Role.FACILITATOR, 0),
+            partners=sum(
+                by_role.get(r, 0) for r in (Role.PROJECT_PARTNER, Role.LEAD_PARTNER, Role.KNOWLEDGE_PARTNER)
+            ),
+        )
+    return result

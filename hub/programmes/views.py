@@ -1,0 +1,36 @@
+"""Public pages: home (the three programmes at a glance) and a page per programme."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hub.i18n import gettext as _
+from hub.organisations.services import participants
+from hub.programmes import services
+from hub.web import db, not_found, render
+
+
+def home(request: Request) -> Response:
+    with db(request) as session:
+        programmes = services.list_programmes(session)
+        counts = services.counts(session)
+    return render(request, "home.html", programmes=programmes, counts=counts)
+
+
+def programme_list(request: Request) -> Response:
+    with db(request) as session:
+        programmes = services.list_programmes(session)
+        counts = services.counts(session)
+    return render(request, "programmes/list.html", programmes=programmes, counts=counts)
+
+
+def programme_detail(request: Request) -> Response:
+    code = request.path_params["code"]
+    with db(request) as session:
+        programme = services.get_programme(session, code=code)
+        if programme is None:
+            raise not_found(_("There is no programme “%(code)s”.", code=code))
+        counts = services.counts(session).get(programme.id, services.Counts())
+        members = participants(session, programme_id=programme.id)
+    return render(request, "programmes/detail.html", programme=programme, counts=counts, participants=members)

@@ -1,0 +1,94 @@
+"""The scheduler: APScheduler ticks; each tick claims due jobs from the database and runs them.
+
+APScheduler's own job stores must never be shared between processes, so it keeps nothing but a
+timer here. What is due, and who is running it, lives in ``scheduled_jobs`` (see jobs/services).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import traceback
+from collections.abc import Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.jobs import services
+
+log = logging.getLogger(__name__)
+
+JobFunction = Callable[[Session], None]
+TIMEZONE = "Europe/Brussels"
+
+
+def optimize_database(session: Session) -> None:
+    """Refresh the planner's statistics so that list queries keep using their indexes."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE"))
+    else:
+        session.execute(text("PRAGMA optimize"))
+    session.commit()
+
+
+# name -> (function, interval in seconds). Later features register their jobs here.
+JOBS: dict[str, tuple[JobFunction, int]] = {
+    "database.optimize": (optimize_database, 24 * 3600),
+}
+
+
+class Scheduler:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        jobs: dict[str, tuple[JobFunction, int]] | None = None,
+        tick_seconds: int = 30,
+        lease: dt.timedelta = dt.timedelta(minutes=15),
+    ) -> None:
+        self.sessions = sessions
+        self.jobs = JOBS if jobs is None else jobs
+        self.tick_seconds = tick_seconds
+        self.lease = lease
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._timer: BackgroundScheduler | None = None
+
+    def tick(self) -> list[str]:
+        """Run every job that is due and not leased elsewhere; returns the names run here."""
+        ran = []
+        with self.sessions() as session:
+            services.ensure_jobs(
+                session, intervals={name: seconds for name, (_, seconds) in self.jobs.items()}
+            )
+            for name, (function, _seconds) in self.jobs.items():
+                if not services.claim_due(session, name=name, owner=self.owner, lease=self.lease):
+                    continue
+                error = None
+                try:
+                    function(session)
+                except Exception:  # a failing job must not stop the others or the timer
+                    session.rollback()
+                    error = traceback.format_exc(limit=5)
+                    log.exception("scheduled job %s failed", name)
+                services.finish(session, name=name, owner=self.owner, error=error)
+                ran.append(name)
+        return ran
+
+    def start(self) -> None:
+        self._timer = BackgroundScheduler(
+            timezone=TIMEZONE,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+        )
+        self._timer.add_job(
+            self.tick, "interval", seconds=self.tick_seconds, next_run_time=dt.datetime.now(dt.UTC)
+        )
+        self._timer.start()
+        log.info("scheduler %s started (tick every %d s)", self.owner, self.tick_seconds)
+
+    def shutdown(self) -> None:
+        if self._timer is not None:
+            self._timer.shutdown(wait=True)
+            self._timer = None

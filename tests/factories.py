@@ -1,0 +1,103 @@
+"""Small factories: the fewest fields a valid record needs, the rest given by the test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.organisations.models import Organisation, Participation, Role, Sector
+from hub.pilots.models import Pilot, PilotParty, PilotRole, PilotStatus
+from hub.programmes.models import Programme
+from hub.taxonomy.models import Phase, ProductGroup, Strategy, StrategyKind
+
+_counter = itertools.count(1)
+
+
+def programme(session: Session, code: str = "", **fields: Any) -> Programme:
+    code = code or f"prog{next(_counter)}"
+    values: dict[str, Any] = {
+        "short_name": code.upper(),
+        "name_nl": f"Programma {code}",
+        "name_en": f"Programme {code}",
+        "countries": ["BE"],
+        "starts_on": dt.date(2017, 6, 1),
+    }
+    record = Programme(code=code, **{**values, **fields})
+    session.add(record)
+    session.flush()
+    return record
+
+
+def product_group(session: Session, code: str = "", **fields: Any) -> ProductGroup:
+    code = code or f"group{next(_counter)}"
+    existing = session.scalar(select(ProductGroup).where(ProductGroup.code == code))
+    if existing:
+        return existing
+    record = ProductGroup(code=code, name_nl=f"Groep {code}", name_en=f"Group {code}", **fields)
+    session.add(record)
+    session.flush()
+    return record
+
+
+def strategy(session: Session, code: str = "", **fields: Any) -> Strategy:
+    code = code or f"strategy{next(_counter)}"
+    existing = session.scalar(select(Strategy).where(Strategy.code == code))
+    if existing:
+        return existing
+    values = {
+        "kind": StrategyKind.GOAL,
+        "name_nl": f"Strategie {code}",
+        "name_en": f"Strategy {code}",
+    }
+    record = Strategy(code=code, **{**values, **fields})
+    session.add(record)
+    session.flush()
+    return record
+
+
+def organisation(session: Session, name: str = "", **fields: Any) -> Organisation:
+    values = {"sector": Sector.PUBLIC, "country": "BE"}
+    record = Organisation(name=name or f"Organisatie {next(_counter)}", **{**values, **fields})
+    session.add(record)
+    session.flush()
+    return record
+
+
+def participation(
+    session: Session, programme: Programme, organisation: Organisation, role: Role = Role.PROCURER
+) -> Participation:
+    record = Participation(programme=programme, organisation=organisation, role=role)
+    session.add(record)
+    session.flush()
+    return record
+
+
+def pilot(
+    session: Session,
+    programme: Programme,
+    *,
+    strategies: list[Strategy] | None = None,
+    procurers: list[Organisation] | None = None,
+    **fields: Any,
+) -> Pilot:
+    n = next(_counter)
+    values: dict[str, Any] = {
+        "title_nl": f"Pilot {n}",
+        "title_en": f"Pilot {n}",
+        "country": "BE",
+        "phase": Phase.TENDER,
+        "status": PilotStatus.RUNNING,
+        "starts_on": dt.date(2018, 1, 1),
+    }
+    record = Pilot(programme=programme, **{**values, **fields})
+    record.strategies = list(strategies or [])
+    record.parties = [
+        PilotParty(organisation=o, role=PilotRole.PROCURER, position=i) for i, o in enumerate(procurers or [])
+    ]
+    session.add(record)
+    session.flush()
+    return record

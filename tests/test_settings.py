@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hub.settings import Settings, SettingsError
+
+
+def test_defaults_need_no_configuration() -> None:
+    settings = Settings.load(environ={})
+    assert settings.database_url == "sqlite:///var/hub.sqlite3"
+    assert settings.default_language == "nl"
+    assert not settings.https
+
+
+def test_environment_overrides_the_config_file(tmp_path: Path) -> None:
+    config = tmp_path / "hub.toml"
+    config.write_text('[hub]\nbase_url = "https://hub.example"\ndebug = true\ndb_pool_size = 4\n')
+    settings = Settings.load(environ={"HUB_CONFIG_FILE": str(config), "HUB_DB_POOL_SIZE": "7"})
+    assert settings.base_url == "https://hub.example"
+    assert settings.https
+    assert settings.debug is True
+    assert settings.db_pool_size == 7
+
+
+def test_allowed_hosts_from_a_comma_separated_list() -> None:
+    settings = Settings.load(environ={"HUB_ALLOWED_HOSTS": "hub.example, 127.0.0.1"})
+    assert settings.allowed_hosts == ("hub.example", "127.0.0.1")
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"HUB_DEFAULT_LANGUAGE": "fr"}, "HUB_DEFAULT_LANGUAGE must be 'nl' or 'en'"),
+        ({"HUB_DB_POOL_SIZE": "many"}, "HUB_DB_POOL_SIZE has an invalid value"),
+        ({"HUB_DEBUG": "perhaps"}, "HUB_DEBUG has an invalid value"),
+        ({"HUB_DATABASE_URL": "mysql://x"}, "HUB_DATABASE_URL must be"),
+        ({"HUB_BASE_URL": "hub.example"}, "HUB_BASE_URL must start with"),
+        ({"HUB_CONFIG_FILE": "/nonexistent/hub.toml"}, "does not exist"),
+    ],
+)
+def test_bad_settings_say_what_is_wrong(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.load(environ=environ)
+
+
+def test_unknown_keys_in_the_config_file_are_refused(tmp_path: Path) -> None:
+    config = tmp_path / "hub.toml"
+    config.write_text('[hub]\ndatabse_url = "sqlite://"\n')
+    with pytest.raises(SettingsError, match="unknown setting"):
+        Settings.load(environ={"HUB_CONFIG_FILE": str(config)})
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
+    settings = Settings.load(environ={}, data_dir=tmp_path)
+    first = settings.with_secret_key().secret_key
+    assert len(first) > 40
+    assert settings.with_secret_key().secret_key == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert Settings.load(environ={"HUB_SECRET_KEY": "given"}).with_secret_key().secret_key == "given"
+
+
+def test_every_setting_is_documented() -> None:
+    documented = (Path(__file__).parent.parent / "config" / "hub.example.toml").read_text()
+    import dataclasses
+
+    for field in dataclasses.fields(Settings):
+        assert f"HUB_{field.name.upper()}" in documented, field.name
