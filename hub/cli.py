@@ -81,14 +81,24 @@ def connect(settings: Settings) -> Engine:
     return engine
 
 
+def prepare_database(engine: Engine) -> None:
+    """Bring the schema to head and the reference vocabularies (product groups, strategies) up to date."""
+    from hub.taxonomy.vocabulary import ensure_vocabulary
+
+    if migrate.pending(engine):
+        print("Migrating the database…", file=sys.stderr)
+        migrate.upgrade(engine)
+    with make_sessionmaker(engine)() as session:
+        ensure_vocabulary(session)
+        session.commit()
+
+
 def migrate_command(settings: Settings, args: argparse.Namespace) -> None:
     engine = connect(settings)
     if args.revision:
         migrate.revision(engine, args.revision)
         return
-    if migrate.pending(engine):
-        print("Migrating the database…", file=sys.stderr)
-        migrate.upgrade(engine)
+    prepare_database(engine)
     print("The database is up to date.", file=sys.stderr)
 
 
@@ -96,7 +106,7 @@ def demo_command(settings: Settings, args: argparse.Namespace) -> None:
     from hub.demo.generate import is_empty, load_demo, scaled_sizes
 
     engine = connect(settings)
-    migrate.upgrade(engine)
+    prepare_database(engine)
     sessions = make_sessionmaker(engine)
     with sessions() as session:
         if not is_empty(session) and not args.force:
@@ -117,9 +127,7 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> None:
 
     settings = settings.with_secret_key()
     engine = connect(settings)
-    if migrate.pending(engine):
-        print("Migrating the database…", file=sys.stderr)
-        migrate.upgrade(engine)
+    prepare_database(engine)
     if args.demo:
         from hub.demo.generate import is_empty, load_demo
 
@@ -165,3 +173,7 @@ def scheduler_command(settings: Settings, args: argparse.Namespace) -> None:
     finally:
         scheduler.shutdown()
         engine.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

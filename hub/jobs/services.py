@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from hub.db import utcnow
@@ -13,13 +15,24 @@ from hub.jobs.models import ScheduledJob
 
 
 def ensure_jobs(session: Session, *, intervals: Mapping[str, int]) -> None:
-    """Create a schedule row for each registered job (first run now) and keep intervals current."""
-    existing = {job.name: job for job in session.scalars(select(ScheduledJob))}
+    """Create a schedule row for each registered job (first run now) and keep intervals current.
+
+    Schedulers starting together may both find a job missing: ON CONFLICT DO NOTHING lets the
+    second insert pass instead of failing.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     for name, seconds in intervals.items():
-        if name not in existing:
-            session.add(ScheduledJob(name=name, interval_seconds=seconds, next_run_at=utcnow()))
-        elif existing[name].interval_seconds != seconds:
-            existing[name].interval_seconds = seconds
+        session.execute(
+            insert(ScheduledJob)
+            .values(name=name, interval_seconds=seconds, next_run_at=utcnow(), runs=0)
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+        session.execute(
+            update(ScheduledJob)
+            .where(ScheduledJob.name == name, ScheduledJob.interval_seconds != seconds)
+            .values(interval_seconds=seconds)
+        )
     session.commit()
 
 
@@ -48,16 +61,32 @@ def claim_due(
 
 
 def finish(session: Session, *, name: str, owner: str, error: str | None = None) -> None:
-    """Record the outcome, schedule the next run from now, and release the lease."""
-    job = session.get(ScheduledJob, name)
-    if job is None or job.lease_owner != owner:
-        return  # Our lease expired and another process took over; its record wins.
+    """Record the outcome, schedule the next run from now, and release the lease.
+
+    Only the lease holder may finish: if our lease expired and another process took over, its
+    record wins. Writing first (no read before the UPDATE) keeps SQLite from failing to upgrade a
+    read transaction to a write while another process writes.
+    """
     now = utcnow()
-    job.last_finished_at = now
-    job.last_status = "failed" if error else "succeeded"
-    job.last_error = error
-    job.next_run_at = now + dt.timedelta(seconds=job.interval_seconds)
-    job.lease_until = None
-    job.lease_owner = None
-    job.runs += 1
+    interval = session.execute(
+        update(ScheduledJob)
+        .where(ScheduledJob.name == name, ScheduledJob.lease_owner == owner)
+        .values(
+            lease_until=None,
+            lease_owner=None,
+            last_finished_at=now,
+            last_status="failed" if error else "succeeded",
+            last_error=error,
+            runs=ScheduledJob.runs + 1,
+        )
+        .returning(ScheduledJob.interval_seconds)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    if interval is not None:
+        session.execute(
+            update(ScheduledJob)
+            .where(ScheduledJob.name == name)
+            .values(next_run_at=now + dt.timedelta(seconds=interval))
+            .execution_options(synchronize_session=False)
+        )
     session.commit()

@@ -1,0 +1,127 @@
+"""The benchmark server: the real hub plus, in the same process, the baselines it is compared with.
+
+``uvicorn --factory bench.server:make_bench_app`` serves
+
+- ``/bare/healthz``: a bare ``Starlette`` app (no middleware of ours) with the hub's own
+  ``healthz`` endpoint, the baseline of ``/healthz``;
+- ``/{lang}/bench-list-from-memory``: the ``pilots/list.html`` template with the context the real
+  ``/{lang}/pilots`` view builds, every object built once at start-up (no database per request),
+  rendered through the hub's own ``render()``, templates and language middleware — the baseline of
+  ``/{lang}/pilots``;
+- ``/bench/core-json``: the API's page and count queries on a plain SQLAlchemy Core connection,
+  serialised with ``json.dumps`` — the baseline of ``/api/v1/pilots``;
+- everything else: the hub app from ``hub.app.create_app``, exactly as in production.
+
+Nothing here is imported by the hub; it exists only for ``bench/run.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from hub import i18n
+from hub.app import create_app
+from hub.health import healthz
+from hub.pilots import services
+from hub.pilots.models import PilotStatus
+from hub.settings import Settings
+from hub.web import language, render
+
+BARE_PREFIX = "/bare/"
+LIST_FROM_MEMORY = "/{lang:lang}/bench-list-from-memory"
+CORE_JSON = "/bench/core-json"
+
+Endpoint = Callable[[Request], Response]
+
+
+class Dispatcher:
+    """Sends ``/bare/...`` to the bare app and everything else (lifespan included) to the hub."""
+
+    def __init__(self, hub: ASGIApp, bare: ASGIApp) -> None:
+        self.hub = hub
+        self.bare = bare
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(BARE_PREFIX):
+            await self.bare(scope, receive, send)
+        else:
+            await self.hub(scope, receive, send)
+
+
+def make_bench_app() -> Dispatcher:
+    """The ASGI app of the benchmark server, configured like the hub from ``HUB_*`` settings."""
+    settings = Settings.load().with_secret_key()
+    hub = create_app(settings)
+    engine = _engine_of(hub)
+    hub.router.routes[0:0] = [
+        Route(LIST_FROM_MEMORY, list_from_memory_endpoint(engine), name="bench_list_from_memory"),
+        Route(CORE_JSON, core_json_endpoint(engine), name="bench_core_json"),
+    ]
+    bare = Starlette(routes=[Route(BARE_PREFIX + "healthz", healthz)])
+    return Dispatcher(hub, bare)
+
+
+def _engine_of(app: Starlette) -> Engine:
+    """The engine behind the hub's sessions, so baselines share its connection pool."""
+    engine: Engine = app.state.sessions.kw["bind"]
+    return engine
+
+
+# --- /{lang}/bench-list-from-memory -------------------------------------------------------------
+
+
+def list_context(session: Session, lang: str) -> dict[str, Any]:
+    """What ``hub.pilots.views.pilot_list`` passes to the template for the unfiltered first page."""
+    facets = services.facets(session)
+    filters = services.parse_filters({}, facets, max_per_page=services.PAGE_SIZE)
+    page = services.list_pilots(session, filters=filters, language=lang)
+    return {
+        "page": page,
+        "facets": facets,
+        "filters": filters,
+        "statuses": list(PilotStatus),
+        "sorts": list(services.Sort),
+        "strategy_names": {s.code: s.name(lang) for s in facets.strategies},
+        "product_group_names": {g.code: g.name(lang) for g in facets.product_groups},
+    }
+
+
+def list_from_memory_endpoint(engine: Engine) -> Endpoint:
+    """A ``def`` endpoint like the real view, rendering a context built once per language."""
+    with Session(engine, expire_on_commit=False) as session:
+        contexts = {lang: list_context(session, lang) for lang in i18n.LANGUAGES}
+
+    def list_from_memory(request: Request) -> Response:
+        return render(request, "pilots/list.html", **contexts[language(request)])
+
+    return list_from_memory
+
+
+# --- /bench/core-json ---------------------------------------------------------------------------
+
+
+def core_json_endpoint(engine: Engine) -> Endpoint:
+    """A minimal ``def`` endpoint: the API's count and page queries on a Core connection."""
+    filters = services.PilotFilters(per_page=services.PAGE_SIZE)
+    with Session(engine) as session:  # the builders only look at the session for full-text search
+        page_query = services.list_query(session, filters, "en")
+        count_query = services.count_query(session, filters)
+
+    def core_json(request: Request) -> Response:
+        with engine.connect() as connection:
+            total = connection.execute(count_query).scalar_one()
+            rows = [row._asdict() for row in connection.execute(page_query)]
+        body = {"data": rows, "meta": {"total": total, "page": filters.page, "per_page": filters.per_page}}
+        return Response(json.dumps(body, default=str), media_type="application/json")
+
+    return core_json

@@ -1,0 +1,148 @@
+"""Communities of practice with their meetings, and the GDCA lessons with links to pilots."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hub.communities.models import Community, Meeting
+from hub.demo.context import Demo
+from hub.demo.facts import PROGRAMMES, CommunityFacts, ProgrammeFacts
+from hub.demo.lessons import LESSONS
+from hub.demo.material import LINK_NOTES, MEETING_THEMES, MEETING_VENUES
+from hub.demo.pilots import PilotRef
+from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind
+from hub.pilots.models import PilotStatus
+
+# Meetings moved online during the pandemic.
+ONLINE_ONLY = (dt.date(2020, 3, 15), dt.date(2021, 6, 30))
+# Communities that outlive their programme (GDCA's, from 2020) get meetings for this long.
+OPEN_ENDED_YEARS = 2
+MAX_LESSON_LINKS = 8
+
+
+def load_communities(demo: Demo) -> None:
+    rows: list[dict[str, Any]] = []
+    specs: list[tuple[ProgrammeFacts, CommunityFacts]] = []
+    for facts in PROGRAMMES:
+        for community in facts.communities:
+            group = community.product_group
+            rows.append(
+                demo.record(
+                    programme_id=demo.programmes[facts.code],
+                    product_group_id=demo.product_groups[group] if group else None,
+                    name_nl=community.name_nl,
+                    name_en=community.name_en,
+                    description_nl=community.description_nl,
+                    description_en=community.description_en,
+                    contact_name=community.contact_name,
+                    contact_email=None,
+                    status=community.status,
+                    since=community.since,
+                    source_language=facts.source_language,
+                )
+            )
+            specs.append((facts, community))
+    ids = demo.insert(Community, rows)
+    meetings: list[dict[str, Any]] = []
+    for community_id, (facts, community) in zip(ids, specs, strict=True):
+        meetings += _meetings(demo, facts, community, community_id)
+    demo.insert_plain(Meeting, meetings)
+
+
+def _meetings(
+    demo: Demo, facts: ProgrammeFacts, community: CommunityFacts, community_id: int
+) -> list[dict[str, Any]]:
+    """``meetings_per_year`` meetings, evenly spread, on a Tuesday to Thursday."""
+    rng = demo.rng
+    first = community.since
+    last = facts.ends_on
+    if last <= first:
+        last = first.replace(year=first.year + OPEN_ENDED_YEARS)
+    span = (last - first).days
+    count = max(1, round(span / 365.25 * facts.meetings_per_year))
+    zone = ZoneInfo(facts.timezone)
+    rows: list[dict[str, Any]] = []
+    for i in range(count):
+        day = first + dt.timedelta(days=int(span * (i + rng.uniform(0.2, 0.8)) / count))
+        while day.weekday() not in (1, 2, 3):
+            day += dt.timedelta(days=1)
+        local = dt.datetime.combine(day, dt.time(rng.choice((10, 14))), tzinfo=zone)
+        starts_at = local.astimezone(dt.UTC)
+        theme_nl, theme_en = MEETING_THEMES[0] if i == 0 else rng.choice(MEETING_THEMES[1:])
+        online = ONLINE_ONLY[0] <= day <= ONLINE_ONLY[1] or demo.chance(0.15)
+        rows.append(
+            demo.record(
+                community_id=community_id,
+                title_nl=f"{community.name_nl}: {theme_nl}",
+                title_en=f"{community.name_en}: {theme_en}",
+                starts_at=starts_at,
+                ends_at=starts_at + dt.timedelta(minutes=rng.choice((120, 150, 180))),
+                timezone=facts.timezone,
+                location="Online" if online else rng.choice(MEETING_VENUES[facts.code]),
+                online_url=None,
+                source_language=facts.source_language,
+            )
+        )
+    return rows
+
+
+def load_lessons(demo: Demo, pilots: list[PilotRef]) -> None:
+    """GDCA lessons, some drawn from a GDCA pilot, a few linked to ProCirc pilots they bear on."""
+    rng = demo.rng
+    gdca = _by_group(pilots, "gdca")
+    procirc = _by_group(pilots, "procirc")
+    rows: list[dict[str, Any]] = []
+    for lesson in LESSONS:
+        group = lesson.product_group
+        origins = gdca.get(group, []) if group else []
+        origin = rng.choice(origins).id if origins and demo.chance(0.5) else None
+        rows.append(
+            demo.record(
+                programme_id=demo.programmes["gdca"],
+                pilot_id=origin,
+                title_nl=lesson.title_nl,
+                title_en=lesson.title_en,
+                body_nl=lesson.body_nl,
+                body_en=lesson.body_en,
+                product_group_id=demo.product_groups[group] if group else None,
+                strategy_id=demo.strategies[lesson.strategy] if lesson.strategy else None,
+                phase=lesson.phase,
+                kind=lesson.kind,
+                source_language="nl",
+            )
+        )
+    ids = demo.insert(Lesson, rows)
+
+    links: list[dict[str, Any]] = []
+    for lesson_id, lesson in zip(ids, LESSONS, strict=True):
+        targets = procirc.get(lesson.product_group, []) if lesson.product_group else []
+        if not targets or len(links) >= MAX_LESSON_LINKS or not demo.chance(0.6):
+            continue
+        kind = (
+            LinkKind.REUSED_BY
+            if lesson.kind is LessonKind.TEMPLATE
+            else rng.choice((LinkKind.APPLIES_TO, LinkKind.INSPIRED))
+        )
+        links.append(
+            demo.record(
+                lesson_id=lesson_id,
+                pilot_id=rng.choice(targets).id,
+                kind=kind,
+                note=LINK_NOTES[kind.value],
+            )
+        )
+    demo.insert_plain(LessonPilotLink, links)
+
+
+def _by_group(pilots: list[PilotRef], programme: str) -> dict[str, list[PilotRef]]:
+    """A programme's pilots that got somewhere, by product group."""
+    groups: dict[str, list[PilotRef]] = {}
+    for pilot in pilots:
+        if pilot.programme == programme and pilot.status in (
+            PilotStatus.COMPLETED,
+            PilotStatus.RUNNING,
+        ):
+            groups.setdefault(pilot.product_group, []).append(pilot)
+    return groups
