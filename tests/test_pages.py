@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from hub.pilots.models import PilotStatus
+from hub.programmes.models import KeyFigure, Metric
 from tests import factories
 
 
@@ -24,6 +25,23 @@ def pilot_id(session: Session) -> int:
         reduction_target_min=Decimal("0.2"),
         reduction_target_max=Decimal("0.25"),
     )
+    gdca.key_figures = [
+        KeyFigure(
+            metric=Metric.PARTICIPANTS,
+            value=Decimal(150),
+            approximate=True,
+            as_of=dt.date(2018, 1, 1),
+            source_title="Website",
+            position=0,
+        ),
+        KeyFigure(
+            metric=Metric.PARTICIPANTS,
+            value=Decimal(153),
+            as_of=dt.date(2019, 9, 9),
+            source_title="Interreg Europe",
+            position=1,
+        ),
+    ]
     city = factories.organisation(session, "Stad Voorbeeldegem")
     pilot = factories.pilot(
         session,
@@ -81,6 +99,9 @@ def test_home_renders_in_english(client: TestClient, pilot_id: int) -> None:
     assert '<html lang="en">' in response.text
     assert "Skip to content" in response.text
     assert "Green Deal Circular Procurement" in response.text
+    # The newest published figure of each metric, with its date.
+    assert "Participants: <strong>153</strong>" in response.text
+    assert "9 Sept 2019" in response.text or "9 Sep 2019" in response.text
 
 
 def test_choosing_a_language_is_remembered(client: TestClient) -> None:
@@ -176,6 +197,9 @@ def test_programme_and_organisation_pages(client: TestClient, pilot_id: int) -> 
     programme = client.get("/en/programmes/gdca")
     assert programme.status_code == 200
     assert "Green Deal Circular Procurement" in programme.text
+    # Disagreeing published figures are all shown, each with its date and source.
+    assert "about 150" in programme.text
+    assert "Interreg Europe" in programme.text
     organisations = client.get("/en/organisations?q=voorbeeld")
     assert "Stad Voorbeeldegem" in organisations.text
     assert "1 organisation" in organisations.text

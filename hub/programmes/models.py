@@ -45,6 +45,14 @@ class Programme(Record, Bilingual, Base):
         back_populates="programme", order_by="KeyFigure.position", cascade="all, delete-orphan"
     )
 
+    def headline_figures(self, limit: int = 4) -> list[KeyFigure]:
+        """The most recent published figure of each metric, in the programme's own order."""
+        latest: dict[Metric, KeyFigure] = {}
+        for figure in self.key_figures:
+            if figure.metric not in latest or figure.as_of > latest[figure.metric].as_of:
+                latest[figure.metric] = figure
+        return sorted(latest.values(), key=lambda f: f.position)[:limit]
+
 
 class Metric(LabelledEnum):
     PARTICIPANTS = "participants", N_("Participants")
