@@ -18,7 +18,7 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import NumberPattern, format_decimal, format_percent, parse_pattern
 from babel.support import NullTranslations, Translations
 
 LANGUAGES = ("nl", "en")
@@ -132,9 +132,17 @@ def format_number(value: int | float | Decimal | None, digits: int = 0) -> str:
 
 
 def format_euro(value: int | float | Decimal | None) -> str:
+    """Whole euros in the locale's own currency layout (``€ 1.234`` in Dutch, ``€1,234`` in English)."""
     if value is None:
         return ""
-    return format_currency(value, "EUR", format="¤ #,##0", locale=locale(), currency_digits=False)
+    return _euro_pattern(current_language.get()).apply(value, locale(), currency="EUR", currency_digits=False)
+
+
+@cache
+def _euro_pattern(language: str) -> NumberPattern:
+    # Parsing a pattern is the slow part of Babel's format_currency; pages format many amounts.
+    pattern = _locale(language).currency_formats["standard"].pattern
+    return parse_pattern(pattern.replace(".00", ""))
 
 
 def format_percentage(value: float | Decimal | None, digits: int = 0) -> str:

@@ -15,12 +15,19 @@ ONE_YEAR = 365 * 24 * 3600
 
 def language_of(scope: Scope, default: str = "nl") -> tuple[str, bool]:
     """The language for a request, and whether the URL chose it (``/nl/...``, ``/en/...``)."""
-    segment = scope.get("path", "/").split("/")[1:2]
-    if segment and segment[0] in i18n.LANGUAGES:
-        return segment[0], True
+    segment = scope.get("path", "/").split("/", 2)[1]
+    if segment in i18n.LANGUAGES:
+        return segment, True
     headers = Headers(scope=scope)
-    cookie = SimpleCookie(headers.get("cookie", "")).get(LANGUAGE_COOKIE)
-    return i18n.negotiate(headers.get("accept-language"), cookie.value if cookie else None, default), False
+    return i18n.negotiate(headers.get("accept-language"), _cookie(headers), default), False
+
+
+def _cookie(headers: Headers) -> str | None:
+    raw = headers.get("cookie")
+    if not raw or LANGUAGE_COOKIE not in raw:
+        return None
+    morsel = SimpleCookie(raw).get(LANGUAGE_COOKIE)
+    return morsel.value if morsel else None
 
 
 class LanguageMiddleware:
@@ -29,7 +36,7 @@ class LanguageMiddleware:
     def __init__(self, app: ASGIApp, default: str = "nl", secure: bool = False) -> None:
         self.app = app
         self.default = default
-        self.secure = secure
+        self.secure = "; Secure" if secure else ""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -37,21 +44,18 @@ class LanguageMiddleware:
             return
         language, from_url = language_of(scope, self.default)
         token = i18n.current_language.set(language)
-        cookie = SimpleCookie(Headers(scope=scope).get("cookie", "")).get(LANGUAGE_COOKIE)
-        remember = from_url and (cookie is None or cookie.value != language)
+        remember = from_url and _cookie(Headers(scope=scope)) != language
 
         async def send_with_cookie(message: Message) -> None:
-            if remember and message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                secure = "; Secure" if self.secure else ""
-                headers.append(
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).append(
                     "set-cookie",
-                    f"{LANGUAGE_COOKIE}={language}; Path=/; Max-Age={ONE_YEAR}; SameSite=Lax{secure}",
+                    f"{LANGUAGE_COOKIE}={language}; Path=/; Max-Age={ONE_YEAR}; SameSite=Lax{self.secure}",
                 )
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_cookie)
+            await self.app(scope, receive, send_with_cookie if remember else send)
         finally:
             i18n.current_language.reset(token)
 
@@ -61,7 +65,7 @@ class SecurityHeadersMiddleware:
 
     def __init__(self, app: ASGIApp, https: bool = False) -> None:
         self.app = app
-        self.headers = {
+        headers = {
             "content-security-policy": (
                 "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                 "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
@@ -73,7 +77,9 @@ class SecurityHeadersMiddleware:
             "x-frame-options": "DENY",
         }
         if https:
-            self.headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
+            headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
+        # Encoded once: this runs on every response, /healthz included.
+        self.raw = [(name.encode(), value.encode()) for name, value in headers.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -82,9 +88,9 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in self.headers.items():
-                    headers.setdefault(name, value)
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(name, value) for name, value in self.raw if name not in present]
+                message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

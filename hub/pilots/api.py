@@ -43,7 +43,7 @@ def pilots(request: Request) -> Response:
     base_url = request.app.state.settings.base_url.rstrip("/")
     with db(request) as session:
         try:
-            filters = services.parse_filters(request.query_params, services.facets(session))
+            filters = services.parse_filters(session, request.query_params)
         except services.InvalidFilter as error:
             return api_error(
                 400,

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select, text
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hub.i18n import N_, LabelledEnum
@@ -79,30 +79,60 @@ class Facets:
     years: Sequence[int]
 
 
+# The distinct countries of live pilots by skipping through ix_pilots_country_starts_on once per
+# country (a "loose index scan"): SELECT DISTINCT would read all rows, milliseconds at 10,000 pilots.
+_LIVE_COUNTRIES = text(
+    """
+    WITH RECURSIVE walk(country) AS (
+        SELECT min(country) FROM pilots
+        UNION ALL
+        SELECT (SELECT min(p.country) FROM pilots p WHERE p.country > walk.country)
+        FROM walk WHERE walk.country IS NOT NULL
+    )
+    SELECT country FROM walk
+    WHERE country IS NOT NULL AND EXISTS (
+        SELECT 1 FROM pilots p WHERE p.country = walk.country AND p.withdrawn_at IS NULL
+    )
+    ORDER BY country
+    """
+)
+# First and last start dates of live pilots: two seeks in ix_pilots_live_starts_on.
+_LIVE = Pilot.withdrawn_at.is_(None)
+_YEAR_RANGE = select(
+    select(func.min(Pilot.starts_on)).where(_LIVE).scalar_subquery(),
+    select(func.max(Pilot.starts_on)).where(_LIVE).scalar_subquery(),
+)
+_PROGRAMMES = select(Programme.code, Programme.short_name).order_by(Programme.starts_on, Programme.id)
+_PRODUCT_GROUPS = select(ProductGroup).order_by(ProductGroup.position)
+_STRATEGIES = select(Strategy).order_by(Strategy.position)
+
+
 def facets(session: Session) -> Facets:
-    live = Pilot.withdrawn_at.is_(None)
-    first, last = session.execute(select(func.min(Pilot.starts_on), func.max(Pilot.starts_on))).one()
+    first, last = session.execute(_YEAR_RANGE).one()
     return Facets(
-        programmes=session.execute(
-            select(Programme.code, Programme.short_name).order_by(Programme.starts_on, Programme.id)
-        ).all(),
-        countries=session.scalars(select(Pilot.country).where(live).distinct().order_by(Pilot.country)).all(),
-        product_groups=session.scalars(select(ProductGroup).order_by(ProductGroup.position)).all(),
-        strategies=session.scalars(select(Strategy).order_by(Strategy.position)).all(),
+        programmes=session.execute(_PROGRAMMES).all(),
+        countries=session.scalars(_LIVE_COUNTRIES).all(),
+        product_groups=session.scalars(_PRODUCT_GROUPS).all(),
+        strategies=session.scalars(_STRATEGIES).all(),
         years=list(range(last.year, first.year - 1, -1)) if first and last else [],
     )
 
 
 def parse_filters(
-    params: Mapping[str, str], known: Facets, *, max_per_page: int = MAX_PAGE_SIZE
+    session: Session, params: Mapping[str, str], *, max_per_page: int = MAX_PAGE_SIZE
 ) -> PilotFilters:
-    """Filters from query parameters; an unknown value raises ``InvalidFilter`` (shown as 400)."""
+    """Filters from query parameters; an unknown value raises ``InvalidFilter`` (shown as 400).
 
-    def pick(field: str, allowed: Sequence[str]) -> str | None:
+    Only the values given are looked up, one index seek each, so an unfiltered list (the API's
+    usual request) costs no lookups at all.
+    """
+
+    def pick(field: str, allowed: Sequence[str] | None = None) -> str | None:
         value = params.get(field, "").strip()
         if not value:
             return None
-        if value not in allowed:
+        known = value in allowed if allowed is not None else _exists(session, field, value)
+        if not known:
             raise InvalidFilter(field, value)
         return value
 
@@ -124,10 +154,10 @@ def parse_filters(
     if len(q) > 200:
         raise InvalidFilter("q", q[:20] + "…")
     return PilotFilters(
-        programme=pick("programme", [code for code, _ in known.programmes]),
-        country=pick("country", [c for c in known.countries]),
-        product_group=pick("product_group", [g.code for g in known.product_groups]),
-        strategy=pick("strategy", [s.code for s in known.strategies]),
+        programme=pick("programme"),
+        country=pick("country"),
+        product_group=pick("product_group"),
+        strategy=pick("strategy"),
         status=PilotStatus(status) if status else None,
         year=integer("year", None, 1900, 2200),
         q=q,
@@ -135,6 +165,20 @@ def parse_filters(
         page=integer("page", 1, 1, 1_000_000) or 1,
         per_page=integer("per_page", PAGE_SIZE, 1, max_per_page) or PAGE_SIZE,
     )
+
+
+# A filter value is known when this finds it: a programme, product group or strategy code, or a
+# country some live pilot is in.
+_LOOKUPS: dict[str, Any] = {
+    "programme": select(Programme.id).where(Programme.code == bindparam("value")),
+    "product_group": select(ProductGroup.id).where(ProductGroup.code == bindparam("value")),
+    "strategy": select(Strategy.id).where(Strategy.code == bindparam("value")),
+    "country": select(Pilot.id).where(Pilot.country == bindparam("value"), _LIVE),
+}
+
+
+def _exists(session: Session, field: str, value: str) -> bool:
+    return session.connection().execute(_LOOKUPS[field].limit(1), {"value": value}).first() is not None
 
 
 @dataclasses.dataclass
@@ -265,18 +309,23 @@ def count_query(session: Session, filters: PilotFilters) -> Select[int]:
     return select(func.count()).select_from(Pilot).where(*_conditions(session, filters))
 
 
+# The strategies of a page of pilots, in one query.
+_PAGE_STRATEGIES = (
+    select(pilot_strategies.c.pilot_id, Strategy.code)
+    .join(Strategy, Strategy.id == pilot_strategies.c.strategy_id)
+    .where(pilot_strategies.c.pilot_id.in_(bindparam("ids", expanding=True)))
+    .order_by(pilot_strategies.c.pilot_id, Strategy.position)
+)
+
+
 def list_pilots(session: Session, *, filters: PilotFilters, language: str) -> PilotPage:
-    total = session.scalar(count_query(session, filters)) or 0
-    rows = [PilotRow(*row) for row in session.execute(list_query(session, filters, language))]
+    # Plain columns through the Core connection: no ORM identity map or entity rows needed here.
+    connection = session.connection()
+    total = connection.execute(count_query(session, filters)).scalar() or 0
+    rows = [PilotRow(*row) for row in connection.execute(list_query(session, filters, language))]
     by_id = {row.id: row for row in rows}
     if by_id:
-        strategy_rows = session.execute(
-            select(pilot_strategies.c.pilot_id, Strategy.code)
-            .join(Strategy, Strategy.id == pilot_strategies.c.strategy_id)
-            .where(pilot_strategies.c.pilot_id.in_(by_id))
-            .order_by(pilot_strategies.c.pilot_id, Strategy.position)
-        )
-        for pilot_id, code in strategy_rows:
+        for pilot_id, code in connection.execute(_PAGE_STRATEGIES, {"ids": list(by_id)}):
             by_id[pilot_id].strategies.append(code)
     return PilotPage(rows=rows, total=total, filters=filters)
 

@@ -16,7 +16,7 @@ def pilot_list(request: Request) -> Response:
     with db(request) as session:
         facets = services.facets(session)
         try:
-            filters = services.parse_filters(request.query_params, facets, max_per_page=services.PAGE_SIZE)
+            filters = services.parse_filters(session, request.query_params, max_per_page=services.PAGE_SIZE)
         except services.InvalidFilter as error:
             raise invalid_value(error.field, error.value) from None
         page = services.list_pilots(session, filters=filters, language=lang)

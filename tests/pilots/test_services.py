@@ -158,6 +158,7 @@ def test_rows_carry_strategies_and_fallback_titles(session: Session, network: di
 def test_parse_filters_accepts_known_values(session: Session, network: dict[str, object]) -> None:
     facets = services.facets(session)
     filters = services.parse_filters(
+        session,
         {
             "programme": "gdca",
             "country": "BE",
@@ -165,8 +166,9 @@ def test_parse_filters_accepts_known_values(session: Session, network: dict[str,
             "year": "2019",
             "sort": "title",
             "page": "2",
+            "strategy": "reuse",
+            "product_group": "ict",
         },
-        facets,
     )
     assert filters == PilotFilters(
         programme="gdca",
@@ -175,6 +177,8 @@ def test_parse_filters_accepts_known_values(session: Session, network: dict[str,
         year=2019,
         sort=Sort.TITLE,
         page=2,
+        strategy="reuse",
+        product_group="ict",
     )
     assert facets.countries == ["BE", "NL"]  # only countries with live pilots
     assert facets.years == [2020, 2019, 2018]
@@ -185,6 +189,9 @@ def test_parse_filters_accepts_known_values(session: Session, network: dict[str,
     [
         ({"programme": "nope"}, "programme"),
         ({"country": "FR"}, "country"),
+        ({"country": "DK"}, "country"),  # its only pilot is withdrawn
+        ({"product_group": "food"}, "product_group"),
+        ({"strategy": "sharing"}, "strategy"),
         ({"status": "finished"}, "status"),
         ({"year": "twenty"}, "year"),
         ({"page": "0"}, "page"),
@@ -198,7 +205,7 @@ def test_parse_filters_rejects_unknown_values(
     session: Session, network: dict[str, object], params: dict[str, str], field: str
 ) -> None:
     with pytest.raises(InvalidFilter) as error:
-        services.parse_filters(params, services.facets(session))
+        services.parse_filters(session, params)
     assert error.value.field == field
 
 
