@@ -135,7 +135,9 @@ def format_euro(value: int | float | Decimal | None) -> str:
     """Whole euros in the locale's own currency layout (``€ 1.234`` in Dutch, ``€1,234`` in English)."""
     if value is None:
         return ""
-    return _euro_pattern(current_language.get()).apply(value, locale(), currency="EUR", currency_digits=False)
+    pattern = _euro_pattern(current_language.get())
+    text: str = pattern.apply(value, locale(), currency="EUR", currency_digits=False)
+    return text
 
 
 @cache
