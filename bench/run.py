@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import os
 import platform
@@ -32,6 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results" / "foundation.json"
 DEMO_PILOTS = {"gdca": 9898, "gdci": 70, "procirc": 32}
 HOST = "127.0.0.1"
+APP = "bench.server:make_bench_app"
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,7 @@ def free_port() -> int:
 
 
 def start_server(
-    database_url: str, workdir: Path, port: int, cpus: tuple[int, ...] | None
+    app: str, database_url: str, workdir: Path, port: int, cpus: tuple[int, ...] | None
 ) -> subprocess.Popen[bytes]:
     command = [
         *_pinned(cpus),
@@ -169,7 +171,7 @@ def start_server(
         "-m",
         "uvicorn",
         "--factory",
-        "bench.server:make_bench_app",
+        app,
         "--host",
         HOST,
         "--port",
@@ -419,6 +421,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
     parser.add_argument("--no-pin", action="store_true", help="do not pin server and wrk to separate CPUs")
+    parser.add_argument(
+        "--app",
+        default=APP,
+        help=f"the server's ASGI app factory (default {APP}); "
+        "another one wrapping it lets you try a change before making it",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"JSON results (default {RESULTS})")
     return parser.parse_args(argv)
 
@@ -431,9 +439,11 @@ def run(args: argparse.Namespace, workdir: Path) -> list[Result]:
     started = time.monotonic()
     pilots = prepare_database(database_url)
     print(f"database: {_redacted(database_url)} with {pilots:,} pilots ({time.monotonic() - started:.0f} s)")
+    if pilots != sum(DEMO_PILOTS.values()):
+        print(f"note: the goals are set for {sum(DEMO_PILOTS.values()):,} pilots")
     port = free_port()
     base = f"http://{HOST}:{port}"
-    server = start_server(database_url, workdir, port, server_cpus)
+    server = start_server(args.app, database_url, workdir, port, server_cpus)
     try:
         wait_until_up(server, base, workdir / "server.log")
         sizes = {path: len(fetch(base, path)) for pair in PAIRS for path in (pair.target, pair.baseline)}
@@ -459,13 +469,23 @@ def _meta(
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}",
         "python": platform.python_version(),
-        "server": f"uvicorn {version('uvicorn')}, starlette {version('starlette')}, one process",
+        "server": (
+            f"{args.app}, one uvicorn {version('uvicorn')} process ({_uvicorn_stack()}), "
+            f"starlette {version('starlette')}"
+        ),
         "database": _redacted(database_url),
         "pilots": pilots,
         "load": f"wrk -t{load.threads} -c{load.connections}, {args.rounds} rounds × {args.duration} s a side",
         "pinning": load.pinning(),
         "response_bytes": sizes,
     }
+
+
+def _uvicorn_stack() -> str:
+    """What ``uvicorn``'s ``auto`` settings pick: the faster C parsers and loop when installed."""
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    return f"{http}, {loop}"
 
 
 def _print_setup(meta: dict[str, Any], sizes: dict[str, int]) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hub import i18n
@@ -40,6 +40,7 @@ from hub.web import language, render
 BARE_PREFIX = "/bare/"
 LIST_FROM_MEMORY = "/{lang:lang}/bench-list-from-memory"
 CORE_JSON = "/bench/core-json"
+LANG_MOUNT = "/{lang:lang}"  # hub.app.routes(): the public pages
 
 Endpoint = Callable[[Request], Response]
 
@@ -63,12 +64,24 @@ def make_bench_app() -> Dispatcher:
     settings = Settings.load().with_secret_key()
     hub = create_app(settings)
     engine = _engine_of(hub)
-    hub.router.routes[0:0] = [
+    add_baselines(
+        hub,
         Route(LIST_FROM_MEMORY, list_from_memory_endpoint(engine), name="bench_list_from_memory"),
         Route(CORE_JSON, core_json_endpoint(engine), name="bench_core_json"),
-    ]
+    )
     bare = Starlette(routes=[Route(BARE_PREFIX + "healthz", healthz)])
     return Dispatcher(hub, bare)
+
+
+def add_baselines(app: Starlette, *baselines: Route) -> None:
+    """Put the bench routes just before the ``/{lang}`` mount (which would swallow ``/en/...``).
+
+    Not at the very front: every request tries the routes in order, so routes in front of
+    ``/healthz`` or ``/api/v1/pilots`` would slow down the very endpoints being measured.
+    """
+    routes = app.router.routes
+    mount = next(i for i, route in enumerate(routes) if isinstance(route, Mount) and route.path == LANG_MOUNT)
+    routes[mount:mount] = baselines
 
 
 def _engine_of(app: Starlette) -> Engine:
@@ -83,7 +96,7 @@ def _engine_of(app: Starlette) -> Engine:
 def list_context(session: Session, lang: str) -> dict[str, Any]:
     """What ``hub.pilots.views.pilot_list`` passes to the template for the unfiltered first page."""
     facets = services.facets(session)
-    filters = services.parse_filters({}, facets, max_per_page=services.PAGE_SIZE)
+    filters = services.parse_filters(session, {}, max_per_page=services.PAGE_SIZE)
     page = services.list_pilots(session, filters=filters, language=lang)
     return {
         "page": page,
