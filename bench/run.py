@@ -132,7 +132,7 @@ def prepare_database(url: str) -> int:
     """Migrate ``url`` and load the 10,000-pilot demo network into it if it is empty; the pilots."""
     from sqlalchemy import func, select
 
-    from hub.db import make_engine, make_sessionmaker
+    from hub.db import make_engine, make_sessionmaker, refresh_statistics
     from hub.migrate import upgrade
     from hub.pilots.models import Pilot
 
@@ -146,7 +146,7 @@ def prepare_database(url: str) -> int:
         with make_sessionmaker(engine)() as session:
             if is_empty(session):
                 load_demo(session, pilots=DEMO_PILOTS)
-                session.commit()
+                refresh_statistics(session)
             return session.scalar(select(func.count()).select_from(Pilot)) or 0
     finally:
         engine.dispose()

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
 from hub import i18n, migrate
-from hub.db import make_engine, make_sessionmaker
+from hub.db import make_engine, make_sessionmaker, refresh_statistics
 from hub.settings import Settings, SettingsError
 
 log = logging.getLogger("hub")
@@ -118,7 +118,7 @@ def demo_command(settings: Settings, args: argparse.Namespace) -> None:
             seed=settings.demo_seed if args.seed is None else args.seed,
             pilots=scaled_sizes(args.pilots) if args.pilots else None,
         )
-        session.commit()
+        refresh_statistics(session)
     print(f"Loaded in {time.perf_counter() - started:.1f} s: {summary}", file=sys.stderr)
 
 
@@ -135,7 +135,7 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> None:
             if is_empty(session):
                 print("Loading the demo network…", file=sys.stderr)
                 load_demo(session, seed=settings.demo_seed)
-                session.commit()
+                refresh_statistics(session)
     engine.dispose()
     for language in i18n.LANGUAGES:
         if i18n.catalog_missing(language):

@@ -14,9 +14,9 @@ import traceback
 from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.db import refresh_statistics
 from hub.jobs import services
 
 log = logging.getLogger(__name__)
@@ -25,18 +25,9 @@ JobFunction = Callable[[Session], None]
 TIMEZONE = "Europe/Brussels"
 
 
-def optimize_database(session: Session) -> None:
-    """Refresh the planner's statistics so that list queries keep using their indexes."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("ANALYZE"))
-    else:
-        session.execute(text("PRAGMA optimize"))
-    session.commit()
-
-
 # name -> (function, interval in seconds). Later features register their jobs here.
 JOBS: dict[str, tuple[JobFunction, int]] = {
-    "database.optimize": (optimize_database, 24 * 3600),
+    "database.optimize": (refresh_statistics, 24 * 3600),
 }
 
 

@@ -312,9 +312,7 @@ def upgrade() -> None:
             name=op.f("fk_participations_organisation_id_organisations"),
         ),
         sa.ForeignKeyConstraint(
-            ["programme_id"],
-            ["programmes.id"],
-            name=op.f("fk_participations_programme_id_programmes"),
+            ["programme_id"], ["programmes.id"], name=op.f("fk_participations_programme_id_programmes")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_participations")),
         sa.UniqueConstraint(
@@ -412,7 +410,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("pilots", schema=None) as batch_op:
         batch_op.create_index("ix_pilots_country_starts_on", ["country", "starts_on"], unique=False)
-        batch_op.create_index("ix_pilots_live_starts_on", ["withdrawn_at", "starts_on", "id"], unique=False)
+        batch_op.create_index(
+            "ix_pilots_live_starts_on",
+            ["starts_on", "id"],
+            unique=False,
+            postgresql_where=sa.text("withdrawn_at IS NULL"),
+            sqlite_where=sa.text("withdrawn_at IS NULL"),
+        )
         batch_op.create_index(
             "ix_pilots_product_group_starts_on", ["product_group_id", "starts_on"], unique=False
         )
@@ -455,9 +459,7 @@ def upgrade() -> None:
             name=op.f("fk_supporting_actions_organisation_id_organisations"),
         ),
         sa.ForeignKeyConstraint(
-            ["programme_id"],
-            ["programmes.id"],
-            name=op.f("fk_supporting_actions_programme_id_programmes"),
+            ["programme_id"], ["programmes.id"], name=op.f("fk_supporting_actions_programme_id_programmes")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_supporting_actions")),
         sa.UniqueConstraint("uid", name=op.f("uq_supporting_actions_uid")),
@@ -665,10 +667,7 @@ def upgrade() -> None:
             name=op.f("fk_pilot_parties_organisation_id_organisations"),
         ),
         sa.ForeignKeyConstraint(
-            ["pilot_id"],
-            ["pilots.id"],
-            name=op.f("fk_pilot_parties_pilot_id_pilots"),
-            ondelete="CASCADE",
+            ["pilot_id"], ["pilots.id"], name=op.f("fk_pilot_parties_pilot_id_pilots"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("pilot_id", "organisation_id", "role", name=op.f("pk_pilot_parties")),
     )
@@ -682,15 +681,10 @@ def upgrade() -> None:
         sa.Column("pilot_id", sa.Integer(), nullable=False),
         sa.Column("strategy_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["pilot_id"],
-            ["pilots.id"],
-            name=op.f("fk_pilot_strategies_pilot_id_pilots"),
-            ondelete="CASCADE",
+            ["pilot_id"], ["pilots.id"], name=op.f("fk_pilot_strategies_pilot_id_pilots"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["strategy_id"],
-            ["strategies.id"],
-            name=op.f("fk_pilot_strategies_strategy_id_strategies"),
+            ["strategy_id"], ["strategies.id"], name=op.f("fk_pilot_strategies_strategy_id_strategies")
         ),
         sa.PrimaryKeyConstraint("pilot_id", "strategy_id", name=op.f("pk_pilot_strategies")),
     )
@@ -743,10 +737,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lesson_pilot_links")),
         sa.UniqueConstraint(
-            "lesson_id",
-            "pilot_id",
-            "kind",
-            name=op.f("uq_lesson_pilot_links_lesson_id_pilot_id_kind"),
+            "lesson_id", "pilot_id", "kind", name=op.f("uq_lesson_pilot_links_lesson_id_pilot_id_kind")
         ),
         sa.UniqueConstraint("uid", name=op.f("uq_lesson_pilot_links_uid")),
     )
@@ -792,7 +783,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_pilots_status_starts_on")
         batch_op.drop_index("ix_pilots_programme_starts_on")
         batch_op.drop_index("ix_pilots_product_group_starts_on")
-        batch_op.drop_index("ix_pilots_live_starts_on")
+        batch_op.drop_index(
+            "ix_pilots_live_starts_on",
+            postgresql_where=sa.text("withdrawn_at IS NULL"),
+            sqlite_where=sa.text("withdrawn_at IS NULL"),
+        )
         batch_op.drop_index("ix_pilots_country_starts_on")
 
     op.drop_table("pilots")
