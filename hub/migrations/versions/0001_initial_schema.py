@@ -422,6 +422,7 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_pilots_programme_starts_on", ["programme_id", "starts_on"], unique=False)
         batch_op.create_index("ix_pilots_status_starts_on", ["status", "starts_on"], unique=False)
+        batch_op.create_index("ix_pilots_withdrawn_at", ["withdrawn_at"], unique=False)
 
     op.create_table(
         "supporting_actions",
@@ -780,6 +781,7 @@ def downgrade() -> None:
 
     op.drop_table("supporting_actions")
     with op.batch_alter_table("pilots", schema=None) as batch_op:
+        batch_op.drop_index("ix_pilots_withdrawn_at")
         batch_op.drop_index("ix_pilots_status_starts_on")
         batch_op.drop_index("ix_pilots_programme_starts_on")
         batch_op.drop_index("ix_pilots_product_group_starts_on")
