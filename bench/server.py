@@ -126,14 +126,14 @@ def list_from_memory_endpoint(engine: Engine) -> Endpoint:
 def core_json_endpoint(engine: Engine) -> Endpoint:
     """A minimal ``def`` endpoint: the API's count and page queries on a Core connection."""
     filters = services.PilotFilters(per_page=services.PAGE_SIZE)
-    with Session(engine) as session:  # the builders only look at the session for full-text search
+    with Session(engine) as session:  # the builders only ask the session for its dialect
         page_query = services.list_query(session, filters, "en")
         count_query = services.count_query(session, filters)
 
     def core_json(request: Request) -> Response:
         with engine.connect() as connection:
-            total = connection.execute(count_query).scalar_one()
-            rows = [row._asdict() for row in connection.execute(page_query)]
+            total = connection.execute(*count_query).scalar_one()
+            rows = [row._asdict() for row in connection.execute(*page_query)]
         body = {"data": rows, "meta": {"total": total, "page": filters.page, "per_page": filters.per_page}}
         return Response(json.dumps(body, default=str), media_type="application/json")
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import ColumnElement, func, literal_column, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, String, bindparam, func, literal_column, select, text
 
 from hub.pilots.models import Pilot
 
@@ -26,18 +25,22 @@ def terms(query: str) -> list[str]:
     return [word.lower() for word in _WORD.findall(query)][:MAX_TERMS]
 
 
-def matches(session: Session, query: str) -> ColumnElement[bool] | None:
-    """A WHERE clause selecting pilots whose titles or summaries contain every word (as a prefix)."""
+def query_text(dialect: str, query: str) -> str:
+    """The search box entry as the database's full-text query: every word, as a prefix."""
     words = terms(query)
-    if not words:
-        return None
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
+        return " & ".join(f"{word}:*" for word in words)
+    return " AND ".join(f'"{word}"*' for word in words)
+
+
+def condition(dialect: str) -> ColumnElement[bool]:
+    """A WHERE clause selecting pilots whose titles or summaries match the ``search`` parameter."""
+    if dialect == "postgresql":
         document = func.to_tsvector(literal_column("'simple'::regconfig"), literal_column(_DOCUMENT))
-        tsquery = " & ".join(f"{word}:*" for word in words)
-        return document.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), tsquery))
-    fts_query = " AND ".join(f'"{word}"*' for word in words)
+        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), bindparam("search", type_=String))
+        return document.op("@@")(tsquery)
     return Pilot.id.in_(
         select(literal_column("rowid"))
         .select_from(text("pilots_fts"))
-        .where(text("pilots_fts MATCH :fts_query").bindparams(fts_query=fts_query))
+        .where(text("pilots_fts MATCH :search"))
     )

@@ -8,9 +8,10 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, select, text
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select, text
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hub.i18n import N_, LabelledEnum
@@ -225,42 +226,84 @@ class PilotPage:
         return max(1, math.ceil(self.total / self.filters.per_page))
 
 
-def _conditions(session: Session, filters: PilotFilters) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [Pilot.withdrawn_at.is_(None)]
-    if filters.programme:
+Query = tuple[Select[*tuple[Any, ...]], dict[str, Any]]
+
+
+def list_query(session: Session, filters: PilotFilters, language: str) -> Query:
+    """The page query and its parameters (also used by the query-plan test and the benchmark)."""
+    dialect = session.get_bind().dialect.name
+    statement = _page_statement(dialect, _shape(filters), filters.sort, language)
+    return statement, _params(dialect, filters)
+
+
+def count_query(session: Session, filters: PilotFilters) -> Query:
+    dialect = session.get_bind().dialect.name
+    return _count_statement(dialect, _shape(filters)), _params(dialect, filters)
+
+
+# Statements are built once per combination of filters in use (their values are bound
+# parameters): building a SELECT of this size costs more than SQLite takes to run it.
+FILTERS = ("programme", "product_group", "strategy", "country", "status", "year", "q")
+Shape = tuple[str, ...]
+
+
+def _shape(filters: PilotFilters) -> Shape:
+    # A search of punctuation only has no words to look for: it filters nothing.
+    return tuple(
+        name for name in FILTERS if getattr(filters, name) and (name != "q" or search.terms(filters.q))
+    )
+
+
+def _params(dialect: str, filters: PilotFilters) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "limit": filters.per_page,
+        "offset": (filters.page - 1) * filters.per_page,
+    }
+    for name in ("programme", "product_group", "strategy", "country", "status"):
+        if getattr(filters, name):
+            params[name] = getattr(filters, name)
+    if filters.year:
+        params["year_start"] = dt.date(filters.year, 1, 1)
+        params["year_end"] = dt.date(filters.year + 1, 1, 1)
+    if search.terms(filters.q):
+        params["search"] = search.query_text(dialect, filters.q)
+    return params
+
+
+def _conditions(dialect: str, shape: Shape) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [_LIVE]
+    if "programme" in shape:
         conditions.append(
             Pilot.programme_id
-            == select(Programme.id).where(Programme.code == filters.programme).scalar_subquery()
+            == select(Programme.id).where(Programme.code == bindparam("programme")).scalar_subquery()
         )
-    if filters.product_group:
+    if "product_group" in shape:
         conditions.append(
             Pilot.product_group_id
-            == select(ProductGroup.id).where(ProductGroup.code == filters.product_group).scalar_subquery()
+            == select(ProductGroup.id)
+            .where(ProductGroup.code == bindparam("product_group"))
+            .scalar_subquery()
         )
-    if filters.strategy:
+    if "strategy" in shape:
+        strategy_id = select(Strategy.id).where(Strategy.code == bindparam("strategy")).scalar_subquery()
         conditions.append(
             Pilot.id.in_(
-                select(pilot_strategies.c.pilot_id).where(
-                    pilot_strategies.c.strategy_id
-                    == select(Strategy.id).where(Strategy.code == filters.strategy).scalar_subquery()
-                )
+                select(pilot_strategies.c.pilot_id).where(pilot_strategies.c.strategy_id == strategy_id)
             )
         )
-    if filters.country:
-        conditions.append(Pilot.country == filters.country)
-    if filters.status:
-        conditions.append(Pilot.status == filters.status)
-    if filters.year:
-        conditions.append(Pilot.starts_on >= dt.date(filters.year, 1, 1))
-        conditions.append(Pilot.starts_on < dt.date(filters.year + 1, 1, 1))
-    if filters.q:
-        match = search.matches(session, filters.q)
-        if match is not None:
-            conditions.append(match)
+    if "country" in shape:
+        conditions.append(Pilot.country == bindparam("country"))
+    if "status" in shape:
+        conditions.append(Pilot.status == bindparam("status", type_=Pilot.__table__.c.status.type))
+    if "year" in shape:
+        conditions.append(Pilot.starts_on >= bindparam("year_start", type_=Pilot.__table__.c.starts_on.type))
+        conditions.append(Pilot.starts_on < bindparam("year_end", type_=Pilot.__table__.c.starts_on.type))
+    if "q" in shape:
+        conditions.append(search.condition(dialect))
     return conditions
 
 
-def _ordering(filters: PilotFilters, language: str) -> list[Any]:
+def _ordering(sort: Sort, language: str) -> list[Any]:
     title = Pilot.title_nl if language == "nl" else Pilot.title_en
     orderings: dict[Sort, list[Any]] = {
         Sort.NEWEST: [Pilot.starts_on.desc(), Pilot.id.desc()],
@@ -269,11 +312,11 @@ def _ordering(filters: PilotFilters, language: str) -> list[Any]:
         Sort.TITLE: [title == "", title, Pilot.id],
         Sort.VALUE: [Pilot.contract_value.desc().nulls_last(), Pilot.id],
     }
-    return orderings[filters.sort]
+    return orderings[sort]
 
 
-def list_query(session: Session, filters: PilotFilters, language: str) -> Select[*tuple[Any, ...]]:
-    """The page query (also used by the query-plan test)."""
+@lru_cache(maxsize=512)
+def _page_statement(dialect: str, shape: Shape, sort: Sort, language: str) -> Select[*tuple[Any, ...]]:
     return (
         select(
             Pilot.id,
@@ -298,15 +341,16 @@ def list_query(session: Session, filters: PilotFilters, language: str) -> Select
         )
         .join(Programme, Pilot.programme_id == Programme.id)
         .outerjoin(ProductGroup, Pilot.product_group_id == ProductGroup.id)
-        .where(*_conditions(session, filters))
-        .order_by(*_ordering(filters, language))
-        .limit(filters.per_page)
-        .offset((filters.page - 1) * filters.per_page)
+        .where(*_conditions(dialect, shape))
+        .order_by(*_ordering(sort, language))
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
     )
 
 
-def count_query(session: Session, filters: PilotFilters) -> Select[int]:
-    return select(func.count()).select_from(Pilot).where(*_conditions(session, filters))
+@lru_cache(maxsize=128)
+def _count_statement(dialect: str, shape: Shape) -> Select[*tuple[Any, ...]]:
+    return select(func.count()).select_from(Pilot).where(*_conditions(dialect, shape))
 
 
 # The strategies of a page of pilots, in one query.
@@ -321,8 +365,8 @@ _PAGE_STRATEGIES = (
 def list_pilots(session: Session, *, filters: PilotFilters, language: str) -> PilotPage:
     # Plain columns through the Core connection: no ORM identity map or entity rows needed here.
     connection = session.connection()
-    total = connection.execute(count_query(session, filters)).scalar() or 0
-    rows = [PilotRow(*row) for row in connection.execute(list_query(session, filters, language))]
+    total = connection.execute(*count_query(session, filters)).scalar() or 0
+    rows = [PilotRow(*row) for row in connection.execute(*list_query(session, filters, language))]
     by_id = {row.id: row for row in rows}
     if by_id:
         for pilot_id, code in connection.execute(_PAGE_STRATEGIES, {"ids": list(by_id)}):

@@ -101,8 +101,8 @@ def test_pilot_list_queries_use_an_index(session: Session, case: str) -> None:
     filters = CASES[case]
     with explained(session) as plans:
         # Plain Core execution: the rows are plans, so nothing may try to read them as pilots.
-        session.connection().execute(services.list_query(session, filters, "en"))
-        session.connection().execute(services.count_query(session, filters))
+        session.connection().execute(*services.list_query(session, filters, "en"))
+        session.connection().execute(*services.count_query(session, filters))
     assert len(plans) == 2
     for plan in plans:
         assert not full_scans(plan, dialect), plan

@@ -108,6 +108,7 @@ def test_filters(
         ("laptops chairs", []),
         ("Withdrawn", []),  # tombstones never show
         ('"; DROP TABLE pilots; --', []),  # operators and quotes are not query syntax
+        ("!!! ---", ["Circular bridge deck", "Laptops as a service", "Reuse of office chairs"]),  # no words
     ],
 )
 def test_full_text_search_in_both_languages(
