@@ -76,6 +76,16 @@ def routes() -> list[Route | Mount]:
     ]
 
 
+def middleware(settings: Settings) -> list[Middleware]:
+    stack = [
+        Middleware(SecurityHeadersMiddleware, https=settings.https),
+        Middleware(LanguageMiddleware, default=settings.default_language, secure=settings.https),
+    ]
+    if "*" not in settings.allowed_hosts:  # "*" allows every host: skip the check altogether
+        stack.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)))
+    return stack
+
+
 def create_app(
     settings: Settings,
     *,
@@ -107,11 +117,7 @@ def create_app(
     app = Starlette(
         debug=settings.debug,
         routes=routes(),
-        middleware=[
-            Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
-            Middleware(SecurityHeadersMiddleware, https=settings.https),
-            Middleware(LanguageMiddleware, default=settings.default_language, secure=settings.https),
-        ],
+        middleware=middleware(settings),
         exception_handlers={HTTPException: errors.http_error, 500: errors.server_error},
         lifespan=lifespan,
     )

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
 import pytest
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from hub.app import create_app
 from hub.pilots.models import PilotStatus
 from hub.programmes.models import KeyFigure, Metric
+from hub.settings import Settings
 from tests import factories
 
 
@@ -235,3 +238,13 @@ def test_server_errors_are_localised_pages(client: TestClient, monkeypatch: pyte
     assert response.status_code == 500
     assert "Er ging bij ons iets mis" in response.text
     assert "boom" not in response.text
+
+
+def test_unknown_hosts_are_refused_when_hosts_are_configured(
+    settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    restricted = dataclasses.replace(settings, allowed_hosts=("hub.example",))
+    with TestClient(create_app(restricted, sessions=sessions), base_url="http://evil.example") as client:
+        assert client.get("/healthz").status_code == 400
+    with TestClient(create_app(restricted, sessions=sessions), base_url="http://hub.example") as client:
+        assert client.get("/healthz").status_code == 200
