@@ -15,7 +15,6 @@ from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select, 
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hub.i18n import N_, LabelledEnum
-from hub.organisations.models import Organisation
 from hub.pilots import search
 from hub.pilots.models import Pilot, PilotParty, PilotStatus, pilot_strategies
 from hub.programmes.models import Programme
@@ -400,7 +399,3 @@ def pilots_of_organisation(session: Session, *, organisation_id: int) -> dict[st
     for role, pilot in rows:
         grouped[role.value].append(pilot)
     return dict(grouped)
-
-
-def organisations_by_id(session: Session, ids: Sequence[int]) -> dict[int, Organisation]:
-    return {o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(ids)))}
