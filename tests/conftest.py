@@ -108,3 +108,16 @@ def client(settings: Settings, sessions: sessionmaker[Session]) -> Iterator[Test
     """An HTTP client for the app, sharing the test's rolled-back transaction."""
     with TestClient(create_app(settings, sessions=sessions), raise_server_exceptions=False) as c:
         yield c
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """A new, empty database of its own (not migrated), for tests that must not share one."""
+    admin_url = request.getfixturevalue("postgres_admin_url") if request.param == "postgresql" else None
+    url, handle = create_database_url(request.param, tmp_path_factory, admin_url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+    drop_database(admin_url, handle)

@@ -11,12 +11,11 @@ from sqlalchemy import Engine, delete, text
 from sqlalchemy.orm import Session
 
 from hub import migrate
-from hub.db import make_engine, make_sessionmaker, refresh_statistics, utcnow
+from hub.db import make_sessionmaker, refresh_statistics, utcnow
 from hub.jobs import services
 from hub.jobs.models import ScheduledJob
 from hub.scheduler import JOBS, Scheduler
 from tests import factories
-from tests.conftest import BACKENDS, create_database_url, drop_database
 
 
 @pytest.fixture
@@ -104,29 +103,19 @@ def test_a_failing_job_is_recorded_and_does_not_stop_the_others(committed: Engin
         assert "source unreachable" in (record.last_error or "")
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_database_maintenance_job_refreshes_statistics(
-    backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> None:
+def test_database_maintenance_job_refreshes_statistics(empty_engine: Engine) -> None:
     # A database of its own: fresh statistics would change the plans other tests look at.
-    admin_url = request.getfixturevalue("postgres_admin_url") if backend == "postgresql" else None
-    url, handle = create_database_url(backend, tmp_path_factory, admin_url)
-    engine = make_engine(url)
-    try:
-        migrate.upgrade(engine)
-        assert JOBS["database.optimize"][0] is refresh_statistics
-        with make_sessionmaker(engine)() as session:
-            programme = factories.programme(session, "gdca")
-            for _ in range(3):
-                factories.pilot(session, programme)
-            refresh_statistics(session)
-            if backend == "sqlite":
-                stats = session.execute(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'pilots'"))
-            else:
-                stats = session.execute(
-                    text("SELECT count(*) FROM pg_stats WHERE tablename = 'pilots' AND attname = 'starts_on'")
-                )
-            assert stats.scalar()
-    finally:
-        engine.dispose()
-        drop_database(admin_url, handle)
+    migrate.upgrade(empty_engine)
+    assert JOBS["database.optimize"][0] is refresh_statistics
+    with make_sessionmaker(empty_engine)() as session:
+        programme = factories.programme(session, "gdca")
+        for _ in range(3):
+            factories.pilot(session, programme)
+        refresh_statistics(session)
+        if empty_engine.dialect.name == "sqlite":
+            stats = session.execute(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'pilots'"))
+        else:
+            stats = session.execute(
+                text("SELECT count(*) FROM pg_stats WHERE tablename = 'pilots' AND attname = 'starts_on'")
+            )
+        assert stats.scalar()
