@@ -11,13 +11,17 @@ from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+import hub.models  # noqa: F401  (every model, so that relationships resolve)
 from hub import errors, i18n
+from hub.accounts import views as accounts
+from hub.accounts.web import RequireLogin
 from hub.db import make_engine, make_sessionmaker
 from hub.health import healthz, readyz
 from hub.middleware import LanguageMiddleware, SecurityHeadersMiddleware, language_of
@@ -26,10 +30,13 @@ from hub.pilots import api as pilots_api
 from hub.pilots import views as pilots
 from hub.programmes import views as programmes
 from hub.scheduler import Scheduler
-from hub.settings import Settings
+from hub.security import OriginCheckMiddleware
+from hub.settings import Settings, SettingsError
 from hub.templating import make_templates
+from hub.workspace import views as workspace_views
 
 STATIC = Path(__file__).parent / "static"
+SESSION_SECONDS = 8 * 3600  # a working day; logging in again after that is expected
 
 
 class LanguageConvertor(Convertor[str]):
@@ -53,7 +60,15 @@ async def root(request: Request) -> Response:
 
 
 def routes() -> list[Route | Mount]:
+    workspace = [
+        Route("/", workspace_views.dashboard, name="dashboard"),
+    ]
     public = [
+        Route("/login", accounts.login_page, name="login"),
+        Route("/login", accounts.login, methods=["POST"], name="login_submit"),
+        Route("/logout", accounts.logout, methods=["POST"], name="logout"),
+        # Every page under /coordinator/ requires a login (tests walk this table to prove it).
+        Mount("/coordinator", routes=workspace, middleware=[Middleware(RequireLogin)]),
         Route("/", programmes.home, name="home"),
         Route("/programmes", programmes.programme_list, name="programmes"),
         Route("/programmes/{code:str}", programmes.programme_detail, name="programme"),
@@ -79,6 +94,15 @@ def routes() -> list[Route | Mount]:
 def middleware(settings: Settings) -> list[Middleware]:
     stack = [
         Middleware(SecurityHeadersMiddleware, https=settings.https),
+        Middleware(OriginCheckMiddleware),
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.secret_key,
+            session_cookie="hub_session",
+            max_age=SESSION_SECONDS,
+            same_site="lax",
+            https_only=settings.https,
+        ),
         Middleware(LanguageMiddleware, default=settings.default_language, secure=settings.https),
     ]
     if "*" not in settings.allowed_hosts:  # "*" allows every host: skip the check altogether
@@ -96,6 +120,8 @@ def create_app(
 
     ``sessions`` lets tests share one transaction with the app.
     """
+    if not settings.secret_key:
+        raise SettingsError("HUB_SECRET_KEY is empty: sessions cannot be signed")
     engine = None
     if sessions is None:
         engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
@@ -124,6 +150,7 @@ def create_app(
     app.state.settings = settings
     app.state.sessions = sessions
     app.state.templates = make_templates()
+    app.state.login_limiter = accounts.login_limiter()
     return app
 
 

@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
+import hub.models  # noqa: F401  (every model, so that relationships resolve)
 from hub import i18n, migrate
+from hub.accounts.models import RoleName
 from hub.db import make_engine, make_sessionmaker, refresh_statistics
 from hub.settings import Settings, SettingsError
 
@@ -55,6 +57,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     scheduler = commands.add_parser("scheduler", help="run scheduled jobs only (no web server)")
     scheduler.set_defaults(handler=scheduler_command)
+
+    users = commands.add_parser("users", help="local accounts and roles")
+    user_commands = users.add_subparsers(required=True, metavar="ACTION")
+    create = user_commands.add_parser("create", help="create a local account (asks for the password)")
+    create.add_argument("email")
+    create.add_argument("--name", default="")
+    create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    create.add_argument("--admin", action="store_true", help="make the user a hub administrator")
+    create.add_argument(
+        "--coordinator",
+        metavar="PROGRAMME",
+        action="append",
+        default=[],
+        help="make the user coordinator of this programme (code, e.g. gdca); repeatable",
+    )
+    create.set_defaults(handler=users_create_command)
+    grant_parser = user_commands.add_parser("grant", help="grant a role to an existing user")
+    grant_parser.add_argument("email")
+    grant_parser.add_argument("role", choices=[r.value for r in RoleName])
+    grant_parser.add_argument("--programme", help="programme code (for coordinator)")
+    grant_parser.set_defaults(handler=users_grant_command)
+    list_parser = user_commands.add_parser("list", help="list users and their roles")
+    list_parser.set_defaults(handler=users_list_command)
 
     migrate_parser = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate_parser.add_argument("--revision", metavar="MESSAGE", help="(developers) write a new migration")
@@ -173,6 +198,68 @@ def scheduler_command(settings: Settings, args: argparse.Namespace) -> None:
     finally:
         scheduler.shutdown()
         engine.dispose()
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    """From standard input with --password-stdin, else asked twice without echo. Never printed."""
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        raise CommandError("no terminal to ask for the password: use --password-stdin")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != password:
+        raise CommandError("the passwords do not match")
+    return password
+
+
+def users_create_command(settings: Settings, args: argparse.Namespace) -> None:
+    from hub.accounts import services
+
+    engine = connect(settings)
+    prepare_database(engine)
+    password = _read_password(args)
+    with make_sessionmaker(engine)() as session:
+        try:
+            user = services.create_user(session, email=args.email, name=args.name, password=password)
+            if args.admin:
+                services.grant(session, user=user, role=RoleName.ADMIN)
+            for code in args.coordinator:
+                services.grant(session, user=user, role=RoleName.COORDINATOR, programme_code=code)
+        except services.AccountError as error:
+            raise CommandError(str(error)) from None
+        session.commit()
+        print(f"Created {user.email}.", file=sys.stderr)
+
+
+def users_grant_command(settings: Settings, args: argparse.Namespace) -> None:
+    from hub.accounts import services
+
+    engine = connect(settings)
+    with make_sessionmaker(engine)() as session:
+        user = services.find_user(session, email=args.email)
+        if user is None:
+            raise CommandError(f"there is no user {args.email}")
+        try:
+            services.grant(session, user=user, role=RoleName(args.role), programme_code=args.programme)
+        except services.AccountError as error:
+            raise CommandError(str(error)) from None
+        session.commit()
+        print(f"Granted {args.role} to {user.email}.", file=sys.stderr)
+
+
+def users_list_command(settings: Settings, args: argparse.Namespace) -> None:
+    from hub.accounts import services
+
+    engine = connect(settings)
+    with make_sessionmaker(engine)() as session:
+        for user in services.list_users(session):
+            roles = ", ".join(
+                g.role.value + (f" ({g.programme.code})" if g.programme else "") for g in user.grants
+            )
+            kind = "local" if user.password_hash else "openid"
+            print(f"{user.email}\t{user.name}\t{kind}\t{roles or '-'}")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Imports every model so that the metadata is complete (Alembic, tests, create_all)."""
 
+from hub.accounts.models import AuditEntry, RoleGrant, User
 from hub.communities.models import Community, Meeting
 from hub.jobs.models import ScheduledJob
 from hub.lessons.models import Lesson, LessonPilotLink
@@ -9,6 +10,7 @@ from hub.programmes.models import KeyFigure, Programme
 from hub.taxonomy.models import ProductGroup, Strategy
 
 __all__ = [
+    "AuditEntry",
     "Commitment",
     "Community",
     "KeyFigure",
@@ -21,8 +23,10 @@ __all__ = [
     "PilotParty",
     "ProductGroup",
     "Programme",
+    "RoleGrant",
     "ScheduledJob",
     "Strategy",
     "SupportingAction",
+    "User",
     "pilot_strategies",
 ]

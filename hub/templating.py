@@ -11,6 +11,8 @@ from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from hub import i18n
+from hub.accounts.web import current_principal
+from hub.security import csrf_token
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -70,10 +72,15 @@ def make_templates() -> Jinja2Templates:
         LANGUAGES=i18n.LANGUAGES,
         switch_language_url=switch_language_url,
         query_url=query_url,
+        csrf_token=csrf_token,
     )
     return Jinja2Templates(env=env, context_processors=[_language_context])
 
 
 def _language_context(request: Request) -> dict[str, Any]:
     language = i18n.current_language.get()
-    return {"lang": language, "other_languages": [x for x in i18n.LANGUAGES if x != language]}
+    return {
+        "lang": language,
+        "other_languages": [x for x in i18n.LANGUAGES if x != language],
+        "current_user": current_principal(request) if "session" in request.scope else None,
+    }

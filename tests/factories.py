@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.accounts.models import RoleName, User
 from hub.organisations.models import Organisation, Participation, Role, Sector
 from hub.pilots.models import Pilot, PilotParty, PilotRole, PilotStatus
 from hub.programmes.models import Programme
@@ -101,3 +102,27 @@ def pilot(
     session.add(record)
     session.flush()
     return record
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def user(
+    session: Session,
+    email: str = "",
+    *,
+    admin: bool = False,
+    coordinator_of: list[str] | None = None,
+    password: str = PASSWORD,
+) -> User:
+    from hub.accounts import services
+
+    account = services.create_user(
+        session, email=email or f"user{next(_counter)}@example.org", password=password
+    )
+    if admin:
+        services.grant(session, user=account, role=RoleName.ADMIN)
+    for code in coordinator_of or []:
+        services.grant(session, user=account, role=RoleName.COORDINATOR, programme_code=code)
+    session.flush()
+    return account

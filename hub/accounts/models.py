@@ -1,0 +1,80 @@
+"""People who log in, the roles they hold (scoped to a programme or community), and the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.db import Base, utcnow
+from hub.i18n import N_, LabelledEnum
+from hub.programmes.models import Programme
+from hub.taxonomy.models import enum_column
+
+
+class RoleName(LabelledEnum):
+    ADMIN = "admin", N_("Hub administrator")
+    COORDINATOR = "coordinator", N_("Programme coordinator")
+    MODERATOR = "moderator", N_("Community moderator")
+    NEWSLETTER_EDITOR = "newsletter_editor", N_("Newsletter editor")
+
+
+class User(Base):
+    """A person. Local accounts have a password hash; OpenID Connect accounts an issuer and subject."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    oidc_issuer: Mapped[str | None] = mapped_column(String(300))
+    oidc_subject: Mapped[str | None] = mapped_column(String(300))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    grants: Mapped[list[RoleGrant]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", foreign_keys="RoleGrant.user_id"
+    )
+
+
+class RoleGrant(Base):
+    """A role held by a user: coordinators per programme, moderators per community, the others hub-wide."""
+
+    __tablename__ = "role_grants"
+    __table_args__ = (UniqueConstraint("user_id", "role", "programme_id", "community_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[RoleName] = mapped_column(enum_column(RoleName, "role_name"))
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id"))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="grants", foreign_keys=[user_id])
+    programme: Mapped[Programme | None] = relationship()
+
+
+class AuditEntry(Base):
+    """Who changed what, when, with the values before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # create, update, archive, grant, revoke, login
+    entity: Mapped[str] = mapped_column(String(60))
+    entity_id: Mapped[int | None]
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    user: Mapped[User | None] = relationship()

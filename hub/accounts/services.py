@@ -1,0 +1,174 @@
+"""Accounts: creating people, granting roles, checking passwords, writing the audit log."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from hub.accounts.models import AuditEntry, RoleGrant, RoleName, User
+from hub.accounts.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
+from hub.db import utcnow
+from hub.programmes.models import Programme
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be done; the message says why."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Principal:
+    """Who is logged in: identity and roles only (this is what the session cookie holds)."""
+
+    user_id: int
+    name: str
+    email: str
+    roles: tuple[tuple[str, int | None], ...] = ()  # (role, programme id)
+
+    @property
+    def is_admin(self) -> bool:
+        return any(role == RoleName.ADMIN for role, _ in self.roles)
+
+    @property
+    def programme_ids(self) -> frozenset[int]:
+        """The programmes this person coordinates (every programme for an administrator)."""
+        return frozenset(p for role, p in self.roles if role == RoleName.COORDINATOR and p is not None)
+
+    def may_edit_programme(self, programme_id: int) -> bool:
+        return self.is_admin or programme_id in self.programme_ids
+
+    def to_session(self) -> dict[str, Any]:
+        return {"id": self.user_id, "name": self.name, "email": self.email, "roles": list(self.roles)}
+
+    @classmethod
+    def from_session(cls, data: dict[str, Any]) -> Principal:
+        roles = tuple((str(role), int(p) if p is not None else None) for role, p in data.get("roles", []))
+        return cls(user_id=int(data["id"]), name=str(data["name"]), email=str(data["email"]), roles=roles)
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
+        raise AccountError(f"not a valid e-mail address: {email!r}")
+    return email
+
+
+def create_user(session: Session, *, email: str, name: str = "", password: str | None = None) -> User:
+    email = normalise_email(email)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise AccountError(f"a user with the e-mail address {email} already exists")
+    if password is not None and len(password) < MIN_LENGTH:
+        raise AccountError(f"a password needs at least {MIN_LENGTH} characters")
+    user = User(
+        email=email,
+        name=name or email.split("@")[0],
+        password_hash=hash_password(password) if password else None,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_user(session: Session, *, user_id: int) -> User | None:
+    return session.scalar(select(User).where(User.id == user_id).options(selectinload(User.grants)))
+
+
+def find_user(session: Session, *, email: str) -> User | None:
+    return session.scalar(
+        select(User).where(User.email == email.strip().lower()).options(selectinload(User.grants))
+    )
+
+
+def list_users(session: Session) -> Sequence[User]:
+    return session.scalars(
+        select(User).order_by(func.lower(User.name), User.id).options(selectinload(User.grants))
+    ).all()
+
+
+def grant(
+    session: Session,
+    *,
+    user: User,
+    role: RoleName,
+    programme_code: str | None = None,
+    granted_by: User | None = None,
+) -> RoleGrant:
+    programme_id = None
+    if role == RoleName.COORDINATOR:
+        if not programme_code:
+            raise AccountError("a coordinator role needs a programme")
+        programme_id = session.scalar(select(Programme.id).where(Programme.code == programme_code))
+        if programme_id is None:
+            raise AccountError(f"there is no programme {programme_code!r}")
+    existing = next((g for g in user.grants if g.role == role and g.programme_id == programme_id), None)
+    if existing:
+        return existing
+    role_grant = RoleGrant(
+        role=role, programme_id=programme_id, granted_by_id=granted_by.id if granted_by else None
+    )
+    user.grants.append(role_grant)
+    session.flush()
+    audit(
+        session,
+        user=granted_by,
+        action="grant",
+        entity="users",
+        entity_id=user.id,
+        summary=f"{role.value} {programme_code or ''}".strip(),
+        programme_id=programme_id,
+    )
+    return role_grant
+
+
+def authenticate(session: Session, *, email: str, password: str) -> User | None:
+    """The active user with this e-mail address and password, or None (same time either way)."""
+    user = find_user(session, email=email)
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        return None
+    if not user.is_active:
+        return None
+    if user.password_hash and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def principal_of(user: User) -> Principal:
+    roles = tuple(
+        sorted(((g.role.value, g.programme_id) for g in user.grants), key=lambda r: (r[0], r[1] or 0))
+    )
+    return Principal(user_id=user.id, name=user.name, email=user.email, roles=roles)
+
+
+def record_login(session: Session, *, user: User) -> None:
+    user.last_login_at = utcnow()
+    audit(session, user=user, action="login", entity="users", entity_id=user.id, summary=user.email)
+
+
+def audit(
+    session: Session,
+    *,
+    user: User | None,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    summary: str = "",
+    programme_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    user_id: int | None = None,
+) -> AuditEntry:
+    entry = AuditEntry(
+        user_id=user.id if user else user_id,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        summary=summary[:300],
+        programme_id=programme_id,
+        before=before,
+        after=after,
+    )
+    session.add(entry)
+    return entry

@@ -1,0 +1,78 @@
+"""Login and logout pages (local accounts; OpenID Connect providers add their buttons here)."""
+
+from __future__ import annotations
+
+from limits import RateLimitItemPerMinute
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from hub.accounts import services
+from hub.accounts.web import current_principal, end_session, safe_next, start_session
+from hub.i18n import gettext as _
+from hub.security import form_view
+from hub.web import db, language, render
+
+LOGIN_ATTEMPTS = RateLimitItemPerMinute(10)
+
+
+def login_limiter() -> MovingWindowRateLimiter:
+    """Per process: with several web processes the effective limit is that many times higher; the
+    reverse proxy's limit on the login path is the global one."""
+    return MovingWindowRateLimiter(MemoryStorage())
+
+
+def _login_page(request: Request, *, status_code: int = 200, error: str = "", email: str = "") -> Response:
+    return render(
+        request,
+        "accounts/login.html",
+        status_code=status_code,
+        error=error,
+        email=email,
+        next=safe_next(request.query_params.get("next"), ""),
+        providers=request.app.state.oidc.providers() if hasattr(request.app.state, "oidc") else [],
+    )
+
+
+def login_page(request: Request) -> Response:
+    if current_principal(request):
+        return RedirectResponse(f"/{language(request)}/coordinator/", status_code=303)
+    return _login_page(request)
+
+
+@form_view
+def login(request: Request, form: FormData) -> Response:
+    email = str(form.get("email", "")).strip()[:254]
+    password = str(form.get("password", ""))[:1024]
+    client = request.client.host if request.client else "unknown"
+    limiter = request.app.state.login_limiter
+    if not (
+        limiter.hit(LOGIN_ATTEMPTS, "login-client", client)
+        and limiter.hit(LOGIN_ATTEMPTS, "login-email", email.lower())
+    ):
+        return _login_page(
+            request,
+            status_code=429,
+            email=email,
+            error=_("Too many login attempts. Wait a minute and try again."),
+        )
+    with db(request) as session:
+        user = services.authenticate(session, email=email, password=password)
+        if user is None:
+            return _login_page(
+                request, status_code=400, email=email, error=_("Wrong e-mail address or password.")
+            )
+        services.record_login(session, user=user)
+        principal = services.principal_of(user)
+        session.commit()
+    start_session(request, principal)
+    default = f"/{language(request)}/coordinator/"
+    return RedirectResponse(safe_next(str(form.get("next", "")), default), status_code=303)
+
+
+@form_view
+def logout(request: Request, form: FormData) -> Response:
+    end_session(request)
+    return RedirectResponse(f"/{language(request)}/", status_code=303)

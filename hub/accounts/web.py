@@ -1,0 +1,76 @@
+"""Login state in the web app: the session holds the principal; coordinator pages require one."""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import quote
+
+from starlette.exceptions import HTTPException
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import RedirectResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from hub import i18n
+from hub.accounts.services import Principal
+from hub.i18n import gettext as _
+
+SESSION_KEY = "user"
+
+
+def current_principal(request: HTTPConnection) -> Principal | None:
+    data = request.session.get(SESSION_KEY)
+    if not data:
+        return None
+    try:
+        return Principal.from_session(data)
+    except (KeyError, TypeError, ValueError):
+        return None  # an old or malformed session: treat as logged out
+
+
+def require_principal(request: Request) -> Principal:
+    principal = current_principal(request)
+    if principal is None:
+        raise HTTPException(401)
+    return principal
+
+
+def start_session(request: Request, principal: Principal) -> None:
+    """Log in: a fresh session (nothing carried over from before login) with a new CSRF token."""
+    request.session.clear()
+    request.session[SESSION_KEY] = principal.to_session()
+    request.session["csrf"] = secrets.token_urlsafe(32)
+
+
+def end_session(request: Request) -> None:
+    request.session.clear()
+
+
+def forbid_unless(allowed: bool) -> None:
+    if not allowed:
+        raise HTTPException(403, _("You may not change records of this programme."))
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only a path on this site may follow login (no open redirect to another host)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+class RequireLogin:
+    """Guards a mount: without a logged-in principal, browsers are sent to the login page."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and current_principal(HTTPConnection(scope)) is None:
+            language = i18n.current_language.get()
+            target = scope.get("root_path", "") + scope["path"]
+            query = scope.get("query_string", b"").decode("latin-1")
+            if query:
+                target += "?" + query
+            url = f"/{language}/login?next={quote(target, safe='/')}"
+            await RedirectResponse(url, status_code=303)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
