@@ -33,7 +33,7 @@ from hub.scheduler import Scheduler
 from hub.security import OriginCheckMiddleware
 from hub.settings import Settings, SettingsError
 from hub.templating import make_templates
-from hub.workspace import views as workspace_views
+from hub.workspace.routes import workspace_routes
 
 STATIC = Path(__file__).parent / "static"
 SESSION_SECONDS = 8 * 3600  # a working day; logging in again after that is expected
@@ -60,15 +60,12 @@ async def root(request: Request) -> Response:
 
 
 def routes() -> list[Route | Mount]:
-    workspace = [
-        Route("/", workspace_views.dashboard, name="dashboard"),
-    ]
     public = [
         Route("/login", accounts.login_page, name="login"),
         Route("/login", accounts.login, methods=["POST"], name="login_submit"),
         Route("/logout", accounts.logout, methods=["POST"], name="logout"),
         # Every page under /coordinator/ requires a login (tests walk this table to prove it).
-        Mount("/coordinator", routes=workspace, middleware=[Middleware(RequireLogin)]),
+        Mount("/coordinator", routes=workspace_routes(), middleware=[Middleware(RequireLogin)]),
         Route("/", programmes.home, name="home"),
         Route("/programmes", programmes.programme_list, name="programmes"),
         Route("/programmes/{code:str}", programmes.programme_detail, name="programme"),
