@@ -7,12 +7,12 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test setup catalogs messages lint bench clean
+.PHONY: demo test setup node-deps catalogs messages lint bench clean
 
 demo: setup
 	$(BIN)/hub serve --demo --host $(HOST) --port $(PORT)
 
-test: setup
+test: setup node-deps
 	$(BIN)/ruff check hub connectors tests bench
 	$(BIN)/ruff format --check hub connectors tests bench
 	$(BIN)/mypy
@@ -26,6 +26,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# JavaScript the tests use (axe-core in the browser); skipped where there is no npm.
+node-deps:
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/browser --no-audit --no-fund --silent; \
+	else echo "npm not found: the accessibility checks will be skipped"; fi
+
 # Compiled catalogs are build output, not kept in git.
 catalogs: $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d locales -D messages
@@ -38,4 +44,4 @@ bench: setup
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache locales/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) var .pytest_cache .mypy_cache locales/*/LC_MESSAGES/*.mo tests/*/node_modules test-artifacts
