@@ -83,3 +83,46 @@ def test_migrate_then_demo_refuses_a_second_load(tmp_path: Path) -> None:
     second = run_hub("demo", env=env)
     assert second.returncode == 2
     assert "already holds data" in second.stderr
+
+
+def test_users_create_never_prints_the_password(tmp_path: Path) -> None:
+    env = hub_environment(tmp_path)
+    assert run_hub("demo", env=env).returncode == 0
+    secret = "a long and secret passphrase"
+    created = run_hub(
+        "users",
+        "create",
+        "Anna@Example.org",
+        "--name",
+        "Anna",
+        "--coordinator",
+        "gdca",
+        "--password-stdin",
+        env=env,
+        stdin=secret + "\n",
+    )
+    assert created.returncode == 0, created.stderr
+    assert secret not in created.stdout + created.stderr
+    listed = run_hub("users", "list", env=env)
+    assert "anna@example.org\tAnna\tlocal\tcoordinator (gdca)" in listed.stdout
+    again = run_hub("users", "create", "anna@example.org", "--password-stdin", env=env, stdin=secret + "\n")
+    assert again.returncode == 2
+    assert "already exists" in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["--password-stdin"], "short\n", "at least 12 characters"),
+        ([], "", "no terminal to ask for the password: use --password-stdin"),
+        (
+            ["--password-stdin", "--coordinator", "nope"],
+            "a long enough password\n",
+            "there is no programme 'nope'",
+        ),
+    ],
+)
+def test_users_create_says_what_is_wrong(tmp_path: Path, args: list[str], stdin: str, message: str) -> None:
+    result = run_hub("users", "create", "b@example.org", *args, env=hub_environment(tmp_path), stdin=stdin)
+    assert result.returncode == 2
+    assert message in result.stderr
