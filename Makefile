@@ -7,12 +7,14 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
+OIDC_PROVIDER := tests/oidc_provider
+
 .PHONY: demo test setup node-deps catalogs messages lint bench clean
 
 demo: setup
 	$(BIN)/hub serve --demo --host $(HOST) --port $(PORT)
 
-test: setup node-deps
+test: setup node-deps $(OIDC_PROVIDER)/node_modules/.package-lock.json
 	$(BIN)/ruff check hub connectors tests bench
 	$(BIN)/ruff format --check hub connectors tests bench
 	$(BIN)/mypy
@@ -31,6 +33,15 @@ node-deps:
 	@if command -v npm >/dev/null; then \
 		npm ci --prefix tests/browser --no-audit --no-fund --silent; \
 	else echo "npm not found: the accessibility checks will be skipped"; fi
+
+# The OpenID Connect provider the login tests start (npm's oidc-provider, pinned by its lock file).
+# Without npm the login tests skip (or fail when HUB_TEST_REQUIRE_OIDC is set, as in CI).
+$(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package.json $(OIDC_PROVIDER)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix $(OIDC_PROVIDER) --no-audit --no-fund --loglevel=error; \
+	else \
+		echo "npm not found: the OpenID Connect login tests will be skipped"; \
+	fi
 
 # Compiled catalogs are build output, not kept in git.
 catalogs: $(VENV)/.installed

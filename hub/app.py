@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 import hub.models  # noqa: F401  (every model, so that relationships resolve)
 from hub import errors, i18n
+from hub.accounts import oidc
 from hub.accounts import views as accounts
 from hub.accounts.web import RequireLogin
 from hub.db import make_engine, make_sessionmaker
@@ -63,6 +64,7 @@ def routes() -> list[Route | Mount]:
     public = [
         Route("/login", accounts.login_page, name="login"),
         Route("/login", accounts.login, methods=["POST"], name="login_submit"),
+        Route("/login/oidc/{provider:str}", oidc.login_redirect, name="login_oidc"),
         Route("/logout", accounts.logout, methods=["POST"], name="logout"),
         # Every page under /coordinator/ requires a login (tests walk this table to prove it).
         Mount("/coordinator", routes=workspace_routes(), middleware=[Middleware(RequireLogin)]),
@@ -82,6 +84,7 @@ def routes() -> list[Route | Mount]:
         Route("/", root, name="root"),
         Route("/healthz", healthz, name="healthz"),
         Route("/readyz", readyz, name="readyz"),
+        Route("/auth/callback/{provider:str}", oidc.callback, name="auth_callback"),
         Route("/api/v1/pilots", pilots_api.pilots, name="api_pilots"),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Mount("/{lang:lang}", routes=public),
@@ -90,7 +93,7 @@ def routes() -> list[Route | Mount]:
 
 def middleware(settings: Settings) -> list[Middleware]:
     stack = [
-        Middleware(SecurityHeadersMiddleware, https=settings.https),
+        Middleware(SecurityHeadersMiddleware, https=settings.https, form_action=oidc.origins(settings)),
         Middleware(OriginCheckMiddleware),
         Middleware(
             SessionMiddleware,
@@ -148,6 +151,7 @@ def create_app(
     app.state.sessions = sessions
     app.state.templates = make_templates()
     app.state.login_limiter = accounts.login_limiter()
+    app.state.oidc = oidc.OidcLogin(settings)
     return app
 
 

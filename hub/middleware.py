@@ -63,12 +63,15 @@ class LanguageMiddleware:
 class SecurityHeadersMiddleware:
     """Adds a strict Content-Security-Policy and friends; HSTS only when served over https."""
 
-    def __init__(self, app: ASGIApp, https: bool = False) -> None:
+    def __init__(self, app: ASGIApp, https: bool = False, form_action: tuple[str, ...] = ()) -> None:
+        """``form_action``: other origins a form may lead to, e.g. an OpenID Connect provider that
+        logging out redirects to (browsers apply ``form-action`` to a form's redirects too)."""
         self.app = app
+        targets = " ".join(("'self'", *form_action))
         headers = {
             "content-security-policy": (
                 "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+                f"frame-ancestors 'none'; form-action {targets}; base-uri 'none'; object-src 'none'"
             ),
             "x-content-type-options": "nosniff",
             "referrer-policy": "strict-origin-when-cross-origin",

@@ -6,7 +6,9 @@ Every setting is documented in ``config/hub.example.toml``.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
+import re
 import secrets
 import tomllib
 from collections.abc import Mapping
@@ -22,6 +24,23 @@ class SettingsError(ValueError):
 
 
 @dataclasses.dataclass(frozen=True)
+class OidcProvider:
+    """An OpenID Connect provider people can log in with (one entry of ``HUB_OIDC_PROVIDERS``)."""
+
+    name: str  # a slug: in the login URL and the callback URL registered at the provider
+    title: str  # the button text, "Log in with <title>"
+    server_metadata_url: str  # discovery: .../.well-known/openid-configuration
+    client_id: str
+    client_secret: str = dataclasses.field(default="", repr=False)
+    scope: str = "openid email profile"
+
+    @property
+    def secret_variable(self) -> str:
+        """The environment variable that holds this provider's client secret."""
+        return f"{PREFIX}OIDC_{self.name.upper().replace('-', '_')}_CLIENT_SECRET"
+
+
+@dataclasses.dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite:///var/hub.sqlite3"
     secret_key: str = ""
@@ -34,6 +53,7 @@ class Settings:
     demo_seed: int = 2017
     db_pool_size: int = 10
     scheduler_tick_seconds: int = 30
+    oidc_providers: tuple[OidcProvider, ...] = ()
 
     @property
     def https(self) -> bool:
@@ -52,6 +72,8 @@ class Settings:
             if raw is not None:
                 values[field.name] = raw
         values.update(overrides)
+        if "oidc_providers" in values:
+            values["oidc_providers"] = _oidc_providers(values["oidc_providers"], env)
         settings = cls(**{name: _coerce(name, value) for name, value in values.items()})
         settings._validate()
         return settings
@@ -98,6 +120,67 @@ def _read_config_file(path: Path) -> dict[str, Any]:
     if unknown:
         raise SettingsError(f"{path}: unknown setting(s) {', '.join(unknown)}")
     return dict(section)
+
+
+OIDC_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+OIDC_KEYS = {f.name for f in dataclasses.fields(OidcProvider)}
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _oidc_providers(value: Any, env: Mapping[str, str]) -> tuple[OidcProvider, ...]:
+    """Providers from a JSON list (the environment variable) or a TOML array of tables.
+
+    A provider's client secret may be left out of both and given in its own environment
+    variable, ``HUB_OIDC_<NAME>_CLIENT_SECRET``, which keeps it out of config files.
+    """
+    where = f"{PREFIX}OIDC_PROVIDERS"
+    if isinstance(value, tuple) and all(isinstance(p, OidcProvider) for p in value):
+        entries: list[Any] = [dataclasses.asdict(p) for p in value]
+    elif isinstance(value, str):
+        try:
+            entries = json.loads(value) if value.strip() else []
+        except json.JSONDecodeError as exc:
+            raise SettingsError(f"{where} is not valid JSON: {exc}") from None
+    else:
+        entries = value
+    if not isinstance(entries, list):
+        raise SettingsError(f"{where} must be a list of providers (JSON objects or TOML tables)")
+    providers: list[OidcProvider] = []
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise SettingsError(f"{where}: provider {number} is not an object")
+        label = f"{where}: provider {entry.get('name') or number}"
+        unknown = sorted(set(entry) - OIDC_KEYS)
+        if unknown:
+            raise SettingsError(f"{label} has unknown key(s) {', '.join(unknown)}")
+        missing = [key for key in ("name", "server_metadata_url", "client_id") if not entry.get(key)]
+        if missing:
+            raise SettingsError(f"{label} needs {', '.join(missing)}")
+        if not all(isinstance(v, str) for v in entry.values()):
+            raise SettingsError(f"{label}: every value must be a string")
+        name = entry["name"]
+        if not OIDC_NAME.fullmatch(name):
+            raise SettingsError(
+                f"{label}: the name must be a slug (lower-case letters, digits, - and _; at most 40)"
+            )
+        if any(p.name == name for p in providers):
+            raise SettingsError(f"{where}: the name {name!r} is used twice")
+        provider = OidcProvider(**{"title": name, **entry})
+        url = urlsplit(provider.server_metadata_url)
+        if not (url.scheme == "https" or (url.scheme == "http" and url.hostname in LOOPBACK)):
+            raise SettingsError(
+                f"{label}: server_metadata_url must be an https:// URL "
+                f"(http:// only on this machine): {provider.server_metadata_url!r}"
+            )
+        if "openid" not in provider.scope.split():
+            raise SettingsError(f"{label}: the scope must include openid, not {provider.scope!r}")
+        if not provider.client_secret:
+            secret = env.get(provider.secret_variable, "")
+            if not secret:
+                raise SettingsError(f"{label} has no client secret: set {provider.secret_variable}")
+            provider = dataclasses.replace(provider, client_secret=secret)
+        providers.append(provider)
+    return tuple(providers)
 
 
 def _coerce(name: str, value: Any) -> Any:

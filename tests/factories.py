@@ -126,3 +126,15 @@ def user(
         services.grant(session, user=account, role=RoleName.COORDINATOR, programme_code=code)
     session.flush()
     return account
+
+
+def supporting_action(
+    session: Session, programme: Programme, organisation: Organisation, **fields: Any
+) -> Any:  # a SupportingAction
+    from hub.organisations.models import SupportingAction
+
+    values = {"title_nl": "Actie", "title_en": "Action"}
+    record = SupportingAction(programme=programme, organisation=organisation, **{**values, **fields})
+    session.add(record)
+    session.flush()
+    return record

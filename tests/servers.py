@@ -41,9 +41,12 @@ def run_hub(
 
 
 @contextmanager
-def serving_hub(directory: Path, *args: str, env: dict[str, str]) -> Iterator[str]:
-    """``hub serve ARGS`` until the block ends; yields its base URL once it is ready."""
-    port = free_port()
+def serving_hub(directory: Path, *args: str, env: dict[str, str], port: int | None = None) -> Iterator[str]:
+    """``hub serve ARGS`` until the block ends; yields its base URL once it is ready.
+
+    ``port``: when the URL must be known before (e.g. to register it at an OpenID Connect provider).
+    """
+    port = port or free_port()
     log_path = directory / "serve.log"
     with log_path.open("w") as log:  # a file, not a pipe nobody reads, which could fill up
         process = subprocess.Popen(

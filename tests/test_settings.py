@@ -67,3 +67,63 @@ def test_every_setting_is_documented() -> None:
 
     for field in dataclasses.fields(Settings):
         assert f"HUB_{field.name.upper()}" in documented, field.name
+
+
+DISCOVERY = "https://login.example/.well-known/openid-configuration"
+
+
+def test_oidc_providers_from_json_with_the_secret_in_its_own_variable() -> None:
+    settings = Settings.load(
+        environ={
+            "HUB_OIDC_PROVIDERS": (
+                f'[{{"name": "vl-login", "title": "Vlaanderen", "server_metadata_url": "{DISCOVERY}",'
+                ' "client_id": "hub"}]'
+            ),
+            "HUB_OIDC_VL_LOGIN_CLIENT_SECRET": "s3cret",
+        }
+    )
+    (provider,) = settings.oidc_providers
+    assert (provider.name, provider.title, provider.client_id) == ("vl-login", "Vlaanderen", "hub")
+    assert provider.client_secret == "s3cret"
+    assert provider.scope == "openid email profile"
+    assert "s3cret" not in repr(settings)
+
+
+def test_oidc_providers_from_the_config_file(tmp_path: Path) -> None:
+    config = tmp_path / "hub.toml"
+    config.write_text(
+        "[hub]\n[[hub.oidc_providers]]\n"
+        f'name = "nl"\nserver_metadata_url = "{DISCOVERY}"\nclient_id = "hub"\nscope = "openid email"\n'
+    )
+    settings = Settings.load(
+        environ={"HUB_CONFIG_FILE": str(config), "HUB_OIDC_NL_CLIENT_SECRET": "from-env"}
+    )
+    (provider,) = settings.oidc_providers
+    assert (provider.title, provider.scope, provider.client_secret) == ("nl", "openid email", "from-env")
+    assert Settings.load(environ={}).oidc_providers == ()
+
+
+def _provider(**changes: str) -> str:
+    import json
+
+    entry = {"name": "x", "server_metadata_url": DISCOVERY, "client_id": "hub", "client_secret": "s"}
+    return json.dumps([{**entry, **changes}])
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("[{", "HUB_OIDC_PROVIDERS is not valid JSON"),
+        ('{"name": "x"}', "must be a list of providers"),
+        (_provider(name="Not A Slug"), "the name must be a slug"),
+        (_provider(client_id=""), "provider x needs client_id"),
+        (_provider(client_secret=""), "has no client secret: set HUB_OIDC_X_CLIENT_SECRET"),
+        (_provider(server_metadata_url="http://login.example/"), "server_metadata_url must be an https://"),
+        (_provider(scope="email"), "the scope must include openid"),
+        (_provider(secret="s"), "unknown key"),
+        (_provider()[:-1] + ", " + _provider()[1:], "the name 'x' is used twice"),
+    ],
+)
+def test_bad_oidc_providers_say_what_is_wrong(value: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.load(environ={"HUB_OIDC_PROVIDERS": value})

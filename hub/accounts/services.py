@@ -82,6 +82,40 @@ def find_user(session: Session, *, email: str) -> User | None:
     )
 
 
+def find_oidc_user(session: Session, *, issuer: str, subject: str) -> User | None:
+    """The person an OpenID Connect provider knows as ``subject`` (never matched by e-mail address)."""
+    return session.scalar(
+        select(User)
+        .where(User.oidc_issuer == issuer, User.oidc_subject == subject)
+        .options(selectinload(User.grants))
+    )
+
+
+def email_in_use(session: Session, *, email: str) -> bool:
+    return session.scalar(select(User.id).where(User.email == email.strip().lower())) is not None
+
+
+def create_oidc_user(session: Session, *, issuer: str, subject: str, email: str, name: str = "") -> User:
+    """A person's first login through an OpenID Connect provider: an account with no roles.
+
+    An e-mail address that already belongs to an account is refused rather than linked: the
+    provider's word about an address is not proof enough to hand over that account's roles.
+    """
+    email = normalise_email(email)
+    if email_in_use(session, email=email):
+        raise AccountError(f"a user with the e-mail address {email} already exists")
+    user = User(
+        email=email,
+        name=name.strip()[:200] or email.split("@")[0],
+        oidc_issuer=issuer,
+        oidc_subject=subject,
+    )
+    session.add(user)
+    session.flush()
+    audit(session, user=user, action="create", entity="users", entity_id=user.id, summary=f"{email} {issuer}")
+    return user
+
+
 def list_users(session: Session) -> Sequence[User]:
     return session.scalars(
         select(User).order_by(func.lower(User.name), User.id).options(selectinload(User.grants))

@@ -10,9 +10,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from hub.accounts import services
+from hub.accounts.oidc import PROVIDER_KEY
 from hub.accounts.web import current_principal, end_session, safe_next, start_session
 from hub.i18n import gettext as _
-from hub.security import form_view
+from hub.security import checked_form, form_view
 from hub.web import db, language, render
 
 LOGIN_ATTEMPTS = RateLimitItemPerMinute(10)
@@ -72,7 +73,14 @@ def login(request: Request, form: FormData) -> Response:
     return RedirectResponse(safe_next(str(form.get("next", "")), default), status_code=303)
 
 
-@form_view
-def logout(request: Request, form: FormData) -> Response:
+async def logout(request: Request) -> Response:
+    """Ends the session here and, after an OpenID Connect login, at the provider too if it can."""
+    await checked_form(request)
+    provider = request.session.get(PROVIDER_KEY)
     end_session(request)
+    oidc = getattr(request.app.state, "oidc", None)
+    if isinstance(provider, str) and oidc is not None:
+        url = await oidc.logout_url(provider, language(request))
+        if url:
+            return RedirectResponse(url, status_code=303)
     return RedirectResponse(f"/{language(request)}/", status_code=303)

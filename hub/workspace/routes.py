@@ -7,10 +7,92 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from hub.workspace import views
+from hub.workspace import actions, audit, organisations, participations, pilots, views
+
+POST = ["POST"]
 
 
 def workspace_routes() -> list[BaseRoute]:
     return [
         Route("/", views.dashboard, name="dashboard"),
+        Route("/dashboard/{chart:str}.csv", views.dashboard_csv, name="dashboard_csv"),
+        # Pilots and their translations
+        Route("/pilots", pilots.pilot_list, name="ws_pilots"),
+        Route("/pilots/new", pilots.pilot_new, name="ws_pilot_new"),
+        Route("/pilots/new", pilots.pilot_create, methods=POST, name="ws_pilot_create"),
+        Route("/pilots/{pilot_id:int}", pilots.pilot_edit, name="ws_pilot"),
+        Route("/pilots/{pilot_id:int}", pilots.pilot_update, methods=POST, name="ws_pilot_update"),
+        Route("/pilots/{pilot_id:int}/archive", pilots.pilot_archive, methods=POST, name="ws_pilot_archive"),
+        Route("/translations", pilots.translation_queue, name="ws_translations"),
+        # Organisations, their participations and commitments
+        Route("/organisations", organisations.organisation_list, name="ws_organisations"),
+        Route("/organisations/new", organisations.organisation_new, name="ws_organisation_new"),
+        Route(
+            "/organisations/new",
+            organisations.organisation_create,
+            methods=POST,
+            name="ws_organisation_create",
+        ),
+        Route(
+            "/organisations/{organisation_id:int}", organisations.organisation_edit, name="ws_organisation"
+        ),
+        Route(
+            "/organisations/{organisation_id:int}",
+            organisations.organisation_update,
+            methods=POST,
+            name="ws_organisation_update",
+        ),
+        Route(
+            "/organisations/{organisation_id:int}/archive",
+            organisations.organisation_archive,
+            methods=POST,
+            name="ws_organisation_archive",
+        ),
+        Route(
+            "/organisations/{organisation_id:int}/participations",
+            participations.participation_add,
+            methods=POST,
+            name="ws_participation_add",
+        ),
+        Route(
+            "/participations/{participation_id:int}/remove",
+            participations.participation_remove,
+            methods=POST,
+            name="ws_participation_remove",
+        ),
+        Route(
+            "/participations/{participation_id:int}/commitments",
+            participations.commitment_new,
+            name="ws_commitment_new",
+        ),
+        Route(
+            "/participations/{participation_id:int}/commitments",
+            participations.commitment_create,
+            methods=POST,
+            name="ws_commitment_create",
+        ),
+        Route("/commitments/{commitment_id:int}", participations.commitment_edit, name="ws_commitment"),
+        Route(
+            "/commitments/{commitment_id:int}",
+            participations.commitment_update,
+            methods=POST,
+            name="ws_commitment_update",
+        ),
+        Route(
+            "/commitments/{commitment_id:int}/archive",
+            participations.commitment_archive,
+            methods=POST,
+            name="ws_commitment_archive",
+        ),
+        # Supporting actions
+        Route("/actions", actions.action_list, name="ws_actions"),
+        Route("/actions/new", actions.action_new, name="ws_action_new"),
+        Route("/actions/new", actions.action_create, methods=POST, name="ws_action_create"),
+        Route("/actions/{action_id:int}", actions.action_edit, name="ws_action"),
+        Route("/actions/{action_id:int}", actions.action_update, methods=POST, name="ws_action_update"),
+        Route(
+            "/actions/{action_id:int}/archive", actions.action_archive, methods=POST, name="ws_action_archive"
+        ),
+        # Who changed what
+        Route("/audit", audit.audit_log, name="ws_audit"),
     ]

@@ -1,26 +1,86 @@
-"""The coordinator workspace: the dashboard (later issues add more pages here)."""
+"""The coordinator workspace: the dashboard of a programme, with its charts and their CSV exports."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hub.accounts.services import Principal
 from hub.accounts.web import require_principal
-from hub.programmes.services import counts, list_programmes
-from hub.web import db, render
+from hub.i18n import gettext as _
+from hub.programmes.models import Programme
+from hub.programmes.services import counts
+from hub.web import db, not_found, render
+from hub.workspace import dashboard_charts, dashboard_services
+
+# The charts of the dashboard, in the order of the page.
+DASHBOARD_CHARTS = ("product-groups", "years", "commitments", "impact")
+
+
+def _visible_programmes(session: Session, principal: Principal) -> Sequence[Programme]:
+    ids = None if principal.is_admin else principal.programme_ids
+    return dashboard_services.programmes_visible_to(session, programme_ids=ids)
+
+
+def _selected_programme(
+    request: Request, session: Session, programmes: Sequence[Programme]
+) -> Programme | None:
+    """The programme named by ``?programme=code`` (404 if there is none, 403 if it is not one of
+    ``programmes``), else the first of ``programmes``."""
+    code = request.query_params.get("programme", "").strip()
+    if not code:
+        return programmes[0] if programmes else None
+    for programme in programmes:
+        if programme.code == code:
+            return programme
+    if dashboard_services.find_programme(session, code=code) is None:
+        raise not_found(_("There is no programme “%(code)s”.", code=code[:40]))
+    raise HTTPException(403, _("You may not see the dashboard of this programme."))
 
 
 def dashboard(request: Request) -> Response:
     principal = require_principal(request)
     with db(request) as session:
-        programmes = [
-            p for p in list_programmes(session) if principal.is_admin or p.id in principal.programme_ids
-        ]
+        programmes = _visible_programmes(session, principal)
+        selected = _selected_programme(request, session, programmes)
         programme_counts = counts(session)
+        charts = []
+        shortfalls = []
+        if selected is not None:
+            charts = [dashboard_charts.CHARTS[key](session, selected) for key in DASHBOARD_CHARTS]
+            shortfalls = dashboard_charts.shortfall_lists(session, selected)
     return render(
         request,
         "workspace/dashboard.html",
         programmes=programmes,
         counts=programme_counts,
         principal=principal,
+        selected=selected,
+        charts=charts,
+        shortfalls=shortfalls,
+        cell_text=dashboard_charts.cell_text,
+    )
+
+
+def dashboard_csv(request: Request) -> Response:
+    """``/{lang}/coordinator/dashboard/{chart}.csv?programme=code``: what one chart shows."""
+    principal = require_principal(request)
+    build = dashboard_charts.CHARTS.get(request.path_params["chart"])
+    if build is None:
+        raise not_found()
+    with db(request) as session:
+        programme = _selected_programme(request, session, _visible_programmes(session, principal))
+        if programme is None:
+            raise HTTPException(403, _("You may not see the dashboard of this programme."))
+        chart = build(session, programme)
+    name = re.sub(r"[^A-Za-z0-9_-]", "", f"{programme.code}-{chart.key}") or chart.key
+    return Response(
+        dashboard_charts.to_csv(chart),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{name}.csv"'},
     )

@@ -1,0 +1,210 @@
+"""Workspace pages for supporting actions: a facilitator's contribution to a programme's network.
+
+An action belongs to a programme (403 for other programmes' actions); its facilitator is an
+organisation taking part in that programme.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hub.accounts.services import Principal
+from hub.accounts.web import forbid_unless, require_principal
+from hub.i18n import gettext as _
+from hub.organisations.models import SupportingAction
+from hub.records import LANGUAGES
+from hub.security import form_view
+from hub.web import db, invalid_value, language
+from hub.workspace import network_services as network
+from hub.workspace import services
+from hub.workspace.common import (
+    check_page,
+    flash,
+    found,
+    kept_elsewhere,
+    page_number,
+    redirect,
+    refuse_if_synced,
+    render_page,
+    scope,
+)
+from hub.workspace.forms import TEXT_MAX, Form, as_raw
+
+FIELDS = (
+    "programme_id",
+    "organisation_id",
+    "source_language",
+    "title_nl",
+    "title_en",
+    "summary_nl",
+    "summary_en",
+    "starts_on",
+    "ends_on",
+)
+
+
+def _action(session: Session, request: Request, principal: Principal) -> SupportingAction:
+    action_id = request.path_params["action_id"]
+    action = found(
+        network.get_action(session, action_id=action_id),
+        _("There is no supporting action with number %(id)s.", id=action_id),
+    )
+    forbid_unless(principal.may_edit_programme(action.programme_id))
+    return action
+
+
+def _choices(session: Session, principal: Principal) -> dict[str, Any]:
+    programmes = services.editable_programmes(session, programme_ids=scope(principal))
+    participants = network.participants_of(session, programme_ids={p.id for p in programmes})
+    return {"programmes": programmes, "participants": participants, "languages": LANGUAGES}
+
+
+def parse(form: Form, choices: dict[str, Any]) -> dict[str, Any]:
+    programme = form.key("programme_id", {str(p.id) for p in choices["programmes"]})
+    organisation = form.key("organisation_id", {str(row[0]) for row in choices["participants"]})
+    if (
+        programme
+        and organisation
+        and (int(organisation), int(programme)) not in {(row[0], row[2]) for row in choices["participants"]}
+    ):
+        form.error("organisation_id", _("This organisation does not take part in the chosen programme."))
+    source = form.key("source_language", LANGUAGES)
+    values: dict[str, Any] = {
+        "programme_id": int(programme) if programme else None,
+        "organisation_id": int(organisation) if organisation else None,
+        "source_language": source,
+    }
+    for lang in LANGUAGES:
+        values[f"title_{lang}"] = form.text(f"title_{lang}", max_length=300)
+        values[f"summary_{lang}"] = form.text(f"summary_{lang}", max_length=TEXT_MAX)
+    if source and not values[f"title_{source}"]:
+        form.error(f"title_{source}", _("Enter the title in the source language."))
+    values["starts_on"], values["ends_on"] = form.date_range("starts_on", "ends_on")
+    return values
+
+
+def _form_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    form: Form,
+    *,
+    action: SupportingAction | None,
+    status_code: int = 200,
+) -> Response:
+    return render_page(
+        request,
+        "workspace/action_form.html",
+        status_code=status_code,
+        form=form,
+        action=action,
+        readonly=action is not None and action.home_hub is not None,
+        kept_elsewhere=kept_elsewhere(action) if action else "",
+        **_choices(session, principal),
+    )
+
+
+def action_list(request: Request) -> Response:
+    principal = require_principal(request)
+    form = Form(dict(request.query_params))
+    q = form.text("q", max_length=200)
+    if form.errors:
+        raise invalid_value("q", q[:20] + "…")
+    with db(request) as session:
+        number = page_number(request)
+        page = network.list_actions(session, programme_ids=scope(principal), q=q, page=number)
+        check_page(number, page.pages)
+        return render_page(request, "workspace/action_list.html", page=page, form=form)
+
+
+def action_new(request: Request) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        choices = _choices(session, principal)
+        forbid_unless(bool(choices["programmes"]))
+        programmes = choices["programmes"]
+        initial = Form(
+            {
+                "source_language": language(request),
+                "programme_id": str(programmes[0].id) if len(programmes) == 1 else "",
+            }
+        )
+        return _form_page(request, session, principal, initial, action=None)
+
+
+@form_view
+def action_create(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    form = Form.submitted(data)
+    with db(request) as session:
+        choices = _choices(session, principal)
+        forbid_unless(bool(choices["programmes"]))
+        values = parse(form, choices)
+        if not form.ok:
+            return _form_page(request, session, principal, form, action=None, status_code=400)
+        action = SupportingAction()
+        services.save(
+            session,
+            record=action,
+            values=values,
+            user_id=principal.user_id,
+            programme_id=values["programme_id"],
+            summary=values[f"title_{values['source_language']}"],
+        )
+        session.commit()
+        flash(request, _("The supporting action was created."))
+        return redirect(request, f"actions/{action.id}")
+
+
+def action_edit(request: Request) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        action = _action(session, request, principal)
+        initial = Form({name: as_raw(getattr(action, name)) for name in FIELDS})
+        return _form_page(request, session, principal, initial, action=action)
+
+
+@form_view
+def action_update(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    form = Form.submitted(data)
+    with db(request) as session:
+        action = _action(session, request, principal)
+        refuse_if_synced(action)
+        values = parse(form, _choices(session, principal))
+        if not form.ok:
+            return _form_page(request, session, principal, form, action=action, status_code=400)
+        services.save(
+            session,
+            record=action,
+            values=values,
+            user_id=principal.user_id,
+            programme_id=values["programme_id"],
+            summary=values[f"title_{values['source_language']}"],
+        )
+        session.commit()
+        flash(request, _("Your changes were saved."))
+        return redirect(request, f"actions/{action.id}")
+
+
+@form_view
+def action_archive(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        action = _action(session, request, principal)
+        refuse_if_synced(action)
+        services.archive(
+            session,
+            record=action,
+            user_id=principal.user_id,
+            programme_id=action.programme_id,
+            summary=action.title_nl or action.title_en,
+        )
+        session.commit()
+    flash(request, _("The supporting action was archived."))
+    return redirect(request, "actions")

@@ -1,0 +1,73 @@
+"""What the workspace views share: scope, loading records, refusing synced ones, redirects."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from hub.accounts.services import Principal
+from hub.i18n import gettext as _
+from hub.records import Record
+from hub.web import bad_request, language, not_found, render
+
+R = TypeVar("R")
+
+
+def scope(principal: Principal) -> frozenset[int] | None:
+    """The programmes whose records this person sees in the workspace (None: all, an administrator)."""
+    return None if principal.is_admin else principal.programme_ids
+
+
+def found(record: R | None, message: str) -> R:
+    if record is None:
+        raise not_found(message)
+    return record
+
+
+def kept_elsewhere(record: Record) -> str:
+    """The notice on a record synced from another hub or source ('' for one kept here)."""
+    if record.home_hub is None:
+        return ""
+    return _("This record is kept by %(home)s and edited there.", home=record.home_hub)
+
+
+def refuse_if_synced(*records: Record) -> None:
+    """409 for a change to a record whose home is another hub or source (it would be overwritten)."""
+    for record in records:
+        if record.home_hub is not None:
+            raise HTTPException(409, kept_elsewhere(record))
+
+
+def page_number(request: Request) -> int:
+    text = request.query_params.get("page", "1").strip() or "1"
+    if not text.isdigit() or not 1 <= int(text) <= 1_000_000:
+        raise bad_request(_("“%(value)s” is not a valid page number.", value=text[:20]))
+    return int(text)
+
+
+def check_page(number: int, pages: int) -> None:
+    if number > pages:
+        raise not_found(_("There is no page %(page)d: the list has %(pages)d.", page=number, pages=pages))
+
+
+def url(request: Request, path: str) -> str:
+    return f"/{language(request)}/coordinator/{path}"
+
+
+def redirect(request: Request, path: str) -> RedirectResponse:
+    """POST-redirect-GET: 303 to a workspace page."""
+    return RedirectResponse(url(request, path), status_code=303)
+
+
+def flash(request: Request, message: str) -> None:
+    """A one-time notice for the page the next redirect leads to ("Saved.")."""
+    request.session["flash"] = message
+
+
+def render_page(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
+    """A workspace page, with the notice left by the previous request (if any)."""
+    notice = request.session.pop("flash", None) if status_code == 200 else None
+    return render(request, template, status_code=status_code, flash=notice, **context)

@@ -1,0 +1,231 @@
+"""A small form-validation layer: typed field parsers that collect values and localised errors.
+
+A view builds a ``Form`` from the submitted data, asks it for each field (``form.text(...)``,
+``form.date(...)``, ...), then checks ``form.ok``. Every parser keeps what was typed (``form.raw``)
+so that a refused form is shown again as the user left it, and records one message per field
+(``form.errors``) in the user's language. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Collection, Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from starlette.datastructures import FormData
+
+from hub import i18n
+from hub.i18n import LabelledEnum, gettext, ngettext
+from hub.security import MAX_FIELD_LENGTH
+
+E = TypeVar("E", bound=LabelledEnum)
+
+TEXT_MAX = MAX_FIELD_LENGTH  # a Text column: bounded by what the CSRF layer accepts
+MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+class Form:
+    """Submitted (or initial) values as strings, the parsed values, and per-field error messages."""
+
+    def __init__(self, raw: Mapping[str, str | list[str]] | None = None) -> None:
+        self.raw: dict[str, str | list[str]] = dict(raw or {})
+        self.errors: dict[str, str] = {}
+
+    @classmethod
+    def submitted(cls, data: FormData, multi: Iterable[str] = ()) -> Form:
+        """The form as posted; ``multi`` names fields that may repeat (checkboxes)."""
+        multiple = set(multi)
+        raw: dict[str, str | list[str]] = {}
+        for key in data:
+            if key == "csrf_token":
+                continue
+            if key in multiple:
+                raw[key] = [v for v in data.getlist(key) if isinstance(v, str)]
+            else:
+                value = data.get(key)
+                raw[key] = value if isinstance(value, str) else ""
+        for key in multiple:
+            raw.setdefault(key, [])
+        return cls(raw)
+
+    # --- what templates use ---
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def value(self, name: str) -> str:
+        value = self.raw.get(name, "")
+        return value if isinstance(value, str) else ""
+
+    def values(self, name: str) -> list[str]:
+        value = self.raw.get(name, [])
+        return value if isinstance(value, list) else [value]
+
+    def error(self, name: str, message: str) -> None:
+        """Records ``message`` for ``name`` unless the field already has one (the first one counts)."""
+        self.errors.setdefault(name, message)
+
+    def summary(self) -> str:
+        n = len(self.errors)
+        return ngettext(
+            "The form was not saved: %(num)d field needs your attention.",
+            "The form was not saved: %(num)d fields need your attention.",
+            n,
+        )
+
+    # --- parsers ---
+
+    def _text(self, name: str) -> str:
+        return self.value(name).replace("\r\n", "\n").strip()
+
+    def text(self, name: str, *, max_length: int, required: bool = False) -> str:
+        text = self._text(name)
+        if required and not text:
+            self.error(name, gettext("This field is required."))
+        elif len(text) > max_length:
+            self.error(
+                name,
+                gettext(
+                    "Use at most %(max)d characters; this has %(count)d.", max=max_length, count=len(text)
+                ),
+            )
+        return text
+
+    def optional_text(self, name: str, *, max_length: int) -> str | None:
+        return self.text(name, max_length=max_length) or None
+
+    def url(self, name: str, *, max_length: int) -> str | None:
+        text = self.text(name, max_length=max_length)
+        if text and not _URL.match(text):
+            self.error(name, gettext("Enter a web address starting with http:// or https://."))
+        return text or None
+
+    def choice(self, name: str, enum: type[E], *, required: bool = True) -> E | None:
+        text = self._text(name)
+        if not text:
+            if required:
+                self.error(name, gettext("Choose one of the options."))
+            return None
+        try:
+            return enum(text)
+        except ValueError:
+            self.error(name, gettext("Choose one of the options offered."))
+            return None
+
+    def key(self, name: str, allowed: Collection[str], *, required: bool = True) -> str | None:
+        """One of ``allowed`` (e.g. ids or codes offered in a select)."""
+        text = self._text(name)
+        if not text:
+            if required:
+                self.error(name, gettext("Choose one of the options."))
+            return None
+        if text not in allowed:
+            self.error(name, gettext("Choose one of the options offered."))
+            return None
+        return text
+
+    def keys(self, name: str, allowed: Collection[str]) -> list[str]:
+        chosen = [v.strip() for v in self.values(name) if v.strip()]
+        if any(v not in allowed for v in chosen):
+            self.error(name, gettext("Choose one of the options offered."))
+            return []
+        return list(dict.fromkeys(chosen))
+
+    def integer(self, name: str, *, minimum: int, maximum: int, required: bool = False) -> int | None:
+        text = self._text(name)
+        if not text:
+            if required:
+                self.error(name, gettext("This field is required."))
+            return None
+        try:
+            number = int(text)
+        except ValueError:
+            self.error(name, gettext("Enter a whole number, e.g. 2."))
+            return None
+        if not minimum <= number <= maximum:
+            self.error(
+                name,
+                gettext("Enter a whole number from %(min)d to %(max)d.", min=minimum, max=maximum),
+            )
+            return None
+        return number
+
+    def decimal(self, name: str, *, maximum: Decimal = MAX_AMOUNT, places: int = 2) -> Decimal | None:
+        """A number of zero or more; a comma or a point as decimal separator, spaces ignored."""
+        text = re.sub(r"[\s\u00a0\u202f]", "", self._text(name))
+        if not text:
+            return None
+        if "," in text and "." in text:
+            # Both: the last one separates the decimals, the other groups thousands (1.234,5 / 1,234.5).
+            decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
+            text = text.replace("." if decimal_mark == "," else ",", "")
+        text = text.replace(",", ".")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite() or not re.fullmatch(r"[+-]?\d*\.?\d*", text):
+            self.error(name, gettext("Enter a number, e.g. 1250.50."))
+            return None
+        if number < 0:
+            self.error(name, gettext("Enter a number of zero or more."))
+            return None
+        if number > maximum:
+            self.error(name, gettext("This number is too large."))
+            return None
+        exponent = number.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > places:
+            self.error(name, gettext("Use at most %(places)d decimals.", places=places))
+            return None
+        return number
+
+    def date(self, name: str) -> dt.date | None:
+        text = self._text(name)
+        if not text:
+            return None
+        try:
+            value = dt.date.fromisoformat(text)
+        except ValueError:
+            value = None
+        if value is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) or not 1900 <= value.year <= 2200:
+            self.error(name, gettext("Enter a date as YYYY-MM-DD, e.g. 2024-03-31."))
+            return None
+        return value
+
+    def date_range(self, start: str, end: str) -> tuple[dt.date | None, dt.date | None]:
+        starts_on, ends_on = self.date(start), self.date(end)
+        if starts_on and ends_on and ends_on < starts_on:
+            self.error(end, gettext("The end date cannot be before the start date."))
+        return starts_on, ends_on
+
+
+def as_raw(value: Any) -> str | list[str]:
+    """A stored value as a form shows it (the initial state of an edit form)."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    if isinstance(value, LabelledEnum):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+    return str(value)
+
+
+# Codes Babel knows that are not countries (regions, groupings, pseudo-locales, "unknown").
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"})
+
+
+def countries() -> list[tuple[str, str]]:
+    """(ISO 3166-1 alpha-2 code, name in the current language), sorted by name."""
+    names = i18n.locale().territories
+    codes = [
+        c for c in names if isinstance(c, str) and len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES
+    ]
+    return sorted(((c, str(names[c])) for c in codes), key=lambda item: item[1].casefold())

@@ -1,0 +1,250 @@
+"""Participations (an organisation's role in a programme) and their commitments.
+
+Both belong to a programme: a coordinator adds, changes and removes them only in their own
+programmes (403 otherwise). Removing a participation archives it; adding it again restores it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hub.accounts.services import Principal
+from hub.accounts.web import forbid_unless, require_principal
+from hub.i18n import gettext as _
+from hub.organisations.models import Commitment, CommitmentKind, Participation, Role
+from hub.security import form_view
+from hub.web import db
+from hub.workspace import network_services as network
+from hub.workspace import services
+from hub.workspace.common import flash, found, kept_elsewhere, redirect, refuse_if_synced, render_page
+from hub.workspace.forms import TEXT_MAX, Form, as_raw
+from hub.workspace.organisations import FIELDS as ORGANISATION_FIELDS
+from hub.workspace.organisations import form_page, load
+
+COMMITMENT_FIELDS = ("kind", "target_count", "signed_on", "description_nl", "description_en")
+
+
+@form_view
+def participation_add(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    form = Form.submitted(data)
+    with db(request) as session:
+        organisation, _programmes = load(session, request, principal, edit=False)
+        programme_text = form.value("programme_id").strip()
+        if programme_text.isdigit():
+            forbid_unless(principal.may_edit_programme(int(programme_text)))
+        programmes = services.editable_programmes(
+            session, programme_ids=None if principal.is_admin else principal.programme_ids
+        )
+        programme = form.key("programme_id", {str(p.id) for p in programmes})
+        role = form.choice("role", Role)
+        joined_on = form.date("joined_on")
+        existing = None
+        if programme and role:
+            existing = network.find_participation(
+                session, programme_id=int(programme), organisation_id=organisation.id, role=role
+            )
+            if existing is not None and existing.withdrawn_at is None:
+                form.error("role", _("This organisation already has this role in this programme."))
+            elif existing is not None:
+                refuse_if_synced(existing)
+        if not form.ok or programme is None or role is None:
+            initial = Form({name: as_raw(getattr(organisation, name)) for name in ORGANISATION_FIELDS})
+            return form_page(
+                request,
+                session,
+                principal,
+                initial,
+                organisation=organisation,
+                participation_form=form,
+                status_code=400,
+            )
+        if existing is not None:  # removed before: take it up again
+            services.restore(
+                session,
+                record=existing,
+                user_id=principal.user_id,
+                programme_id=existing.programme_id,
+                summary=organisation.name,
+            )
+        else:
+            services.save(
+                session,
+                record=Participation(),
+                values={
+                    "programme_id": int(programme),
+                    "organisation_id": organisation.id,
+                    "role": role,
+                    "joined_on": joined_on,
+                },
+                user_id=principal.user_id,
+                programme_id=int(programme),
+                summary=organisation.name,
+            )
+        session.commit()
+        flash(request, _("The participation was added."))
+        return redirect(request, f"organisations/{organisation.id}")
+
+
+def _participation(session: Session, request: Request, principal: Principal) -> Participation:
+    participation_id = request.path_params["participation_id"]
+    participation = found(
+        network.get_participation(session, participation_id=participation_id),
+        _("There is no participation with number %(id)s.", id=participation_id),
+    )
+    forbid_unless(principal.may_edit_programme(participation.programme_id))
+    return participation
+
+
+@form_view
+def participation_remove(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        participation = _participation(session, request, principal)
+        refuse_if_synced(participation)
+        services.archive(
+            session,
+            record=participation,
+            user_id=principal.user_id,
+            programme_id=participation.programme_id,
+            summary=participation.organisation.name,
+        )
+        session.commit()
+        flash(request, _("The participation was removed."))
+        return redirect(request, f"organisations/{participation.organisation_id}")
+
+
+def _parse_commitment(form: Form) -> dict[str, Any]:
+    return {
+        "kind": form.choice("kind", CommitmentKind),
+        "target_count": form.integer("target_count", minimum=1, maximum=1000, required=True),
+        "signed_on": form.date("signed_on"),
+        "description_nl": form.text("description_nl", max_length=TEXT_MAX),
+        "description_en": form.text("description_en", max_length=TEXT_MAX),
+    }
+
+
+def _commitment_page(
+    request: Request,
+    form: Form,
+    *,
+    participation: Participation,
+    commitment: Commitment | None,
+    status_code: int = 200,
+) -> Response:
+    synced = commitment if commitment is not None and commitment.home_hub else participation
+    return render_page(
+        request,
+        "workspace/commitment_form.html",
+        status_code=status_code,
+        form=form,
+        participation=participation,
+        commitment=commitment,
+        readonly=synced.home_hub is not None,
+        kept_elsewhere=kept_elsewhere(synced),
+        kinds=list(CommitmentKind),
+    )
+
+
+def commitment_new(request: Request) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        participation = _participation(session, request, principal)
+        initial = Form({"target_count": "1"})
+        return _commitment_page(request, initial, participation=participation, commitment=None)
+
+
+@form_view
+def commitment_create(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    form = Form.submitted(data)
+    with db(request) as session:
+        participation = _participation(session, request, principal)
+        refuse_if_synced(participation)
+        values = _parse_commitment(form)
+        if not form.ok:
+            return _commitment_page(
+                request, form, participation=participation, commitment=None, status_code=400
+            )
+        values["participation_id"] = participation.id
+        services.save(
+            session,
+            record=Commitment(),
+            values=values,
+            user_id=principal.user_id,
+            programme_id=participation.programme_id,
+            summary=participation.organisation.name,
+        )
+        session.commit()
+        flash(request, _("The commitment was added."))
+        return redirect(request, f"organisations/{participation.organisation_id}")
+
+
+def _commitment(session: Session, request: Request, principal: Principal) -> Commitment:
+    commitment_id = request.path_params["commitment_id"]
+    commitment = found(
+        network.get_commitment(session, commitment_id=commitment_id),
+        _("There is no commitment with number %(id)s.", id=commitment_id),
+    )
+    forbid_unless(principal.may_edit_programme(commitment.participation.programme_id))
+    return commitment
+
+
+def commitment_edit(request: Request) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        commitment = _commitment(session, request, principal)
+        initial = Form({name: as_raw(getattr(commitment, name)) for name in COMMITMENT_FIELDS})
+        return _commitment_page(
+            request, initial, participation=commitment.participation, commitment=commitment
+        )
+
+
+@form_view
+def commitment_update(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    form = Form.submitted(data)
+    with db(request) as session:
+        commitment = _commitment(session, request, principal)
+        participation = commitment.participation
+        refuse_if_synced(commitment, participation)
+        values = _parse_commitment(form)
+        if not form.ok:
+            return _commitment_page(
+                request, form, participation=participation, commitment=commitment, status_code=400
+            )
+        services.save(
+            session,
+            record=commitment,
+            values=values,
+            user_id=principal.user_id,
+            programme_id=participation.programme_id,
+            summary=participation.organisation.name,
+        )
+        session.commit()
+        flash(request, _("Your changes were saved."))
+        return redirect(request, f"organisations/{participation.organisation_id}")
+
+
+@form_view
+def commitment_archive(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        commitment = _commitment(session, request, principal)
+        participation = commitment.participation
+        refuse_if_synced(commitment, participation)
+        services.archive(
+            session,
+            record=commitment,
+            user_id=principal.user_id,
+            programme_id=participation.programme_id,
+            summary=participation.organisation.name,
+        )
+        session.commit()
+        flash(request, _("The commitment was archived."))
+        return redirect(request, f"organisations/{participation.organisation_id}")

@@ -1,0 +1,262 @@
+"""Workspace pages for pilots: the list, the bilingual edit form, archiving, the translation queue.
+
+A coordinator sees and edits the pilots of their own programmes (an administrator: all); a pilot
+kept by another hub or source is shown read-only and refuses changes (409).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hub.accounts.services import Principal
+from hub.accounts.web import forbid_unless, require_principal
+from hub.i18n import gettext as _
+from hub.pilots.models import Pilot, PilotStatus
+from hub.pilots.services import get_pilot
+from hub.records import LANGUAGES
+from hub.security import form_view
+from hub.taxonomy.models import Phase
+from hub.web import db, invalid_value, language
+from hub.workspace import services
+from hub.workspace.common import (
+    check_page,
+    flash,
+    found,
+    kept_elsewhere,
+    page_number,
+    redirect,
+    refuse_if_synced,
+    render_page,
+    scope,
+)
+from hub.workspace.forms import TEXT_MAX, Form, as_raw, countries
+
+QUANTITIES = ("raw_materials", "waste", "co2")
+IMPACT_FIELDS = tuple(f"{q}_{kind}_t" for q in QUANTITIES for kind in ("baseline", "result"))
+FIELDS = (
+    "programme_id",
+    "source_language",
+    "title_nl",
+    "title_en",
+    "summary_nl",
+    "summary_en",
+    "product_group_id",
+    "country",
+    "phase",
+    "status",
+    "starts_on",
+    "ends_on",
+    "contract_value",
+    *IMPACT_FIELDS,
+)
+
+
+def _pilot(session: Session, request: Request, principal: Principal) -> Pilot:
+    pilot_id = request.path_params["pilot_id"]
+    pilot = found(
+        get_pilot(session, pilot_id=pilot_id), _("There is no pilot with number %(id)s.", id=pilot_id)
+    )
+    forbid_unless(principal.may_edit_programme(pilot.programme_id))
+    return pilot
+
+
+def _choices(session: Session, principal: Principal) -> dict[str, Any]:
+    return {
+        "programmes": services.editable_programmes(session, programme_ids=scope(principal)),
+        "product_groups": services.product_groups(session),
+        "strategies": services.strategies(session),
+        "countries": countries(),
+        "phases": list(Phase),
+        "statuses": list(PilotStatus),
+        "languages": LANGUAGES,
+    }
+
+
+def parse(form: Form, choices: dict[str, Any]) -> dict[str, Any]:
+    """The pilot's values from the form; errors are left in ``form.errors``."""
+    values: dict[str, Any] = {}
+    programme = form.key("programme_id", {str(p.id) for p in choices["programmes"]})
+    values["programme_id"] = int(programme) if programme else None
+    source = form.key("source_language", LANGUAGES)
+    values["source_language"] = source
+    for lang in LANGUAGES:
+        values[f"title_{lang}"] = form.text(f"title_{lang}", max_length=300)
+        values[f"summary_{lang}"] = form.text(f"summary_{lang}", max_length=TEXT_MAX)
+    if source and not values[f"title_{source}"]:
+        form.error(f"title_{source}", _("Enter the title in the source language."))
+    group = form.key("product_group_id", {str(g.id) for g in choices["product_groups"]}, required=False)
+    values["product_group_id"] = int(group) if group else None
+    values["country"] = form.key("country", {code for code, _name in choices["countries"]})
+    values["phase"] = form.choice("phase", Phase)
+    values["status"] = form.choice("status", PilotStatus)
+    values["starts_on"], values["ends_on"] = form.date_range("starts_on", "ends_on")
+    values["contract_value"] = form.decimal("contract_value")
+    for quantity in QUANTITIES:
+        baseline = form.decimal(f"{quantity}_baseline_t")
+        result = form.decimal(f"{quantity}_result_t")
+        if result is not None and baseline is None and f"{quantity}_baseline_t" not in form.errors:
+            form.error(
+                f"{quantity}_result_t",
+                _("A result needs a baseline to compare with: enter the baseline too."),
+            )
+        values[f"{quantity}_baseline_t"], values[f"{quantity}_result_t"] = baseline, result
+    strategy_ids = form.keys("strategy_ids", {str(s.id) for s in choices["strategies"]})
+    values["strategies"] = [int(i) for i in strategy_ids]
+    return values
+
+
+def _form_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    form: Form,
+    *,
+    pilot: Pilot | None,
+    status_code: int = 200,
+) -> Response:
+    return render_page(
+        request,
+        "workspace/pilot_form.html",
+        status_code=status_code,
+        form=form,
+        pilot=pilot,
+        readonly=pilot is not None and pilot.home_hub is not None,
+        kept_elsewhere=kept_elsewhere(pilot) if pilot else "",
+        **_choices(session, principal),
+    )
+
+
+def _save(session: Session, principal: Principal, pilot: Pilot, values: dict[str, Any]) -> None:
+    strategy_ids = values.pop("strategies")
+    values["strategies"] = services.strategies_by_id(session, ids=strategy_ids)
+    title = values.get(f"title_{values['source_language']}", "")
+    services.save(
+        session,
+        record=pilot,
+        values=values,
+        user_id=principal.user_id,
+        programme_id=values["programme_id"],
+        summary=title,
+    )
+
+
+def pilot_list(request: Request) -> Response:
+    principal = require_principal(request)
+    params = request.query_params
+    with db(request) as session:
+        programmes = services.editable_programmes(session, programme_ids=scope(principal))
+        form = Form(dict(params))
+        programme = form.key("programme", {str(p.id) for p in programmes}, required=False)
+        status = form.choice("status", PilotStatus, required=False)
+        q = form.text("q", max_length=200)
+        for field in form.errors:
+            raise invalid_value(field, form.value(field)[:40])
+        number = page_number(request)
+        page = services.list_pilots(
+            session,
+            programme_ids=scope(principal),
+            q=q,
+            programme_id=int(programme) if programme else None,
+            status=status,
+            archived=params.get("archived") == "1",
+            page=number,
+        )
+        check_page(number, page.pages)
+        return render_page(
+            request,
+            "workspace/pilot_list.html",
+            page=page,
+            programmes=programmes,
+            statuses=list(PilotStatus),
+            form=form,
+            archived=params.get("archived") == "1",
+        )
+
+
+def pilot_new(request: Request) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        programmes = services.editable_programmes(session, programme_ids=scope(principal))
+        forbid_unless(bool(programmes))
+        initial = Form(
+            {
+                "source_language": language(request),
+                "status": PilotStatus.PLANNED.value,
+                "programme_id": str(programmes[0].id) if len(programmes) == 1 else "",
+            }
+        )
+        return _form_page(request, session, principal, initial, pilot=None)
+
+
+@form_view
+def pilot_create(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    form = Form.submitted(data, multi=["strategy_ids"])
+    with db(request) as session:
+        choices = _choices(session, principal)
+        forbid_unless(bool(choices["programmes"]))
+        values = parse(form, choices)
+        if not form.ok:
+            return _form_page(request, session, principal, form, pilot=None, status_code=400)
+        pilot = Pilot()
+        _save(session, principal, pilot, values)
+        session.commit()
+        flash(request, _("The pilot was created."))
+        return redirect(request, f"pilots/{pilot.id}")
+
+
+def pilot_edit(request: Request) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        pilot = _pilot(session, request, principal)
+        initial = Form({name: as_raw(getattr(pilot, name)) for name in FIELDS})
+        initial.raw["strategy_ids"] = [str(s.id) for s in pilot.strategies]
+        return _form_page(request, session, principal, initial, pilot=pilot)
+
+
+@form_view
+def pilot_update(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    form = Form.submitted(data, multi=["strategy_ids"])
+    with db(request) as session:
+        pilot = _pilot(session, request, principal)
+        refuse_if_synced(pilot)
+        values = parse(form, _choices(session, principal))
+        if not form.ok:
+            return _form_page(request, session, principal, form, pilot=pilot, status_code=400)
+        _save(session, principal, pilot, values)
+        session.commit()
+        flash(request, _("Your changes were saved."))
+        return redirect(request, f"pilots/{pilot.id}")
+
+
+@form_view
+def pilot_archive(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        pilot = _pilot(session, request, principal)
+        refuse_if_synced(pilot)
+        services.archive(
+            session,
+            record=pilot,
+            user_id=principal.user_id,
+            programme_id=pilot.programme_id,
+            summary=pilot.title_nl or pilot.title_en,
+        )
+        session.commit()
+    flash(request, _("The pilot was archived: it no longer shows on the public pages."))
+    return redirect(request, "pilots")
+
+
+def translation_queue(request: Request) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        number = page_number(request)
+        page = services.translation_queue(session, programme_ids=scope(principal), page=number)
+        check_page(number, page.pages)
+        return render_page(request, "workspace/translations.html", page=page)
