@@ -206,3 +206,25 @@ def audit(
     )
     session.add(entry)
     return entry
+
+
+def revoke(session: Session, *, grant_id: int, revoked_by: User) -> RoleGrant:
+    """Remove a role. An administrator cannot remove their own administrator role (no lock-out)."""
+    role_grant = session.get(RoleGrant, grant_id)
+    if role_grant is None:
+        raise AccountError("there is no such role")
+    if role_grant.user_id == revoked_by.id and role_grant.role == RoleName.ADMIN:
+        raise AccountError("you cannot remove your own administrator role")
+    summary = f"{role_grant.role.value} {role_grant.programme.code if role_grant.programme else ''}".strip()
+    session.delete(role_grant)
+    audit(
+        session,
+        user=revoked_by,
+        action="revoke",
+        entity="users",
+        entity_id=role_grant.user_id,
+        summary=summary,
+        programme_id=role_grant.programme_id,
+    )
+    session.flush()
+    return role_grant

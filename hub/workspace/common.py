@@ -21,6 +21,11 @@ def scope(principal: Principal) -> frozenset[int] | None:
     return None if principal.is_admin else principal.programme_ids
 
 
+def forbid_unless_admin(principal: Principal) -> None:
+    if not principal.is_admin:
+        raise HTTPException(403, _("Only a hub administrator may do this."))
+
+
 def found(record: R | None, message: str) -> R:
     if record is None:
         raise not_found(message)

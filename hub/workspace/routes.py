@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from hub.workspace import actions, audit, organisations, participations, pilots, views
+from hub.workspace import actions, audit, organisations, participations, people, pilots, views
 
 POST = ["POST"]
 
@@ -95,4 +95,8 @@ def workspace_routes() -> list[BaseRoute]:
         ),
         # Who changed what
         Route("/audit", audit.audit_log, name="ws_audit"),
+        # People and roles (administrators)
+        Route("/people", people.people, name="ws_people"),
+        Route("/people/{user_id:int}/roles", people.grant_role, methods=POST, name="ws_grant"),
+        Route("/people/roles/{grant_id:int}/revoke", people.revoke_role, methods=POST, name="ws_revoke"),
     ]
