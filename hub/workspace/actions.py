@@ -19,7 +19,7 @@ from hub.i18n import gettext as _
 from hub.organisations.models import SupportingAction
 from hub.records import LANGUAGES
 from hub.security import form_view
-from hub.web import db, invalid_value, language
+from hub.web import db, language
 from hub.workspace import network_services as network
 from hub.workspace import services
 from hub.workspace.common import (
@@ -32,6 +32,7 @@ from hub.workspace.common import (
     refuse_if_synced,
     render_page,
     scope,
+    search_text,
 )
 from hub.workspace.forms import TEXT_MAX, Form, as_raw
 
@@ -111,10 +112,8 @@ def _form_page(
 
 def action_list(request: Request) -> Response:
     principal = require_principal(request)
-    form = Form(dict(request.query_params))
-    q = form.text("q", max_length=200)
-    if form.errors:
-        raise invalid_value("q", q[:20] + "…")
+    q = search_text(request)
+    form = Form(dict(request.query_params))  # shows the search again in the box
     with db(request) as session:
         number = page_number(request)
         page = network.list_actions(session, programme_ids=scope(principal), q=q, page=number)

@@ -11,9 +11,10 @@ from starlette.responses import RedirectResponse, Response
 from hub.accounts.services import Principal
 from hub.i18n import gettext as _
 from hub.records import Record
-from hub.web import bad_request, language, not_found, render
+from hub.web import bad_request, invalid_value, language, not_found, render
 
 R = TypeVar("R")
+MAX_SEARCH = 200
 
 
 def scope(principal: Principal) -> frozenset[int] | None:
@@ -51,6 +52,14 @@ def page_number(request: Request) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 1_000_000:
         raise bad_request(_("“%(value)s” is not a valid page number.", value=text[:20]))
     return int(text)
+
+
+def search_text(request: Request) -> str:
+    """The list's search box entry (400 if it is too long to be a search)."""
+    q = request.query_params.get("q", "").strip()
+    if len(q) > MAX_SEARCH:
+        raise invalid_value("q", q[:20] + "…")
+    return q
 
 
 def check_page(number: int, pages: int) -> None:

@@ -24,7 +24,7 @@ from hub.i18n import gettext as _
 from hub.organisations.models import Organisation, Participation, Role, Sector
 from hub.records import LANGUAGES
 from hub.security import form_view
-from hub.web import db, invalid_value, language
+from hub.web import db, language
 from hub.workspace import network_services as network
 from hub.workspace import services
 from hub.workspace.common import (
@@ -37,6 +37,7 @@ from hub.workspace.common import (
     refuse_if_synced,
     render_page,
     scope,
+    search_text,
 )
 from hub.workspace.forms import TEXT_MAX, Form, as_raw, countries
 
@@ -141,10 +142,8 @@ def form_page(
 
 def organisation_list(request: Request) -> Response:
     principal = require_principal(request)
-    form = Form(dict(request.query_params))
-    q = form.text("q", max_length=200)
-    if form.errors:
-        raise invalid_value("q", q[:20] + "…")
+    q = search_text(request)
+    form = Form(dict(request.query_params))  # shows the search again in the box
     with db(request) as session:
         number = page_number(request)
         page = network.list_organisations(session, programme_ids=scope(principal), q=q, page=number)

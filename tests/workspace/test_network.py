@@ -257,3 +257,18 @@ def test_the_audit_log_shows_only_the_own_programmes(
     page = client.get("/en/coordinator/audit")
     assert page.status_code == 200
     assert "ProCirc only" not in page.text
+
+
+def test_edit_pages_offer_archiving_and_lists_refuse_an_overlong_search(
+    coordinator: TestClient, session: Session, network: Network
+) -> None:
+    organisation = factories.organisation(session, "Stad Leuven")
+    factories.participation(session, network.gdca, organisation)
+    session.commit()
+    page = coordinator.get(f"/en/coordinator/organisations/{organisation.id}")
+    assert f'action="/en/coordinator/organisations/{organisation.id}/archive"' in page.text
+    assert "Archive this organisation" in page.text
+    for path in ("organisations", "actions"):
+        response = coordinator.get(f"/en/coordinator/{path}?q=" + "x" * 201)
+        assert response.status_code == 400, path
+        assert "for the filter “Search”" in response.text
