@@ -33,7 +33,7 @@ def _login_page(request: Request, *, status_code: int = 200, error: str = "", em
         error=error,
         email=email,
         next=safe_next(request.query_params.get("next"), ""),
-        providers=request.app.state.oidc.providers() if hasattr(request.app.state, "oidc") else [],
+        providers=request.app.state.oidc.providers(),
     )
 
 
