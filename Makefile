@@ -53,6 +53,7 @@ messages: $(VENV)/.installed
 
 bench: setup
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/sync.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache locales/*/LC_MESSAGES/*.mo tests/*/node_modules test-artifacts

@@ -26,6 +26,7 @@ from hub.accounts.web import RequireLogin
 from hub.db import make_engine, make_sessionmaker
 from hub.health import healthz, readyz
 from hub.middleware import LanguageMiddleware, SecurityHeadersMiddleware, language_of
+from hub.news import views as news
 from hub.organisations import views as organisations
 from hub.pilots import api as pilots_api
 from hub.pilots import views as pilots
@@ -33,6 +34,8 @@ from hub.programmes import views as programmes
 from hub.scheduler import Scheduler
 from hub.security import OriginCheckMiddleware
 from hub.settings import Settings, SettingsError
+from hub.sync import views as sync
+from hub.sync.commands import fetch_settings
 from hub.templating import make_templates
 from hub.workspace.routes import workspace_routes
 
@@ -79,6 +82,8 @@ def routes() -> list[Route | Mount]:
             organisations.organisation_detail,
             name="organisation",
         ),
+        Route("/news", news.news_list, name="news"),
+        Route("/sources", sync.source_status, name="sources"),
     ]
     return [
         Route("/", root, name="root"),
@@ -129,7 +134,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        timer = Scheduler(sessions, tick_seconds=settings.scheduler_tick_seconds) if scheduler else None
+        timer = (
+            Scheduler(sessions, tick_seconds=settings.scheduler_tick_seconds, fetch=fetch_settings(settings))
+            if scheduler
+            else None
+        )
         if timer:
             timer.start()
         try:
@@ -149,6 +158,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.sessions = sessions
+    app.state.fetch = fetch_settings(settings)
     app.state.templates = make_templates()
     app.state.login_limiter = accounts.login_limiter()
     app.state.oidc = oidc.OidcLogin(settings)

@@ -1,4 +1,4 @@
-"""The ``hub`` command: serve, migrate, demo."""
+"""The ``hub`` command: serve, scheduler, migrate, demo, users, sync, sources."""
 
 from __future__ import annotations
 
@@ -90,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--pilots", type=int, help="total number of pilots, e.g. 10000 for benchmarks")
     demo.add_argument("--force", action="store_true", help="load even if the database is not empty")
     demo.set_defaults(handler=demo_command)
+
+    from hub.sync.commands import add_commands as add_sync_commands
+
+    add_sync_commands(commands, connect=connect, prepare=prepare_database, error=CommandError)
     return parser
 
 
@@ -116,6 +120,22 @@ def prepare_database(engine: Engine) -> None:
     with make_sessionmaker(engine)() as session:
         ensure_vocabulary(session)
         session.commit()
+
+
+def load_declared_sources(engine: Engine, settings: Settings) -> None:
+    """The sources of ``HUB_SOURCES_FILE``, if set, brought into the database (at every start)."""
+    if not settings.sources_file:
+        return
+    from pathlib import Path
+
+    from hub.sync import declared
+
+    with make_sessionmaker(engine)() as session:
+        try:
+            created, updated, disabled = declared.load(session, Path(settings.sources_file))
+        except declared.DeclarationError as error:
+            raise CommandError(str(error)) from None
+    log.info("sources file: %d created, %d updated, %d disabled", created, updated, disabled)
 
 
 def migrate_command(settings: Settings, args: argparse.Namespace) -> None:
@@ -161,6 +181,7 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> None:
                 print("Loading the demo network…", file=sys.stderr)
                 load_demo(session, seed=settings.demo_seed)
                 refresh_statistics(session)
+    load_declared_sources(engine, settings)
     engine.dispose()
     for language in i18n.LANGUAGES:
         if i18n.catalog_missing(language):
@@ -182,11 +203,17 @@ def scheduler_command(settings: Settings, args: argparse.Namespace) -> None:
     import threading
 
     from hub.scheduler import Scheduler
+    from hub.sync.commands import fetch_settings
 
     engine = connect(settings)
     if migrate.pending(engine):
         raise CommandError("the database is not up to date: run `hub migrate` first")
-    scheduler = Scheduler(make_sessionmaker(engine), tick_seconds=settings.scheduler_tick_seconds)
+    load_declared_sources(engine, settings)
+    scheduler = Scheduler(
+        make_sessionmaker(engine),
+        tick_seconds=settings.scheduler_tick_seconds,
+        fetch=fetch_settings(settings),
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     scheduler.start()

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, func, text
+from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event, func, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 from sqlalchemy.orm import Session as Session
@@ -28,6 +28,19 @@ class Base(DeclarativeBase):
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A moment, always read back as an aware UTC datetime (SQLite returns naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        return value.astimezone(dt.UTC) if value is not None and value.tzinfo else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
 
 
 class Timestamps:
@@ -71,7 +84,8 @@ def _make_sqlite_transactional(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        mode = connection.get_execution_options().get("sqlite_begin", "")
+        connection.exec_driver_sql(f"BEGIN {mode}" if mode in ("IMMEDIATE",) else "BEGIN")
 
 
 def refresh_statistics(session: Session) -> None:
@@ -87,3 +101,16 @@ def refresh_statistics(session: Session) -> None:
 
 def make_sessionmaker(bind: Any) -> sessionmaker[Session]:
     return sessionmaker(bind=bind, expire_on_commit=False)
+
+
+def writer_sessions(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Sessions whose transactions write, for background work that reads before it writes.
+
+    SQLite refuses at once (no waiting) a transaction that read and then wants to write after
+    another process wrote: BEGIN IMMEDIATE takes the write lock first, waiting its turn.
+    Sessions bound to a connection (the tests' transaction) are returned as they are.
+    """
+    bind = sessions.kw.get("bind")
+    if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
+        return make_sessionmaker(bind.execution_options(sqlite_begin="IMMEDIATE"))
+    return sessions

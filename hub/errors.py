@@ -18,8 +18,11 @@ log = logging.getLogger(__name__)
 
 TITLES = {
     400: i18n.N_("This request cannot be answered"),
+    403: i18n.N_("You may not do this"),
     404: i18n.N_("Page not found"),
     405: i18n.N_("This method is not allowed here"),
+    409: i18n.N_("This cannot be changed here"),
+    413: i18n.N_("What you sent is too large"),
     500: i18n.N_("Something went wrong on our side"),
 }
 

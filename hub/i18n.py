@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
+from collections.abc import Mapping
 from contextvars import ContextVar
 from decimal import Decimal
 from functools import cache
@@ -18,10 +19,12 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
+from babel.dates import format_timedelta, get_timezone
 from babel.numbers import NumberPattern, format_decimal, format_percent, parse_pattern
 from babel.support import NullTranslations, Translations
 
 LANGUAGES = ("nl", "en")
+TIMEZONE = "Europe/Brussels"  # the programmes' time (Flanders and the Netherlands share it)
 SOURCE_LANGUAGE = "en"  # msgids are English
 DOMAIN = "messages"
 
@@ -60,6 +63,21 @@ def gettext(message: str, **variables: Any) -> str:
 def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
     text = translations(current_language.get()).ungettext(singular, plural, n)
     return text % {"num": n, **variables}
+
+
+def describe(message: str, values: Mapping[str, Any] | None = None) -> str:
+    """A stored, untranslated message (a run's outcome, a connector's problem) in the current language.
+
+    A value given as ``{"message": ..., "values": ...}`` is a message of its own, translated too.
+    """
+    resolved = {
+        name: describe(value["message"], value.get("values")) if isinstance(value, dict) else value
+        for name, value in (values or {}).items()
+    }
+    try:
+        return gettext(message, **resolved)
+    except (KeyError, TypeError, ValueError):  # a translation whose placeholders do not match
+        return message % resolved if resolved else message
 
 
 def N_(message: str) -> str:
@@ -122,6 +140,29 @@ def format_date(value: dt.date | None, format: str = "medium") -> str:
 
 def format_datetime(value: dt.datetime | None, format: str = "medium") -> str:
     return _format_datetime(value, format=format, locale=locale()) if value else ""
+
+
+def local_moment(value: dt.datetime) -> dt.datetime:
+    """``value`` in Brussels time; a naive value (SQLite gives those back) is taken as UTC."""
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return aware.astimezone(get_timezone(TIMEZONE))
+
+
+def format_local_datetime(value: dt.datetime | None, format: str = "medium") -> str:
+    """A moment as people in the programmes read it: Brussels time, in the current locale."""
+    return _format_datetime(local_moment(value), format=format, locale=locale()) if value else ""
+
+
+def format_local_date(value: dt.datetime | None, format: str = "medium") -> str:
+    """The day of a moment, in Brussels time."""
+    return _format_date(local_moment(value).date(), format=format, locale=locale()) if value else ""
+
+
+def format_duration(value: dt.timedelta | None) -> str:
+    """A duration in words ("3 minutes"), rounded to its largest unit, down to seconds."""
+    if value is None:
+        return ""
+    return format_timedelta(value, granularity="second", threshold=1.5, locale=locale())
 
 
 def format_number(value: int | float | Decimal | None, digits: int = 0) -> str:

@@ -4,9 +4,11 @@ from hub.accounts.models import AuditEntry, RoleGrant, User
 from hub.communities.models import Community, Meeting
 from hub.jobs.models import ScheduledJob
 from hub.lessons.models import Lesson, LessonPilotLink
+from hub.news.models import NewsItem
 from hub.organisations.models import Commitment, Organisation, Participation, SupportingAction
 from hub.pilots.models import Pilot, PilotParty, pilot_strategies
 from hub.programmes.models import KeyFigure, Programme
+from hub.sync.models import Source, SyncError, SyncRun
 from hub.taxonomy.models import ProductGroup, Strategy
 
 __all__ = [
@@ -17,6 +19,7 @@ __all__ = [
     "Lesson",
     "LessonPilotLink",
     "Meeting",
+    "NewsItem",
     "Organisation",
     "Participation",
     "Pilot",
@@ -25,8 +28,11 @@ __all__ = [
     "Programme",
     "RoleGrant",
     "ScheduledJob",
+    "Source",
     "Strategy",
     "SupportingAction",
+    "SyncError",
+    "SyncRun",
     "User",
     "pilot_strategies",
 ]

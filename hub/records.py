@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import NamedTuple
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Timestamps
@@ -60,3 +60,21 @@ class Bilingual:
             if text:
                 return Localized(text, other, True)
         return Localized("", language, False)
+
+
+class Synced:
+    """A record a source can feed: which source, the hash of what it last sent, and local edits.
+
+    Sync finds a record by (``source_id``, ``external_id``) and skips the write when the source
+    sends the same content again (``content_hash``). Fields a coordinator changed here (a
+    translation, a product-group tag) are named in ``local_fields`` and never overwritten.
+    """
+
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    content_hash: Mapped[str | None] = mapped_column(String(32))
+    local_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+def source_key_index(table: str) -> Index:
+    """The lookup (and uniqueness) of synced records by their source and id there."""
+    return Index(f"uq_{table}_source_external", "source_id", "external_id", unique=True)

@@ -1,7 +1,8 @@
 """The scheduler: APScheduler ticks; each tick claims due jobs from the database and runs them.
 
 APScheduler's own job stores must never be shared between processes, so it keeps nothing but a
-timer here. What is due, and who is running it, lives in ``scheduled_jobs`` (see jobs/services).
+timer here. What is due, and who is running it, lives in the database: ``scheduled_jobs`` for the
+hub's own jobs (see jobs/services) and ``sources`` for syncs (see sync/services).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.db import refresh_statistics
 from hub.jobs import services
+from hub.sync.jobs import run_due_sources
+from hub.sync.runner import FetchSettings
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +42,13 @@ class Scheduler:
         jobs: dict[str, tuple[JobFunction, int]] | None = None,
         tick_seconds: int = 30,
         lease: dt.timedelta = dt.timedelta(minutes=15),
+        fetch: FetchSettings | None = None,
     ) -> None:
         self.sessions = sessions
         self.jobs = JOBS if jobs is None else jobs
         self.tick_seconds = tick_seconds
         self.lease = lease
+        self.fetch = fetch  # None: this scheduler does not run sources
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._timer: BackgroundScheduler | None = None
 
@@ -66,6 +71,13 @@ class Scheduler:
                     log.exception("scheduled job %s failed", name)
                 services.finish(session, name=name, owner=self.owner, error=error)
                 ran.append(name)
+        if self.fetch is not None:
+            try:
+                runs = run_due_sources(self.sessions, owner=self.owner, fetch=self.fetch)
+            except Exception:  # e.g. the database went away: the next tick tries again
+                log.exception("running due sources failed")
+            else:
+                ran.extend(f"sync.run:{run_id}" for run_id in runs)
         return ran
 
     def start(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Awaitable, Callable
 from functools import wraps
+from typing import overload
 from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
@@ -16,7 +17,7 @@ from starlette.datastructures import FormData, Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.i18n import gettext as _
 
@@ -25,6 +26,7 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_FIELD_LENGTH = 20_000
 
 FormHandler = Callable[[Request, FormData], Response]
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def csrf_token(request: Request) -> str:
@@ -36,27 +38,80 @@ def csrf_token(request: Request) -> str:
     return str(token)
 
 
-async def checked_form(request: Request) -> FormData:
-    """The submitted form, after checking its CSRF token against the session's (403 if wrong)."""
-    form = await request.form(max_files=0, max_fields=200)
+async def checked_form(request: Request, *, max_files: int = 0, max_bytes: int | None = None) -> FormData:
+    """The submitted form, after checking its CSRF token against the session's (403 if wrong).
+
+    Forms take no files unless ``max_files`` says how many; ``max_bytes`` caps the whole body
+    (413 beyond it), counted as it streams in: Starlette spools uploaded files to disk but sets
+    no limit of its own.
+    """
+    if max_bytes is not None:
+        request = _capped(request, max_bytes)
+    form = await request.form(max_files=max_files, max_fields=200)
     sent = form.get(CSRF_FIELD)
     expected = request.session.get("csrf")
     if not isinstance(sent, str) or not expected or not secrets.compare_digest(sent, str(expected)):
+        await form.close()
         raise HTTPException(
             403, _("This form has expired or was not sent from this site. Reload the page and try again.")
         )
     return form
 
 
-def form_view(handler: FormHandler) -> Callable[[Request], Awaitable[Response]]:
-    """An endpoint that checks the CSRF token, then runs ``handler(request, form)`` in the thread pool."""
+def _too_large(max_bytes: int) -> HTTPException:
+    return HTTPException(
+        413, _("What you sent is too large: at most %(size)s MB.", size=f"{max_bytes / 2**20:.0f}")
+    )
 
-    @wraps(handler)
-    async def endpoint(request: Request) -> Response:
-        form = await checked_form(request)
-        return await run_in_threadpool(handler, request, form)
 
-    return endpoint
+def _capped(request: Request, max_bytes: int) -> Request:
+    """The request, reading its body through a counter that stops it past ``max_bytes``."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise _too_large(max_bytes)
+    received = 0
+
+    async def receive() -> Message:
+        nonlocal received
+        message = await request.receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > max_bytes:
+                raise _too_large(max_bytes)
+        return message
+
+    return Request(request.scope, receive)
+
+
+@overload
+def form_view(handler: FormHandler, /) -> Endpoint: ...
+
+
+@overload
+def form_view(*, max_files: int = 0, max_bytes: int | None = None) -> Callable[[FormHandler], Endpoint]: ...
+
+
+def form_view(
+    handler: FormHandler | None = None, /, *, max_files: int = 0, max_bytes: int | None = None
+) -> Endpoint | Callable[[FormHandler], Endpoint]:
+    """An endpoint that checks the CSRF token, then runs ``handler(request, form)`` in the thread pool.
+
+    ``@form_view`` takes forms without files; ``@form_view(max_files=1, max_bytes=...)`` lets a
+    form upload files (closed, and their temporary copies removed, once the handler is done).
+    """
+
+    def decorate(handler: FormHandler) -> Endpoint:
+        @wraps(handler)
+        async def endpoint(request: Request) -> Response:
+            form = await checked_form(request, max_files=max_files, max_bytes=max_bytes)
+            try:
+                return await run_in_threadpool(handler, request, form)
+            finally:
+                await form.close()
+
+        return endpoint
+
+    return decorate if handler is None else decorate(handler)
 
 
 class OriginCheckMiddleware:

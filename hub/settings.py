@@ -6,6 +6,7 @@ Every setting is documented in ``config/hub.example.toml``.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import json
 import os
 import re
@@ -53,7 +54,16 @@ class Settings:
     demo_seed: int = 2017
     db_pool_size: int = 10
     scheduler_tick_seconds: int = 30
+    sources_file: str = ""
+    fetch_timeout_seconds: int = 10
+    fetch_max_bytes: int = 20 * 2**20
+    fetch_allowed_networks: tuple[str, ...] = ()
     oidc_providers: tuple[OidcProvider, ...] = ()
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where files uploaded for sources (exports) are kept."""
+        return self.data_dir / "uploads"
 
     @property
     def https(self) -> bool:
@@ -99,6 +109,15 @@ class Settings:
             raise SettingsError(f"HUB_DEFAULT_LANGUAGE must be 'nl' or 'en', not {self.default_language!r}")
         if urlsplit(self.base_url).scheme not in ("http", "https"):
             raise SettingsError(f"HUB_BASE_URL must start with http:// or https://: {self.base_url!r}")
+        if not 1 <= self.fetch_timeout_seconds <= 300:
+            raise SettingsError("HUB_FETCH_TIMEOUT_SECONDS must be between 1 and 300")
+        for network in self.fetch_allowed_networks:
+            try:
+                ipaddress.ip_network(network)
+            except ValueError:
+                raise SettingsError(
+                    f"HUB_FETCH_ALLOWED_NETWORKS: {network!r} is not a network (e.g. 10.1.0.0/16)"
+                ) from None
         if not self.database_url.startswith(("sqlite", "postgresql")):
             raise SettingsError(
                 "HUB_DATABASE_URL must be an SQLite (sqlite:///...) or PostgreSQL "

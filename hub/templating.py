@@ -62,6 +62,9 @@ def make_templates() -> Jinja2Templates:
     env.filters.update(
         date=i18n.format_date,
         datetime=i18n.format_datetime,
+        local_datetime=i18n.format_local_datetime,
+        local_date=i18n.format_local_date,
+        duration=i18n.format_duration,
         number=i18n.format_number,
         euro=i18n.format_euro,
         percent=i18n.format_percentage,
@@ -73,6 +76,7 @@ def make_templates() -> Jinja2Templates:
         switch_language_url=switch_language_url,
         query_url=query_url,
         csrf_token=csrf_token,
+        describe=i18n.describe,
     )
     return Jinja2Templates(env=env, context_processors=[_language_context])
 

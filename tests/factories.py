@@ -138,3 +138,22 @@ def supporting_action(
     session.add(record)
     session.flush()
     return record
+
+
+def source(session: Session, programme: Programme, key: str = "", **fields: Any) -> Any:  # a Source
+    """A source, due now; by default a feed of news (the options are not checked here)."""
+    from hub.db import utcnow
+    from hub.sync.models import Source
+
+    key = key or f"source{next(_counter)}"
+    values: dict[str, Any] = {
+        "name": f"Bron {key}",
+        "kind": "feed",
+        "options": {"url": "http://127.0.0.1:1/feed.atom", "language": "nl", "target": "news"},
+        "schedule": "every 60",
+        "next_run_at": utcnow(),
+    }
+    record = Source(key=key, programme=programme, **{**values, **fields})
+    session.add(record)
+    session.flush()
+    return record

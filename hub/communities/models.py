@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hub.db import Base
 from hub.i18n import N_, LabelledEnum
 from hub.programmes.models import Programme
-from hub.records import Bilingual, Record
+from hub.records import Bilingual, Record, Synced, source_key_index
 from hub.taxonomy.models import ProductGroup, enum_column
 
 
@@ -43,8 +43,9 @@ class Community(Record, Bilingual, Base):
     product_group: Mapped[ProductGroup | None] = relationship()
 
 
-class Meeting(Record, Bilingual, Base):
+class Meeting(Record, Bilingual, Synced, Base):
     __tablename__ = "meetings"
+    __table_args__ = (source_key_index("meetings"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)

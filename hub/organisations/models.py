@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hub.db import Base
 from hub.i18n import N_, LabelledEnum
 from hub.programmes.models import Programme
-from hub.records import Bilingual, Record
+from hub.records import Bilingual, Record, Synced, source_key_index
 from hub.taxonomy.models import enum_column
 
 
@@ -35,9 +35,9 @@ class CommitmentKind(LabelledEnum):
     SUPPORTING_ACTIONS = "supporting_actions", N_("Supporting actions")
 
 
-class Organisation(Record, Bilingual, Base):
+class Organisation(Record, Bilingual, Synced, Base):
     __tablename__ = "organisations"
-    __table_args__ = (Index("ix_organisations_name", "name"),)
+    __table_args__ = (Index("ix_organisations_name", "name"), source_key_index("organisations"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

@@ -12,7 +12,7 @@ from hub.db import Base, metadata
 from hub.i18n import N_, LabelledEnum
 from hub.organisations.models import Organisation
 from hub.programmes.models import Programme
-from hub.records import Bilingual, Record
+from hub.records import Bilingual, Record, Synced, source_key_index
 from hub.taxonomy.models import Phase, ProductGroup, Strategy, enum_column
 
 
@@ -58,7 +58,7 @@ class Impact:
         return Decimal((baseline - result) / baseline)
 
 
-class Pilot(Record, Bilingual, Impact, Base):
+class Pilot(Record, Bilingual, Impact, Synced, Base):
     __tablename__ = "pilots"
     # One index per way the public list filters or sorts (a test checks the query plans).
     __table_args__ = (
@@ -77,6 +77,7 @@ class Pilot(Record, Bilingual, Impact, Base):
         Index("ix_pilots_product_group_starts_on", "product_group_id", "starts_on"),
         Index("ix_pilots_country_starts_on", "country", "starts_on"),
         Index("ix_pilots_status_starts_on", "status", "starts_on"),
+        source_key_index("pilots"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

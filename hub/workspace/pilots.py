@@ -117,8 +117,13 @@ def _form_page(
     form: Form,
     *,
     pilot: Pilot | None,
+    local: Form | None = None,
     status_code: int = 200,
 ) -> Response:
+    synced = pilot is not None and pilot.source_id is not None and pilot.withdrawn_at is None
+    if synced and local is None:
+        assert pilot is not None
+        local = Form({name: as_raw(getattr(pilot, name)) for name in LOCAL_FIELDS})
     return render_page(
         request,
         "workspace/pilot_form.html",
@@ -127,6 +132,7 @@ def _form_page(
         pilot=pilot,
         readonly=pilot is not None and pilot.home_hub is not None,
         kept_elsewhere=kept_elsewhere(pilot) if pilot else "",
+        local=local if synced else None,
         **_choices(session, principal),
     )
 
@@ -214,9 +220,7 @@ def pilot_edit(request: Request) -> Response:
     principal = require_principal(request)
     with db(request) as session:
         pilot = _pilot(session, request, principal)
-        initial = Form({name: as_raw(getattr(pilot, name)) for name in FIELDS})
-        initial.raw["strategy_ids"] = [str(s.id) for s in pilot.strategies]
-        return _form_page(request, session, principal, initial, pilot=pilot)
+        return _form_page(request, session, principal, _current(pilot), pilot=pilot)
 
 
 @form_view
@@ -251,6 +255,52 @@ def pilot_archive(request: Request, data: FormData) -> Response:
         session.commit()
     flash(request, _("The pilot was archived: it no longer shows on the public pages."))
     return redirect(request, "pilots")
+
+
+# What a coordinator may add to a pilot synced from a source: the next sync keeps these.
+LOCAL_FIELDS = ("title_nl", "title_en", "summary_nl", "summary_en", "product_group_id")
+
+
+@form_view
+def pilot_local_update(request: Request, data: FormData) -> Response:
+    """Translations and a product-group tag added here to a synced pilot (kept by later syncs)."""
+    principal = require_principal(request)
+    form = Form.submitted(data)
+    with db(request) as session:
+        pilot = _pilot(session, request, principal)
+        if pilot.source_id is None:
+            refuse_if_synced(pilot)  # kept by another hub: nothing may change here
+            raise invalid_value("pilot", str(pilot.id))  # a pilot of this hub: use the full form
+        choices = _choices(session, principal)
+        values: dict[str, Any] = {}
+        for lang in LANGUAGES:
+            values[f"title_{lang}"] = form.text(f"title_{lang}", max_length=300)
+            values[f"summary_{lang}"] = form.text(f"summary_{lang}", max_length=TEXT_MAX)
+        group = form.key("product_group_id", {str(g.id) for g in choices["product_groups"]}, required=False)
+        values["product_group_id"] = int(group) if group else None
+        if not form.ok:
+            return _form_page(
+                request, session, principal, _current(pilot), pilot=pilot, local=form, status_code=400
+            )
+        changed = [name for name in LOCAL_FIELDS if getattr(pilot, name) != values[name]]
+        values["local_fields"] = sorted(set(pilot.local_fields or ()) | set(changed))
+        services.save(
+            session,
+            record=pilot,
+            values={name: values[name] for name in [*changed, "local_fields"]},
+            user_id=principal.user_id,
+            programme_id=pilot.programme_id,
+            summary=pilot.title_nl or pilot.title_en,
+        )
+        session.commit()
+        flash(request, _("Your additions were saved; the next sync from the source keeps them."))
+        return redirect(request, f"pilots/{pilot.id}")
+
+
+def _current(pilot: Pilot) -> Form:
+    initial = Form({name: as_raw(getattr(pilot, name)) for name in FIELDS})
+    initial.raw["strategy_ids"] = [str(s.id) for s in pilot.strategies]
+    return initial
 
 
 def translation_queue(request: Request) -> Response:

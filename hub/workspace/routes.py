@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from hub.workspace import actions, audit, organisations, participations, people, pilots, views
+from hub.workspace import actions, audit, organisations, participations, people, pilots, sources, views
 
 POST = ["POST"]
 
@@ -23,6 +23,7 @@ def workspace_routes() -> list[BaseRoute]:
         Route("/pilots/{pilot_id:int}", pilots.pilot_edit, name="ws_pilot"),
         Route("/pilots/{pilot_id:int}", pilots.pilot_update, methods=POST, name="ws_pilot_update"),
         Route("/pilots/{pilot_id:int}/archive", pilots.pilot_archive, methods=POST, name="ws_pilot_archive"),
+        Route("/pilots/{pilot_id:int}/local", pilots.pilot_local_update, methods=POST, name="ws_pilot_local"),
         Route("/translations", pilots.translation_queue, name="ws_translations"),
         # Organisations, their participations and commitments
         Route("/organisations", organisations.organisation_list, name="ws_organisations"),
@@ -93,6 +94,21 @@ def workspace_routes() -> list[BaseRoute]:
         Route(
             "/actions/{action_id:int}/archive", actions.action_archive, methods=POST, name="ws_action_archive"
         ),
+        # Sources and their runs
+        Route("/sources", sources.source_list, name="ws_sources"),
+        Route("/sources/new", sources.source_new, name="ws_source_new"),
+        Route("/sources/new", sources.source_create, methods=POST, name="ws_source_create"),
+        Route("/sources/{source_id:int}", sources.source_detail, name="ws_source"),
+        Route("/sources/{source_id:int}/edit", sources.source_edit, name="ws_source_edit"),
+        Route("/sources/{source_id:int}/edit", sources.source_update, methods=POST, name="ws_source_update"),
+        Route("/sources/{source_id:int}/run", sources.source_run, methods=POST, name="ws_source_run"),
+        Route(
+            "/sources/{source_id:int}/enable", sources.source_enable, methods=POST, name="ws_source_enable"
+        ),
+        Route(
+            "/sources/{source_id:int}/disable", sources.source_disable, methods=POST, name="ws_source_disable"
+        ),
+        Route("/runs/{run_id:int}", sources.run_detail, name="ws_run"),
         # Who changed what
         Route("/audit", audit.audit_log, name="ws_audit"),
         # People and roles (administrators)

@@ -10,7 +10,16 @@ from tests.browser.conftest import axe_violations, log_in
 
 
 @pytest.mark.parametrize(
-    "path", ["/nl/", "/en/pilots", "/nl/pilots?programme=procirc", "/en/programmes/gdca", "/nl/login"]
+    "path",
+    [
+        "/nl/",
+        "/en/pilots",
+        "/nl/pilots?programme=procirc",
+        "/en/programmes/gdca",
+        "/nl/login",
+        "/en/sources",
+        "/nl/news",
+    ],
 )
 def test_public_pages_have_no_serious_accessibility_violations(page: Any, path: str) -> None:
     page.goto(path)

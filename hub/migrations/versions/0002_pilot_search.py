@@ -37,6 +37,12 @@ def upgrade() -> None:
         f"CREATE VIRTUAL TABLE pilots_fts USING fts5({FIELDS}, content='pilots', "
         "content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
     )
+    create_sqlite_triggers()
+    op.execute("INSERT INTO pilots_fts(pilots_fts) VALUES ('rebuild')")
+
+
+def create_sqlite_triggers() -> None:
+    """The triggers that keep pilots_fts in step (also after a batch rebuild of ``pilots``)."""
     op.execute(
         "CREATE TRIGGER pilots_fts_insert AFTER INSERT ON pilots BEGIN "
         f"INSERT INTO pilots_fts(rowid, {FIELDS}) VALUES ({NEW}); END"
@@ -50,7 +56,6 @@ def upgrade() -> None:
         f"INSERT INTO pilots_fts(pilots_fts, rowid, {FIELDS}) VALUES ('delete', {OLD}); "
         f"INSERT INTO pilots_fts(rowid, {FIELDS}) VALUES ({NEW}); END"
     )
-    op.execute("INSERT INTO pilots_fts(pilots_fts) VALUES ('rebuild')")
 
 
 def downgrade() -> None:

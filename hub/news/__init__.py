@@ -1,0 +1,1 @@
+"""News from the programmes, as their feeds publish it."""

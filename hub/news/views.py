@@ -1,0 +1,20 @@
+"""The public news page: what the programmes' feeds publish, newest first."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hub.news import services
+from hub.web import db, render
+from hub.workspace.common import check_page, page_number
+from hub.workspace.services import Page
+
+
+def news_list(request: Request) -> Response:
+    number = page_number(request)
+    with db(request) as session:
+        items, total = services.list_news(session, page=number)
+        page = Page(items, total, number, services.NEWS_PER_PAGE)
+        check_page(number, page.pages)
+        return render(request, "news/list.html", page=page)

@@ -1,0 +1,1 @@
+"""Sources, their scheduled runs, and the one place where connectors' items meet the database."""

@@ -1,0 +1,235 @@
+"""What a typed item becomes in the database, per kind of record a source can feed.
+
+Every reference is checked here (product group, community, vocabularies, lengths), before any
+write, so that one bad entry becomes an error on that entry instead of a failed batch.
+Synced HTML is sanitised with nh3 on ingest: news keeps an allow-list of markup, plain-text
+fields (pilot summaries, descriptions) keep only the text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import html
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import nh3
+from babel import Locale
+from sqlalchemy import String, Table, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
+
+from connectors.messages import N_, Problem
+from hub.communities.models import Community, Meeting
+from hub.news.models import NewsItem
+from hub.organisations.models import Organisation, Role, Sector
+from hub.pilots.models import Pilot, PilotStatus
+from hub.taxonomy.models import Phase, ProductGroup
+
+ALLOWED_TAGS = {"p", "a", "b", "i", "em", "strong", "ul", "ol", "li", "br", "blockquote", "h2", "h3"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+
+
+def clean_html(value: str) -> str:
+    return nh3.clean(
+        value,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    ).strip()
+
+
+def plain_text(value: str) -> str:
+    """The text of an HTML fragment, without any markup (for fields shown as plain text)."""
+    if "<" not in value and "&" not in value:
+        return value.strip()  # no markup, no entities: what nh3 would give back (fast path)
+    return html.unescape(nh3.clean(value, tags=set(), clean_content_tags={"script", "style"})).strip()
+
+
+@dataclasses.dataclass
+class Lookups:
+    """Reference data a run checks items against, loaded once per run."""
+
+    product_groups: dict[str, int]
+    community_ids: set[int]
+    countries: frozenset[str]
+
+    @classmethod
+    def load(cls, session: Session) -> Lookups:
+        territories = Locale("en").territories
+        return cls(
+            product_groups=dict(session.execute(select(ProductGroup.code, ProductGroup.id)).all()),
+            community_ids=set(session.scalars(select(Community.id))),
+            countries=frozenset(c for c in territories if isinstance(c, str) and len(c) == 2 and c.isalpha()),
+        )
+
+
+Build = Callable[[Mapping[str, Any], Lookups], dict[str, Any]]
+
+# Columns the sync itself keeps (identity, origin, bookkeeping), not the source's fields.
+MANAGED = frozenset(
+    {
+        "uid",
+        "home_hub",
+        "external_id",
+        "origin_url",
+        "withdrawn_at",
+        "is_demo",
+        "created_at",
+        "updated_at",
+        "source_id",
+        "content_hash",
+        "local_fields",
+    }
+)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Kind:
+    """A kind of record a source feeds. ``first_seen``: fields that, when the source leaves them
+    empty, take the moment the hub first saw the record (a news item's date orders the list)."""
+
+    name: str
+    model: type[Any]
+    build: Build
+    first_seen: tuple[str, ...] = ()
+
+    @property
+    def table(self) -> Table:
+        table: Table = self.model.__table__
+        return table
+
+    @functools.cached_property
+    def max_lengths(self) -> dict[str, int]:
+        """The longest text each column holds (PostgreSQL refuses longer; SQLite would keep it)."""
+        return {
+            column.name: column.type.length
+            for column in self.table.columns
+            if isinstance(column.type, String) and column.type.length
+        }
+
+    @functools.cached_property
+    def blank(self) -> dict[str, Any]:
+        """Every column a source owns, at its default: a field the source leaves empty is cleared.
+
+        Every row of a batch then has the same columns, which ``executemany`` needs.
+        """
+        blank = {}
+        for column in self.table.columns:
+            if column.primary_key or column.name in MANAGED or column.name in self.first_seen:
+                continue
+            default = column.default
+            scalar = isinstance(default, ScalarElementColumnDefault)
+            blank[column.name] = default.arg if scalar else None  # type: ignore[union-attr]
+        return blank
+
+    def row(self, fields: Mapping[str, Any], lookups: Lookups, *, programme_id: int) -> dict[str, Any]:
+        values = {**self.blank, **self.build(fields, lookups)}
+        if "programme_id" in self.table.c:
+            values["programme_id"] = programme_id
+        values["source_language"] = _source_language(values)
+        for name, length in self.max_lengths.items():
+            value = values.get(name)
+            if isinstance(value, str) and len(value) > length:
+                raise Problem(N_("%(field)s is longer than %(max)s characters"), field=name, max=length)
+        return values
+
+
+def _source_language(values: Mapping[str, Any]) -> str:
+    for field in ("title", "name", "description", "summary"):
+        if values.get(f"{field}_nl") and not values.get(f"{field}_en"):
+            return "nl"
+        if values.get(f"{field}_en"):
+            return "en"
+    return "nl"
+
+
+def _copy(fields: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    return {name: fields[name] for name in names if name in fields}
+
+
+def _choice(value: str, allowed: type[Any], field: str) -> Any:
+    try:
+        return allowed(value)
+    except ValueError:
+        codes = ", ".join(member.value for member in allowed)
+        raise Problem(
+            N_("%(field)s: “%(value)s” is not one of %(codes)s"), field=field, value=value, codes=codes
+        ) from None
+
+
+def _country(value: str, lookups: Lookups) -> str:
+    code = value.upper()
+    if code not in lookups.countries:
+        raise Problem(N_("country: “%(value)s” is not a country code (ISO 3166, e.g. BE)"), value=value)
+    return code
+
+
+def _bilingual_text(fields: Mapping[str, Any], name: str, clean: Callable[[str], str]) -> dict[str, Any]:
+    return {
+        f"{name}_{lang}": clean(fields[f"{name}_{lang}"])
+        for lang in ("nl", "en")
+        if f"{name}_{lang}" in fields
+    }
+
+
+def build_news(fields: Mapping[str, Any], lookups: Lookups) -> dict[str, Any]:
+    values = _copy(fields, "title_nl", "title_en", "published_at")
+    values.update(_bilingual_text(fields, "summary", clean_html))
+    return values
+
+
+def build_pilot(fields: Mapping[str, Any], lookups: Lookups) -> dict[str, Any]:
+    values = _copy(fields, "title_nl", "title_en", "starts_on", "ends_on", "contract_value")
+    values.update(_bilingual_text(fields, "summary", plain_text))
+    values["country"] = _country(fields["country"], lookups)
+    values["status"] = _choice(fields["status"], PilotStatus, "status")
+    values["phase"] = _choice(fields["phase"], Phase, "phase")
+    if "product_group" in fields:
+        group = lookups.product_groups.get(fields["product_group"])
+        if group is None:
+            raise Problem(
+                N_("product_group: “%(value)s” is not a product group of this hub"),
+                value=fields["product_group"],
+            )
+        values["product_group_id"] = group
+    starts, ends = values.get("starts_on"), values.get("ends_on")
+    if starts and ends and ends < starts:
+        raise Problem(N_("ends_on: the pilot ends before it starts"))
+    return values
+
+
+def build_meeting(fields: Mapping[str, Any], lookups: Lookups) -> dict[str, Any]:
+    values = _copy(fields, "title_nl", "title_en", "starts_at", "ends_at", "location", "online_url")
+    if fields["community_id"] not in lookups.community_ids:
+        raise Problem(N_("community_id: there is no community %(value)s"), value=fields["community_id"])
+    values["community_id"] = fields["community_id"]
+    if values.get("ends_at") and values["ends_at"] < values["starts_at"]:
+        raise Problem(N_("ends_at: the meeting ends before it starts"))
+    return values
+
+
+def build_organisation(fields: Mapping[str, Any], lookups: Lookups) -> dict[str, Any]:
+    values = _copy(fields, "name", "city", "website")
+    values.update(_bilingual_text(fields, "description", plain_text))
+    values["sector"] = _choice(fields["sector"], Sector, "sector")
+    values["country"] = _country(fields["country"], lookups)
+    return values
+
+
+def participation_role(fields: Mapping[str, Any]) -> Role | None:
+    """The role an organisation's row gives it in the source's programme, if any."""
+    return _choice(fields["role"], Role, "role") if "role" in fields else None
+
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind("news", NewsItem, build_news, first_seen=("published_at",)),
+        Kind("pilot", Pilot, build_pilot),
+        Kind("meeting", Meeting, build_meeting),
+        Kind("organisation", Organisation, build_organisation),
+    )
+}

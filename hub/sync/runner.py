@@ -1,0 +1,167 @@
+"""One run of one source, from start to a recorded end, whatever the source does.
+
+The run row is written first and always finished: succeeded, partial (some entries failed) or
+failed (the source as a whole could not be read; nothing is withdrawn then and the cursor stays
+as it was, so the next run asks for everything again).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from connectors import registry
+from connectors.base import Cursor, Item, ItemError
+from connectors.fetch import Fetcher, make_client
+from connectors.messages import Problem
+from hub.db import utcnow, writer_sessions
+from hub.i18n import N_
+from hub.sync import services
+from hub.sync.ingest import Ingest, Progress
+from hub.sync.models import RunStatus, RunTrigger, Source, SyncRun
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class FetchSettings:
+    """How the hub fetches sources (from ``Settings``)."""
+
+    timeout_seconds: float = 10
+    max_seconds: float = 120  # a whole fetch, however the server drips its answer
+    max_bytes: int = 20 * 2**20
+    allowed_networks: tuple[str, ...] = ()
+    uploads_dir: Path | None = None
+
+    @contextlib.contextmanager
+    def fetcher(self, source: Source) -> Iterator[Fetcher]:
+        with make_client(
+            timeout=self.timeout_seconds, connect_timeout=min(5, self.timeout_seconds)
+        ) as client:
+            yield Fetcher(
+                client,
+                allow_private=source.allow_private,
+                allowed_networks=self.allowed_networks,
+                max_bytes=self.max_bytes,
+                max_seconds=self.max_seconds,
+                uploads_dir=self.uploads_dir,
+            )
+
+
+def target_of(source: Source) -> str:
+    return str(source.options.get("target") or "news")
+
+
+def run_source(
+    session: Session,
+    *,
+    source: Source,
+    owner: str,
+    trigger: RunTrigger,
+    fetch: FetchSettings,
+    lease: dt.timedelta,
+    progress: Progress | None = None,
+) -> SyncRun:
+    """Run ``source`` now (the caller holds its lease) and return the finished run."""
+    run = services.start_run(session, source=source, trigger=trigger, owner=owner)
+    cursor = Cursor(state=dict(source.cursor or {}))
+    try:
+        connector = registry.build(source.kind, source.options)
+        ingest = Ingest(session, source=source, run=run, target=target_of(source))
+        with fetch.fetcher(source) as fetcher:
+            items = connector.items(fetcher, cursor)
+            ingest.consume(_keeping_lease(session, source, owner, lease, items, cursor, run), progress)
+        if cursor.not_modified:
+            run.message = N_("The source has not changed since the last run.")
+        elif cursor.complete:
+            ingest.withdraw_absent()
+    except Problem as problem:
+        session.rollback()
+        _finish(session, run, RunStatus.FAILED, problem.message, problem.values)
+        return run
+    except Exception as exc:  # a run always finishes; the traceback goes to the log
+        log.exception("sync of source %s failed", source.key)
+        session.rollback()
+        _finish(
+            session,
+            run,
+            RunStatus.FAILED,
+            N_("An unexpected error stopped the run (%(error)s); see the hub's log."),
+            {"error": type(exc).__name__},
+        )
+        return run
+    source.cursor = dict(cursor.state)
+    _finish(session, run, RunStatus.PARTIAL if run.failed else RunStatus.SUCCEEDED, run.message, {})
+    return run
+
+
+def _keeping_lease(
+    session: Session,
+    source: Source,
+    owner: str,
+    lease: dt.timedelta,
+    items: Iterator[Item | ItemError],
+    cursor: Cursor,
+    run: SyncRun,
+) -> Iterator[Item | ItemError]:
+    """The items, extending the lease every so often (a long run must not lose it)."""
+    for count, item in enumerate(items):
+        if count == 0:
+            run.expected = cursor.expected
+        if count % 1000 == 999:
+            services.extend(session, source_id=source.id, owner=owner, lease=lease)
+        yield item
+
+
+def _finish(
+    session: Session, run: SyncRun, status: RunStatus, message: str, values: dict[str, object]
+) -> None:
+    run.status = status
+    run.message = message
+    run.message_values = dict(values)
+    run.finished_at = utcnow()
+    session.add(run)
+    session.commit()
+    if status is RunStatus.FAILED:
+        log.warning(
+            "run %s of source %s failed: %s", run.id, run.source_id, message % values if values else message
+        )
+
+
+def run_by_id(
+    sessions: sessionmaker[Session],
+    *,
+    source_id: int,
+    owner: str,
+    trigger: RunTrigger,
+    fetch: FetchSettings,
+    lease: dt.timedelta,
+    progress: Progress | None = None,
+    claimed: bool = False,
+) -> SyncRun | None:
+    """Claim (unless ``claimed``), run and release one source; None if another process holds it."""
+    with writer_sessions(sessions)() as session:
+        if not claimed and not services.claim(session, source_id=source_id, owner=owner, lease=lease):
+            return None
+        try:
+            source = services.get_source(session, source_id=source_id)
+            if source is None:
+                return None
+            return run_source(
+                session,
+                source=source,
+                owner=owner,
+                trigger=trigger,
+                fetch=fetch,
+                lease=lease,
+                progress=progress,
+            )
+        finally:
+            session.rollback()
+            services.release(session, source_id=source_id, owner=owner)

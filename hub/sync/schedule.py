@@ -1,0 +1,64 @@
+"""When a source runs: "every N minutes" or a cron expression, in the time zone of the programmes.
+
+APScheduler's triggers compute the next time; the database keeps it (``sources.next_run_at``).
+The next run is always computed from now, so runs missed while no scheduler was up coalesce
+into one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from apscheduler.triggers.cron import CronTrigger
+
+from connectors.messages import N_, OptionsError
+
+TIMEZONE = "Europe/Brussels"
+MIN_MINUTES = 5
+MAX_MINUTES = 31 * 24 * 60
+_EVERY = re.compile(r"every\s+(\d{1,6})", re.IGNORECASE)
+
+
+def normalise(schedule: str) -> str:
+    """The schedule as stored ("every 60" or a five-field cron expression); OptionsError if invalid."""
+    text = " ".join(schedule.split())
+    every = _EVERY.fullmatch(text)
+    if every:
+        minutes = int(every.group(1))
+        if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+            raise OptionsError(
+                "schedule",
+                N_("Run it every %(min)s to %(max)s minutes."),
+                min=MIN_MINUTES,
+                max=MAX_MINUTES,
+            )
+        return f"every {minutes}"
+    try:
+        _cron(text)
+    except ValueError:
+        raise OptionsError(
+            "schedule",
+            N_(
+                "“%(schedule)s” is not a schedule: write “every 60” (minutes) or a cron expression "
+                "such as “0 6 * * *” (every day at 6:00, Brussels time)."
+            ),
+            schedule=text[:60],
+        ) from None
+    return text
+
+
+def next_run(schedule: str, now: dt.datetime) -> dt.datetime:
+    """The first run time after ``now``."""
+    every = _EVERY.fullmatch(schedule)
+    if every:
+        return now + dt.timedelta(minutes=int(every.group(1)))
+    upcoming = _cron(schedule).get_next_fire_time(None, now + dt.timedelta(seconds=1))
+    assert upcoming is not None  # a five-field cron expression always fires again
+    return upcoming.astimezone(dt.UTC)  # type: ignore[no-any-return]
+
+
+def _cron(text: str) -> CronTrigger:
+    if len(text.split()) != 5:
+        raise ValueError(text)
+    return CronTrigger.from_crontab(text, timezone=TIMEZONE)

@@ -1,0 +1,63 @@
+"""What makes a source valid, for the workspace form and for sources declared in a config file."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connectors import registry
+from connectors.messages import N_, OptionsError
+from hub.programmes.models import Programme
+from hub.sync.models import Source
+from hub.sync.schedule import normalise
+
+KEY = re.compile(r"[a-z0-9][a-z0-9_-]{1,59}")
+
+
+def source_values(
+    session: Session,
+    *,
+    key: str,
+    name: str,
+    kind: str,
+    programme_id: int | None,
+    schedule: str,
+    options: Mapping[str, Any],
+    allow_private: bool = False,
+    enabled: bool = True,
+    source_id: int | None = None,
+) -> dict[str, Any]:
+    """The values to save, checked; OptionsError names the first field that is wrong."""
+    key = key.strip().lower()
+    if not KEY.fullmatch(key):
+        raise OptionsError(
+            "key",
+            N_("The key must be 2 to 60 lower-case letters, digits, “-” or “_”, e.g. “gdca-news”."),
+        )
+    taken = session.scalar(select(Source.id).where(Source.key == key))
+    if taken is not None and taken != source_id:
+        raise OptionsError("key", N_("Another source already has the key “%(key)s”."), key=key)
+    name = " ".join(name.split())
+    if not name or len(name) > 200:
+        raise OptionsError("name", N_("Give the source a name of at most 200 characters."))
+    if programme_id is None or session.get(Programme, programme_id) is None:
+        raise OptionsError("programme_id", N_("Choose the programme whose data this source holds."))
+    connector = registry.build(kind, options)
+    return {
+        "key": key,
+        "name": name,
+        "kind": kind,
+        "programme_id": programme_id,
+        "schedule": normalise(schedule),
+        "options": connector.options.to_dict(),
+        "allow_private": allow_private,
+        "enabled": enabled,
+    }
+
+
+def programme_id_of(session: Session, code: str) -> int | None:
+    return session.scalar(select(Programme.id).where(Programme.code == code.strip().lower()))

@@ -1,0 +1,318 @@
+"""The source form of the workspace: from what a coordinator typed to the values of a source.
+
+The form has one field per connector option (a feed uses some, an export others); only the
+options of the chosen kind are passed on, so each connector's own defaults apply to the rest.
+Field mappings and defaults are textareas with one "field = value" per line. The checks are the
+connectors' own (``connectors.registry.build``) and ``hub.sync.validation.source_values``; each
+:class:`~connectors.messages.OptionsError` lands next to the field it names, translated.
+
+An export may be uploaded instead of fetched: the file is kept as ``<key>.<csv|json>`` in the
+uploads folder (only once the rest of the form is valid) and named in the ``upload`` option.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+
+from connectors import registry
+from connectors.messages import OptionsError
+from connectors.targets import TARGETS
+from hub.accounts.services import Principal
+from hub.i18n import N_
+from hub.i18n import gettext as _
+from hub.programmes.models import Programme
+from hub.records import LANGUAGES
+from hub.sync import display
+from hub.sync.models import Source
+from hub.sync.schedule import normalise
+from hub.sync.validation import KEY, source_values
+from hub.workspace.forms import TEXT_MAX, Form
+
+MAX_UPLOAD_BYTES = 200 * 2**20  # exports of 100,000 rows are a few tens of MB
+MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 2**20  # the file and the form's other fields
+FORMATS = ("csv", "json")
+DEFAULT_SCHEDULE = "every 360"
+# The options each kind of source takes (the form field is named after the option, except a
+# feed's "fields", which shares the "columns" textarea: both map target fields to the source's).
+KIND_OPTIONS: dict[str, tuple[str, ...]] = {
+    "feed": ("url", "target", "language", "fields", "defaults", "complete"),
+    "tabular": (
+        "url",
+        "upload",
+        "format",
+        "target",
+        "id_column",
+        "columns",
+        "defaults",
+        "delimiter",
+        "encoding",
+        "complete",
+    ),
+}
+FIELDS = (
+    "name",
+    "key",
+    "programme_id",
+    "kind",
+    "schedule",
+    "url",
+    "upload",
+    "format",
+    "target",
+    "language",
+    "id_column",
+    "columns",
+    "defaults",
+    "delimiter",
+    "encoding",
+    "complete",
+    "allow_private",
+)
+LABELS = {
+    "name": N_("Name"),
+    "key": N_("Key"),
+    "programme_id": N_("Programme"),
+    "kind": N_("Kind of source"),
+    "schedule": N_("Schedule"),
+    "url": N_("Address (URL)"),
+    "upload": N_("Uploaded file"),
+    "format": N_("File format"),
+    "target": N_("What it feeds"),
+    "language": N_("Language of the feed"),
+    "id_column": N_("Id column"),
+    "columns": N_("Field mapping"),
+    "fields": N_("Field mapping"),
+    "defaults": N_("Defaults"),
+    "delimiter": N_("Delimiter"),
+    "encoding": N_("Encoding"),
+    "complete": N_("Lists every record"),
+    "allow_private": N_("Allow private addresses"),
+}
+FORM_FIELD = {"fields": "columns"}  # an OptionsError's field -> the form field showing it
+TAB = "tab"  # how the form writes a tab delimiter (a tab cannot be typed into a text field)
+
+
+def labels() -> dict[str, str]:
+    """Field (and option) name -> its label in the current language."""
+    return {name: _(label) for name, label in LABELS.items()}
+
+
+def kinds() -> list[str]:
+    """The kinds of source the form offers: the registered connectors it has fields for."""
+    return [kind for kind in registry.available() if kind in KIND_OPTIONS]
+
+
+@dataclasses.dataclass
+class Parsed:
+    """A submitted source form: the values to save (None if the form has errors) and the upload."""
+
+    form: Form
+    values: dict[str, Any] | None
+    upload: UploadFile | None = None
+    upload_name: str | None = None
+
+
+# --- the form's initial state ---
+
+
+def lines(mapping: Mapping[str, Any] | None) -> str:
+    """A mapping as the textarea shows it, one "field = value" per line."""
+    return "\n".join(f"{field} = {value}" for field, value in (mapping or {}).items())
+
+
+def new_form(programmes: Sequence[Programme]) -> Form:
+    return Form(
+        {
+            "schedule": DEFAULT_SCHEDULE,
+            "programme_id": str(programmes[0].id) if len(programmes) == 1 else "",
+        }
+    )
+
+
+def edit_form(source: Source, principal: Principal) -> Form:
+    options = source.options or {}
+    delimiter = options.get("delimiter") or ""
+    raw: dict[str, str | list[str]] = {
+        "name": source.name,
+        "key": source.key,
+        "programme_id": str(source.programme_id),
+        "kind": source.kind,
+        "schedule": source.schedule,
+        "columns": lines(options.get("columns") or options.get("fields")),
+        "defaults": lines(options.get("defaults")),
+        "delimiter": TAB if delimiter == "\t" else delimiter,
+        "complete": "1" if options.get("complete") else "",
+    }
+    for name in ("url", "format", "target", "language", "id_column", "encoding"):
+        raw[name] = str(options.get(name) or "")
+    if principal.is_admin:
+        raw["allow_private"] = "1" if source.allow_private else ""
+    return Form(raw)
+
+
+# --- parsing a submitted form ---
+
+
+def mapping(form: Form, name: str) -> dict[str, str]:
+    """A textarea of "field = value" lines as a dict; a malformed line is an error of the field."""
+    result: dict[str, str] = {}
+    for number, line in enumerate(form.text(name, max_length=TEXT_MAX).splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        field, equals, value = line.partition("=")
+        field, value = field.strip(), value.strip()
+        if not equals or not field or not value:
+            form.error(
+                name,
+                _(
+                    "Line %(line)d is not of the form “field = value”: “%(text)s”.",
+                    line=number,
+                    text=line[:60],
+                ),
+            )
+            return {}
+        if field in result:
+            form.error(name, _("Line %(line)d names “%(field)s” a second time.", line=number, field=field))
+            return {}
+        result[field] = value
+    return result
+
+
+def parse(
+    session: Session,
+    data: FormData,
+    *,
+    principal: Principal,
+    programmes: Sequence[Programme],
+    source: Source | None,
+) -> Parsed:
+    """The source's values from the submitted form; errors are left in ``form.errors``."""
+    form = Form.submitted(data)
+    if not principal.is_admin and "allow_private" in form.raw:
+        # Fetching from private addresses reaches the hub's own network (SSRF): administrators only.
+        raise HTTPException(403, _("Only a hub administrator may let a source use private addresses."))
+    name = form.text("name", max_length=200, required=True)
+    key = form.text("key", max_length=60, required=True).lower()
+    programme = form.key("programme_id", {str(p.id) for p in programmes})
+    kind = form.key("kind", kinds()) or ""
+    schedule = form.text("schedule", max_length=100, required=True)
+    url = form.text("url", max_length=500)
+    delimiter = form.text("delimiter", max_length=10)
+    columns = mapping(form, "columns")
+    raw_options: dict[str, Any] = {
+        "url": url,
+        "format": form.key("format", FORMATS, required=False),
+        "target": form.key("target", list(TARGETS), required=False),
+        "language": form.key("language", LANGUAGES, required=False),
+        "id_column": form.text("id_column", max_length=200),
+        "columns": columns,
+        "fields": columns,
+        "defaults": mapping(form, "defaults"),
+        "delimiter": "\t" if delimiter.lower() == TAB else delimiter,
+        "encoding": form.text("encoding", max_length=40),
+        "complete": form.value("complete") == "1",
+    }
+    upload, upload_name = _upload(form, data, kind=kind, key=key, url=url, source=source)
+    raw_options["upload"] = upload_name
+    options = {
+        option: raw_options[option]
+        for option in KIND_OPTIONS.get(kind, ())
+        if raw_options[option] not in (None, "", {})
+    }
+    if principal.is_admin:
+        allow_private = form.value("allow_private") == "1"
+    else:
+        allow_private = source.allow_private if source is not None else False
+    # The options and the schedule are checked on their own too, so that their mistakes show
+    # together with those of the key or name (source_values stops at the first).
+    try:
+        registry.build(kind, options)
+    except OptionsError as error:
+        _error(form, error)
+    try:
+        normalise(schedule)
+    except OptionsError as error:
+        _error(form, error)
+    values: dict[str, Any] | None = None
+    try:
+        values = source_values(
+            session,
+            key=key,
+            name=name,
+            kind=kind,
+            programme_id=int(programme) if programme else None,
+            schedule=schedule,
+            options=options,
+            allow_private=allow_private,
+            enabled=source.enabled if source is not None else True,
+            source_id=source.id if source is not None else None,
+        )
+    except OptionsError as error:
+        _error(form, error)
+    if not form.ok:
+        if upload is not None and "upload" not in form.errors:
+            form.error("upload", _("Choose the file again: a form that was not saved does not keep it."))
+        return Parsed(form, None)
+    return Parsed(form, values, upload, upload_name)
+
+
+def _error(form: Form, error: OptionsError) -> None:
+    field = FORM_FIELD.get(error.field, error.field)
+    form.error(field if field in FIELDS else "kind", display.message(error.message, error.values))
+
+
+def _upload(
+    form: Form, data: FormData, *, kind: str, key: str, url: str, source: Source | None
+) -> tuple[UploadFile | None, str | None]:
+    """The uploaded file (if one was chosen) and the name it is kept under."""
+    sent = data.get("upload")
+    if not isinstance(sent, UploadFile) or not sent.filename:
+        if kind == "tabular" and not url and source is not None:
+            kept = (source.options or {}).get("upload")  # the file uploaded before stays
+            return None, str(kept) if kept else None
+        return None, None
+    if kind != "tabular":
+        form.error(
+            "upload", _("Only an export (CSV or JSON) can be uploaded; a feed is read from its address.")
+        )
+        return None, None
+    extension = form.value("format") or PurePosixPath(sent.filename).suffix.lower().lstrip(".")
+    if extension not in FORMATS:
+        form.error("upload", _("Choose the format, or upload a file whose name ends in .csv or .json."))
+        return None, None
+    if not sent.size:
+        form.error("upload", _("The file is empty."))
+        return None, None
+    # The key names the file; an invalid key is refused with its own message before anything is kept.
+    return sent, f"{key if KEY.fullmatch(key) else 'upload'}.{extension}"
+
+
+def keep_upload(upload: UploadFile, directory: Path, name: str) -> None:
+    """Copies the uploaded file into the uploads folder as ``name``, replacing it atomically.
+
+    Starlette has spooled the upload to a temporary file already (capped by ``MAX_BODY_BYTES``);
+    this copies it in chunks, so memory stays small whatever the size.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    descriptor, partial = tempfile.mkstemp(dir=directory, prefix=".upload-", suffix=".part")
+    try:
+        with os.fdopen(descriptor, "wb") as target:
+            upload.file.seek(0)
+            shutil.copyfileobj(upload.file, target, 2**20)
+        os.replace(partial, directory / name)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(partial)
+        raise

@@ -1,0 +1,5 @@
+"""The workspace fixtures (a network of programmes, a logged-in coordinator) for sync pages too."""
+
+from tests.workspace.conftest import coordinator, network
+
+__all__ = ["coordinator", "network"]
