@@ -24,7 +24,7 @@ from connectors import options as check
 from connectors.base import Connector, Cursor, Example, Item, ItemError, Options
 from connectors.fetch import Fetcher
 from connectors.messages import N_, OptionsError, Problem
-from connectors.targets import TARGETS
+from connectors.targets import TARGETS, url
 
 FORMATS = ("csv", "json")
 
@@ -44,6 +44,7 @@ class TabularOptions(Options):
     delimiter: str = ","
     encoding: str = "utf-8"
     complete: bool = True
+    link_column: str | None = None  # the address of each record's original page, if the export has it
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any]) -> TabularOptions:
@@ -84,6 +85,7 @@ class TabularOptions(Options):
             delimiter=delimiter,
             encoding=encoding,
             complete=check.flag(raw, "complete", True),
+            link_column=check.text(raw, "link_column"),
         )
 
 
@@ -125,8 +127,10 @@ class TabularConnector(Connector[TabularOptions]):
             header = [name.strip() for name in next(reader, [])]
             if not any(header):
                 raise Problem(N_("The file is empty: it has no header row."))
-            indexes = _indexes(header, [options.id_column, *options.columns.values()])
+            link = [options.link_column] if options.link_column else []
+            indexes = _indexes(header, [options.id_column, *options.columns.values(), *link])
             id_index = indexes[options.id_column]
+            link_index = indexes[options.link_column] if options.link_column else None
             coerce = TARGETS[options.target].row_coercer(
                 {field: indexes[column] for field, column in options.columns.items()}, options.defaults
             )
@@ -147,7 +151,7 @@ class TabularConnector(Connector[TabularOptions]):
                 except Problem as problem:
                     yield ItemError(problem, external_id, position)
                     continue
-                yield Item(external_id, fields)
+                yield Item(external_id, fields, None if link_index is None else _link(row[link_index]))
         except UnicodeDecodeError:
             raise Problem(
                 N_("Line %(line)s is not valid %(encoding)s text; check the file's encoding."),
@@ -207,7 +211,7 @@ class TabularConnector(Connector[TabularOptions]):
             except Problem as problem:
                 yield ItemError(problem, external_id, position)
                 continue
-            yield Item(external_id, fields)
+            yield Item(external_id, fields, _link(record.get(options.link_column or "")))
 
     @classmethod
     def example(cls) -> Example:
@@ -228,6 +232,14 @@ class TabularConnector(Connector[TabularOptions]):
                 "defaults": {"phase": "contract"},
             },
         )
+
+
+def _link(value: Any) -> str | None:
+    """A record's link to its original page: a web address, or none (never an error: it is extra)."""
+    try:
+        return url(value) if isinstance(value, str) and value.strip() else None
+    except Problem:
+        return None
 
 
 class _Record(dict[str, Any]):

@@ -149,6 +149,7 @@ def migrate_command(settings: Settings, args: argparse.Namespace) -> None:
 
 def demo_command(settings: Settings, args: argparse.Namespace) -> None:
     from hub.demo.generate import is_empty, load_demo, scaled_sizes
+    from hub.demo.sources import load_demo_sources
 
     engine = connect(settings)
     prepare_database(engine)
@@ -164,7 +165,12 @@ def demo_command(settings: Settings, args: argparse.Namespace) -> None:
             pilots=scaled_sizes(args.pilots) if args.pilots else None,
         )
         refresh_statistics(session)
-    print(f"Loaded in {time.perf_counter() - started:.1f} s: {summary}", file=sys.stderr)
+        sources = load_demo_sources(session, uploads_dir=settings.uploads_dir)
+    print(
+        f"Loaded in {time.perf_counter() - started:.1f} s: {summary}, {sources} news sources "
+        "(`hub sync` or the scheduler reads them)",
+        file=sys.stderr,
+    )
 
 
 def serve_command(settings: Settings, args: argparse.Namespace) -> None:
@@ -175,12 +181,14 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> None:
     prepare_database(engine)
     if args.demo:
         from hub.demo.generate import is_empty, load_demo
+        from hub.demo.sources import load_demo_sources
 
         with make_sessionmaker(engine)() as session:
             if is_empty(session):
                 print("Loading the demo network…", file=sys.stderr)
                 load_demo(session, seed=settings.demo_seed)
                 refresh_statistics(session)
+                load_demo_sources(session, uploads_dir=settings.uploads_dir)
     load_declared_sources(engine, settings)
     engine.dispose()
     for language in i18n.LANGUAGES:

@@ -60,6 +60,22 @@ def test_serve_runs_the_scheduler(served: str, tmp_path_factory: pytest.TempPath
         engine.dispose()
 
 
+def test_serve_demo_syncs_the_demo_news_sources(served: str) -> None:
+    """The demo's news exports are sources like any other: the scheduler reads them at start."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        news = httpx.get(f"{served}/en/news")
+        if "ProCirc delivers 32 circular pilots worth some €40 million" in news.text:
+            break
+        time.sleep(0.5)
+    else:
+        pytest.fail("the demo news were not synced within 30 s")
+    assert "<strong>20–25 % less</strong>" in news.text  # sanitised markup, shown as markup
+    status = httpx.get(f"{served}/en/sources")
+    assert status.text.count("(demo)") == 3
+    assert "Never run" not in status.text
+
+
 def test_unreachable_database_is_reported_clearly(tmp_path: Path) -> None:
     port = free_port()  # nothing listens there
     env = hub_environment(tmp_path, HUB_DATABASE_URL=f"postgresql+psycopg://hub@127.0.0.1:{port}/hub")

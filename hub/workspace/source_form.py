@@ -53,6 +53,7 @@ KIND_OPTIONS: dict[str, tuple[str, ...]] = {
         "format",
         "target",
         "id_column",
+        "link_column",
         "columns",
         "defaults",
         "delimiter",
@@ -72,6 +73,7 @@ FIELDS = (
     "target",
     "language",
     "id_column",
+    "link_column",
     "columns",
     "defaults",
     "delimiter",
@@ -91,6 +93,7 @@ LABELS = {
     "target": N_("What it feeds"),
     "language": N_("Language of the feed"),
     "id_column": N_("Id column"),
+    "link_column": N_("Link column"),
     "columns": N_("Field mapping"),
     "fields": N_("Field mapping"),
     "defaults": N_("Defaults"),
@@ -154,7 +157,7 @@ def edit_form(source: Source, principal: Principal) -> Form:
         "delimiter": TAB if delimiter == "\t" else delimiter,
         "complete": "1" if options.get("complete") else "",
     }
-    for name in ("url", "format", "target", "language", "id_column", "encoding"):
+    for name in ("url", "format", "target", "language", "id_column", "link_column", "encoding"):
         raw[name] = str(options.get(name) or "")
     if principal.is_admin:
         raw["allow_private"] = "1" if source.allow_private else ""
@@ -217,6 +220,7 @@ def parse(
         "target": form.key("target", list(TARGETS), required=False),
         "language": form.key("language", LANGUAGES, required=False),
         "id_column": form.text("id_column", max_length=200),
+        "link_column": form.text("link_column", max_length=200) or None,
         "columns": columns,
         "fields": columns,
         "defaults": mapping(form, "defaults"),

@@ -121,6 +121,32 @@ def test_a_formula_cell_is_defused(fetcher: Fetcher, uploads: Path) -> None:
     assert item.fields["contract_value"] == Decimal(-5)  # a negative number is not a formula
 
 
+def test_a_link_column_links_each_record_to_its_original(fetcher: Fetcher, uploads: Path) -> None:
+    text = "id,title,country,status,value,page\n"
+    text += (
+        "P-1,Laptops,BE,running,,https://example.org/pilots/1\nP-2,Chairs,BE,running,,javascript:alert(1)\n"
+    )
+    name = upload(uploads, text)
+
+    first, second = run(fetcher, upload=name, link_column="page")[0]
+
+    assert first.url == "https://example.org/pilots/1"
+    assert second.url is None  # not a web address: no link, and no error for an extra column
+    with pytest.raises(Problem, match="nowhere"):
+        run(fetcher, upload=name, link_column="nowhere")
+
+
+def test_a_json_record_links_to_its_original(fetcher: Fetcher, uploads: Path) -> None:
+    records = [
+        {"id": "P-1", "title": "Laptops", "country": "BE", "status": "running", "url": "https://x.org/1"}
+    ]
+    name = upload(uploads, json.dumps(records), "export.json")
+
+    (item,), _, _ = run(fetcher, upload=name, link_column="url")
+
+    assert item.url == "https://x.org/1"
+
+
 def test_duplicated_ids_are_all_yielded(fetcher: Fetcher, uploads: Path) -> None:
     name = upload(uploads, HEADER + "P-1,First,BE,running,1\nP-1,Second,BE,running,2\n")
 
