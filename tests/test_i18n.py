@@ -140,3 +140,22 @@ def test_labelled_enum_translates_its_label() -> None:
         assert PilotStatus.COMPLETED == "completed"
     finally:
         i18n.current_language.reset(token)
+
+
+def test_a_stored_connector_problem_reads_in_the_reader_language() -> None:
+    """A field's error keeps its reason as a message of its own, so both parts are translated."""
+    from connectors.messages import Problem
+    from connectors.targets import TARGETS
+
+    with pytest.raises(Problem) as caught:
+        TARGETS["pilot"].coerce_field("contract_value", "veel")
+    stored = caught.value.message, caught.value.values  # what a run's error row keeps
+    for language, expected in (
+        ("nl", "contract_value: “veel” is geen getal"),
+        ("en", "contract_value: “veel” is not a number"),
+    ):
+        token = i18n.current_language.set(language)
+        try:
+            assert i18n.describe(*stored) == expected
+        finally:
+            i18n.current_language.reset(token)
