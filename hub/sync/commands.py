@@ -34,7 +34,7 @@ def add_commands(commands: Any, *, connect: Any, prepare: Any, error: type[Excep
                     raise error(f"there is no source {args.source!r} (see `hub sources list`)")
                 targets = [(source.id, source.key)]
             else:
-                targets = [(s.id, s.key) for s in services.due_sources(session)]
+                targets = [(s.id, s.key) for s in services.enabled_sources(session)]
         if not targets:
             print("No enabled sources.", file=sys.stderr)
             return

@@ -112,7 +112,7 @@ def list_errors(
 
 
 def save_source(session: Session, *, source: Source, values: dict[str, Any]) -> Source:
-    """Create or change a source; a new or rescheduled source is due at its next scheduled time."""
+    """Create or change a source: a new one is due at once, a rescheduled one at its next time."""
     rescheduled = source.id is None or values.get("schedule", source.schedule) != source.schedule
     for name, value in values.items():
         setattr(source, name, value)
@@ -243,5 +243,6 @@ def reap_stuck(
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def due_sources(session: Session) -> Sequence[Source]:
+def enabled_sources(session: Session) -> Sequence[Source]:
+    """Every enabled source, by key (what `hub sync` without a key runs)."""
     return session.scalars(select(Source).where(Source.enabled).order_by(Source.key)).all()
