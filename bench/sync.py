@@ -46,7 +46,7 @@ from hub.db import make_engine, make_sessionmaker  # noqa: E402
 from hub.pilots.models import Pilot  # noqa: E402
 from hub.programmes.models import Programme  # noqa: E402
 from hub.sync.models import RunStatus, RunTrigger, Source  # noqa: E402
-from hub.sync.runner import FetchSettings, run_by_id  # noqa: E402
+from hub.sync.runner import RunSettings, run_by_id  # noqa: E402
 
 ROWS = 100_000
 OPTIONS = {
@@ -141,7 +141,7 @@ def sync(engine: Engine, uploads: Path) -> tuple[float, Any]:
         source_id=source_id,
         owner="bench",
         trigger=RunTrigger.COMMAND,
-        fetch=FetchSettings(uploads_dir=uploads),
+        run_settings=RunSettings(uploads_dir=uploads),
         lease=dt.timedelta(minutes=30),
     )
     elapsed = time.perf_counter() - started

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.db import refresh_statistics
 from hub.jobs import services
 from hub.sync.jobs import run_due_sources
-from hub.sync.runner import FetchSettings
+from hub.sync.runner import RunSettings
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +42,13 @@ class Scheduler:
         jobs: dict[str, tuple[JobFunction, int]] | None = None,
         tick_seconds: int = 30,
         lease: dt.timedelta = dt.timedelta(minutes=15),
-        fetch: FetchSettings | None = None,
+        run_settings: RunSettings | None = None,
     ) -> None:
         self.sessions = sessions
         self.jobs = JOBS if jobs is None else jobs
         self.tick_seconds = tick_seconds
         self.lease = lease
-        self.fetch = fetch  # None: this scheduler does not run sources
+        self.run_settings = run_settings  # None: this scheduler does not run sources
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._timer: BackgroundScheduler | None = None
 
@@ -71,9 +71,9 @@ class Scheduler:
                     log.exception("scheduled job %s failed", name)
                 services.finish(session, name=name, owner=self.owner, error=error)
                 ran.append(name)
-        if self.fetch is not None:
+        if self.run_settings is not None:
             try:
-                runs = run_due_sources(self.sessions, owner=self.owner, fetch=self.fetch)
+                runs = run_due_sources(self.sessions, owner=self.owner, run_settings=self.run_settings)
             except Exception:  # e.g. the database went away: the next tick tries again
                 log.exception("running due sources failed")
             else:

@@ -58,7 +58,18 @@ class Settings:
     fetch_timeout_seconds: int = 10
     fetch_max_bytes: int = 20 * 2**20
     fetch_allowed_networks: tuple[str, ...] = ()
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = dataclasses.field(default="", repr=False)
+    smtp_starttls: bool = True
+    mail_from: str = "hub@localhost"
     oidc_providers: tuple[OidcProvider, ...] = ()
+
+    @property
+    def maildir(self) -> Path:
+        """Where e-mail goes when no SMTP server is configured (the embedded default)."""
+        return self.data_dir / "maildir"
 
     @property
     def uploads_dir(self) -> Path:

@@ -122,6 +122,21 @@ def list_users(session: Session) -> Sequence[User]:
     ).all()
 
 
+def coordinators_of(session: Session, *, programme_id: int) -> Sequence[User]:
+    """The active people who coordinate a programme, by e-mail address."""
+    return session.scalars(
+        select(User)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(
+            User.is_active,
+            RoleGrant.role == RoleName.COORDINATOR,
+            RoleGrant.programme_id == programme_id,
+        )
+        .order_by(User.email)
+        .distinct()
+    ).all()
+
+
 def grant(
     session: Session,
     *,

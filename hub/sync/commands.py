@@ -16,7 +16,7 @@ from hub.settings import Settings
 from hub.sync import declared, services
 from hub.sync.jobs import LEASE
 from hub.sync.models import RunStatus, RunTrigger, SyncRun
-from hub.sync.runner import FetchSettings, run_by_id
+from hub.sync.runner import RunSettings, run_by_id
 
 
 def add_commands(commands: Any, *, connect: Any, prepare: Any, error: type[Exception]) -> None:
@@ -47,7 +47,7 @@ def add_commands(commands: Any, *, connect: Any, prepare: Any, error: type[Excep
                 source_id=source_id,
                 owner=owner,
                 trigger=RunTrigger.COMMAND,
-                fetch=fetch_settings(settings),
+                run_settings=run_settings(settings),
                 lease=LEASE,
                 progress=bar.update,
             )
@@ -103,12 +103,13 @@ def add_commands(commands: Any, *, connect: Any, prepare: Any, error: type[Excep
     load.set_defaults(handler=load_command)
 
 
-def fetch_settings(settings: Settings) -> FetchSettings:
-    return FetchSettings(
+def run_settings(settings: Settings) -> RunSettings:
+    return RunSettings(
         timeout_seconds=settings.fetch_timeout_seconds,
         max_bytes=settings.fetch_max_bytes,
         allowed_networks=settings.fetch_allowed_networks,
         uploads_dir=settings.uploads_dir,
+        mail=settings,
     )
 
 

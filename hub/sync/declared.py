@@ -36,7 +36,17 @@ def read(path: Path) -> list[dict[str, Any]]:
     return entries
 
 
-KNOWN = {"key", "name", "kind", "programme", "schedule", "options", "allow_private", "enabled"}
+KNOWN = {
+    "key",
+    "name",
+    "kind",
+    "programme",
+    "schedule",
+    "options",
+    "allow_private",
+    "enabled",
+    "notify_failures",
+}
 
 
 def load(session: Session, path: Path) -> tuple[int, int, int]:
@@ -62,6 +72,7 @@ def load(session: Session, path: Path) -> tuple[int, int, int]:
                 schedule=str(entry.get("schedule", "every 360")),
                 options=entry.get("options", {}),
                 allow_private=bool(entry.get("allow_private", False)),
+                notify_failures=bool(entry.get("notify_failures", True)),
                 enabled=bool(entry.get("enabled", True)),
                 source_id=existing.id if existing else None,
             )

@@ -16,7 +16,7 @@ LEASE = dt.timedelta(minutes=10)  # extended while a run makes progress
 
 
 def run_due_sources(
-    sessions: sessionmaker[Session], *, owner: str, fetch: runner.FetchSettings, limit: int = 100
+    sessions: sessionmaker[Session], *, owner: str, run_settings: runner.RunSettings, limit: int = 100
 ) -> list[int]:
     """Run every due source this process can claim; the ids of the runs it made."""
     with sessions() as session:
@@ -34,7 +34,7 @@ def run_due_sources(
             source_id=source_id,
             owner=owner,
             trigger=RunTrigger.SCHEDULE,
-            fetch=fetch,
+            run_settings=run_settings,
             lease=LEASE,
             claimed=True,
         )

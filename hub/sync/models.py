@@ -48,6 +48,8 @@ class Source(Timestamps, Base):
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     allow_private: Mapped[bool] = mapped_column(default=False)
     enabled: Mapped[bool] = mapped_column(default=True)
+    # E-mail the programme's coordinators when runs start failing (once, not at every failed run).
+    notify_failures: Mapped[bool] = mapped_column(default=True)
     schedule: Mapped[str] = mapped_column(String(100), default="every 360")
     next_run_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

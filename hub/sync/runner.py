@@ -22,7 +22,8 @@ from connectors.fetch import Fetcher, make_client
 from connectors.messages import Problem
 from hub.db import utcnow, writer_sessions
 from hub.i18n import N_
-from hub.sync import services
+from hub.settings import Settings
+from hub.sync import notify, services
 from hub.sync.ingest import Ingest, Progress
 from hub.sync.models import RunStatus, RunTrigger, Source, SyncRun
 
@@ -30,14 +31,16 @@ log = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass(frozen=True)
-class FetchSettings:
-    """How the hub fetches sources (from ``Settings``)."""
+class RunSettings:
+    """How the hub runs sources (from ``Settings``): fetching limits, and where the summary of a
+    failed run goes (``mail``: the settings to send it with; None sends none)."""
 
     timeout_seconds: float = 10
     max_seconds: float = 120  # a whole fetch, however the server drips its answer
     max_bytes: int = 20 * 2**20
     allowed_networks: tuple[str, ...] = ()
     uploads_dir: Path | None = None
+    mail: Settings | None = None
 
     @contextlib.contextmanager
     def fetcher(self, source: Source) -> Iterator[Fetcher]:
@@ -64,7 +67,7 @@ def run_source(
     source: Source,
     owner: str,
     trigger: RunTrigger,
-    fetch: FetchSettings,
+    run_settings: RunSettings,
     lease: dt.timedelta,
     progress: Progress | None = None,
 ) -> SyncRun:
@@ -74,7 +77,7 @@ def run_source(
     try:
         connector = registry.build(source.kind, source.options)
         ingest = Ingest(session, source=source, run=run, target=target_of(source))
-        with fetch.fetcher(source) as fetcher:
+        with run_settings.fetcher(source) as fetcher:
             items = connector.items(fetcher, cursor)
             ingest.consume(_keeping_lease(session, source, owner, lease, items, cursor, run), progress)
         if cursor.not_modified:
@@ -140,7 +143,7 @@ def run_by_id(
     source_id: int,
     owner: str,
     trigger: RunTrigger,
-    fetch: FetchSettings,
+    run_settings: RunSettings,
     lease: dt.timedelta,
     progress: Progress | None = None,
     claimed: bool = False,
@@ -153,15 +156,19 @@ def run_by_id(
             source = services.get_source(session, source_id=source_id)
             if source is None:
                 return None
-            return run_source(
+            run = run_source(
                 session,
                 source=source,
                 owner=owner,
                 trigger=trigger,
-                fetch=fetch,
+                run_settings=run_settings,
                 lease=lease,
                 progress=progress,
             )
+            if run.status is RunStatus.FAILED and run_settings.mail is not None and source.notify_failures:
+                notify.run_failed(session, run=run, source=source, settings=run_settings.mail)
+            session.commit()  # ends the reads above; the run stays loaded for the caller
+            return run
         finally:
-            session.rollback()
+            session.rollback()  # after an error: a clean session for the release
             services.release(session, source_id=source_id, owner=owner)

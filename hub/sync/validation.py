@@ -28,6 +28,7 @@ def source_values(
     schedule: str,
     options: Mapping[str, Any],
     allow_private: bool = False,
+    notify_failures: bool = True,
     enabled: bool = True,
     source_id: int | None = None,
 ) -> dict[str, Any]:
@@ -55,6 +56,7 @@ def source_values(
         "schedule": normalise(schedule),
         "options": connector.options.to_dict(),
         "allow_private": allow_private,
+        "notify_failures": notify_failures,
         "enabled": enabled,
     }
 

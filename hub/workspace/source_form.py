@@ -79,6 +79,7 @@ FIELDS = (
     "delimiter",
     "encoding",
     "complete",
+    "notify_failures",
     "allow_private",
 )
 LABELS = {
@@ -100,6 +101,7 @@ LABELS = {
     "delimiter": N_("Delimiter"),
     "encoding": N_("Encoding"),
     "complete": N_("Lists every record"),
+    "notify_failures": N_("E-mail the coordinators when it starts failing"),
     "allow_private": N_("Allow private addresses"),
 }
 FORM_FIELD = {"fields": "columns"}  # an OptionsError's field -> the form field showing it
@@ -138,6 +140,7 @@ def new_form(programmes: Sequence[Programme]) -> Form:
     return Form(
         {
             "schedule": DEFAULT_SCHEDULE,
+            "notify_failures": "1",
             "programme_id": str(programmes[0].id) if len(programmes) == 1 else "",
         }
     )
@@ -156,6 +159,7 @@ def edit_form(source: Source, principal: Principal) -> Form:
         "defaults": lines(options.get("defaults")),
         "delimiter": TAB if delimiter == "\t" else delimiter,
         "complete": "1" if options.get("complete") else "",
+        "notify_failures": "1" if source.notify_failures else "",
     }
     for name in ("url", "format", "target", "language", "id_column", "link_column", "encoding"):
         raw[name] = str(options.get(name) or "")
@@ -260,6 +264,7 @@ def parse(
             schedule=schedule,
             options=options,
             allow_private=allow_private,
+            notify_failures=form.value("notify_failures") == "1",
             enabled=source.enabled if source is not None else True,
             source_id=source.id if source is not None else None,
         )

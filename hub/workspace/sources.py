@@ -30,7 +30,7 @@ from hub.security import form_view
 from hub.sync import display, runner, services
 from hub.sync.jobs import LEASE
 from hub.sync.models import RunStatus, RunTrigger, Source
-from hub.sync.runner import FetchSettings
+from hub.sync.runner import RunSettings
 from hub.web import db
 from hub.workspace import source_form
 from hub.workspace.common import check_page, flash, found, page_number, redirect, render_page, scope
@@ -76,7 +76,16 @@ def _snapshot(source: Source) -> dict[str, Any]:
     """A source as the audit log records it: its settings, each option as a field of its own."""
     fields: dict[str, Any] = {
         name: getattr(source, name)
-        for name in ("key", "name", "kind", "programme_id", "schedule", "allow_private", "enabled")
+        for name in (
+            "key",
+            "name",
+            "kind",
+            "programme_id",
+            "schedule",
+            "allow_private",
+            "enabled",
+            "notify_failures",
+        )
     }
     for name, value in (source.options or {}).items():
         fields[f"options.{name}"] = source_form.lines(value) if isinstance(value, dict) else value
@@ -260,12 +269,17 @@ def source_update(request: Request, data: FormData) -> Response:
 
 
 def run_in_background(
-    sessions: sessionmaker[Session], *, source_id: int, owner: str, fetch: FetchSettings
+    sessions: sessionmaker[Session], *, source_id: int, owner: str, run_settings: RunSettings
 ) -> None:
     """Run a source after the response went out (in the thread pool; the run finishes itself)."""
     try:
         run = runner.run_by_id(
-            sessions, source_id=source_id, owner=owner, trigger=RunTrigger.MANUAL, fetch=fetch, lease=LEASE
+            sessions,
+            source_id=source_id,
+            owner=owner,
+            trigger=RunTrigger.MANUAL,
+            run_settings=run_settings,
+            lease=LEASE,
         )
     except Exception:  # the source stays due: the scheduler's next tick runs it
         log.exception("the run of source %s that a coordinator started failed to start", source_id)
@@ -293,7 +307,7 @@ def source_run(request: Request, data: FormData) -> Response:
         request.app.state.sessions,
         source_id=source_id,
         owner=f"{socket.gethostname()}:{os.getpid()}:web",
-        fetch=request.app.state.fetch,
+        run_settings=request.app.state.run_settings,
     )
     return response
 

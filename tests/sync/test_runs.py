@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.news.models import NewsItem
 from hub.pilots.models import Pilot
 from hub.sync.models import RunStatus, RunTrigger, Source, SyncError, SyncRun
-from hub.sync.runner import FetchSettings, run_by_id
+from hub.sync.runner import RunSettings, run_by_id
 from tests import factories
 from tests.connectors.fixture_server import Endless, File, FixtureServer, Hang, Redirect, Route, Slow, Status
 
-FETCH = FetchSettings(
+SETTINGS = RunSettings(
     timeout_seconds=0.5, max_seconds=3, max_bytes=2 * 2**20, allowed_networks=("127.0.0.1/32",)
 )
 ATOM = "application/atom+xml"
@@ -48,13 +48,13 @@ def server() -> Iterator[FixtureServer]:
         yield running
 
 
-def run(sessions: sessionmaker[Session], source: Source, fetch: FetchSettings = FETCH) -> SyncRun:
+def run(sessions: sessionmaker[Session], source: Source, run_settings: RunSettings = SETTINGS) -> SyncRun:
     result = run_by_id(
         sessions,
         source_id=source.id,
         owner="test",
         trigger=RunTrigger.MANUAL,
-        fetch=fetch,
+        run_settings=run_settings,
         lease=dt.timedelta(minutes=5),
     )
     assert result is not None
@@ -171,13 +171,13 @@ def test_loopback_is_refused_unless_the_hub_allows_it(
     session: Session, sessions: sessionmaker[Session], server: FixtureServer, feed_source: Source
 ) -> None:
     server.routes["/feed.atom"] = File(GOOD_FEED, ATOM)
-    result = run(sessions, feed_source, FetchSettings(timeout_seconds=0.5))
+    result = run(sessions, feed_source, RunSettings(timeout_seconds=0.5))
     assert result.status is RunStatus.FAILED
     assert "127.0.0.1" in result.message % result.message_values
     assert server.requests == []  # refused before connecting
     feed_source.allow_private = True  # an administrator's explicit choice for this source
     session.commit()
-    assert run(sessions, feed_source, FetchSettings(timeout_seconds=0.5)).status is RunStatus.SUCCEEDED
+    assert run(sessions, feed_source, RunSettings(timeout_seconds=0.5)).status is RunStatus.SUCCEEDED
 
 
 # -- exports ----------------------------------------------------------------------------------

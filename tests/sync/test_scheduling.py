@@ -91,14 +91,14 @@ import os, sys, time
 from pathlib import Path
 from hub.db import make_engine, make_sessionmaker
 from hub.sync.jobs import run_due_sources
-from hub.sync.runner import FetchSettings
+from hub.sync.runner import RunSettings
 url, uploads, start_at = sys.argv[1], sys.argv[2], float(sys.argv[3])
 engine = make_engine(url)
 with engine.connect():
     pass
 time.sleep(max(0.0, start_at - time.time()))
 runs = run_due_sources(make_sessionmaker(engine), owner=f"racer-{os.getpid()}",
-                       fetch=FetchSettings(uploads_dir=Path(uploads)))
+                       run_settings=RunSettings(uploads_dir=Path(uploads)))
 print(len(runs))
 """
 
