@@ -84,8 +84,8 @@ def _make_sqlite_transactional(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        mode = connection.get_execution_options().get("sqlite_begin", "")
-        connection.exec_driver_sql(f"BEGIN {mode}" if mode in ("IMMEDIATE",) else "BEGIN")
+        immediate = connection.get_execution_options().get("sqlite_begin") == "IMMEDIATE"
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def refresh_statistics(session: Session) -> None:

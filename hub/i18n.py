@@ -165,6 +165,20 @@ def format_duration(value: dt.timedelta | None) -> str:
     return format_timedelta(value, granularity="second", threshold=1.5, locale=locale())
 
 
+# Codes Babel knows that are not countries (regions, groupings, pseudo-locales, "unknown").
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"})
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    """The ISO 3166-1 alpha-2 codes of countries, as Babel knows them."""
+    return frozenset(
+        code
+        for code in Locale("en").territories
+        if isinstance(code, str) and len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    )
+
+
 def format_number(value: int | float | Decimal | None, digits: int = 0) -> str:
     if value is None:
         return ""

@@ -18,6 +18,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.db import refresh_statistics
+from hub.i18n import TIMEZONE
 from hub.jobs import services
 from hub.sync.jobs import run_due_sources
 from hub.sync.runner import RunSettings
@@ -25,7 +26,6 @@ from hub.sync.runner import RunSettings
 log = logging.getLogger(__name__)
 
 JobFunction = Callable[[Session], None]
-TIMEZONE = "Europe/Brussels"
 
 
 # name -> (function, interval in seconds). Later features register their jobs here.

@@ -76,7 +76,6 @@ def make_templates() -> Jinja2Templates:
         switch_language_url=switch_language_url,
         query_url=query_url,
         csrf_token=csrf_token,
-        describe=i18n.describe,
     )
     return Jinja2Templates(env=env, context_processors=[_language_context])
 

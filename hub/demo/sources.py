@@ -14,9 +14,10 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from hub.programmes.models import Programme
+from hub.programmes.services import programme_id_of
 from hub.sync import services
 from hub.sync.models import Source
-from hub.sync.validation import programme_id_of, source_values
+from hub.sync.validation import source_values
 
 COLUMNS = ("id", "date", "title_nl", "title_en", "summary_nl", "summary_en")
 
@@ -101,7 +102,7 @@ def load_demo_sources(session: Session, *, uploads_dir: Path) -> int:
     uploads_dir.mkdir(parents=True, exist_ok=True)
     count = 0
     for code, items in NEWS.items():
-        programme_id = programme_id_of(session, code)
+        programme_id = programme_id_of(session, code=code)
         key = f"{code}-news-demo"
         if programme_id is None or services.get_source(session, key=key) is not None:
             continue

@@ -32,6 +32,10 @@ def list_programmes(session: Session) -> Sequence[Programme]:
     ).all()
 
 
+def programme_id_of(session: Session, *, code: str) -> int | None:
+    return session.scalar(select(Programme.id).where(Programme.code == code.strip().lower()))
+
+
 def get_programme(session: Session, *, code: str) -> Programme | None:
     return session.scalar(
         select(Programme).where(Programme.code == code).options(selectinload(Programme.key_figures))

@@ -13,9 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.messages import OptionsError
+from hub.programmes.services import programme_id_of
 from hub.sync import services
 from hub.sync.models import Source
-from hub.sync.validation import programme_id_of, source_values
+from hub.sync.validation import source_values
 
 
 class DeclarationError(ValueError):
@@ -68,7 +69,7 @@ def load(session: Session, path: Path) -> tuple[int, int, int]:
                 key=str(entry.get("key", "")),
                 name=str(entry.get("name", "")),
                 kind=str(entry.get("kind", "")),
-                programme_id=programme_id_of(session, str(entry.get("programme", ""))),
+                programme_id=programme_id_of(session, code=str(entry.get("programme", ""))),
                 schedule=str(entry.get("schedule", "every 360")),
                 options=entry.get("options", {}),
                 allow_private=bool(entry.get("allow_private", False)),

@@ -6,7 +6,6 @@ Shared by the public status page and the workspace; every label goes through the
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,6 +13,7 @@ from hub.db import utcnow
 from hub.i18n import N_, describe, gettext, ngettext
 from hub.sync.models import Source, SyncRun
 from hub.sync.runner import target_of
+from hub.sync.schedule import every_minutes
 
 HEALTH = {
     "ok": N_("OK"),
@@ -39,7 +39,6 @@ TARGETS = {
     "meeting": N_("Meetings"),
     "organisation": N_("Organisations"),
 }
-_EVERY = re.compile(r"every (\d+)")
 
 
 def health_label(health: str) -> str:
@@ -65,9 +64,8 @@ def feeds(source: Source) -> str:
 
 def schedule_label(schedule: str) -> str:
     """ "every 60" as words; a cron expression as it is (with what it means said next to the form)."""
-    every = _EVERY.fullmatch(schedule)
-    if every:
-        minutes = int(every.group(1))
+    minutes = every_minutes(schedule)
+    if minutes is not None:
         if minutes % 60 == 0:
             return ngettext("every hour", "every %(num)d hours", minutes // 60)
         return ngettext("every minute", "every %(num)d minutes", minutes)

@@ -15,13 +15,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import nh3
-from babel import Locale
 from sqlalchemy import String, Table, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from connectors.messages import N_, Problem
 from hub.communities.models import Community, Meeting
+from hub.i18n import country_codes
 from hub.news.models import NewsItem
 from hub.organisations.models import Organisation, Role, Sector
 from hub.pilots.models import Pilot, PilotStatus
@@ -54,15 +54,12 @@ class Lookups:
 
     product_groups: dict[str, int]
     community_ids: set[int]
-    countries: frozenset[str]
 
     @classmethod
     def load(cls, session: Session) -> Lookups:
-        territories = Locale("en").territories
         return cls(
             product_groups=dict(session.execute(select(ProductGroup.code, ProductGroup.id)).all()),
             community_ids=set(session.scalars(select(Community.id))),
-            countries=frozenset(c for c in territories if isinstance(c, str) and len(c) == 2 and c.isalpha()),
         )
 
 
@@ -160,9 +157,9 @@ def _choice(value: str, allowed: type[Any], field: str) -> Any:
         ) from None
 
 
-def _country(value: str, lookups: Lookups) -> str:
+def _country(value: str) -> str:
     code = value.upper()
-    if code not in lookups.countries:
+    if code not in country_codes():
         raise Problem(N_("country: “%(value)s” is not a country code (ISO 3166, e.g. BE)"), value=value)
     return code
 
@@ -184,7 +181,7 @@ def build_news(fields: Mapping[str, Any], lookups: Lookups) -> dict[str, Any]:
 def build_pilot(fields: Mapping[str, Any], lookups: Lookups) -> dict[str, Any]:
     values = _copy(fields, "title_nl", "title_en", "starts_on", "ends_on", "contract_value")
     values.update(_bilingual_text(fields, "summary", plain_text))
-    values["country"] = _country(fields["country"], lookups)
+    values["country"] = _country(fields["country"])
     values["status"] = _choice(fields["status"], PilotStatus, "status")
     values["phase"] = _choice(fields["phase"], Phase, "phase")
     if "product_group" in fields:
@@ -215,7 +212,7 @@ def build_organisation(fields: Mapping[str, Any], lookups: Lookups) -> dict[str,
     values = _copy(fields, "name", "city", "website")
     values.update(_bilingual_text(fields, "description", plain_text))
     values["sector"] = _choice(fields["sector"], Sector, "sector")
-    values["country"] = _country(fields["country"], lookups)
+    values["country"] = _country(fields["country"])
     return values
 
 

@@ -8,8 +8,10 @@ Sending must never break a run: a failure to send is logged, not raised.
 
 from __future__ import annotations
 
+import functools
 import logging
 
+from jinja2 import Environment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,6 +24,11 @@ from hub.sync.schedule import next_run
 from hub.templating import make_templates
 
 log = logging.getLogger(__name__)
+
+
+@functools.cache
+def _templates() -> Environment:
+    return make_templates().env
 
 
 def previous_status(session: Session, *, run: SyncRun) -> RunStatus | None:
@@ -41,7 +48,7 @@ def run_failed(session: Session, *, run: SyncRun, source: Source, settings: Sett
     recipients = [user.email for user in coordinators_of(session, programme_id=source.programme_id)]
     if not recipients:
         return 0
-    templates = make_templates().env
+    templates = _templates()
     parts: dict[str, list[str]] = {"subject": [], "txt": [], "html": []}
     for language in i18n.LANGUAGES:
         token = i18n.current_language.set(language)

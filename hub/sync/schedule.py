@@ -13,8 +13,8 @@ import re
 from apscheduler.triggers.cron import CronTrigger
 
 from connectors.messages import N_, OptionsError
+from hub.i18n import TIMEZONE
 
-TIMEZONE = "Europe/Brussels"
 MIN_MINUTES = 5
 MAX_MINUTES = 31 * 24 * 60
 _EVERY = re.compile(r"every\s+(\d{1,6})", re.IGNORECASE)
@@ -48,11 +48,17 @@ def normalise(schedule: str) -> str:
     return text
 
 
+def every_minutes(schedule: str) -> int | None:
+    """The interval of a stored "every N" schedule, in minutes (None for a cron expression)."""
+    every = _EVERY.fullmatch(schedule)
+    return int(every.group(1)) if every else None
+
+
 def next_run(schedule: str, now: dt.datetime) -> dt.datetime:
     """The first run time after ``now``."""
-    every = _EVERY.fullmatch(schedule)
-    if every:
-        return now + dt.timedelta(minutes=int(every.group(1)))
+    minutes = every_minutes(schedule)
+    if minutes is not None:
+        return now + dt.timedelta(minutes=minutes)
     upcoming = _cron(schedule).get_next_fire_time(None, now + dt.timedelta(seconds=1))
     assert upcoming is not None  # a five-field cron expression always fires again
     return upcoming.astimezone(dt.UTC)  # type: ignore[no-any-return]

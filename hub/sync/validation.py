@@ -59,7 +59,3 @@ def source_values(
         "notify_failures": notify_failures,
         "enabled": enabled,
     }
-
-
-def programme_id_of(session: Session, code: str) -> int | None:
-    return session.scalar(select(Programme.id).where(Programme.code == code.strip().lower()))

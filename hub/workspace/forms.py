@@ -218,14 +218,7 @@ def as_raw(value: Any) -> str | list[str]:
     return str(value)
 
 
-# Codes Babel knows that are not countries (regions, groupings, pseudo-locales, "unknown").
-_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"})
-
-
 def countries() -> list[tuple[str, str]]:
     """(ISO 3166-1 alpha-2 code, name in the current language), sorted by name."""
     names = i18n.locale().territories
-    codes = [
-        c for c in names if isinstance(c, str) and len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES
-    ]
-    return sorted(((c, str(names[c])) for c in codes), key=lambda item: item[1].casefold())
+    return sorted(((c, str(names[c])) for c in i18n.country_codes()), key=lambda item: item[1].casefold())
