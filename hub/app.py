@@ -35,7 +35,7 @@ from hub.scheduler import Scheduler
 from hub.security import OriginCheckMiddleware
 from hub.settings import Settings, SettingsError
 from hub.sync import views as sync
-from hub.sync.commands import run_settings
+from hub.sync.runner import RunSettings
 from hub.templating import make_templates
 from hub.workspace.routes import workspace_routes
 
@@ -134,13 +134,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        timer = (
-            Scheduler(
-                sessions, tick_seconds=settings.scheduler_tick_seconds, run_settings=run_settings(settings)
+        timer = None
+        if scheduler:
+            timer = Scheduler(
+                sessions,
+                tick_seconds=settings.scheduler_tick_seconds,
+                run_settings=app.state.run_settings,
             )
-            if scheduler
-            else None
-        )
         if timer:
             timer.start()
         try:
@@ -160,7 +160,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.sessions = sessions
-    app.state.run_settings = run_settings(settings)
+    app.state.run_settings = RunSettings.from_settings(settings)
     app.state.templates = make_templates()
     app.state.login_limiter = accounts.login_limiter()
     app.state.oidc = oidc.OidcLogin(settings)

@@ -211,7 +211,7 @@ def scheduler_command(settings: Settings, args: argparse.Namespace) -> None:
     import threading
 
     from hub.scheduler import Scheduler
-    from hub.sync.commands import run_settings
+    from hub.sync.runner import RunSettings
 
     engine = connect(settings)
     if migrate.pending(engine):
@@ -220,7 +220,7 @@ def scheduler_command(settings: Settings, args: argparse.Namespace) -> None:
     scheduler = Scheduler(
         make_sessionmaker(engine),
         tick_seconds=settings.scheduler_tick_seconds,
-        run_settings=run_settings(settings),
+        run_settings=RunSettings.from_settings(settings),
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

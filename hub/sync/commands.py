@@ -47,7 +47,7 @@ def add_commands(commands: Any, *, connect: Any, prepare: Any, error: type[Excep
                 source_id=source_id,
                 owner=owner,
                 trigger=RunTrigger.COMMAND,
-                run_settings=run_settings(settings),
+                run_settings=RunSettings.from_settings(settings),
                 lease=LEASE,
                 progress=bar.update,
             )
@@ -101,16 +101,6 @@ def add_commands(commands: Any, *, connect: Any, prepare: Any, error: type[Excep
     load = actions.add_parser("load", help="create/update the sources declared in a TOML file")
     load.add_argument("file")
     load.set_defaults(handler=load_command)
-
-
-def run_settings(settings: Settings) -> RunSettings:
-    return RunSettings(
-        timeout_seconds=settings.fetch_timeout_seconds,
-        max_bytes=settings.fetch_max_bytes,
-        allowed_networks=settings.fetch_allowed_networks,
-        uploads_dir=settings.uploads_dir,
-        mail=settings,
-    )
 
 
 def _load_declared(session: Any, settings: Settings, error: type[Exception]) -> None:

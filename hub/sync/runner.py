@@ -42,6 +42,16 @@ class RunSettings:
     uploads_dir: Path | None = None
     mail: Settings | None = None
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RunSettings:
+        return cls(
+            timeout_seconds=settings.fetch_timeout_seconds,
+            max_bytes=settings.fetch_max_bytes,
+            allowed_networks=settings.fetch_allowed_networks,
+            uploads_dir=settings.uploads_dir,
+            mail=settings,
+        )
+
     @contextlib.contextmanager
     def fetcher(self, source: Source) -> Iterator[Fetcher]:
         with make_client(
