@@ -127,3 +127,22 @@ def _provider(**changes: str) -> str:
 def test_bad_oidc_providers_say_what_is_wrong(value: str, message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         Settings.load(environ={"HUB_OIDC_PROVIDERS": value})
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("HUB_FETCH_ALLOWED_NETWORKS", "10.0.0.0/8,intranet", "'intranet' is not a network"),
+        ("HUB_FETCH_TIMEOUT_SECONDS", "0", "between 1 and 300"),
+        ("HUB_SMTP_PORT", "abc", "HUB_SMTP_PORT has an invalid value"),
+    ],
+)
+def test_fetch_and_mail_settings_are_checked(variable: str, value: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.load(environ={variable: value})
+
+
+def test_allowed_networks_are_a_list() -> None:
+    settings = Settings.load(environ={"HUB_FETCH_ALLOWED_NETWORKS": "10.20.0.0/16, 127.0.0.1/32"})
+    assert settings.fetch_allowed_networks == ("10.20.0.0/16", "127.0.0.1/32")
+    assert settings.maildir == settings.data_dir / "maildir"
