@@ -321,7 +321,7 @@ def report(result: dict[str, Any]) -> bool:
             f"{result['resync_vs_first']:.2f}×",
         ),
         (
-            "memory rise syncing 10k vs 100k rows differs by < 50 MB",
+            f"memory rise syncing {result['rows'] // 10:,} vs {result['rows']:,} rows differs by < 50 MB",
             result["peak_rss_growth_mb"] < 50,
             f"{result['peak_rss_growth_mb']} MB",
         ),
