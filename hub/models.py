@@ -2,6 +2,7 @@
 
 from hub.accounts.models import AuditEntry, RoleGrant, User
 from hub.communities.models import Community, Meeting
+from hub.federation.models import ApiClient
 from hub.jobs.models import ScheduledJob
 from hub.lessons.models import Lesson, LessonPilotLink
 from hub.news.models import NewsItem
@@ -12,6 +13,7 @@ from hub.sync.models import Source, SyncError, SyncRun
 from hub.taxonomy.models import ProductGroup, Strategy
 
 __all__ = [
+    "ApiClient",
     "AuditEntry",
     "Commitment",
     "Community",

@@ -6,10 +6,10 @@ import datetime as dt
 import uuid
 from typing import NamedTuple
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, event, false
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from hub.db import Timestamps
+from hub.db import Timestamps, utcnow
 
 LANGUAGES = ("nl", "en")
 
@@ -24,6 +24,11 @@ class Record(Timestamps):
     ``home_hub`` is None when this hub owns the record; otherwise it names the hub or source that
     does, and the record is read-only here. ``withdrawn_at`` marks a tombstone: the record was
     deleted at its home and stays only so that links to it can say so.
+
+    ``mirrored`` records came from a peer hub (``home_hub`` is then its address and ``uid`` the
+    record's uid there): this hub shows them but does not publish them again, so that every
+    record reaches the network from its home alone. ``content_hash`` is the digest of what the
+    source or peer sent last, so that the same content again costs no write.
     """
 
     uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
@@ -32,6 +37,8 @@ class Record(Timestamps):
     origin_url: Mapped[str | None] = mapped_column(String(500))
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     is_demo: Mapped[bool] = mapped_column(default=False)
+    mirrored: Mapped[bool] = mapped_column(default=False, server_default=false())
+    content_hash: Mapped[str | None] = mapped_column(String(32))
 
     @property
     def is_local(self) -> bool:
@@ -63,18 +70,34 @@ class Bilingual:
 
 
 class Synced:
-    """A record a source can feed: which source, the hash of what it last sent, and local edits.
+    """A record a source can feed: which source, and local edits.
 
     Sync finds a record by (``source_id``, ``external_id``) and skips the write when the source
-    sends the same content again (``content_hash``). Fields a coordinator changed here (a
+    sends the same content again (``Record.content_hash``). Fields a coordinator changed here (a
     translation, a product-group tag) are named in ``local_fields`` and never overwritten.
     """
 
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
-    content_hash: Mapped[str | None] = mapped_column(String(32))
     local_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+def changes_index(table: str) -> Index:
+    """The publishing API reads a kind's own records in order of change (its cursor) through this."""
+    return Index(f"ix_{table}_changes", "mirrored", "updated_at", "id")
 
 
 def source_key_index(table: str) -> Index:
     """The lookup (and uniqueness) of synced records by their source and id there."""
     return Index(f"uq_{table}_source_external", "source_id", "external_id", unique=True)
+
+
+@event.listens_for(Session, "before_flush")
+def _touch_changed_collections(session: Session, *_: object) -> None:
+    """A record whose collections changed (a pilot's strategies, its parties) counts as changed.
+
+    ``onupdate`` fires only when a column of the record's own row changes; without this, the
+    publishing API (which reads records in order of ``updated_at``) would miss such edits.
+    """
+    for record in session.dirty:
+        if isinstance(record, Record) and session.is_modified(record):
+            record.updated_at = utcnow()

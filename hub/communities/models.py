@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hub.db import Base
 from hub.i18n import N_, LabelledEnum
 from hub.programmes.models import Programme
-from hub.records import Bilingual, Record, Synced, source_key_index
+from hub.records import Bilingual, Record, Synced, changes_index, source_key_index
 from hub.taxonomy.models import ProductGroup, enum_column
 
 
@@ -24,6 +24,7 @@ class Community(Record, Bilingual, Base):
     """A community of practice or working group around a product group or theme."""
 
     __tablename__ = "communities"
+    __table_args__ = (changes_index("communities"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
@@ -45,7 +46,7 @@ class Community(Record, Bilingual, Base):
 
 class Meeting(Record, Bilingual, Synced, Base):
     __tablename__ = "meetings"
-    __table_args__ = (source_key_index("meetings"),)
+    __table_args__ = (source_key_index("meetings"), changes_index("meetings"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)

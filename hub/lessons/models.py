@@ -9,7 +9,7 @@ from hub.db import Base
 from hub.i18n import N_, LabelledEnum
 from hub.pilots.models import Pilot
 from hub.programmes.models import Programme
-from hub.records import Bilingual, Record
+from hub.records import Bilingual, Record, changes_index
 from hub.taxonomy.models import Phase, ProductGroup, Strategy, enum_column
 
 
@@ -29,6 +29,7 @@ class LinkKind(LabelledEnum):
 
 class Lesson(Record, Bilingual, Base):
     __tablename__ = "lessons"
+    __table_args__ = (changes_index("lessons"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
@@ -52,7 +53,10 @@ class LessonPilotLink(Record, Base):
     """A person's confirmed statement that a lesson bears on a pilot, and how."""
 
     __tablename__ = "lesson_pilot_links"
-    __table_args__ = (UniqueConstraint("lesson_id", "pilot_id", "kind"),)
+    __table_args__ = (
+        UniqueConstraint("lesson_id", "pilot_id", "kind"),
+        changes_index("lesson_pilot_links"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), index=True)

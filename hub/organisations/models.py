@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hub.db import Base
 from hub.i18n import N_, LabelledEnum
 from hub.programmes.models import Programme
-from hub.records import Bilingual, Record, Synced, source_key_index
+from hub.records import Bilingual, Record, Synced, changes_index, source_key_index
 from hub.taxonomy.models import enum_column
 
 
@@ -37,7 +37,11 @@ class CommitmentKind(LabelledEnum):
 
 class Organisation(Record, Bilingual, Synced, Base):
     __tablename__ = "organisations"
-    __table_args__ = (Index("ix_organisations_name", "name"), source_key_index("organisations"))
+    __table_args__ = (
+        Index("ix_organisations_name", "name"),
+        source_key_index("organisations"),
+        changes_index("organisations"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -55,7 +59,10 @@ class Participation(Record, Base):
     """An organisation's part in a programme: its role, since when, and what it committed to."""
 
     __tablename__ = "participations"
-    __table_args__ = (UniqueConstraint("programme_id", "organisation_id", "role"),)
+    __table_args__ = (
+        UniqueConstraint("programme_id", "organisation_id", "role"),
+        changes_index("participations"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
@@ -93,6 +100,7 @@ class SupportingAction(Record, Bilingual, Base):
     """A facilitator's contribution to the network (a workshop, a tool, expert support ...)."""
 
     __tablename__ = "supporting_actions"
+    __table_args__ = (changes_index("supporting_actions"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)

@@ -12,7 +12,7 @@ from hub.db import Base, metadata
 from hub.i18n import N_, LabelledEnum
 from hub.organisations.models import Organisation
 from hub.programmes.models import Programme
-from hub.records import Bilingual, Record, Synced, source_key_index
+from hub.records import Bilingual, Record, Synced, changes_index, source_key_index
 from hub.taxonomy.models import Phase, ProductGroup, Strategy, enum_column
 
 
@@ -78,6 +78,7 @@ class Pilot(Record, Bilingual, Impact, Synced, Base):
         Index("ix_pilots_country_starts_on", "country", "starts_on"),
         Index("ix_pilots_status_starts_on", "status", "starts_on"),
         source_key_index("pilots"),
+        changes_index("pilots"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

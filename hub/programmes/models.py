@@ -10,12 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base
 from hub.i18n import N_, LabelledEnum
-from hub.records import Bilingual, Record
+from hub.records import Bilingual, Record, changes_index
 from hub.taxonomy.models import enum_column
 
 
 class Programme(Record, Bilingual, Base):
     __tablename__ = "programmes"
+    __table_args__ = (changes_index("programmes"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)

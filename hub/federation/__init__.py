@@ -1,0 +1,1 @@
+"""Federation: the publishing API other hubs pull from, and the peer clients it admits."""
