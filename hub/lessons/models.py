@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base
@@ -29,7 +29,7 @@ class LinkKind(LabelledEnum):
 
 class Lesson(Record, Bilingual, Base):
     __tablename__ = "lessons"
-    __table_args__ = (changes_index("lessons"),)
+    __table_args__ = (changes_index("lessons"), Index("ix_lessons_updated_at", "updated_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)

@@ -79,6 +79,8 @@ class Pilot(Record, Bilingual, Impact, Synced, Base):
         Index("ix_pilots_status_starts_on", "status", "starts_on"),
         source_key_index("pilots"),
         changes_index("pilots"),
+        # The network's newest changes first (Atom feeds), mirrored records included.
+        Index("ix_pilots_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

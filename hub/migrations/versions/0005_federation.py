@@ -33,6 +33,8 @@ RECORDS = (
     "news_items",
 )
 PUBLISHED = tuple(table for table in RECORDS if table not in ("commitments", "news_items"))
+# Tables with an Atom feed (newest changes first).
+FEEDS = ("pilots", "lessons")
 # Tables that had a content hash already (the synced ones, migration 0004).
 HASHED = ("pilots", "meetings", "organisations", "news_items")
 
@@ -62,10 +64,14 @@ def upgrade() -> None:
             op.add_column(table, sa.Column("content_hash", sa.String(length=32), nullable=True))
     for table in PUBLISHED:
         op.create_index(f"ix_{table}_changes", table, ["mirrored", "updated_at", "id"])
+    for table in FEEDS:
+        op.create_index(f"ix_{table}_updated_at", table, ["updated_at"])
 
 
 def downgrade() -> None:
     sqlite = op.get_context().dialect.name == "sqlite"
+    for table in FEEDS:
+        op.drop_index(f"ix_{table}_updated_at", table_name=table)
     for table in PUBLISHED:
         op.drop_index(f"ix_{table}_changes", table_name=table)
     for table in RECORDS:
