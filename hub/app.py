@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 import hub.models  # noqa: F401  (every model, so that relationships resolve)
@@ -24,6 +24,7 @@ from hub.accounts import oidc
 from hub.accounts import views as accounts
 from hub.accounts.web import RequireLogin
 from hub.db import make_engine, make_sessionmaker
+from hub.federation.api import api_routes
 from hub.health import healthz, readyz
 from hub.middleware import LanguageMiddleware, SecurityHeadersMiddleware, language_of
 from hub.news import views as news
@@ -63,7 +64,7 @@ async def root(request: Request) -> Response:
     return RedirectResponse(f"/{language}/", status_code=307)
 
 
-def routes() -> list[Route | Mount]:
+def routes() -> list[BaseRoute]:
     public = [
         Route("/login", accounts.login_page, name="login"),
         Route("/login", accounts.login, methods=["POST"], name="login_submit"),
@@ -91,6 +92,7 @@ def routes() -> list[Route | Mount]:
         Route("/readyz", readyz, name="readyz"),
         Route("/auth/callback/{provider:str}", oidc.callback, name="auth_callback"),
         Route("/api/v1/pilots", pilots_api.pilots, name="api_pilots"),
+        *api_routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Mount("/{lang:lang}", routes=public),
     ]

@@ -58,6 +58,8 @@ class Settings:
     fetch_timeout_seconds: int = 10
     fetch_max_bytes: int = 20 * 2**20
     fetch_allowed_networks: tuple[str, ...] = ()
+    api_token_seconds: int = 600
+    api_settle_seconds: int = 2
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_username: str = ""
@@ -122,6 +124,10 @@ class Settings:
             raise SettingsError(f"HUB_BASE_URL must start with http:// or https://: {self.base_url!r}")
         if not 1 <= self.fetch_timeout_seconds <= 300:
             raise SettingsError("HUB_FETCH_TIMEOUT_SECONDS must be between 1 and 300")
+        if not 60 <= self.api_token_seconds <= 86400:
+            raise SettingsError("HUB_API_TOKEN_SECONDS must be between 60 and 86400")
+        if not 0 <= self.api_settle_seconds <= 60:
+            raise SettingsError("HUB_API_SETTLE_SECONDS must be between 0 and 60")
         for network in self.fetch_allowed_networks:
             try:
                 ipaddress.ip_network(network)

@@ -1,0 +1,45 @@
+"""The API's cursor: where a reader stopped in a kind's list of changes, as an opaque string.
+
+A cursor names the last change read: its time and the record's id (ties on the time are broken
+by the id). ``c1.<microseconds since 1970, UTC>.<id>``: a peer can compare two cursors of the
+same hub to refuse one that goes backwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+PATTERN = re.compile(r"^c1\.([0-9]{1,17})\.([0-9]{1,18})$")
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+def encode(changed_at: dt.datetime, record_id: int) -> str:
+    if changed_at.tzinfo is None:
+        changed_at = changed_at.replace(tzinfo=dt.UTC)
+    micros = (changed_at - EPOCH) // dt.timedelta(microseconds=1)
+    return f"c1.{micros}.{record_id}"
+
+
+def decode(text: str) -> tuple[dt.datetime, int]:
+    """The (time, id) a cursor names; InvalidCursor if it is not one of ours."""
+    match = PATTERN.match(text)
+    if not match:
+        raise InvalidCursor(text)
+    try:
+        changed_at = EPOCH + dt.timedelta(microseconds=int(match[1]))
+    except OverflowError:
+        raise InvalidCursor(text) from None
+    if changed_at.year > 9000:
+        raise InvalidCursor(text)
+    return changed_at, int(match[2])
+
+
+def position(text: str) -> tuple[int, int] | None:
+    """A cursor as comparable numbers (None if it is not one of ours): for readers."""
+    match = PATTERN.match(text)
+    return (int(match[1]), int(match[2])) if match else None

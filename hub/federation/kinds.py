@@ -1,0 +1,437 @@
+"""The federated kinds of record, field by field: one declaration serves the API, the OpenAPI
+document and the mirror of a peer's records.
+
+Kinds are listed in the order a peer pulls them, so that what a record refers to arrives first.
+Shared vocabularies (programmes, product groups, strategies) are referred to by code: every hub
+knows them. Records are referred to by uid, which a record keeps on every hub.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
+
+from connectors.messages import N_, Problem
+from hub.communities.models import Community, CommunityStatus, Meeting
+from hub.federation.fields import (
+    JSON,
+    Bilingual,
+    Choice,
+    Code,
+    Countries,
+    Country,
+    Date,
+    DateTime,
+    Field,
+    Integer,
+    Lookups,
+    Number,
+    Reference,
+    Text,
+    bad_value,
+    iso_datetime,
+)
+from hub.federation.identity import hub_address, record_uri
+from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind
+from hub.organisations.models import Organisation, Participation, Role, Sector, SupportingAction
+from hub.pilots.models import Pilot, PilotParty, PilotRole, PilotStatus, pilot_strategies
+from hub.programmes.models import Programme
+from hub.taxonomy.models import Phase
+
+API_VERSION = "1.0"
+
+
+@dataclasses.dataclass(frozen=True)
+class Children:
+    """Rows of another table that belong to a record (a pilot's strategies, its parties)."""
+
+    name: str
+    table: Table
+    parent_key: str
+    relation: str
+
+    def dump(self, record: Any) -> Any:
+        raise NotImplementedError
+
+    def load(self, value: Any, lookups: Lookups) -> list[JSON]:
+        raise NotImplementedError
+
+    def references(self, value: Any) -> Iterator[tuple[str, str]]:
+        return iter(())
+
+    def schema(self) -> JSON:
+        raise NotImplementedError
+
+
+class StrategyCodes(Children):
+    def dump(self, record: Any) -> Any:
+        return [strategy.code for strategy in getattr(record, self.relation)]
+
+    def load(self, value: Any, lookups: Lookups) -> list[JSON]:
+        if not isinstance(value, list):
+            raise bad_value(self.name, "a list of strategy codes")
+        code = Code(self.name, vocabulary="strategies")
+        return [
+            {"strategy_id": strategy} for strategy in dict.fromkeys(code.from_json(v, lookups) for v in value)
+        ]
+
+    def schema(self) -> JSON:
+        return {"type": "array", "items": {"type": "string", "maxLength": 40}}
+
+
+class Parties(Children):
+    def dump(self, record: Any) -> Any:
+        return [
+            {"organisation": party.organisation.uid, "role": party.role.value}
+            for party in getattr(record, self.relation)
+        ]
+
+    def _entries(self, value: Any) -> list[Mapping[str, Any]]:
+        if not isinstance(value, list) or not all(isinstance(entry, Mapping) for entry in value):
+            raise bad_value(self.name, "a list of {organisation, role}")
+        return value
+
+    def references(self, value: Any) -> Iterator[tuple[str, str]]:
+        if isinstance(value, list):
+            for entry in value:
+                if isinstance(entry, Mapping) and isinstance(entry.get("organisation"), str):
+                    yield "organisations", entry["organisation"]
+
+    def load(self, value: Any, lookups: Lookups) -> list[JSON]:
+        organisation = Reference(f"{self.name}.organisation", kind="organisations")
+        role = Choice(f"{self.name}.role", choices=PilotRole)
+        rows: dict[tuple[int, PilotRole], JSON] = {}
+        for position, entry in enumerate(self._entries(value)):
+            row = {
+                "organisation_id": organisation.from_json(entry.get("organisation"), lookups),
+                "role": role.from_json(entry.get("role"), lookups),
+                "position": position,
+            }
+            rows.setdefault((row["organisation_id"], row["role"]), row)
+        return list(rows.values())
+
+    def schema(self) -> JSON:
+        role = Choice("role", choices=PilotRole).value_schema()
+        return {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"organisation": {"type": "string"}, "role": role},
+                "required": ["organisation", "role"],
+                "additionalProperties": False,
+            },
+        }
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Kind:
+    """A federated kind: its API name, model, fields and (for those with one) its public page."""
+
+    name: str
+    model: type[Any]
+    fields: tuple[Field, ...]
+    children: tuple[Children, ...] = ()
+    page: str | None = None  # the path of a record's page, e.g. "/en/pilots/{id}"
+    summary: str = ""
+
+    @property
+    def table(self) -> Table:
+        table: Table = self.model.__table__
+        return table
+
+    @property
+    def bilingual(self) -> bool:
+        return "source_language" in self.table.c
+
+    def loader_options(self) -> list[LoaderOption]:
+        """Eager loads for everything ``document`` reads, so a page costs a fixed number of queries."""
+        options: list[LoaderOption] = []
+        for field in self.fields:
+            relation = getattr(field, "relation", "")
+            if relation:
+                options.append(joinedload(getattr(self.model, relation)))
+        for child in self.children:
+            load = selectinload(getattr(self.model, child.relation))
+            if isinstance(child, Parties):
+                load = load.joinedload(PilotParty.organisation)
+            options.append(load)
+        return options
+
+    def document(self, record: Any, *, base_url: str, protected: bool) -> JSON:
+        """The record as the API sends it (a tombstone if it was withdrawn)."""
+        home = hub_address(base_url)
+        document: JSON = {
+            "id": record_uri(home, self.name, record.uid),
+            "uid": record.uid,
+            "home_hub": home,
+            "updated_at": iso_datetime(record.updated_at),
+        }
+        if record.withdrawn_at is not None:
+            document["deleted"] = True
+            return document
+        document["deleted"] = False
+        document["url"] = (
+            f"{home}{self.page.format(id=record.id, code=getattr(record, 'code', ''))}" if self.page else None
+        )
+        document["created_at"] = iso_datetime(record.created_at)
+        document["demo"] = record.is_demo
+        if self.bilingual:
+            document["source_language"] = record.source_language
+        for field in self.fields:
+            if protected or not field.protected:
+                document[field.name] = field.dump(record)
+        for child in self.children:
+            document[child.name] = child.dump(record)
+        return document
+
+    def references(self, document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+        """The (kind, uid) of every record ``document`` refers to."""
+        for field in self.fields:
+            if isinstance(field, Reference) and isinstance(document.get(field.name), str):
+                yield field.kind, document[field.name]
+        for child in self.children:
+            yield from child.references(document.get(child.name))
+
+    def values(self, document: Mapping[str, Any], lookups: Lookups) -> tuple[JSON, dict[str, list[JSON]]]:
+        """The row (and child rows) a peer's document becomes; Problem names what is wrong."""
+        row: JSON = {}
+        for field in self.fields:
+            row.update(field.load(document, lookups))
+        if self.bilingual:
+            language = document.get("source_language")
+            if language not in ("nl", "en"):
+                raise Problem(
+                    N_("%(field)s: expected %(expected)s"), field="source_language", expected="nl, en"
+                )
+            row["source_language"] = language
+        children = {child.name: child.load(document.get(child.name), lookups) for child in self.children}
+        return row, children
+
+    def schema(self, *, protected: bool = True) -> JSON:
+        """JSON Schema of a live record of this kind."""
+        properties: JSON = {
+            "id": {"type": "string", "format": "uri", "description": "The record's URI at its home hub"},
+            "uid": {"type": "string"},
+            "home_hub": {"type": "string", "format": "uri"},
+            "updated_at": {"type": "string", "format": "date-time"},
+            "deleted": {"const": False},
+            "url": {"type": ["string", "null"], "description": "The record's page at its home hub"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "demo": {"type": "boolean", "description": "Part of the demo network, not real data"},
+        }
+        if self.bilingual:
+            properties["source_language"] = {"type": "string", "enum": ["nl", "en"]}
+        required = list(properties)
+        for field in self.fields:
+            properties[field.name] = field.schema()
+            if field.protected:
+                properties[field.name]["description"] = "Protected: sent only with a valid access token"
+            else:
+                required.append(field.name)
+        for child in self.children:
+            properties[child.name] = child.schema()
+            required.append(child.name)
+        return {
+            "type": "object",
+            "properties": properties,
+            "required": required,
+            "additionalProperties": False,
+        }
+
+
+def tombstone_schema() -> JSON:
+    return {
+        "type": "object",
+        "description": "A record deleted at its home hub: withdraw it wherever it is mirrored",
+        "properties": {
+            "id": {"type": "string", "format": "uri"},
+            "uid": {"type": "string"},
+            "home_hub": {"type": "string", "format": "uri"},
+            "updated_at": {"type": "string", "format": "date-time"},
+            "deleted": {"const": True},
+        },
+        "required": ["id", "uid", "home_hub", "updated_at", "deleted"],
+        "additionalProperties": False,
+    }
+
+
+def _programme(**kwargs: Any) -> Code:
+    return Code("programme", column="programme_id", vocabulary="programmes", relation="programme", **kwargs)
+
+
+def _product_group() -> Code:
+    return Code(
+        "product_group",
+        column="product_group_id",
+        vocabulary="product_groups",
+        relation="product_group",
+        nullable=True,
+    )
+
+
+def _dates() -> tuple[Field, ...]:
+    return (Date("starts_on", nullable=True), Date("ends_on", nullable=True))
+
+
+IMPACT = tuple(
+    Number(f"{quantity}_{measure}_t", nullable=True)
+    for quantity in ("raw_materials", "waste", "co2")
+    for measure in ("baseline", "result")
+)
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind(
+            "programmes",
+            Programme,
+            (
+                Text("code", max_length=20),
+                Text("short_name", max_length=40),
+                Bilingual("name", max_length=200),
+                Bilingual("description"),
+                Bilingual("region", max_length=200),
+                Countries("countries"),
+                *_dates(),
+                Text("website", max_length=300, nullable=True, blank=None),
+                Integer("min_pilots_per_procurer", nullable=True),
+                Integer("min_actions_per_facilitator", nullable=True),
+                Bilingual("rules"),
+                Number("reduction_target_min", nullable=True),
+                Number("reduction_target_max", nullable=True),
+            ),
+            page="/en/programmes/{code}",
+            summary="Programmes (GDCA, GDCI 2.0, ProCirc)",
+        ),
+        Kind(
+            "organisations",
+            Organisation,
+            (
+                Text("name", max_length=200),
+                Choice("sector", choices=Sector),
+                Country("country"),
+                Text("city", max_length=120),
+                Text("website", max_length=300, nullable=True, blank=None),
+                Bilingual("description"),
+            ),
+            page="/en/organisations/{id}",
+            summary="Procuring organisations, facilitators and partners",
+        ),
+        Kind(
+            "participations",
+            Participation,
+            (
+                _programme(),
+                Reference(
+                    "organisation", column="organisation_id", kind="organisations", relation="organisation"
+                ),
+                Choice("role", choices=Role),
+                Date("joined_on", nullable=True),
+                Date("left_on", nullable=True),
+            ),
+            summary="An organisation's part in a programme",
+        ),
+        Kind(
+            "supporting_actions",
+            SupportingAction,
+            (
+                _programme(),
+                Reference(
+                    "organisation", column="organisation_id", kind="organisations", relation="organisation"
+                ),
+                Bilingual("title", max_length=300),
+                Bilingual("summary"),
+                *_dates(),
+            ),
+            summary="Facilitators' supporting actions",
+        ),
+        Kind(
+            "pilots",
+            Pilot,
+            (
+                _programme(),
+                Bilingual("title", max_length=300),
+                Bilingual("summary"),
+                _product_group(),
+                Country("country"),
+                Choice("phase", choices=Phase),
+                Choice("status", choices=PilotStatus),
+                *_dates(),
+                Number("contract_value", nullable=True),
+                *IMPACT,
+            ),
+            children=(
+                StrategyCodes("strategies", pilot_strategies, "pilot_id", "strategies"),
+                Parties("parties", PilotParty.__table__, "pilot_id", "parties"),  # type: ignore[arg-type]
+            ),
+            page="/en/pilots/{id}",
+            summary="Circular procurement pilots",
+        ),
+        Kind(
+            "communities",
+            Community,
+            (
+                _programme(),
+                _product_group(),
+                Bilingual("name", max_length=200),
+                Bilingual("description"),
+                Text("contact_name", max_length=200, protected=True),
+                Text("contact_email", max_length=254, nullable=True, blank=None, protected=True),
+                Choice("status", choices=CommunityStatus),
+                Date("since", nullable=True),
+            ),
+            summary="Product-group communities of practice",
+        ),
+        Kind(
+            "meetings",
+            Meeting,
+            (
+                Reference("community", column="community_id", kind="communities", relation="community"),
+                Bilingual("title", max_length=300),
+                DateTime("starts_at"),
+                DateTime("ends_at", nullable=True),
+                Text("timezone", max_length=64),
+                Text("location", max_length=300),
+                Text("online_url", max_length=500, nullable=True, blank=None, protected=True),
+            ),
+            summary="Meetings of the communities of practice",
+        ),
+        Kind(
+            "lessons",
+            Lesson,
+            (
+                _programme(),
+                Reference("pilot", column="pilot_id", kind="pilots", relation="pilot", nullable=True),
+                Bilingual("title", max_length=300),
+                Bilingual("body"),
+                _product_group(),
+                Code(
+                    "strategy",
+                    column="strategy_id",
+                    vocabulary="strategies",
+                    relation="strategy",
+                    nullable=True,
+                ),
+                Choice("phase", choices=Phase, nullable=True),
+                Choice("kind", choices=LessonKind),
+            ),
+            summary="Lessons learned",
+        ),
+        Kind(
+            "lesson_pilot_links",
+            LessonPilotLink,
+            (
+                Reference("lesson", column="lesson_id", kind="lessons", relation="lesson"),
+                Reference("pilot", column="pilot_id", kind="pilots", relation="pilot"),
+                Choice("kind", choices=LinkKind),
+                Text("note"),
+            ),
+            summary="Confirmed links between lessons and the pilots they apply to",
+        ),
+    )
+}

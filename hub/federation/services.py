@@ -1,0 +1,109 @@
+"""Reading what this hub publishes, and the peer clients it admits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import literal, select, tuple_
+from sqlalchemy.orm import Session
+
+from hub.db import utcnow
+from hub.federation.kinds import Kind
+from hub.federation.models import ApiClient
+
+SCOPE = "hub.read"
+
+
+def changes(
+    session: Session, *, kind: Kind, after: tuple[dt.datetime, int] | None, until: dt.datetime, limit: int
+) -> Sequence[Any]:
+    """This hub's own records of ``kind`` changed after ``after`` (and by ``until``), oldest change
+    first, tombstones included; at most ``limit`` (ix_<table>_changes serves it)."""
+    model = kind.model
+    statement = select(model).where(model.mirrored.is_(False), model.updated_at <= _utc(until))
+    if after is not None:
+        changed_at, record_id = after
+        statement = statement.where(
+            tuple_(model.updated_at, model.id)
+            > tuple_(literal(_utc(changed_at), model.updated_at.type), literal(record_id))
+        )
+    statement = statement.order_by(model.updated_at, model.id).limit(limit).options(*kind.loader_options())
+    return session.scalars(statement).unique().all()
+
+
+def record(session: Session, *, kind: Kind, uid: str) -> Any | None:
+    return (
+        session.scalars(select(kind.model).where(kind.model.uid == uid).options(*kind.loader_options()))
+        .unique()
+        .one_or_none()
+    )
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+# -- peer clients ---------------------------------------------------------------------------
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def register_client(
+    session: Session, *, name: str, created_by_id: int | None = None
+) -> tuple[ApiClient, str]:
+    """A new client and its secret (returned this once: only its digest is kept)."""
+    secret = secrets.token_urlsafe(32)
+    client = ApiClient(
+        client_id=f"hub-{secrets.token_hex(8)}",
+        name=name.strip()[:200],
+        secret_hash=_digest(secret),
+        scope=SCOPE,
+        created_by_id=created_by_id,
+    )
+    session.add(client)
+    session.flush()
+    return client, secret
+
+
+def list_clients(session: Session) -> Sequence[ApiClient]:
+    return session.scalars(
+        select(ApiClient).order_by(ApiClient.revoked_at.is_not(None), ApiClient.name)
+    ).all()
+
+
+def get_client(session: Session, *, client_id: str) -> ApiClient | None:
+    return session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
+
+
+def revoke_client(session: Session, *, client_id: str) -> ApiClient | None:
+    client = get_client(session, client_id=client_id)
+    if client is not None and client.revoked_at is None:
+        client.revoked_at = utcnow()
+    return client
+
+
+def authenticate_client(session: Session, *, client_id: str, secret: str) -> ApiClient | None:
+    """The active client with this id and secret, or None (compared in constant time)."""
+    client = get_client(session, client_id=client_id)
+    if client is None or client.revoked_at is not None:
+        _digest(secret)  # the same work either way
+        return None
+    if not hmac.compare_digest(client.secret_hash, _digest(secret)):
+        return None
+    client.last_used_at = utcnow()
+    return client
+
+
+def client_active(session: Session, *, client_id: str) -> bool:
+    return bool(
+        session.scalar(
+            select(ApiClient.id).where(ApiClient.client_id == client_id, ApiClient.revoked_at.is_(None))
+        )
+    )
