@@ -90,6 +90,9 @@ class Example:
 class Connector(abc.ABC, Generic[OptionsT]):
     kind: ClassVar[str]  # the registered name, e.g. "feed"
     options_type: ClassVar[type[Options]]
+    # Items are another hub's records (``{"kind": ..., "document": ...}`` from its API), mirrored
+    # as they are rather than mapped onto a target kind; read incrementally from the cursor.
+    mirror: ClassVar[bool] = False
 
     def __init__(self, options: OptionsT) -> None:
         self.options = options

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import re
 import socket
 import time
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
 import httpx2 as httpx
+from authlib.integrations.base_client import OAuthError
+from authlib.integrations.httpx_client import OAuth2Client
 
 from connectors.messages import N_, FetchError
 
@@ -48,6 +51,14 @@ def make_client(
         headers={"User-Agent": user_agent},
         trust_env=False,
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class Token:
+    """An OAuth2 access token and when it expires (seconds since the epoch)."""
+
+    access_token: str
+    expires_at: float
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,31 +112,51 @@ class Fetcher:
 
     # -- HTTP
 
-    def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Fetched | None:
+    def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Fetched | None:
         """The document at ``url``, or None when the source answers 304 (not modified).
 
+        ``headers`` (credentials) go to ``url``'s origin only, never to another a redirect names.
         Raises FetchError for a refused address, too many redirects, an HTTP error status, a
         timeout, a connection failure or a body larger than ``max_bytes``.
         """
+        origin_headers = dict(headers or {})
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         deadline = time.monotonic() + self.max_seconds
-        current = self._parse_url(url)
+        current = start = self._parse_url(url)
         for _hop in range(self.max_redirects + 1):
             if time.monotonic() > deadline:
                 raise self._too_slow()
             self._check_host(current)
+            same_origin = (current.scheme, current.host, current.port) == (
+                start.scheme,
+                start.host,
+                start.port,
+            )
+            sent = {**headers, **origin_headers} if same_origin else headers
             try:
-                with self.client.stream("GET", current, headers=headers) as response:
+                with self.client.stream("GET", current, headers=sent) as response:
                     status = response.status_code
                     if status in REDIRECT_STATUSES and "location" in response.headers:
                         current = self._parse_url(response.headers["location"], base=current)
                         continue
                     if status == 304:
                         return None
+                    if status == 401 and origin_headers:
+                        raise FetchError(
+                            N_("The source refused our access token: %(reason)s"),
+                            reason=_bearer_error(response),
+                        )
                     if status >= 400:
                         raise FetchError(
                             N_("The source answered with HTTP status %(status)s."), status=status
@@ -216,6 +247,37 @@ class Fetcher:
                     address=address,
                 )
 
+    # -- OAuth2
+
+    def client_credentials_token(self, token_url: str, client_id: str, secret: str, *, scope: str) -> Token:
+        """An access token from ``token_url`` (OAuth2 client credentials, through authlib)."""
+        url = self._parse_url(token_url)
+        self._check_host(url)
+        timeout = self.client.timeout
+        with OAuth2Client(
+            client_id, secret, scope=scope, timeout=timeout, trust_env=False, follow_redirects=False
+        ) as oauth:
+            try:
+                token = oauth.fetch_token(str(url), grant_type="client_credentials")
+            except OAuthError as error:
+                raise FetchError(
+                    N_("The source refused our client credentials: %(reason)s"),
+                    reason=f"{error.error}: {error.description}" if error.description else error.error,
+                ) from None
+            except httpx.TimeoutException:
+                raise FetchError(
+                    N_("The source did not answer within %(seconds)s seconds."),
+                    seconds=_seconds(timeout.read),
+                ) from None
+            except httpx.RequestError:
+                raise FetchError(N_("Could not connect to %(host)s."), host=url.host) from None
+            except ValueError:  # not JSON, or not a token
+                raise FetchError(N_("The source's token endpoint did not answer with a token.")) from None
+        if not token.get("access_token"):
+            raise FetchError(N_("The source's token endpoint did not answer with a token."))
+        expires_at = token.get("expires_at") or time.time() + float(token.get("expires_in") or 60)
+        return Token(str(token["access_token"]), float(expires_at))
+
     # -- uploads
 
     def open_upload(self, name: str) -> BinaryIO:
@@ -235,6 +297,13 @@ class Fetcher:
         if not path.is_file():
             raise FetchError(N_("The uploaded file “%(name)s” is not there."), name=name)
         return path.open("rb")
+
+
+def _bearer_error(response: httpx.Response) -> str:
+    """What a resource server said about a refused token (WWW-Authenticate, else the status)."""
+    challenge = response.headers.get("www-authenticate", "")
+    found = re.search(r'error_description="([^"]*)"', challenge)
+    return found[1][:200] if found else f"HTTP {response.status_code}"
 
 
 def _public(address: IPAddress) -> bool:

@@ -25,6 +25,7 @@ from hub.i18n import N_
 from hub.settings import Settings
 from hub.sync import notify, services
 from hub.sync.ingest import Ingest, Progress
+from hub.sync.mirror import Mirror
 from hub.sync.models import RunStatus, RunTrigger, Source, SyncRun
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class RunSettings:
     allowed_networks: tuple[str, ...] = ()
     uploads_dir: Path | None = None
     mail: Settings | None = None
+    hub_address: str = "http://127.0.0.1:8000"  # this hub's own (records claiming it are refused)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RunSettings:
@@ -50,6 +52,7 @@ class RunSettings:
             allowed_networks=settings.fetch_allowed_networks,
             uploads_dir=settings.uploads_dir,
             mail=settings,
+            hub_address=settings.base_url,
         )
 
     @contextlib.contextmanager
@@ -86,7 +89,11 @@ def run_source(
     cursor = Cursor(state=dict(source.cursor or {}))
     try:
         connector = registry.build(source.kind, source.options)
-        ingest = Ingest(session, source=source, run=run, target=target_of(source))
+        ingest: Ingest | Mirror
+        if connector.mirror:
+            ingest = Mirror(session, source=source, run=run, cursor=cursor, hub=run_settings.hub_address)
+        else:
+            ingest = Ingest(session, source=source, run=run, target=target_of(source))
         with run_settings.fetcher(source) as fetcher:
             items = connector.items(fetcher, cursor)
             ingest.consume(_keeping_lease(session, source, owner, lease, items, cursor, run), progress)

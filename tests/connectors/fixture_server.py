@@ -140,7 +140,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         owner = self.server.owner
         owner.requests.append(Request(self.path, {k.lower(): v for k, v in self.headers.items()}))
-        route = owner.routes.get(self.path.partition("?")[0])
+        route = owner.routes.get(self.path) or owner.routes.get(self.path.partition("?")[0])
         match route:
             case None:
                 self._answer(404, b"not found")

@@ -1,0 +1,310 @@
+"""A peer hub's records meet the database here: mirrored by uid, never over this hub's own.
+
+The peer connector yields the documents of the peer's API in the order of its kinds. Each batch
+is written per kind with a few set-based statements (new rows through the DB-API's
+``executemany``, changed rows grouped by shape), and the connector's cursor is stored in the same
+transaction as the batch: an interrupted run resumes after the last batch it wrote, and never
+skips one it did not. A document whose content hash matches what was mirrored last costs no write.
+Tombstones withdraw; records are never withdrawn for being absent (a pull is incremental).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import groupby, islice
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
+
+from connectors.base import Cursor, Item, ItemError
+from connectors.messages import N_, Problem
+from hub.db import utcnow
+from hub.federation.fields import Lookups
+from hub.federation.identity import hub_address
+from hub.federation.kinds import KINDS, Kind
+from hub.programmes.models import Programme
+from hub.sync.bulk import bulk_insert
+from hub.sync.ingest import BATCH, Progress, fewer_collections
+from hub.sync.models import Source, SyncError, SyncRun
+from hub.taxonomy.models import ProductGroup, Strategy
+
+log = logging.getLogger(__name__)
+MAX_ERRORS_KEPT = 1000
+
+
+def document_hash(document: Mapping[str, Any]) -> str:
+    return hashlib.blake2b(json.dumps(document, sort_keys=True).encode(), digest_size=16).hexdigest()
+
+
+@dataclasses.dataclass
+class Entry:
+    uid: str
+    document: Mapping[str, Any]
+    url: str | None
+    position: int
+
+
+class Mirror:
+    """One run's writes from a peer hub: feed it items with :meth:`consume`."""
+
+    def __init__(self, session: Session, *, source: Source, run: SyncRun, cursor: Cursor, hub: str) -> None:
+        self.session = session
+        self.source = source
+        self.run = run
+        self.cursor = cursor
+        self.hub = hub_address(hub)
+        self.errors_kept = 0
+        if hub_address(str(source.options.get("url", ""))) == self.hub:
+            raise Problem(N_("This source names this hub itself; a hub does not mirror its own records."))
+        self.codes = self._codes()
+
+    def _codes(self) -> dict[str, dict[str, int]]:
+        def of(model: Any) -> dict[str, int]:
+            return dict(self.session.execute(select(model.code, model.id)).tuples().all())
+
+        return {"programmes": of(Programme), "product_groups": of(ProductGroup), "strategies": of(Strategy)}
+
+    # -- the stream -------------------------------------------------------------------------
+
+    def consume(self, items: Iterable[Item | ItemError], progress: Progress | None = None) -> None:
+        with fewer_collections():
+            iterator = iter(items)
+            position = 0
+            while True:
+                batch = list(islice(iterator, BATCH))
+                if not batch:
+                    break
+                entries: list[tuple[str, Entry]] = []
+                for entry in batch:
+                    position += 1
+                    if isinstance(entry, ItemError):
+                        self._error(entry.problem, entry.external_id, None, entry.position or position)
+                    else:
+                        kind = str(entry.fields["kind"])
+                        entries.append(
+                            (kind, Entry(entry.external_id, entry.fields["document"], entry.url, position))
+                        )
+                for kind, group in groupby(entries, key=lambda pair: pair[0]):
+                    self._write(KINDS[kind], [entry for _, entry in group])
+                # The cursor the connector has moved past is covered by what this batch wrote.
+                self.source.cursor = dict(self.cursor.state)
+                self.run.heartbeat_at = utcnow()
+                self.session.commit()
+                if progress:
+                    progress(self.run)
+
+    def withdraw_absent(self) -> None:
+        """Nothing: a peer says what it deleted (tombstones); absence means nothing changed."""
+
+    # -- one kind's entries of a batch ----------------------------------------------------
+
+    def _write(self, kind: Kind, entries: list[Entry]) -> None:
+        latest = {entry.uid: entry for entry in entries}  # a uid twice in a batch: its last change wins
+        try:
+            with self.session.begin_nested():
+                self._upsert(kind, list(latest.values()))
+        except DBAPIError:
+            log.warning(
+                "a batch of %s %s failed in the database; retrying one by one", len(latest), kind.name
+            )
+            for entry in latest.values():
+                try:
+                    with self.session.begin_nested():
+                        self._upsert(kind, [entry])
+                except DBAPIError as exc:
+                    reason = str(exc.orig).splitlines()[0][:200] if exc.orig else type(exc).__name__
+                    self._error(
+                        Problem(N_("the database refused this record: %(reason)s"), reason=reason),
+                        entry.uid,
+                        entry.url,
+                        entry.position,
+                    )
+        if kind.name == "programmes":
+            self.codes = self._codes()
+
+    def _upsert(self, kind: Kind, entries: list[Entry]) -> None:
+        t = kind.table
+        synced = "source_id" in t.c
+        existing = {
+            row.uid: row
+            for row in self.session.execute(
+                select(t.c.id, t.c.uid, t.c.mirrored, t.c.home_hub, t.c.content_hash, t.c.withdrawn_at).where(
+                    t.c.uid.in_([entry.uid for entry in entries])
+                )
+            )
+        }
+        lookups = Lookups(codes=self.codes, uids=self._referenced(kind, entries))
+        now = utcnow()
+        new: list[dict[str, Any]] = []
+        changed: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        children: dict[str, dict[str, list[dict[str, Any]]]] = {}  # uid -> child name -> rows
+        ids = {uid: row.id for uid, row in existing.items()}
+        withdrawn: list[int] = []
+        added = updated = unchanged = 0
+        for entry in entries:
+            document = entry.document
+            current = existing.get(entry.uid)
+            try:
+                self._check_owner(kind, entry, current)
+            except Problem as problem:
+                self._error(problem, entry.uid, entry.url, entry.position)
+                continue
+            if document.get("deleted") is True:
+                if current is not None and current.withdrawn_at is None:
+                    withdrawn.append(current.id)
+                else:
+                    unchanged += 1
+                continue
+            if (
+                current is None
+                and kind.name == "programmes"
+                and document.get("code") in self.codes["programmes"]
+            ):
+                unchanged += 1  # a programme every hub knows (by its code): the same programme
+                continue
+            digest = document_hash(document)
+            if current is not None and current.content_hash == digest and current.withdrawn_at is None:
+                unchanged += 1
+                continue
+            try:
+                values, child_rows = kind.values(document, lookups)
+            except Problem as problem:
+                self._error(problem, entry.uid, entry.url, entry.position)
+                continue
+            values.update(
+                home_hub=str(document["home_hub"])[:200],
+                origin_url=entry.url if entry.url and len(entry.url) <= 500 else None,
+                content_hash=digest,
+                withdrawn_at=None,
+                updated_at=now,
+                is_demo=document.get("demo") is True,
+            )
+            if synced:
+                values.update(source_id=self.source.id, external_id=entry.uid)
+            children[entry.uid] = child_rows
+            if current is None:
+                new.append({**_blank(t), **values, "uid": entry.uid, "mirrored": True, "created_at": now})
+                added += 1
+            else:
+                values["_id"] = current.id
+                changed.setdefault(tuple(sorted(values)), []).append(values)
+                updated += 1
+        if new:
+            connection = self.session.connection()
+            bulk_insert(t, tuple(new[0]), connection.dialect)(connection, new)
+            ids.update(self._ids(t, [row["uid"] for row in new]))
+        for keys, rows in changed.items():
+            statement = (
+                update(t)
+                .where(t.c.id == bindparam("_id"))
+                .values({k: bindparam(k) for k in keys if k != "_id"})
+            )
+            self.session.execute(statement, rows, execution_options={"synchronize_session": False})
+        if withdrawn:
+            self.session.execute(
+                update(t).where(t.c.id.in_(withdrawn)).values(withdrawn_at=now, updated_at=now),
+                execution_options={"synchronize_session": False},
+            )
+        self._replace_children(kind, {ids[uid]: rows for uid, rows in children.items()})
+        self.run.added += added
+        self.run.updated += updated
+        self.run.unchanged += unchanged
+        self.run.deleted += len(withdrawn)
+
+    def _check_owner(self, kind: Kind, entry: Entry, current: Any) -> None:
+        home = hub_address(str(entry.document.get("home_hub", "")))
+        if home == self.hub:
+            raise Problem(N_("The record claims to be owned by this hub; it was not taken."))
+        if current is not None and not current.mirrored:
+            raise Problem(N_("A record of this hub has the same uid; it was not overwritten."))
+        if current is not None and hub_address(current.home_hub or "") != home:
+            raise Problem(
+                N_("The record belongs to %(home)s, not to %(peer)s; it was not overwritten."),
+                home=current.home_hub,
+                peer=home,
+            )
+
+    def _referenced(self, kind: Kind, entries: list[Entry]) -> dict[str, dict[str, int]]:
+        """The local ids of the records these documents refer to, per kind, by uid."""
+        wanted: dict[str, set[str]] = {}
+        for entry in entries:
+            for referenced_kind, uid in kind.references(entry.document):
+                wanted.setdefault(referenced_kind, set()).add(uid)
+        found: dict[str, dict[str, int]] = {name: {} for name in KINDS}
+        for name, uids in wanted.items():
+            found[name] = self._ids(KINDS[name].table, sorted(uids))
+        return found
+
+    def _ids(self, table: Table, uids: list[str]) -> dict[str, int]:
+        ids: dict[str, int] = {}
+        for chunk in _chunks(uids, 1000):
+            ids.update(
+                self.session.execute(select(table.c.uid, table.c.id).where(table.c.uid.in_(chunk)))
+                .tuples()
+                .all()
+            )
+        return ids
+
+    def _replace_children(
+        self, kind: Kind, rows_by_parent: dict[int, dict[str, list[dict[str, Any]]]]
+    ) -> None:
+        if not rows_by_parent:
+            return
+        for child in kind.children:
+            table: Table = child.table
+            key = table.c[child.parent_key]
+            for chunk in _chunks(sorted(rows_by_parent), 1000):
+                self.session.execute(delete(table).where(key.in_(chunk)))
+            rows = [
+                {**row, child.parent_key: parent}
+                for parent, named in rows_by_parent.items()
+                for row in named.get(child.name, [])
+            ]
+            if rows:
+                self.session.execute(insert(table), rows)
+
+    def _error(self, problem: Problem, uid: str | None, url: str | None, position: int | None) -> None:
+        self.run.failed += 1
+        if self.errors_kept >= MAX_ERRORS_KEPT:
+            return
+        self.errors_kept += 1
+        self.session.add(
+            SyncError(
+                run_id=self.run.id,
+                position=position,
+                external_id=uid[:200] if uid else None,
+                url=url if url and len(url) <= 500 else None,
+                message=problem.message,
+                message_values=problem.values,
+            )
+        )
+
+
+_BLANKS: dict[str, dict[str, Any]] = {}
+
+
+def _blank(table: Table) -> dict[str, Any]:
+    """Every column of ``table`` but its key, at its default (a new row names them all)."""
+    if table.name not in _BLANKS:
+        blank: dict[str, Any] = {}
+        for column in table.columns:
+            if column.primary_key:
+                continue
+            default = column.default
+            blank[column.name] = default.arg if isinstance(default, ScalarElementColumnDefault) else None
+        if "local_fields" in blank:
+            blank["local_fields"] = []
+        _BLANKS[table.name] = blank
+    return _BLANKS[table.name]
+
+
+def _chunks(values: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
