@@ -1,4 +1,4 @@
-"""The ``hub`` command: serve, scheduler, migrate, demo, users, sync, sources."""
+"""The ``hub`` command: serve, scheduler, migrate, demo, users, sync, sources, clients."""
 
 from __future__ import annotations
 
@@ -91,9 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--force", action="store_true", help="load even if the database is not empty")
     demo.set_defaults(handler=demo_command)
 
+    from hub.federation.commands import add_commands as add_client_commands
     from hub.sync.commands import add_commands as add_sync_commands
 
     add_sync_commands(commands, connect=connect, prepare=prepare_database, error=CommandError)
+    add_client_commands(commands, connect=connect, prepare=prepare_database, error=CommandError)
     return parser
 
 
