@@ -38,7 +38,10 @@ def iso_datetime(value: dt.datetime) -> str:
 
 
 def or_null(schema: JSON) -> JSON:
-    return {**schema, "type": [schema["type"], "null"]}
+    nullable = {**schema, "type": [schema["type"], "null"]}
+    if "enum" in schema:
+        nullable["enum"] = [*schema["enum"], None]
+    return nullable
 
 
 def bad_value(name: str, expected: str) -> Problem:
