@@ -67,7 +67,7 @@ class Mirror:
 
     def _codes(self) -> dict[str, dict[str, int]]:
         def of(model: Any) -> dict[str, int]:
-            return dict(self.session.execute(select(model.code, model.id)).tuples().all())
+            return {code: id_ for code, id_ in self.session.execute(select(model.code, model.id))}
 
         return {"programmes": of(Programme), "product_groups": of(ProductGroup), "strategies": of(Strategy)}
 
@@ -245,11 +245,8 @@ class Mirror:
     def _ids(self, table: Table, uids: list[str]) -> dict[str, int]:
         ids: dict[str, int] = {}
         for chunk in _chunks(uids, 1000):
-            ids.update(
-                self.session.execute(select(table.c.uid, table.c.id).where(table.c.uid.in_(chunk)))
-                .tuples()
-                .all()
-            )
+            rows = self.session.execute(select(table.c.uid, table.c.id).where(table.c.uid.in_(chunk)))
+            ids.update((uid, id_) for uid, id_ in rows)
         return ids
 
     def _replace_children(

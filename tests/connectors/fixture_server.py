@@ -35,6 +35,7 @@ class File:
 @dataclasses.dataclass(frozen=True)
 class Status:
     code: int
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,8 +147,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self._answer(404, b"not found")
             case File():
                 self._file(route)
-            case Status(code):
-                self._answer(code, f"status {code}".encode())
+            case Status(code, headers):
+                self._answer(code, f"status {code}".encode(), dict(headers))
             case Redirect(location, code):
                 self._answer(code, b"", {"Location": location})
             case Slow(seconds):

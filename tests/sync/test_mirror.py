@@ -1,0 +1,259 @@
+"""Mirroring a peer hub over real HTTP: what a good, a broken and a hostile peer do to this hub.
+
+The peer is a fixture server on 127.0.0.1 answering with pages of the API; each bad answer is
+refused with a recorded reason, and what the hub held before is still there, unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.organisations.models import Organisation
+from hub.pilots.models import Pilot
+from hub.sync import mirror
+from hub.sync.models import RunStatus, RunTrigger, Source, SyncError, SyncRun
+from hub.sync.runner import RunSettings, run_by_id
+from tests import factories
+from tests.connectors.fixture_server import File, FixtureServer, Status
+
+SETTINGS = RunSettings(timeout_seconds=2, max_seconds=5, allowed_networks=("127.0.0.1/32",))
+FIRST = "c1.1795000000000000.10"
+SECOND = "c1.1795000000000001.20"
+THIRD = "c1.1795000000000002.30"
+
+
+@pytest.fixture
+def peer() -> Iterator[FixtureServer]:
+    with FixtureServer() as running:
+        yield running
+
+
+def page(
+    kind: str, documents: list[Any], next_cursor: str | None, more: bool = False, version: str = "1.0"
+) -> File:
+    body = {
+        "api_version": version,
+        "kind": kind,
+        "data": documents,
+        "next_cursor": next_cursor,
+        "has_more": more,
+    }
+    return File(json.dumps(body).encode(), "application/json")
+
+
+def pilot(base: str, n: int, title: str = "", **fields: Any) -> dict[str, Any]:
+    uid = f"00000000-0000-4000-8000-{n:012d}"
+    document = {
+        "id": f"{base}/api/v1/pilots/{uid}",
+        "uid": uid,
+        "home_hub": base,
+        "updated_at": "2026-11-25T10:00:00Z",
+        "deleted": False,
+        "url": f"{base}/en/pilots/{n}",
+        "created_at": "2026-11-25T09:00:00Z",
+        "demo": False,
+        "source_language": "en",
+        "programme": "procirc",
+        "title": {"nl": None, "en": title or f"Pilot {n}"},
+        "summary": {"nl": None, "en": "Reuse of office furniture"},
+        "product_group": None,
+        "country": "NL",
+        "phase": "tender",
+        "status": "running",
+        "starts_on": "2021-03-01",
+        "ends_on": None,
+        "contract_value": "125000.00",
+        "raw_materials_baseline_t": None,
+        "raw_materials_result_t": None,
+        "waste_baseline_t": None,
+        "waste_result_t": None,
+        "co2_baseline_t": None,
+        "co2_result_t": None,
+        "strategies": [],
+        "parties": [],
+    }
+    return {**document, **fields}
+
+
+def tombstone(base: str, n: int) -> dict[str, Any]:
+    document = pilot(base, n)
+    return {key: document[key] for key in ("id", "uid", "home_hub", "updated_at")} | {"deleted": True}
+
+
+@pytest.fixture
+def source(session: Session, peer: FixtureServer) -> Source:
+    factories.programme(session, "procirc")
+    gdca = factories.programme(session, "gdca")
+    record: Source = factories.source(
+        session,
+        gdca,
+        "procirc-hub",
+        kind="hub",
+        options={"url": peer.base, "kinds": ["pilots"], "page_size": 2},
+    )
+    session.commit()
+    return record
+
+
+def run(sessions: sessionmaker[Session], source: Source, settings: RunSettings = SETTINGS) -> SyncRun:
+    result = run_by_id(
+        sessions,
+        source_id=source.id,
+        owner="test",
+        trigger=RunTrigger.MANUAL,
+        run_settings=settings,
+        lease=dt.timedelta(minutes=5),
+    )
+    assert result is not None
+    return result
+
+
+def mirrored(session: Session) -> dict[str, tuple[str, bool]]:
+    session.expire_all()
+    rows = session.scalars(select(Pilot).where(Pilot.mirrored.is_(True)))
+    return {p.uid[-2:]: (p.title_en, p.withdrawn_at is None) for p in rows}
+
+
+def errors(session: Session, run: SyncRun) -> list[str]:
+    found = session.scalars(select(SyncError).where(SyncError.run_id == run.id).order_by(SyncError.id))
+    return [error.message % error.message_values for error in found]
+
+
+def test_a_peers_records_are_mirrored_then_edits_and_deletions_follow(
+    session: Session, sessions: sessionmaker[Session], source: Source, peer: FixtureServer
+) -> None:
+    base = peer.base
+    peer.routes["/api/v1/pilots?limit=2"] = page("pilots", [pilot(base, 1), pilot(base, 2)], FIRST, more=True)
+    peer.routes[f"/api/v1/pilots?limit=2&after={FIRST}"] = page("pilots", [pilot(base, 3)], SECOND)
+    first = run(sessions, source)
+    assert (first.status, first.added, first.failed) == (RunStatus.SUCCEEDED, 3, 0), errors(session, first)
+    assert mirrored(session) == {"01": ("Pilot 1", True), "02": ("Pilot 2", True), "03": ("Pilot 3", True)}
+    record = session.scalars(select(Pilot).where(Pilot.uid.endswith("01"))).one()
+    assert (record.home_hub, record.origin_url, record.source_id) == (base, f"{base}/en/pilots/1", source.id)
+    assert record.programme.code == "procirc" and record.contract_value == 125000
+
+    # The next run asks only for what changed after the cursor: an edit and a deletion.
+    peer.routes[f"/api/v1/pilots?limit=2&after={SECOND}"] = page(
+        "pilots", [pilot(base, 2, "Pilot 2, renamed"), tombstone(base, 3)], THIRD
+    )
+    second = run(sessions, source)
+    assert (second.added, second.updated, second.deleted) == (0, 1, 1)
+    assert mirrored(session) == {
+        "01": ("Pilot 1", True),
+        "02": ("Pilot 2, renamed", True),
+        "03": ("Pilot 3", False),
+    }
+    assert peer.requests[-1].path == f"/api/v1/pilots?limit=2&after={SECOND}"
+
+    # Nothing changed: one request, nothing written.
+    peer.routes[f"/api/v1/pilots?limit=2&after={THIRD}"] = page("pilots", [], THIRD)
+    before = len(peer.requests)
+    third = run(sessions, source)
+    assert (third.added, third.updated, third.deleted, len(peer.requests) - before) == (0, 0, 0, 1)
+
+
+def test_records_that_are_not_the_peers_to_give_are_refused_one_by_one(
+    session: Session, sessions: sessionmaker[Session], source: Source, peer: FixtureServer
+) -> None:
+    base = peer.base
+    own = factories.pilot(session, source.programme, title_en="Ours")
+    session.commit()
+    documents = [
+        pilot(base, 1),
+        pilot(base, 2, home_hub="http://elsewhere.example"),  # names another hub as its home
+        pilot(base, 3, uid=own.uid),  # the uid of one of this hub's own records
+        pilot(base, 4, parties=[{"organisation": "no-such-organisation", "role": "procurer"}]),
+        pilot(base, 5, country="XX"),
+    ]
+    peer.routes["/api/v1/pilots?limit=2"] = page("pilots", documents, FIRST)
+    result = run(sessions, source)
+    assert (result.status, result.added, result.failed) == (RunStatus.PARTIAL, 1, 4)
+    messages = errors(session, result)
+    assert "names http://elsewhere.example as its home" in messages[0]
+    assert "A record of this hub has the same uid" in messages[1]
+    assert "refers to no-such-organisation, which this hub does not have" in messages[2]
+    assert "country: expected a country code" in messages[3]
+    session.expire_all()
+    assert session.get(Pilot, own.id).title_en == "Ours"  # type: ignore[union-attr]
+    assert list(mirrored(session)) == ["01"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (File(b"{not json", "application/json"), "not JSON"),
+        (page("pilots", [], FIRST, version="2.0"), "speaks version 2.0 of the API"),
+        (page("pilots", [], "c1.1.1"), "went backwards"),
+        (Status(500), "HTTP status 500"),
+        (Status(401, (("WWW-Authenticate", 'Bearer error="invalid_token"'),)), "401"),
+    ],
+    ids=["invalid json", "newer version", "cursor backwards", "server error", "token refused"],
+)
+def test_a_broken_peer_fails_the_run_and_changes_nothing(
+    session: Session,
+    sessions: sessionmaker[Session],
+    source: Source,
+    peer: FixtureServer,
+    answer: Any,
+    reason: str,
+) -> None:
+    base = peer.base
+    peer.routes["/api/v1/pilots?limit=2"] = page("pilots", [pilot(base, 1)], FIRST)
+    assert run(sessions, source).added == 1
+    before = mirrored(session)
+    peer.routes[f"/api/v1/pilots?limit=2&after={FIRST}"] = answer
+    result = run(sessions, source)
+    assert result.status is RunStatus.FAILED
+    assert reason in result.message % result.message_values
+    assert mirrored(session) == before
+    session.expire_all()
+    assert session.get(Source, source.id).cursor == {"pilots": FIRST}  # type: ignore[union-attr]
+
+
+def test_a_source_pointing_at_this_hub_itself_is_refused(
+    session: Session, sessions: sessionmaker[Session], source: Source, peer: FixtureServer
+) -> None:
+    peer.routes["/api/v1/pilots?limit=2"] = page("pilots", [pilot(peer.base, 1)], FIRST)
+    result = run(
+        sessions, source, RunSettings(allowed_networks=("127.0.0.1/32",), hub_address=peer.base + "/")
+    )
+    assert result.status is RunStatus.FAILED and "this hub itself" in result.message
+    assert mirrored(session) == {}
+
+
+def test_an_interrupted_pull_resumes_after_the_last_batch_it_wrote(
+    session: Session,
+    sessions: sessionmaker[Session],
+    source: Source,
+    peer: FixtureServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(mirror, "BATCH", 2)  # a batch per page of the peer's, to interrupt between them
+    base = peer.base
+    peer.routes["/api/v1/pilots?limit=2"] = page("pilots", [pilot(base, 1), pilot(base, 2)], FIRST, more=True)
+    peer.routes[f"/api/v1/pilots?limit=2&after={FIRST}"] = page(
+        "pilots", [pilot(base, 3), pilot(base, 4)], SECOND, more=True
+    )
+    peer.routes[f"/api/v1/pilots?limit=2&after={SECOND}"] = Status(503)
+    interrupted = run(sessions, source)
+    assert interrupted.status is RunStatus.FAILED
+    assert sorted(mirrored(session)) == ["01", "02", "03", "04"]  # the batches written before stay
+    session.expire_all()
+    assert session.get(Source, source.id).cursor == {"pilots": FIRST}  # type: ignore[union-attr]
+
+    peer.routes[f"/api/v1/pilots?limit=2&after={SECOND}"] = page("pilots", [pilot(base, 5)], THIRD)
+    resumed = run(sessions, source)
+    assert (resumed.status, resumed.added, resumed.unchanged) == (RunStatus.SUCCEEDED, 1, 2)
+    assert [r.path for r in peer.requests[-2:]] == [
+        f"/api/v1/pilots?limit=2&after={FIRST}",
+        f"/api/v1/pilots?limit=2&after={SECOND}",
+    ]
+    assert session.scalar(select(func.count()).select_from(Pilot).where(Pilot.mirrored.is_(True))) == 5
+    assert session.scalar(select(func.count()).select_from(Organisation)) == 0
