@@ -37,7 +37,7 @@ KINDS = (
     "lesson_pilot_links",
 )
 API_MAJOR = "1"
-CURSOR = re.compile(r"^c1\.([0-9]{1,17})\.([0-9]{1,18})$")
+CURSOR = re.compile(r"^c1\.([0-9]{1,16})\.([0-9]{1,18})$")
 SCOPE = "hub.read"
 REFRESH_MARGIN_SECONDS = 30
 

@@ -29,7 +29,9 @@ TITLES = {
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return _error_response(request, exc.status_code, exc.detail if exc.detail else None)
+    response = _error_response(request, exc.status_code, exc.detail if exc.detail else None)
+    response.headers.update(exc.headers or {})  # e.g. Allow on a 405 (RFC 9110)
+    return response
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

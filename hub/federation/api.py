@@ -105,7 +105,7 @@ def list_view(kind: Kind) -> Any:
     def view(request: Request) -> Response:
         after_text = request.query_params.get("after")
         try:
-            after = cursor.decode(after_text) if after_text else None
+            after = cursor.decode(after_text) if after_text is not None else None
         except cursor.InvalidCursor:
             return api_error(
                 400,

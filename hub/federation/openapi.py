@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hub.federation import cursor
 from hub.federation.fields import JSON
 from hub.federation.identity import API_PATH, hub_address
 from hub.federation.kinds import API_VERSION, KINDS, Kind, tombstone_schema
@@ -134,7 +135,7 @@ def _paths() -> JSON:
                         "name": "after",
                         "in": "query",
                         "description": "The `next_cursor` of the previous page; leave out to start",
-                        "schema": {"type": "string"},
+                        "schema": {"type": "string", "pattern": cursor.PATTERN.pattern},
                     },
                     {
                         "name": "limit",
