@@ -54,6 +54,7 @@ messages: $(VENV)/.installed
 bench: setup
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/sync.py
+	$(BIN)/python bench/federation.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache locales/*/LC_MESSAGES/*.mo tests/*/node_modules test-artifacts
