@@ -32,7 +32,11 @@ HEALTH_BADGE = {
     "never": "",
     "running": "badge-running",
 }
-KINDS = {"feed": N_("RSS or Atom feed"), "tabular": N_("CSV or JSON export")}
+KINDS = {
+    "feed": N_("RSS or Atom feed"),
+    "tabular": N_("CSV or JSON export"),
+    "hub": N_("Another hub (its publishing API)"),
+}
 TARGETS = {
     "news": N_("News"),
     "pilot": N_("Pilots"),

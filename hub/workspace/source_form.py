@@ -60,6 +60,7 @@ KIND_OPTIONS: dict[str, tuple[str, ...]] = {
         "encoding",
         "complete",
     ),
+    "hub": ("url", "client_id", "client_secret"),
 }
 FIELDS = (
     "name",
@@ -79,6 +80,8 @@ FIELDS = (
     "delimiter",
     "encoding",
     "complete",
+    "client_id",
+    "client_secret",
     "notify_failures",
     "allow_private",
 )
@@ -101,6 +104,8 @@ LABELS = {
     "delimiter": N_("Delimiter"),
     "encoding": N_("Encoding"),
     "complete": N_("Lists every record"),
+    "client_id": N_("Client id"),
+    "client_secret": N_("Client secret"),
     "notify_failures": N_("E-mail the coordinators when it starts failing"),
     "allow_private": N_("Allow private addresses"),
 }
@@ -161,7 +166,8 @@ def edit_form(source: Source, principal: Principal) -> Form:
         "complete": "1" if options.get("complete") else "",
         "notify_failures": "1" if source.notify_failures else "",
     }
-    for name in ("url", "format", "target", "language", "id_column", "link_column", "encoding"):
+    # The client secret is never sent back to the browser: left empty, the stored one stays.
+    for name in ("url", "format", "target", "language", "id_column", "link_column", "encoding", "client_id"):
         raw[name] = str(options.get(name) or "")
     if principal.is_admin:
         raw["allow_private"] = "1" if source.allow_private else ""
@@ -231,6 +237,9 @@ def parse(
         "delimiter": "\t" if delimiter.lower() == TAB else delimiter,
         "encoding": form.text("encoding", max_length=40),
         "complete": form.value("complete") == "1",
+        "client_id": form.text("client_id", max_length=64),
+        "client_secret": form.text("client_secret", max_length=200)
+        or (source.options.get("client_secret") if source is not None and source.kind == kind else None),
     }
     upload, upload_name = _upload(form, data, kind=kind, key=key, url=url, source=source)
     raw_options["upload"] = upload_name

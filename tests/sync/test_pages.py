@@ -567,3 +567,39 @@ def test_a_sources_runs_are_paginated_newest_first(
         run.id for run in runs[2::-1]
     ]
     assert coordinator.get(f"/en/coordinator/sources/{source.id}?page=3").status_code == 404
+
+
+def test_a_peer_hub_source_keeps_its_secret_out_of_pages_and_the_log(
+    coordinator: TestClient, network: Network, session: Session
+) -> None:
+    data = feed_form(
+        network,
+        kind="hub",
+        key="procirc-hub",
+        url="https://hub.procirc.example",
+        client_id="hub-0123456789abcdef",
+        client_secret="s3cret-value-from-the-other-hub",
+        target="",
+        language="",
+    )
+    response = post(coordinator, FORM_PAGE, data, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    source = session.scalar(select(Source).where(Source.key == "procirc-hub"))
+    assert source is not None and source.kind == "hub"
+    assert source.options["url"] == "https://hub.procirc.example"
+    assert source.options["client_id"] == "hub-0123456789abcdef"
+    assert source.options["client_secret"] == "s3cret-value-from-the-other-hub"
+    entries = session.scalars(select(AuditEntry).where(AuditEntry.entity == "sources")).all()
+    assert entries and all("s3cret" not in str(entry.after) for entry in entries)
+    detail = coordinator.get(f"/en/coordinator/sources/{source.id}")
+    assert "s3cret" not in detail.text and "(kept, not shown)" in detail.text
+    edit = coordinator.get(f"/en/coordinator/sources/{source.id}/edit")
+    assert "s3cret" not in edit.text and "Leave empty to keep the current secret." in edit.text
+
+    # Saved again without typing the secret: the stored one stays.
+    again = {**data, "client_secret": "", "schedule": "every 30"}
+    response = post(coordinator, f"/en/coordinator/sources/{source.id}/edit", again, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    session.expire_all()
+    assert source.options["client_secret"] == "s3cret-value-from-the-other-hub"
+    assert source.schedule == "every 30"
