@@ -54,7 +54,7 @@ class Pair:
 
 PAIRS = (
     Pair("pilots list page", "/en/pilots", "/en/bench-list-from-memory", 0.40, max_tail=4.0),
-    Pair("pilots API", "/api/v1/pilots", "/bench/core-json", 0.60),
+    Pair("pilots API", "/api/v1/pilots?limit=50", "/bench/core-json", 0.60),
     Pair("health check", "/healthz", "/bare/healthz", 0.80),
 )
 

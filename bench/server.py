@@ -8,8 +8,8 @@
   ``/{lang}/pilots`` view builds, every object built once at start-up (no database per request),
   rendered through the hub's own ``render()``, templates and language middleware — the baseline of
   ``/{lang}/pilots``;
-- ``/bench/core-json``: the API's page and count queries on a plain SQLAlchemy Core connection,
-  serialised with ``json.dumps`` — the baseline of ``/api/v1/pilots``;
+- ``/bench/core-json``: the queries of the API's first page of 50 pilots on a plain SQLAlchemy
+  Core connection, serialised with ``json.dumps`` — the baseline of ``/api/v1/pilots?limit=50``;
 - everything else: the hub app from ``hub.app.create_app``, exactly as in production.
 
 Nothing here is imported by the hub; it exists only for ``bench/run.py``.
@@ -21,7 +21,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -31,15 +31,20 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hub import i18n
 from hub.app import create_app
+from hub.db import utcnow
 from hub.health import healthz
+from hub.organisations.models import Organisation
 from hub.pilots import services
-from hub.pilots.models import PilotStatus
+from hub.pilots.models import Pilot, PilotParty, PilotStatus, pilot_strategies
+from hub.programmes.models import Programme
 from hub.settings import Settings
+from hub.taxonomy.models import ProductGroup, Strategy
 from hub.web import language, render
 
 BARE_PREFIX = "/bare/"
 LIST_FROM_MEMORY = "/{lang:lang}/bench-list-from-memory"
 CORE_JSON = "/bench/core-json"
+API_PAGE = 50
 LANG_MOUNT = "/{lang:lang}"  # hub.app.routes(): the public pages
 
 Endpoint = Callable[[Request], Response]
@@ -124,17 +129,38 @@ def list_from_memory_endpoint(engine: Engine) -> Endpoint:
 
 
 def core_json_endpoint(engine: Engine) -> Endpoint:
-    """A minimal ``def`` endpoint: the API's count and page queries on a Core connection."""
-    filters = services.PilotFilters(per_page=services.PAGE_SIZE)
-    with Session(engine) as session:  # the builders only ask the session for its dialect
-        page_query = services.list_query(session, filters, "en")
-        count_query = services.count_query(session, filters)
+    """A minimal ``def`` endpoint: the API's first page of 50 pilots (in order of change) read with
+    Core on a plain connection, the same three queries the API runs (pilots with their programme
+    and product group; their strategies; their parties), and ``json.dumps`` of the rows."""
+    pilots = (
+        select(Pilot.__table__, Programme.code.label("programme"), ProductGroup.code.label("product_group"))
+        .join(Programme, Programme.id == Pilot.programme_id)
+        .outerjoin(ProductGroup, ProductGroup.id == Pilot.product_group_id)
+        .where(Pilot.mirrored.is_(False), Pilot.updated_at <= bindparam("until"))
+        .order_by(Pilot.updated_at, Pilot.id)
+        .limit(API_PAGE + 1)
+    )
+    strategies = (
+        select(pilot_strategies.c.pilot_id, Strategy.code)
+        .join(Strategy, Strategy.id == pilot_strategies.c.strategy_id)
+        .where(pilot_strategies.c.pilot_id.in_(bindparam("ids", expanding=True)))
+    )
+    parties = (
+        select(PilotParty.pilot_id, PilotParty.role, Organisation.uid)
+        .join(Organisation, Organisation.id == PilotParty.organisation_id)
+        .where(PilotParty.pilot_id.in_(bindparam("ids", expanding=True)))
+    )
 
     def core_json(request: Request) -> Response:
         with engine.connect() as connection:
-            total = connection.execute(*count_query).scalar_one()
-            rows = [row._asdict() for row in connection.execute(*page_query)]
-        body = {"data": rows, "meta": {"total": total, "page": filters.page, "per_page": filters.per_page}}
+            rows = [row._asdict() for row in connection.execute(pilots, {"until": utcnow()})]
+            by_id = {row["id"]: {**row, "strategies": [], "parties": []} for row in rows}
+            for pilot_id, code in connection.execute(strategies, {"ids": list(by_id)}):
+                by_id[pilot_id]["strategies"].append(code)
+            for pilot_id, role, uid in connection.execute(parties, {"ids": list(by_id)}):
+                by_id[pilot_id]["parties"].append({"organisation": uid, "role": role})
+            rows = list(by_id.values())
+        body = {"data": rows[:API_PAGE], "has_more": len(rows) > API_PAGE}
         return Response(json.dumps(body, default=str), media_type="application/json")
 
     return core_json

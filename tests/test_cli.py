@@ -17,7 +17,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``hub serve --demo`` on an empty database, as the README's first command runs it."""
     directory = tmp_path_factory.mktemp("serve")
     with serving_hub(
-        directory, "--demo", env=hub_environment(directory, HUB_SCHEDULER_TICK_SECONDS="1")
+        directory,
+        "--demo",
+        env=hub_environment(directory, HUB_SCHEDULER_TICK_SECONDS="1", HUB_API_SETTLE_SECONDS="0"),
     ) as base:
         yield base
 
@@ -35,9 +37,11 @@ def test_serve_demo_serves_both_languages(served: str) -> None:
 
 
 def test_serve_demo_api_and_health(served: str) -> None:
-    body = httpx.get(f"{served}/api/v1/pilots?per_page=50").json()
-    assert body["meta"]["total"] == 302  # 200 GDCA + 70 GDCI + 32 ProCirc
-    assert len(body["data"]) == 50
+    first = httpx.get(f"{served}/api/v1/pilots?limit=50").json()
+    assert len(first["data"]) == 50 and first["has_more"]
+    rest = httpx.get(f"{served}/api/v1/pilots", params={"limit": 1000, "after": first["next_cursor"]}).json()
+    assert len(first["data"]) + len(rest["data"]) == 302  # 200 GDCA + 70 GDCI + 32 ProCirc
+    assert not rest["has_more"]
     assert httpx.get(f"{served}/healthz").text == "ok"
 
 
