@@ -24,12 +24,13 @@ from hub.accounts import oidc
 from hub.accounts import views as accounts
 from hub.accounts.web import RequireLogin
 from hub.db import make_engine, make_sessionmaker
+from hub.federation import views as federation
 from hub.federation.api import api_routes
 from hub.health import healthz, readyz
 from hub.middleware import LanguageMiddleware, SecurityHeadersMiddleware, language_of
 from hub.news import views as news
+from hub.opendata import views as opendata
 from hub.organisations import views as organisations
-from hub.pilots import api as pilots_api
 from hub.pilots import views as pilots
 from hub.programmes import views as programmes
 from hub.scheduler import Scheduler
@@ -84,14 +85,18 @@ def routes() -> list[BaseRoute]:
             name="organisation",
         ),
         Route("/news", news.news_list, name="news"),
+        *opendata.download_routes(),  # /programmes.csv, /pilots.json ...
         Route("/sources", sync.source_status, name="sources"),
+        Route("/network", federation.network_page, name="network"),
     ]
     return [
         Route("/", root, name="root"),
         Route("/healthz", healthz, name="healthz"),
         Route("/readyz", readyz, name="readyz"),
         Route("/auth/callback/{provider:str}", oidc.callback, name="auth_callback"),
-        Route("/api/v1/pilots", pilots_api.pilots, name="api_pilots"),
+        Route("/api/v1/ocds/pilots.json", opendata.ocds_pilots, name="ocds_pilots"),
+        Route("/feeds/{lang:lang}/pilots.atom", opendata.pilots_feed, name="feed_pilots"),
+        Route("/feeds/{lang:lang}/lessons.atom", opendata.lessons_feed, name="feed_lessons"),
         *api_routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Mount("/{lang:lang}", routes=public),

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 PREFIX = "HUB_"
+OCDS_PREFIX = re.compile(r"ocds-[a-z0-9]{1,20}")
 
 
 class SettingsError(ValueError):
@@ -66,6 +67,7 @@ class Settings:
     smtp_password: str = dataclasses.field(default="", repr=False)
     smtp_starttls: bool = True
     mail_from: str = "hub@localhost"
+    ocds_prefix: str = "ocds-hub"
     oidc_providers: tuple[OidcProvider, ...] = ()
 
     @property
@@ -135,6 +137,11 @@ class Settings:
                 raise SettingsError(
                     f"HUB_FETCH_ALLOWED_NETWORKS: {network!r} is not a network (e.g. 10.1.0.0/16)"
                 ) from None
+        if not OCDS_PREFIX.fullmatch(self.ocds_prefix):
+            raise SettingsError(
+                "HUB_OCDS_PREFIX must be an ocid prefix such as 'ocds-a1b2c3' ('ocds-' and letters or "
+                f"digits), not {self.ocds_prefix!r}"
+            )
         if not self.database_url.startswith(("sqlite", "postgresql")):
             raise SettingsError(
                 "HUB_DATABASE_URL must be an SQLite (sqlite:///...) or PostgreSQL "

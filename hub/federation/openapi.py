@@ -35,6 +35,33 @@ TOKEN: JSON = {
     },
     "required": ["access_token", "token_type", "expires_in", "scope"],
 }
+# The outline of an OCDS release package (https://standard.open-contracting.org/1.1/): the full
+# release schema is OCDS's own; tests/opendata checks the export against the fields it writes.
+OCDS_PACKAGE: JSON = {
+    "type": "object",
+    "properties": {
+        "uri": {"type": "string"},
+        "version": {"const": "1.1"},
+        "publishedDate": {"type": "string", "format": "date-time"},
+        "publisher": {"type": "object"},
+        "extensions": {"type": "array", "items": {"type": "string"}},
+        "releases": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "ocid": {"type": "string"},
+                    "id": {"type": "string"},
+                    "date": {"type": "string", "format": "date-time"},
+                    "tag": {"type": "array", "items": {"type": "string"}},
+                    "tender": {"type": "object"},
+                },
+                "required": ["ocid", "id", "date", "tag", "tender"],
+            },
+        },
+    },
+    "required": ["uri", "version", "publishedDate", "publisher", "releases"],
+}
 ETAG = {"ETag": {"description": "Strong validator of this exact answer", "schema": {"type": "string"}}}
 
 
@@ -122,6 +149,13 @@ def _paths() -> JSON:
                 },
             }
         },
+    }
+    paths[f"{API_PATH}/ocds/pilots.json"] = {
+        "get": {
+            "operationId": "ocds_pilots",
+            "summary": "This hub's pilots as an OCDS 1.1 release package (with the sustainability extension)",
+            "responses": {"200": _json(OCDS_PACKAGE, "A release package, one release per live pilot")},
+        }
     }
     for kind in KINDS.values():
         name = _schema_name(kind)

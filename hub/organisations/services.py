@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from hub.organisations.models import Organisation, Participation, Role, SupportingAction
+from hub.organisations.models import Organisation, Participation, Role, Sector, SupportingAction
 from hub.programmes.models import Programme
 
 PAGE_SIZE = 50
@@ -59,7 +60,7 @@ class OrganisationPage:
         return max(1, math.ceil(self.total / PAGE_SIZE))
 
 
-def list_organisations(session: Session, *, filters: OrganisationFilters) -> OrganisationPage:
+def _conditions(filters: OrganisationFilters) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [Organisation.withdrawn_at.is_(None)]
     if filters.q:
         # Escape LIKE wildcards so that a typed % or _ matches itself.
@@ -72,6 +73,11 @@ def list_organisations(session: Session, *, filters: OrganisationFilters) -> Org
         if filters.role:
             participation = participation.where(Participation.role == filters.role)
         conditions.append(Organisation.id.in_(participation))
+    return conditions
+
+
+def list_organisations(session: Session, *, filters: OrganisationFilters) -> OrganisationPage:
+    conditions = _conditions(filters)
     total = session.scalar(select(func.count()).select_from(Organisation).where(*conditions)) or 0
     organisations = session.scalars(
         select(Organisation)
@@ -82,6 +88,69 @@ def list_organisations(session: Session, *, filters: OrganisationFilters) -> Org
         .options(selectinload(Organisation.participations).joinedload(Participation.programme))
     ).all()
     return OrganisationPage(organisations, total, filters)
+
+
+@dataclasses.dataclass
+class OrganisationRow:
+    """What the downloads give of an organisation; ``participations`` as (programme code, role)."""
+
+    id: int
+    uid: str
+    name: str
+    sector: Sector
+    country: str
+    city: str
+    website: str | None
+    description_nl: str
+    description_en: str
+    home_hub: str | None
+    is_demo: bool
+    updated_at: dt.datetime
+    participations: list[tuple[str, Role]] = dataclasses.field(default_factory=list)
+
+
+_ROW_COLUMNS = (
+    Organisation.id,
+    Organisation.uid,
+    Organisation.name,
+    Organisation.sector,
+    Organisation.country,
+    Organisation.city,
+    Organisation.website,
+    Organisation.description_nl,
+    Organisation.description_en,
+    Organisation.home_hub,
+    Organisation.is_demo,
+    Organisation.updated_at,
+)
+_PARTICIPATIONS = (
+    select(Participation.organisation_id, Programme.code, Participation.role)
+    .join(Programme, Programme.id == Participation.programme_id)
+    .where(
+        Participation.organisation_id.in_(bindparam("ids", expanding=True)),
+        Participation.withdrawn_at.is_(None),
+    )
+    .order_by(Participation.organisation_id, Programme.starts_on, Programme.id, Participation.role)
+)
+
+
+def iter_organisation_rows(
+    session: Session, *, filters: OrganisationFilters, chunk: int = 500
+) -> Iterator[list[OrganisationRow]]:
+    """Every organisation matching ``filters`` (the list's order), streamed in chunks of ``chunk``."""
+    connection = session.connection()
+    statement = (
+        select(*_ROW_COLUMNS)
+        .where(*_conditions(filters))
+        .order_by(Organisation.name, Organisation.id)
+        .execution_options(yield_per=chunk)
+    )
+    for partition in connection.execute(statement).partitions():
+        rows = [OrganisationRow(*tuple(row)) for row in partition]
+        by_id = {row.id: row for row in rows}
+        for organisation_id, code, role in connection.execute(_PARTICIPATIONS, {"ids": list(by_id)}):
+            by_id[organisation_id].participations.append((code, role))
+        yield rows
 
 
 def get_organisation(session: Session, *, organisation_id: int) -> Organisation | None:

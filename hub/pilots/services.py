@@ -6,12 +6,12 @@ import dataclasses
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select, text
+from sqlalchemy import ColumnElement, Connection, Integer, Select, bindparam, func, select, text
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hub.i18n import N_, LabelledEnum
@@ -317,6 +317,16 @@ def _ordering(sort: Sort, language: str) -> list[Any]:
 @lru_cache(maxsize=512)
 def _page_statement(dialect: str, shape: Shape, sort: Sort, language: str) -> Select[*tuple[Any, ...]]:
     return (
+        _rows_statement(dialect, shape, sort, language)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+
+
+@lru_cache(maxsize=512)
+def _rows_statement(dialect: str, shape: Shape, sort: Sort, language: str) -> Select[*tuple[Any, ...]]:
+    """Every pilot matching the filters, as ``PilotRow`` columns, in the list's order."""
+    return (
         select(
             Pilot.id,
             Pilot.uid,
@@ -342,8 +352,6 @@ def _page_statement(dialect: str, shape: Shape, sort: Sort, language: str) -> Se
         .outerjoin(ProductGroup, Pilot.product_group_id == ProductGroup.id)
         .where(*_conditions(dialect, shape))
         .order_by(*_ordering(sort, language))
-        .limit(bindparam("limit", type_=Integer))
-        .offset(bindparam("offset", type_=Integer))
     )
 
 
@@ -366,11 +374,34 @@ def list_pilots(session: Session, *, filters: PilotFilters, language: str) -> Pi
     connection = session.connection()
     total = connection.execute(*count_query(session, filters)).scalar() or 0
     rows = [PilotRow(*row) for row in connection.execute(*list_query(session, filters, language))]
+    _add_strategies(connection, rows)
+    return PilotPage(rows=rows, total=total, filters=filters)
+
+
+def download_query(session: Session, filters: PilotFilters, language: str) -> Query:
+    """Every pilot matching ``filters``, in the list's order, not one page (the downloads)."""
+    dialect = session.get_bind().dialect.name
+    return _rows_statement(dialect, _shape(filters), filters.sort, language), _params(dialect, filters)
+
+
+def iter_pilot_rows(
+    session: Session, *, filters: PilotFilters, language: str, chunk: int = 500
+) -> Iterator[list[PilotRow]]:
+    """Every matching pilot in chunks of ``chunk`` rows, streamed from the database (never all at once)."""
+    connection = session.connection()
+    statement, params = download_query(session, filters, language)
+    result = connection.execute(statement.execution_options(yield_per=chunk), params)
+    for partition in result.partitions():
+        rows = [PilotRow(*row) for row in partition]
+        _add_strategies(connection, rows)
+        yield rows
+
+
+def _add_strategies(connection: Connection, rows: list[PilotRow]) -> None:
     by_id = {row.id: row for row in rows}
     if by_id:
         for pilot_id, code in connection.execute(_PAGE_STRATEGIES, {"ids": list(by_id)}):
             by_id[pilot_id].strategies.append(code)
-    return PilotPage(rows=rows, total=total, filters=filters)
 
 
 def get_pilot(session: Session, *, pilot_id: int) -> Pilot | None:

@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from hub.workspace import actions, audit, organisations, participations, people, pilots, sources, views
+from hub.workspace import (
+    actions,
+    audit,
+    clients,
+    organisations,
+    participations,
+    people,
+    pilots,
+    sources,
+    views,
+)
 
 POST = ["POST"]
 
@@ -115,4 +125,10 @@ def workspace_routes() -> list[BaseRoute]:
         Route("/people", people.people, name="ws_people"),
         Route("/people/{user_id:int}/roles", people.grant_role, methods=POST, name="ws_grant"),
         Route("/people/roles/{grant_id:int}/revoke", people.revoke_role, methods=POST, name="ws_revoke"),
+        # Peer clients: the hubs allowed to read protected fields (administrators)
+        Route("/clients", clients.client_list, name="ws_clients"),
+        Route("/clients", clients.client_register, methods=POST, name="ws_client_register"),
+        Route(
+            "/clients/{client_id:str}/revoke", clients.client_revoke, methods=POST, name="ws_client_revoke"
+        ),
     ]

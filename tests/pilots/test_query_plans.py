@@ -106,3 +106,74 @@ def test_pilot_list_queries_use_an_index(session: Session, case: str) -> None:
     assert len(plans) == 2
     for plan in plans:
         assert not full_scans(plan, dialect), plan
+
+
+# The open data's queries (hub/opendata): the feeds' newest records, the OCDS export, downloads.
+FEED_CASES = ["pilots feed", "lessons feed", "ocds export", "ocds published date", "pilot download"]
+EXPECTED_INDEXES: dict[str, tuple[str, ...]] = {
+    "pilots feed": ("ix_pilots_updated_at",),
+    "lessons feed": ("ix_lessons_updated_at",),
+    # Reading every published pilot: PostgreSQL may rather collect the live ones and sort them
+    # (without the statistics of a cursor, which favour the ordered index).
+    "ocds export": ("ix_pilots_changes", "ix_pilots_withdrawn_at"),
+    "ocds published date": ("ix_pilots_changes", "ix_pilots_updated_at"),
+    "pilot download": (),  # the list's own indexes (any, but no table scan)
+}
+
+
+def _open_data_statement(session: Session, case: str) -> tuple[Any, dict[str, Any]]:
+    from hub.opendata import services as opendata
+
+    if case == "pilots feed":
+        return opendata.feed_statement(session, kind="pilots"), {}
+    if case == "lessons feed":
+        return opendata.feed_statement(session, kind="lessons"), {}
+    if case == "ocds export":
+        return opendata.ocds_statement(session), {}
+    if case == "ocds published date":
+        return opendata.ocds_published_date_statement(session), {}
+    return services.download_query(session, PilotFilters(), "en")
+
+
+@pytest.mark.parametrize("case", FEED_CASES)
+def test_open_data_queries_use_an_index(session: Session, case: str) -> None:
+    from hub.lessons.models import Lesson, LessonKind
+
+    programmes = [factories.programme(session, code) for code in ("gdca", "gdci", "procirc")]
+    moment = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    for i in range(300):
+        # Nearly every record is live and this hub's own, as in a real network; each withdrawn
+        # one at a moment of its own (which makes SQLite's statistics misjudge the live ones).
+        withdrawn = moment + dt.timedelta(minutes=i) if i % 20 == 0 else None
+        pilot = factories.pilot(
+            session,
+            programmes[i % 3],
+            updated_at=moment + dt.timedelta(hours=i),
+            withdrawn_at=withdrawn,
+            mirrored=i % 10 == 0,
+        )
+        session.add(
+            Lesson(
+                programme=programmes[i % 3],
+                pilot=pilot,
+                kind=LessonKind.TIP,
+                title_en=f"Lesson {i}",
+                updated_at=moment + dt.timedelta(hours=i),
+                withdrawn_at=withdrawn,
+            )
+        )
+    session.flush()
+    dialect = session.get_bind().dialect.name
+    # Statistics, as the daily maintenance job (SQLite) and autovacuum (PostgreSQL) keep them;
+    # inside the test's transaction, so rolled back.
+    session.execute(text("ANALYZE"))
+    with explained(session) as plans:
+        session.connection().execute(*_open_data_statement(session, case))
+    (plan,) = plans
+    assert not full_scans(plan, dialect), plan
+    assert not [
+        line for line in plan.splitlines() if re.search(r"SCAN lessons\b(?! USING)|Seq Scan on lessons", line)
+    ]
+    indexes = EXPECTED_INDEXES[case]
+    if indexes:
+        assert any(index in plan for index in indexes), plan

@@ -1,0 +1,189 @@
+"""Open data endpoints: Atom feeds, CSV/JSON downloads of the public lists, the OCDS export.
+
+Filters are checked before a download starts, so a bad one is a proper 400; the rows are then
+streamed from a session of the download's own, open for as long as the response is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from hub.api import api_error
+from hub.db import utcnow
+from hub.i18n import gettext as _
+from hub.opendata import atom, downloads, feeds, ocds, services
+from hub.organisations import services as organisations
+from hub.pilots import services as pilots
+from hub.programmes.services import list_programmes
+from hub.settings import Settings
+from hub.web import FIELD_LABELS, db, invalid_value, language
+
+Chunks = Callable[[Session], Iterable[Iterable[downloads.Document]]]
+MEDIA_TYPES = {"csv": "text/csv; charset=utf-8; header=present", "json": "application/json"}
+PAGING = ("page", "per_page")  # a download is the whole list, never one page of it
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _base(request: Request) -> str:
+    return _settings(request).base_url.rstrip("/")
+
+
+# --- Atom feeds ---------------------------------------------------------------------------------
+
+
+def pilots_feed(request: Request) -> Response:
+    return _feed(request, "pilots")
+
+
+def lessons_feed(request: Request) -> Response:
+    return _feed(request, "lessons")
+
+
+def _feed(request: Request, kind: str) -> Response:
+    lang = language(request)
+    with db(request) as session:
+        body = feeds.render(session, kind=kind, language=lang, base_url=_base(request))
+    tag = atom.etag(body)
+    headers = {"ETag": tag, "Cache-Control": "no-cache"}
+    if atom.matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=atom.MEDIA_TYPE, headers=headers)
+
+
+# --- CSV and JSON downloads of the public lists ----------------------------------------------------
+
+
+def pilots_download(request: Request) -> Response:
+    lang = language(request)
+    params = {k: v for k, v in request.query_params.items() if k not in PAGING}
+    with db(request) as session:
+        try:
+            filters = pilots.parse_filters(session, params)
+        except pilots.InvalidFilter as error:
+            return _invalid(request, error.field, error.value)
+    base = _base(request)
+
+    def chunks(session: Session) -> Iterator[list[downloads.Document]]:
+        for rows in pilots.iter_pilot_rows(session, filters=filters, language=lang):
+            yield [downloads.pilot_json(row, base, lang) for row in rows]
+
+    return _download(request, "pilots", chunks)
+
+
+def organisations_download(request: Request) -> Response:
+    lang = language(request)
+    params = {k: v for k, v in request.query_params.items() if k not in PAGING}
+    with db(request) as session:
+        codes = [programme.code for programme in list_programmes(session)]
+    try:
+        filters = organisations.parse_filters(params, codes)
+    except organisations.InvalidOrganisationFilter as error:
+        return _invalid(request, error.field, error.value)
+    base = _base(request)
+
+    def chunks(session: Session) -> Iterator[list[downloads.Document]]:
+        for rows in organisations.iter_organisation_rows(session, filters=filters):
+            yield [downloads.organisation_json(row, base, lang) for row in rows]
+
+    return _download(request, "organisations", chunks)
+
+
+def programmes_download(request: Request) -> Response:
+    lang = language(request)
+    base = _base(request)
+
+    def chunks(session: Session) -> Iterator[list[downloads.Document]]:
+        for programmes in services.iter_programmes(session):
+            yield [downloads.programme_json(programme, base, lang) for programme in programmes]
+
+    return _download(request, "programmes", chunks)
+
+
+def news_download(request: Request) -> Response:
+    def chunks(session: Session) -> Iterator[list[downloads.Document]]:
+        for items in services.iter_news(session):
+            yield [downloads.news_json(item, programme) for item, programme in items]
+
+    return _download(request, "news", chunks)
+
+
+def download_routes() -> list[Route]:
+    """``/{kind}.csv`` and ``/{kind}.json`` for every public list (mounted under ``/{lang}``)."""
+    views = {
+        "programmes": programmes_download,
+        "pilots": pilots_download,
+        "organisations": organisations_download,
+        "news": news_download,
+    }
+    return [
+        Route(f"/{kind}.{extension}", view, name=f"{kind}_{extension}")
+        for kind, view in views.items()
+        for extension in MEDIA_TYPES
+    ]
+
+
+def _download(request: Request, kind: str, chunks: Chunks) -> Response:
+    """Stream the list as CSV or JSON (the path's extension), reading it in a session of its own."""
+    extension = request.url.path.rsplit(".", 1)[-1]
+    sessions = request.app.state.sessions
+
+    def documents() -> Iterator[Iterable[downloads.Document]]:
+        with sessions() as session:
+            yield from chunks(session)
+
+    if extension == "csv":
+        body = downloads.csv_chunks(downloads.COLUMNS[kind], documents())
+    else:
+        body = downloads.json_chunks(documents())
+    filename = f"{kind}-{utcnow():%Y-%m-%d}.{extension}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return StreamingResponse(body, media_type=MEDIA_TYPES[extension], headers=headers)
+
+
+def _invalid(request: Request, field: str, value: str) -> Response:
+    """400: JSON for the JSON download (programs read it), the error page for the CSV one."""
+    if not request.url.path.endswith(".json"):
+        raise invalid_value(field, value)
+    message = _(
+        "“%(value)s” is not a valid value for the filter “%(field)s”.",
+        value=value,
+        field=_(FIELD_LABELS.get(field, field)),
+    )
+    return api_error(400, "invalid_filter", message, field=field)
+
+
+# --- OCDS -----------------------------------------------------------------------------------------
+
+
+def ocds_pilots(request: Request) -> Response:
+    """``/api/v1/ocds/pilots.json``: the pilots this hub publishes as an OCDS release package."""
+    settings = _settings(request)
+    base = _base(request)
+    with db(request) as session:
+        published: dt.datetime = services.ocds_published_date(session) or utcnow()
+    sessions = request.app.state.sessions
+
+    def pilots_in_chunks() -> Iterator[Any]:
+        with sessions() as session:
+            yield from services.iter_ocds_pilots(session)
+
+    body = ocds.package_chunks(
+        pilots_in_chunks(),
+        uri=f"{base}/api/v1/ocds/pilots.json",
+        published=published,
+        publisher_uri=f"{base}/",
+        prefix=settings.ocds_prefix,
+    )
+    # Texts follow each pilot's source language (see hub/opendata/ocds.py), not the request's.
+    return StreamingResponse(body, media_type="application/json")
