@@ -16,6 +16,7 @@ import os
 import re
 import time
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlencode
 
@@ -107,29 +108,42 @@ class PeerHubConnector(Connector[PeerOptions]):
     options_type = PeerOptions
     mirror = True
 
+    def __init__(self, options: PeerOptions) -> None:
+        super().__init__(options)
+        self._token: Token | None = None  # reused across pages while it is valid
+
     def items(self, fetcher: Fetcher, cursor: Cursor) -> Iterator[Item | ItemError]:
+        """Each kind's pages from its cursor; the next page is fetched while this one's items are
+        stored (one page ahead, in a thread), and the cursor moves only past items yielded."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="peer-page") as ahead:
+            for kind in self.options.kinds:
+                after = cursor.state.get(kind)
+                coming = ahead.submit(self._fetch_page, fetcher, kind, after)
+                while True:
+                    page = coming.result()
+                    more = page["has_more"] and bool(page["data"])
+                    if more:
+                        coming = ahead.submit(self._fetch_page, fetcher, kind, page["next_cursor"])
+                    for index, document in enumerate(page["data"]):
+                        yield self._item(kind, document, index)
+                    if page["next_cursor"]:
+                        cursor.state[kind] = page["next_cursor"]
+                    if not more:
+                        break
+
+    def _fetch_page(self, fetcher: Fetcher, kind: str, after: str | None) -> Mapping[str, Any]:
         options = self.options
-        token: Token | None = None
-        for kind in options.kinds:
-            after = cursor.state.get(kind)
-            while True:
-                if options.client_id and (
-                    token is None or token.expires_at - time.time() < REFRESH_MARGIN_SECONDS
-                ):
-                    token = fetcher.client_credentials_token(
-                        f"{options.url}/api/v1/token", options.client_id, options.secret(), scope=SCOPE
-                    )
-                headers = {"Authorization": f"Bearer {token.access_token}"} if token else {}
-                query = {"limit": str(options.page_size), **({"after": after} if after else {})}
-                fetched = fetcher.get(f"{options.url}/api/v1/{kind}?{urlencode(query)}", headers=headers)
-                assert fetched is not None  # no validators were sent: never "not modified"
-                page = self._page(fetched.body, kind, after)
-                for index, document in enumerate(page["data"]):
-                    yield self._item(kind, document, index)
-                if page["next_cursor"]:
-                    cursor.state[kind] = after = page["next_cursor"]
-                if not page["has_more"] or not page["data"]:
-                    break
+        if options.client_id and (
+            self._token is None or self._token.expires_at - time.time() < REFRESH_MARGIN_SECONDS
+        ):
+            self._token = fetcher.client_credentials_token(
+                f"{options.url}/api/v1/token", options.client_id, options.secret(), scope=SCOPE
+            )
+        headers = {"Authorization": f"Bearer {self._token.access_token}"} if self._token else {}
+        query = {"limit": str(options.page_size), **({"after": after} if after else {})}
+        fetched = fetcher.get(f"{options.url}/api/v1/{kind}?{urlencode(query)}", headers=headers)
+        assert fetched is not None  # no validators were sent: never "not modified"
+        return self._page(fetched.body, kind, after)
 
     def _page(self, body: bytes, kind: str, after: str | None) -> Mapping[str, Any]:
         try:

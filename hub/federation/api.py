@@ -27,6 +27,7 @@ from hub.federation import cursor, services, tokens
 from hub.federation.identity import API_PATH, hub_address, record_uri
 from hub.federation.kinds import API_VERSION, KINDS, Kind
 from hub.federation.openapi import openapi_document
+from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.settings import Settings
 from hub.web import db
@@ -65,6 +66,8 @@ def json_document(request: Request, document: Any, status_code: int = 200, **hea
 
 
 class Unauthorized(Exception):
+    """A refused token; ``message`` is the untranslated msgid (the header carries it in English)."""
+
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
@@ -77,20 +80,22 @@ def _authorised(request: Request) -> bool:
         return False
     scheme, _sep, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized(_("Send the access token as “Authorization: Bearer <token>”."))
+        raise Unauthorized(N_("Send the access token as “Authorization: Bearer <token>”."))
     try:
         claims = tokens.verify(_settings(request), token.strip())
     except tokens.InvalidToken as error:
-        raise Unauthorized(_(str(error))) from None
+        raise Unauthorized(str(error)) from None
     with db(request) as session:
         if not services.client_active(session, client_id=str(claims["client_id"])):
-            raise Unauthorized(_("The client this token was issued to has been revoked."))
+            raise Unauthorized(N_("The client this token was issued to has been revoked."))
     return services.SCOPE in str(claims.get("scope", "")).split()
 
 
 def _unauthorized(message: str) -> Response:
-    response = api_error(401, "invalid_token", message)
-    response.headers["WWW-Authenticate"] = f'Bearer error="invalid_token", error_description="{message}"'
+    """401 with the reason for people (translated) and, in the header, for programs (RFC 6750)."""
+    response = api_error(401, "invalid_token", _(message))
+    description = message.encode("ascii", "replace").decode().replace('"', "'")  # a header is ASCII
+    response.headers["WWW-Authenticate"] = f'Bearer error="invalid_token", error_description="{description}"'
     return response
 
 

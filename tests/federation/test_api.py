@@ -38,7 +38,9 @@ def settings(tmp_path: Any) -> Settings:
 
 @pytest.fixture
 def api(settings: Settings, sessions: sessionmaker[Session]) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, sessions=sessions), raise_server_exceptions=False) as client:
+    # Messages for people follow Accept-Language (Dutch by default); these tests read the English.
+    app = create_app(settings, sessions=sessions)
+    with TestClient(app, raise_server_exceptions=False, headers={"Accept-Language": "en"}) as client:
         yield client
 
 
@@ -321,3 +323,13 @@ def _rewrite(schema: Any) -> Any:
     if isinstance(schema, list):
         return [_rewrite(value) for value in schema]
     return schema
+
+
+def test_a_refusal_is_in_the_readers_language_and_its_header_stays_ascii(
+    api: TestClient, session: Session
+) -> None:
+    answer = api.get("/api/v1/pilots", headers={"Authorization": "Token abc", "Accept-Language": "nl"})
+    assert answer.status_code == 401
+    assert answer.json()["error"]["message"].startswith("Stuur het toegangstoken mee")
+    header = answer.headers["www-authenticate"]
+    assert header.isascii() and "Send the access token as ?Authorization: Bearer <token>?" in header
