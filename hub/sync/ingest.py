@@ -65,6 +65,31 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*threshold)
 
 
+class RunErrors:
+    """The entries of a run that could not be stored: all counted, the first ``MAX_ERRORS_KEPT`` kept."""
+
+    def __init__(self, session: Session, run: SyncRun) -> None:
+        self.session = session
+        self.run = run
+        self.kept = 0
+
+    def add(self, problem: Problem, external_id: str | None, url: str | None, position: int | None) -> None:
+        self.run.failed += 1
+        if self.kept >= MAX_ERRORS_KEPT:
+            return
+        self.kept += 1
+        self.session.add(
+            SyncError(
+                run_id=self.run.id,
+                position=position,
+                external_id=external_id[:EXTERNAL_ID_MAX] if external_id else None,
+                url=url if url and len(url) <= 500 else None,
+                message=problem.message,
+                message_values=problem.values,
+            )
+        )
+
+
 @dataclasses.dataclass
 class Prepared:
     external_id: str
@@ -86,7 +111,7 @@ class Ingest:
         self.table: Table = self.kind.table
         self.lookups = Lookups.load(session)
         self.seen: set[str] = set()
-        self.errors_kept = 0
+        self.errors = RunErrors(session, run)
         # A source's first run into a table holding none of its records has nothing to look up:
         # every id is new (ids repeated within the run are caught by ``seen``). Skipping the
         # lookup also spares PostgreSQL from planning it on a freshly filled, unanalysed table.
@@ -123,11 +148,11 @@ class Ingest:
         if isinstance(entry, ItemError):
             if entry.external_id:
                 self.seen.add(entry.external_id)  # present at the source, only unreadable: keep it
-            self._error(entry.problem, entry.external_id, None, entry.position or position)
+            self.errors.add(entry.problem, entry.external_id, None, entry.position or position)
             return None
         external_id = entry.external_id.strip()
         if not external_id or len(external_id) > EXTERNAL_ID_MAX:
-            self._error(
+            self.errors.add(
                 Problem(N_("the id is empty or longer than %(max)s characters"), max=EXTERNAL_ID_MAX),
                 external_id[:EXTERNAL_ID_MAX] or None,
                 entry.url,
@@ -135,7 +160,7 @@ class Ingest:
             )
             return None
         if external_id in self.seen:
-            self._error(
+            self.errors.add(
                 Problem(
                     N_("the id “%(id)s” appears more than once in the source; the first was kept"),
                     id=external_id,
@@ -150,7 +175,7 @@ class Ingest:
             row = self.kind.row(entry.fields, self.lookups, programme_id=self.source.programme_id)
             role = participation_role(entry.fields) if self.kind.name == "organisation" else None
         except Problem as problem:
-            self._error(problem, external_id, entry.url, position)
+            self.errors.add(problem, external_id, entry.url, position)
             return None
         url = entry.url if entry.url and len(entry.url) <= 500 else None
         return Prepared(external_id, row, content_hash(entry.fields, url), url, role, position)
@@ -171,8 +196,8 @@ class Ingest:
                     with self.session.begin_nested():
                         self._upsert([one])
                 except DBAPIError as exc:
-                    self._error(
-                        Problem(N_("the database refused this record: %(reason)s"), reason=_reason(exc)),
+                    self.errors.add(
+                        refused_by_database(exc),
                         one.external_id,
                         one.url,
                         one.position,
@@ -287,24 +312,6 @@ class Ingest:
         if missing:
             self.session.execute(insert(p), missing)
 
-    def _error(
-        self, problem: Problem, external_id: str | None, url: str | None, position: int | None
-    ) -> None:
-        self.run.failed += 1
-        if self.errors_kept >= MAX_ERRORS_KEPT:
-            return
-        self.errors_kept += 1
-        self.session.add(
-            SyncError(
-                run_id=self.run.id,
-                position=position,
-                external_id=external_id[:EXTERNAL_ID_MAX] if external_id else None,
-                url=url if url and len(url) <= 500 else None,
-                message=problem.message,
-                message_values=problem.values,
-            )
-        )
-
     # -- deletions --------------------------------------------------------------------------
 
     def withdraw_absent(self) -> None:
@@ -323,7 +330,7 @@ class Ingest:
                 count=len(gone),
             )
         now = utcnow()
-        for chunk in _chunks(gone, BATCH):
+        for chunk in chunks(gone, BATCH):
             self.session.execute(
                 update(t).where(t.c.id.in_(chunk)).values(withdrawn_at=now, updated_at=now),
                 execution_options={"synchronize_session": False},
@@ -331,10 +338,12 @@ class Ingest:
         self.run.deleted += len(gone)
 
 
-def _chunks(values: list[int], size: int) -> Iterator[list[int]]:
+def chunks(values: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
 
-def _reason(exc: DBAPIError) -> str:
-    return str(exc.orig).splitlines()[0][:200] if exc.orig else type(exc).__name__
+def refused_by_database(exc: DBAPIError) -> Problem:
+    """An entry's error for what only the database could tell (a constraint), with its reason."""
+    reason = str(exc.orig).splitlines()[0][:200] if exc.orig else type(exc).__name__
+    return Problem(N_("the database refused this record: %(reason)s"), reason=reason)

@@ -14,7 +14,7 @@ import dataclasses
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from itertools import groupby, islice
 from typing import Any
 
@@ -31,12 +31,11 @@ from hub.federation.identity import hub_address
 from hub.federation.kinds import KINDS, Kind
 from hub.programmes.models import Programme
 from hub.sync.bulk import bulk_insert
-from hub.sync.ingest import BATCH, Progress, fewer_collections
-from hub.sync.models import Source, SyncError, SyncRun
+from hub.sync.ingest import BATCH, Progress, RunErrors, chunks, fewer_collections, refused_by_database
+from hub.sync.models import Source, SyncRun
 from hub.taxonomy.models import ProductGroup, Strategy
 
 log = logging.getLogger(__name__)
-MAX_ERRORS_KEPT = 1000
 
 
 def document_hash(document: Mapping[str, Any]) -> str:
@@ -60,7 +59,7 @@ class Mirror:
         self.run = run
         self.cursor = cursor
         self.hub = hub_address(hub)
-        self.errors_kept = 0
+        self.errors = RunErrors(session, run)
         if hub_address(str(source.options.get("url", ""))) == self.hub:
             raise Problem(N_("This source names this hub itself; a hub does not mirror its own records."))
         self.codes = self._codes()
@@ -85,7 +84,7 @@ class Mirror:
                 for entry in batch:
                     position += 1
                     if isinstance(entry, ItemError):
-                        self._error(entry.problem, entry.external_id, None, entry.position or position)
+                        self.errors.add(entry.problem, entry.external_id, None, entry.position or position)
                     else:
                         kind = str(entry.fields["kind"])
                         entries.append(
@@ -119,9 +118,8 @@ class Mirror:
                     with self.session.begin_nested():
                         self._upsert(kind, [entry])
                 except DBAPIError as exc:
-                    reason = str(exc.orig).splitlines()[0][:200] if exc.orig else type(exc).__name__
-                    self._error(
-                        Problem(N_("the database refused this record: %(reason)s"), reason=reason),
+                    self.errors.add(
+                        refused_by_database(exc),
                         entry.uid,
                         entry.url,
                         entry.position,
@@ -154,7 +152,7 @@ class Mirror:
             try:
                 self._check_owner(kind, entry, current)
             except Problem as problem:
-                self._error(problem, entry.uid, entry.url, entry.position)
+                self.errors.add(problem, entry.uid, entry.url, entry.position)
                 continue
             if document.get("deleted") is True:
                 if current is not None and current.withdrawn_at is None:
@@ -176,7 +174,7 @@ class Mirror:
             try:
                 values, child_rows = kind.values(document, lookups)
             except Problem as problem:
-                self._error(problem, entry.uid, entry.url, entry.position)
+                self.errors.add(problem, entry.uid, entry.url, entry.position)
                 continue
             values.update(
                 home_hub=str(document["home_hub"])[:200],
@@ -244,7 +242,7 @@ class Mirror:
 
     def _ids(self, table: Table, uids: list[str]) -> dict[str, int]:
         ids: dict[str, int] = {}
-        for chunk in _chunks(uids, 1000):
+        for chunk in chunks(uids, 1000):
             rows = self.session.execute(select(table.c.uid, table.c.id).where(table.c.uid.in_(chunk)))
             ids.update((uid, id_) for uid, id_ in rows)
         return ids
@@ -257,7 +255,7 @@ class Mirror:
         for child in kind.children:
             table: Table = child.table
             key = table.c[child.parent_key]
-            for chunk in _chunks(sorted(rows_by_parent), 1000):
+            for chunk in chunks(sorted(rows_by_parent), 1000):
                 self.session.execute(delete(table).where(key.in_(chunk)))
             rows = [
                 {**row, child.parent_key: parent}
@@ -266,22 +264,6 @@ class Mirror:
             ]
             if rows:
                 self.session.execute(insert(table), rows)
-
-    def _error(self, problem: Problem, uid: str | None, url: str | None, position: int | None) -> None:
-        self.run.failed += 1
-        if self.errors_kept >= MAX_ERRORS_KEPT:
-            return
-        self.errors_kept += 1
-        self.session.add(
-            SyncError(
-                run_id=self.run.id,
-                position=position,
-                external_id=uid[:200] if uid else None,
-                url=url if url and len(url) <= 500 else None,
-                message=problem.message,
-                message_values=problem.values,
-            )
-        )
 
 
 _BLANKS: dict[str, dict[str, Any]] = {}
@@ -300,8 +282,3 @@ def _blank(table: Table) -> dict[str, Any]:
             blank["local_fields"] = []
         _BLANKS[table.name] = blank
     return _BLANKS[table.name]
-
-
-def _chunks(values: list[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
