@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from itertools import groupby, islice
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
@@ -210,7 +210,11 @@ class Mirror:
                 update(t).where(t.c.id.in_(withdrawn)).values(withdrawn_at=now, updated_at=now),
                 execution_options={"synchronize_session": False},
             )
-        self._replace_children(kind, {ids[uid]: rows for uid, rows in children.items()})
+        self._replace_children(
+            kind,
+            {ids[uid]: rows for uid, rows in children.items()},
+            known={row.id for row in existing.values()},
+        )
         self.run.added += added
         self.run.updated += updated
         self.run.unchanged += unchanged
@@ -248,14 +252,16 @@ class Mirror:
         return ids
 
     def _replace_children(
-        self, kind: Kind, rows_by_parent: dict[int, dict[str, list[dict[str, Any]]]]
+        self, kind: Kind, rows_by_parent: dict[int, dict[str, list[dict[str, Any]]]], *, known: set[int]
     ) -> None:
+        """The child rows of these parents, replaced (``known``: the parents that had some before)."""
         if not rows_by_parent:
             return
+        connection = self.session.connection()
         for child in kind.children:
             table: Table = child.table
             key = table.c[child.parent_key]
-            for chunk in chunks(sorted(rows_by_parent), 1000):
+            for chunk in chunks(sorted(known & rows_by_parent.keys()), 1000):
                 self.session.execute(delete(table).where(key.in_(chunk)))
             rows = [
                 {**row, child.parent_key: parent}
@@ -263,7 +269,7 @@ class Mirror:
                 for row in named.get(child.name, [])
             ]
             if rows:
-                self.session.execute(insert(table), rows)
+                bulk_insert(table, tuple(rows[0]), connection.dialect)(connection, rows)
 
 
 _BLANKS: dict[str, dict[str, Any]] = {}

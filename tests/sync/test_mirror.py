@@ -257,3 +257,37 @@ def test_an_interrupted_pull_resumes_after_the_last_batch_it_wrote(
     ]
     assert session.scalar(select(func.count()).select_from(Pilot).where(Pilot.mirrored.is_(True))) == 5
     assert session.scalar(select(func.count()).select_from(Organisation)) == 0
+
+
+def test_a_pilots_strategies_and_parties_are_mirrored_and_replaced_on_change(
+    session: Session, sessions: sessionmaker[Session], source: Source, peer: FixtureServer
+) -> None:
+    base = peer.base
+    factories.strategy(session, "reuse-m")
+    factories.strategy(session, "recycling-m")
+    buyer = factories.organisation(session, "Rijkswaterstaat", uid="0b6c3f5e-0000-4000-8000-00000000000a")
+    supplier = factories.organisation(session, "Ahrend", uid="0b6c3f5e-0000-4000-8000-00000000000b")
+    session.commit()
+    parties = [
+        {"organisation": buyer.uid, "role": "procurer"},
+        {"organisation": supplier.uid, "role": "supplier"},
+    ]
+    peer.routes["/api/v1/pilots?limit=2"] = page(
+        "pilots", [pilot(base, 1, strategies=["reuse-m"], parties=parties)], FIRST
+    )
+    assert run(sessions, source).added == 1
+
+    def children() -> tuple[list[str], list[tuple[str, str]]]:
+        session.expire_all()
+        record = session.scalars(select(Pilot).where(Pilot.mirrored.is_(True))).one()
+        return [s.code for s in record.strategies], [
+            (p.organisation.name, p.role.value) for p in record.parties
+        ]
+
+    assert children() == (["reuse-m"], [("Rijkswaterstaat", "procurer"), ("Ahrend", "supplier")])
+
+    peer.routes[f"/api/v1/pilots?limit=2&after={FIRST}"] = page(
+        "pilots", [pilot(base, 1, strategies=["recycling-m", "reuse-m"], parties=parties[:1])], SECOND
+    )
+    assert run(sessions, source).updated == 1
+    assert children() == (["recycling-m", "reuse-m"], [("Rijkswaterstaat", "procurer")])
