@@ -280,7 +280,7 @@ def test_a_pilots_strategies_and_parties_are_mirrored_and_replaced_on_change(
     def children() -> tuple[list[str], list[tuple[str, str]]]:
         session.expire_all()
         record = session.scalars(select(Pilot).where(Pilot.mirrored.is_(True))).one()
-        return [s.code for s in record.strategies], [
+        return sorted(s.code for s in record.strategies), [
             (p.organisation.name, p.role.value) for p in record.parties
         ]
 
