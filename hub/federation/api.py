@@ -141,11 +141,14 @@ def list_view(kind: Kind) -> Any:
         settings = _settings(request)
         until = utcnow() - dt.timedelta(seconds=settings.api_settle_seconds)
         with db(request) as session:
-            rows = services.changes(session, kind=kind, after=after, until=until, limit=limit + 1)
-            more = len(rows) > limit
-            rows = rows[:limit]
-            data = [kind.document(row, base_url=settings.base_url, protected=protected) for row in rows]
-        next_cursor = cursor.encode(rows[-1].updated_at, rows[-1].id) if rows else after_text
+            found = services.changes(session, kind=kind, after=after, until=until, limit=limit + 1)
+        more = len(found) > limit
+        found = found[:limit]
+        data = [
+            kind.document(f.row, f.children, base_url=settings.base_url, protected=protected) for f in found
+        ]
+        last = found[-1].row if found else None
+        next_cursor = cursor.encode(last.updated_at, last.id) if last else after_text
         links = {"self": _url(request, after_text, limit)}
         if more:
             links["next"] = _url(request, next_cursor, limit)
@@ -180,12 +183,12 @@ def record_view(kind: Kind) -> Any:
         uid = request.path_params["uid"]
         with db(request) as session:
             found = services.record(session, kind=kind, uid=uid)
-            if found is None:
-                return api_error(404, "not_found", _("There is no such record on this hub."))
-            if found.mirrored and found.home_hub:
-                # Not ours to publish: its URI at its home hub is where it lives.
-                return RedirectResponse(record_uri(found.home_hub, kind.name, uid), status_code=308)
-            document = kind.document(found, base_url=settings.base_url, protected=protected)
+        if found is None:
+            return api_error(404, "not_found", _("There is no such record on this hub."))
+        if found.row.mirrored and found.row.home_hub:
+            # Not ours to publish: its URI at its home hub is where it lives.
+            return RedirectResponse(record_uri(found.row.home_hub, kind.name, uid), status_code=308)
+        document = kind.document(found.row, found.children, base_url=settings.base_url, protected=protected)
         return json_document(request, document, status_code=410 if document["deleted"] else 200)
 
     view.__name__ = f"get_{kind.name}"

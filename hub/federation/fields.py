@@ -259,14 +259,18 @@ class Countries(Field):
 
 @dataclasses.dataclass(frozen=True)
 class Code(Field):
-    """A reference by code to a vocabulary every hub shares (``vocabulary``: product_groups …)."""
+    """A reference by code to a vocabulary every hub shares (``vocabulary``: the table, e.g.
+    "product_groups"). Read as the referenced row's ``code``, selected under the field's name."""
 
     vocabulary: str = ""
-    relation: str = ""  # the relationship whose ``code`` is dumped
+    target_column = "code"
+
+    @property
+    def target(self) -> str:
+        return self.vocabulary
 
     def dump(self, record: Any) -> Any:
-        related = getattr(record, self.relation)
-        return None if related is None else related.code
+        return getattr(record, self.name)
 
     def from_json(self, value: Any, lookups: Lookups) -> Any:
         found = lookups.codes[self.vocabulary].get(value) if isinstance(value, str) else None
@@ -282,14 +286,18 @@ class Code(Field):
 
 @dataclasses.dataclass(frozen=True)
 class Reference(Field):
-    """A reference to another federated record, by its uid (``kind``: the API kind, e.g. "pilots")."""
+    """A reference to another federated record, by its uid (``kind``: the API kind and table, e.g.
+    "pilots"). Read as the referenced row's ``uid``, selected under the field's name."""
 
     kind: str = ""
-    relation: str = ""
+    target_column = "uid"
+
+    @property
+    def target(self) -> str:
+        return self.kind
 
     def dump(self, record: Any) -> Any:
-        related = getattr(record, self.relation)
-        return None if related is None else related.uid
+        return getattr(record, self.name)
 
     def from_json(self, value: Any, lookups: Lookups) -> Any:
         found = lookups.uids[self.kind].get(value) if isinstance(value, str) else None

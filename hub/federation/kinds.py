@@ -12,12 +12,12 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from sqlalchemy import Table
-from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.interfaces import LoaderOption
+from sqlalchemy import Select, Table, select
+from sqlalchemy.orm import Session
 
 from connectors.messages import N_, Problem
 from hub.communities.models import Community, CommunityStatus, Meeting
+from hub.db import metadata
 from hub.federation.fields import (
     JSON,
     Bilingual,
@@ -41,7 +41,7 @@ from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind
 from hub.organisations.models import Organisation, Participation, Role, Sector, SupportingAction
 from hub.pilots.models import Pilot, PilotParty, PilotRole, PilotStatus, pilot_strategies
 from hub.programmes.models import Programme
-from hub.taxonomy.models import Phase
+from hub.taxonomy.models import Phase, Strategy
 
 API_VERSION = "1.0"
 
@@ -53,9 +53,9 @@ class Children:
     name: str
     table: Table
     parent_key: str
-    relation: str
 
-    def dump(self, record: Any) -> Any:
+    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, list[Any]]:
+        """The JSON value of this field for each of these parents (one query)."""
         raise NotImplementedError
 
     def load(self, value: Any, lookups: Lookups) -> list[JSON]:
@@ -69,8 +69,17 @@ class Children:
 
 
 class StrategyCodes(Children):
-    def dump(self, record: Any) -> Any:
-        return [strategy.code for strategy in getattr(record, self.relation)]
+    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, list[Any]]:
+        link, strategy = self.table, Strategy.__table__
+        found: dict[int, list[Any]] = {}
+        for parent, code in session.execute(
+            select(link.c[self.parent_key], strategy.c.code)
+            .join(strategy, strategy.c.id == link.c.strategy_id)
+            .where(link.c[self.parent_key].in_(parent_ids))
+            .order_by(strategy.c.position, strategy.c.code)
+        ):
+            found.setdefault(parent, []).append(code)
+        return found
 
     def load(self, value: Any, lookups: Lookups) -> list[JSON]:
         if not isinstance(value, list):
@@ -85,11 +94,17 @@ class StrategyCodes(Children):
 
 
 class Parties(Children):
-    def dump(self, record: Any) -> Any:
-        return [
-            {"organisation": party.organisation.uid, "role": party.role.value}
-            for party in getattr(record, self.relation)
-        ]
+    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, list[Any]]:
+        party, organisation = self.table, Organisation.__table__
+        found: dict[int, list[Any]] = {}
+        for parent, uid, role in session.execute(
+            select(party.c[self.parent_key], organisation.c.uid, party.c.role)
+            .join(organisation, organisation.c.id == party.c.organisation_id)
+            .where(party.c[self.parent_key].in_(parent_ids))
+            .order_by(party.c.position, party.c.organisation_id)
+        ):
+            found.setdefault(parent, []).append({"organisation": uid, "role": role.value})
+        return found
 
     def _entries(self, value: Any) -> list[Mapping[str, Any]]:
         if not isinstance(value, list) or not all(isinstance(entry, Mapping) for entry in value):
@@ -148,22 +163,25 @@ class Kind:
     def bilingual(self) -> bool:
         return "source_language" in self.table.c
 
-    def loader_options(self) -> list[LoaderOption]:
-        """Eager loads for everything ``document`` reads, so a page costs a fixed number of queries."""
-        options: list[LoaderOption] = []
-        for field in self.fields:
-            relation = getattr(field, "relation", "")
-            if relation:
-                options.append(joinedload(getattr(self.model, relation)))
-        for child in self.children:
-            load = selectinload(getattr(self.model, child.relation))
-            if isinstance(child, Parties):
-                load = load.joinedload(PilotParty.organisation)
-            options.append(load)
-        return options
+    def select(self) -> Select[Any]:
+        """The kind's rows with what they refer to, by code or uid, under the fields' names.
 
-    def document(self, record: Any, *, base_url: str, protected: bool) -> JSON:
-        """The record as the API sends it (a tombstone if it was withdrawn)."""
+        Core rather than ORM objects: the API reads pages of hundreds of records, and building
+        entities (with their relationships) cost it three quarters of its time.
+        """
+        table = self.table
+        columns: list[Any] = [table]
+        joined: Any = table
+        for field in self.fields:
+            if isinstance(field, Code | Reference):
+                target = metadata.tables[field.target].alias(f"{field.name}_ref")
+                joined = joined.outerjoin(target, target.c.id == table.c[field.attribute])
+                columns.append(target.c[field.target_column].label(field.name))
+        return select(*columns).select_from(joined)
+
+    def document(self, record: Any, children: Mapping[str, Any], *, base_url: str, protected: bool) -> JSON:
+        """The record (a row of :meth:`select`) as the API sends it (a tombstone if withdrawn);
+        ``children``: the value of each child field for it."""
         home = hub_address(base_url)
         document: JSON = {
             "id": record_uri(home, self.name, record.uid),
@@ -186,7 +204,7 @@ class Kind:
             if protected or not field.protected:
                 document[field.name] = field.dump(record)
         for child in self.children:
-            document[child.name] = child.dump(record)
+            document[child.name] = children.get(child.name, [])
         return document
 
     def references(self, document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
@@ -261,7 +279,7 @@ def tombstone_schema() -> JSON:
 
 
 def _programme(**kwargs: Any) -> Code:
-    return Code("programme", column="programme_id", vocabulary="programmes", relation="programme", **kwargs)
+    return Code("programme", column="programme_id", vocabulary="programmes", **kwargs)
 
 
 def _product_group() -> Code:
@@ -269,7 +287,6 @@ def _product_group() -> Code:
         "product_group",
         column="product_group_id",
         vocabulary="product_groups",
-        relation="product_group",
         nullable=True,
     )
 
@@ -327,9 +344,7 @@ KINDS: dict[str, Kind] = {
             Participation,
             (
                 _programme(),
-                Reference(
-                    "organisation", column="organisation_id", kind="organisations", relation="organisation"
-                ),
+                Reference("organisation", column="organisation_id", kind="organisations"),
                 Choice("role", choices=Role),
                 Date("joined_on", nullable=True),
                 Date("left_on", nullable=True),
@@ -341,9 +356,7 @@ KINDS: dict[str, Kind] = {
             SupportingAction,
             (
                 _programme(),
-                Reference(
-                    "organisation", column="organisation_id", kind="organisations", relation="organisation"
-                ),
+                Reference("organisation", column="organisation_id", kind="organisations"),
                 Bilingual("title", max_length=300),
                 Bilingual("summary"),
                 *_dates(),
@@ -366,8 +379,8 @@ KINDS: dict[str, Kind] = {
                 *IMPACT,
             ),
             children=(
-                StrategyCodes("strategies", pilot_strategies, "pilot_id", "strategies"),
-                Parties("parties", PilotParty.__table__, "pilot_id", "parties"),  # type: ignore[arg-type]
+                StrategyCodes("strategies", pilot_strategies, "pilot_id"),
+                Parties("parties", PilotParty.__table__, "pilot_id"),  # type: ignore[arg-type]
             ),
             page="/en/pilots/{id}",
             summary="Circular procurement pilots",
@@ -391,7 +404,7 @@ KINDS: dict[str, Kind] = {
             "meetings",
             Meeting,
             (
-                Reference("community", column="community_id", kind="communities", relation="community"),
+                Reference("community", column="community_id", kind="communities"),
                 Bilingual("title", max_length=300),
                 DateTime("starts_at"),
                 DateTime("ends_at", nullable=True),
@@ -406,7 +419,7 @@ KINDS: dict[str, Kind] = {
             Lesson,
             (
                 _programme(),
-                Reference("pilot", column="pilot_id", kind="pilots", relation="pilot", nullable=True),
+                Reference("pilot", column="pilot_id", kind="pilots", nullable=True),
                 Bilingual("title", max_length=300),
                 Bilingual("body"),
                 _product_group(),
@@ -414,7 +427,6 @@ KINDS: dict[str, Kind] = {
                     "strategy",
                     column="strategy_id",
                     vocabulary="strategies",
-                    relation="strategy",
                     nullable=True,
                 ),
                 Choice("phase", choices=Phase, nullable=True),
@@ -426,8 +438,8 @@ KINDS: dict[str, Kind] = {
             "lesson_pilot_links",
             LessonPilotLink,
             (
-                Reference("lesson", column="lesson_id", kind="lessons", relation="lesson"),
-                Reference("pilot", column="pilot_id", kind="pilots", relation="pilot"),
+                Reference("lesson", column="lesson_id", kind="lessons"),
+                Reference("pilot", column="pilot_id", kind="pilots"),
                 Choice("kind", choices=LinkKind),
                 Text("note"),
             ),

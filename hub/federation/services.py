@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -19,29 +20,41 @@ from hub.federation.models import ApiClient
 SCOPE = "hub.read"
 
 
+@dataclasses.dataclass(frozen=True)
+class Found:
+    """A record as read for the API: its row (see ``Kind.select``) and its child fields' values."""
+
+    row: Any
+    children: dict[str, Any]
+
+
 def changes(
     session: Session, *, kind: Kind, after: tuple[dt.datetime, int] | None, until: dt.datetime, limit: int
-) -> Sequence[Any]:
+) -> list[Found]:
     """This hub's own records of ``kind`` changed after ``after`` (and by ``until``), oldest change
     first, tombstones included; at most ``limit`` (ix_<table>_changes serves it)."""
-    model = kind.model
-    statement = select(model).where(model.mirrored.is_(False), model.updated_at <= _utc(until))
+    t = kind.table
+    statement = kind.select().where(t.c.mirrored.is_(False), t.c.updated_at <= _utc(until))
     if after is not None:
         changed_at, record_id = after
         statement = statement.where(
-            tuple_(model.updated_at, model.id)
-            > tuple_(literal(_utc(changed_at), model.updated_at.type), literal(record_id))
+            tuple_(t.c.updated_at, t.c.id)
+            > tuple_(literal(_utc(changed_at), t.c.updated_at.type), literal(record_id))
         )
-    statement = statement.order_by(model.updated_at, model.id).limit(limit).options(*kind.loader_options())
-    return session.scalars(statement).unique().all()
+    rows = session.execute(statement.order_by(t.c.updated_at, t.c.id).limit(limit)).all()
+    return _with_children(session, kind, rows)
 
 
-def record(session: Session, *, kind: Kind, uid: str) -> Any | None:
-    return (
-        session.scalars(select(kind.model).where(kind.model.uid == uid).options(*kind.loader_options()))
-        .unique()
-        .one_or_none()
-    )
+def record(session: Session, *, kind: Kind, uid: str) -> Found | None:
+    rows = session.execute(kind.select().where(kind.table.c.uid == uid)).all()
+    found = _with_children(session, kind, rows)
+    return found[0] if found else None
+
+
+def _with_children(session: Session, kind: Kind, rows: Sequence[Any]) -> list[Found]:
+    ids = [row.id for row in rows if row.withdrawn_at is None]
+    values = {child.name: child.dump_many(session, ids) if ids else {} for child in kind.children}
+    return [Found(row, {name: found.get(row.id, []) for name, found in values.items()}) for row in rows]
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
