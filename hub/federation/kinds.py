@@ -9,6 +9,7 @@ knows them. Records are referred to by uid, which a record keeps on every hub.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -72,7 +73,7 @@ class StrategyCodes(Children):
     def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, list[Any]]:
         link, strategy = self.table, Strategy.__table__
         found: dict[int, list[Any]] = {}
-        for parent, code in session.execute(
+        for parent, code in session.connection().execute(
             select(link.c[self.parent_key], strategy.c.code)
             .join(strategy, strategy.c.id == link.c.strategy_id)
             .where(link.c[self.parent_key].in_(parent_ids))
@@ -97,7 +98,7 @@ class Parties(Children):
     def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, list[Any]]:
         party, organisation = self.table, Organisation.__table__
         found: dict[int, list[Any]] = {}
-        for parent, uid, role in session.execute(
+        for parent, uid, role in session.connection().execute(
             select(party.c[self.parent_key], organisation.c.uid, party.c.role)
             .join(organisation, organisation.c.id == party.c.organisation_id)
             .where(party.c[self.parent_key].in_(parent_ids))
@@ -159,10 +160,15 @@ class Kind:
         table: Table = self.model.__table__
         return table
 
-    @property
+    @functools.cached_property
+    def public_fields(self) -> tuple[Field, ...]:
+        return tuple(field for field in self.fields if not field.protected)
+
+    @functools.cached_property
     def bilingual(self) -> bool:
         return "source_language" in self.table.c
 
+    @functools.cached_property
     def select(self) -> Select[Any]:
         """The kind's rows with what they refer to, by code or uid, under the fields' names.
 
@@ -193,16 +199,13 @@ class Kind:
             document["deleted"] = True
             return document
         document["deleted"] = False
-        document["url"] = (
-            f"{home}{self.page.format(id=record.id, code=getattr(record, 'code', ''))}" if self.page else None
-        )
+        document["url"] = f"{home}{self.page.format_map(record._mapping)}" if self.page else None
         document["created_at"] = iso_datetime(record.created_at)
         document["demo"] = record.is_demo
         if self.bilingual:
             document["source_language"] = record.source_language
-        for field in self.fields:
-            if protected or not field.protected:
-                document[field.name] = field.dump(record)
+        for field in self.fields if protected else self.public_fields:
+            document[field.name] = field.dump(record)
         for child in self.children:
             document[child.name] = children.get(child.name, [])
         return document

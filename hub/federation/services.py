@@ -34,19 +34,19 @@ def changes(
     """This hub's own records of ``kind`` changed after ``after`` (and by ``until``), oldest change
     first, tombstones included; at most ``limit`` (ix_<table>_changes serves it)."""
     t = kind.table
-    statement = kind.select().where(t.c.mirrored.is_(False), t.c.updated_at <= _utc(until))
+    statement = kind.select.where(t.c.mirrored.is_(False), t.c.updated_at <= _utc(until))
     if after is not None:
         changed_at, record_id = after
         statement = statement.where(
             tuple_(t.c.updated_at, t.c.id)
             > tuple_(literal(_utc(changed_at), t.c.updated_at.type), literal(record_id))
         )
-    rows = session.execute(statement.order_by(t.c.updated_at, t.c.id).limit(limit)).all()
+    rows = session.connection().execute(statement.order_by(t.c.updated_at, t.c.id).limit(limit)).all()
     return _with_children(session, kind, rows)
 
 
 def record(session: Session, *, kind: Kind, uid: str) -> Found | None:
-    rows = session.execute(kind.select().where(kind.table.c.uid == uid)).all()
+    rows = session.connection().execute(kind.select.where(kind.table.c.uid == uid)).all()
     found = _with_children(session, kind, rows)
     return found[0] if found else None
 
