@@ -90,7 +90,8 @@ class Example:
 class Connector(abc.ABC, Generic[OptionsT]):
     kind: ClassVar[str]  # the registered name, e.g. "feed"
     options_type: ClassVar[type[Options]]
-    # Items are another hub's records (``{"kind": ..., "document": ...}`` from its API), mirrored
+    # Items are another hub's records (``{"kind", "document", "after"}``: a record of its API and
+    # the cursor of the page it came on), mirrored
     # as they are rather than mapped onto a target kind; read incrementally from the cursor.
     mirror: ClassVar[bool] = False
 

@@ -124,10 +124,10 @@ class PeerHubConnector(Connector[PeerOptions]):
                     more = page["has_more"] and bool(page["data"])
                     if more:
                         coming = ahead.submit(self._fetch_page, fetcher, kind, page["next_cursor"])
-                    for index, document in enumerate(page["data"]):
-                        yield self._item(kind, document, index)
+                    for document in page["data"]:
+                        yield self._item(kind, document, after)
                     if page["next_cursor"]:
-                        cursor.state[kind] = page["next_cursor"]
+                        cursor.state[kind] = after = page["next_cursor"]
                     if not more:
                         break
 
@@ -171,7 +171,9 @@ class PeerHubConnector(Connector[PeerOptions]):
             )
         return page
 
-    def _item(self, kind: str, document: Any, index: int) -> Item | ItemError:
+    def _item(self, kind: str, document: Any, after: str | None) -> Item | ItemError:
+        """An item names the cursor its page was read from (``after``): the hub reads from there
+        again when the record cannot be stored yet (it refers to a record not mirrored yet)."""
         if not isinstance(document, dict) or not isinstance(document.get("uid"), str):
             return ItemError(Problem(N_("An entry of %(kind)s is not a record with a uid."), kind=kind))
         uid = document["uid"]
@@ -185,7 +187,8 @@ class PeerHubConnector(Connector[PeerOptions]):
                 external_id=uid,
             )
         url = document.get("url")
-        return Item(uid, {"kind": kind, "document": document}, url if isinstance(url, str) else None)
+        fields = {"kind": kind, "document": document, "after": after}
+        return Item(uid, fields, url if isinstance(url, str) else None)
 
     @classmethod
     def example(cls) -> Example:

@@ -30,6 +30,10 @@ class Lookups:
     uids: dict[str, dict[str, int]]
 
 
+class MissingReference(Problem):
+    """A document refers to a record this hub has not mirrored (yet): it may arrive later."""
+
+
 def iso_datetime(value: dt.datetime) -> str:
     """RFC 3339 in UTC (SQLite gives back naive datetimes: they are UTC)."""
     if value.tzinfo is None:
@@ -302,7 +306,7 @@ class Reference(Field):
     def from_json(self, value: Any, lookups: Lookups) -> Any:
         found = lookups.uids[self.kind].get(value) if isinstance(value, str) else None
         if found is None:
-            raise Problem(
+            raise MissingReference(
                 N_("%(field)s refers to %(uid)s, which this hub does not have (yet)"),
                 field=self.name,
                 uid=str(value)[:100],

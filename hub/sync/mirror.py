@@ -26,7 +26,7 @@ from sqlalchemy.sql.schema import ScalarElementColumnDefault
 from connectors.base import Cursor, Item, ItemError
 from connectors.messages import N_, Problem
 from hub.db import utcnow
-from hub.federation.fields import Lookups
+from hub.federation.fields import Lookups, MissingReference
 from hub.federation.identity import hub_address
 from hub.federation.kinds import KINDS, Kind
 from hub.programmes.models import Programme
@@ -48,6 +48,7 @@ class Entry:
     document: Mapping[str, Any]
     url: str | None
     position: int
+    after: str | None  # the cursor of the page it came on
 
 
 class Mirror:
@@ -60,6 +61,7 @@ class Mirror:
         self.cursor = cursor
         self.hub = hub_address(hub)
         self.errors = RunErrors(session, run)
+        self.again: dict[str, str | None] = {}  # kind -> the cursor to read it from next time
         if hub_address(str(source.options.get("url", ""))) == self.hub:
             raise Problem(N_("This source names this hub itself; a hub does not mirror its own records."))
         self.codes = self._codes()
@@ -87,17 +89,32 @@ class Mirror:
                         self.errors.add(entry.problem, entry.external_id, None, entry.position or position)
                     else:
                         kind = str(entry.fields["kind"])
-                        entries.append(
-                            (kind, Entry(entry.external_id, entry.fields["document"], entry.url, position))
-                        )
+                        document, after = entry.fields["document"], entry.fields.get("after")
+                        entries.append((kind, Entry(entry.external_id, document, entry.url, position, after)))
                 for kind, group in groupby(entries, key=lambda pair: pair[0]):
                     self._write(KINDS[kind], [entry for _, entry in group])
                 # The cursor the connector has moved past is covered by what this batch wrote.
-                self.source.cursor = dict(self.cursor.state)
+                self.source.cursor = self._cursor()
                 self.run.heartbeat_at = utcnow()
                 self.session.commit()
                 if progress:
                     progress(self.run)
+            self.cursor.state = self._cursor()  # what the run leaves for the next
+
+    def _cursor(self) -> dict[str, str]:
+        """The connector's cursor, except where a record must be read again (see ``_hold``)."""
+        state = dict(self.cursor.state)
+        for kind, after in self.again.items():
+            if after is None:
+                state.pop(kind, None)
+            else:
+                state[kind] = after
+        return state
+
+    def _hold(self, kind: Kind, entry: Entry) -> None:
+        """Read ``kind`` again next run from the page of ``entry``, which refers to a record not
+        mirrored yet (from a hub not synced yet); the rest of that page will be unchanged then."""
+        self.again.setdefault(kind.name, entry.after)
 
     def withdraw_absent(self) -> None:
         """Nothing: a peer says what it deleted (tombstones); absence means nothing changed."""
@@ -175,6 +192,8 @@ class Mirror:
                 values, child_rows = kind.values(document, lookups)
             except Problem as problem:
                 self.errors.add(problem, entry.uid, entry.url, entry.position)
+                if isinstance(problem, MissingReference):
+                    self._hold(kind, entry)
                 continue
             values.update(
                 home_hub=str(document["home_hub"])[:200],

@@ -291,3 +291,37 @@ def test_a_pilots_strategies_and_parties_are_mirrored_and_replaced_on_change(
     )
     assert run(sessions, source).updated == 1
     assert children() == (["recycling-m", "reuse-m"], [("Rijkswaterstaat", "procurer")])
+
+
+def test_a_record_referring_to_one_not_mirrored_yet_is_read_again_until_it_can_be_stored(
+    session: Session, sessions: sessionmaker[Session], source: Source, peer: FixtureServer
+) -> None:
+    """A pilot whose procurer lives on a hub not synced yet: an error now, stored once it is there."""
+    base = peer.base
+    elsewhere = "0b6c3f5e-0000-4000-8000-00000000000c"
+    parties = [{"organisation": elsewhere, "role": "procurer"}]
+    peer.routes["/api/v1/pilots?limit=2"] = page("pilots", [pilot(base, 1), pilot(base, 2)], FIRST, more=True)
+    peer.routes[f"/api/v1/pilots?limit=2&after={FIRST}"] = page(
+        "pilots", [pilot(base, 3, parties=parties), pilot(base, 4)], SECOND
+    )
+    first = run(sessions, source)
+    assert (first.status, first.added, first.failed) == (RunStatus.PARTIAL, 3, 1)
+    assert "which this hub does not have (yet)" in errors(session, first)[0]
+    session.expire_all()
+    assert session.get(Source, source.id).cursor == {"pilots": FIRST}  # type: ignore[union-attr]
+
+    # Still missing: the same page is read again, the record fails again, nothing else changes.
+    again = run(sessions, source)
+    assert (again.added, again.unchanged, again.failed) == (0, 1, 1)
+    assert peer.requests[-1].path == f"/api/v1/pilots?limit=2&after={FIRST}"
+
+    # Once the organisation is here (from the hub that keeps it), the pilot is stored.
+    factories.organisation(
+        session, "Stad Antwerpen", uid=elsewhere, mirrored=True, home_hub="http://other.example"
+    )
+    session.commit()
+    stored = run(sessions, source)
+    assert (stored.status, stored.added, stored.failed) == (RunStatus.SUCCEEDED, 1, 0)
+    assert sorted(mirrored(session)) == ["01", "02", "03", "04"]
+    session.expire_all()
+    assert session.get(Source, source.id).cursor == {"pilots": SECOND}  # type: ignore[union-attr]
