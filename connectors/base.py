@@ -91,8 +91,8 @@ class Connector(abc.ABC, Generic[OptionsT]):
     kind: ClassVar[str]  # the registered name, e.g. "feed"
     options_type: ClassVar[type[Options]]
     # Items are another hub's records (``{"kind", "document", "after"}``: a record of its API and
-    # the cursor of the page it came on), mirrored
-    # as they are rather than mapped onto a target kind; read incrementally from the cursor.
+    # the cursor of the page it came on), mirrored as they are rather than mapped onto a target
+    # kind; read incrementally from the cursor.
     mirror: ClassVar[bool] = False
 
     def __init__(self, options: OptionsT) -> None:
