@@ -70,13 +70,15 @@ class Field:
         value = getattr(record, self.attribute)
         return None if value is None else self.to_json(value)
 
-    def load(self, document: Mapping[str, Any], lookups: Lookups) -> JSON:
+    def load(self, document: Mapping[str, Any], lookups: Lookups, row: JSON) -> None:
+        """Sets the field's column(s) in ``row`` from a peer's ``document``."""
         value = document.get(self.name)
         if value is None:
             if not (self.nullable or self.protected):
                 raise Problem(N_("%(field)s is missing"), field=self.name)
-            return {self.attribute: self.empty()}
-        return {self.attribute: self.from_json(value, lookups)}
+            row[self.attribute] = self.empty()
+        else:
+            row[self.attribute] = self.from_json(value, lookups)
 
     def empty(self) -> Any:
         return None
@@ -126,14 +128,21 @@ class Bilingual(Field):
     def dump(self, record: Any) -> Any:
         return {lang: getattr(record, f"{self.name}_{lang}") or None for lang in ("nl", "en")}
 
-    def load(self, document: Mapping[str, Any], lookups: Lookups) -> JSON:
+    def load(self, document: Mapping[str, Any], lookups: Lookups, row: JSON) -> None:
         value = document.get(self.name)
         if not isinstance(value, Mapping):
             raise bad_value(self.name, "an object with nl and en")
-        text = Text(f"{self.name}.nl", max_length=self.max_length)
-        return {
-            f"{self.name}_{lang}": text.from_json(value.get(lang) or "", lookups) for lang in ("nl", "en")
-        }
+        for lang in ("nl", "en"):
+            text = value.get(lang) or ""
+            if not isinstance(text, str):
+                raise bad_value(f"{self.name}.{lang}", "text")
+            if self.max_length and len(text) > self.max_length:
+                raise Problem(
+                    N_("%(field)s is longer than %(max)s characters"),
+                    field=f"{self.name}.{lang}",
+                    max=self.max_length,
+                )
+            row[f"{self.name}_{lang}"] = text
 
     def value_schema(self) -> JSON:
         text: JSON = {"type": ["string", "null"]}

@@ -161,6 +161,10 @@ class Kind:
         return table
 
     @functools.cached_property
+    def reference_fields(self) -> tuple[Reference, ...]:
+        return tuple(field for field in self.fields if isinstance(field, Reference))
+
+    @functools.cached_property
     def public_fields(self) -> tuple[Field, ...]:
         return tuple(field for field in self.fields if not field.protected)
 
@@ -212,8 +216,8 @@ class Kind:
 
     def references(self, document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         """The (kind, uid) of every record ``document`` refers to."""
-        for field in self.fields:
-            if isinstance(field, Reference) and isinstance(document.get(field.name), str):
+        for field in self.reference_fields:
+            if isinstance(document.get(field.name), str):
                 yield field.kind, document[field.name]
         for child in self.children:
             yield from child.references(document.get(child.name))
@@ -222,7 +226,7 @@ class Kind:
         """The row (and child rows) a peer's document becomes; Problem names what is wrong."""
         row: JSON = {}
         for field in self.fields:
-            row.update(field.load(document, lookups))
+            field.load(document, lookups, row)
         if self.bilingual:
             language = document.get("source_language")
             if language not in ("nl", "en"):

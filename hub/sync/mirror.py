@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import logging
 from collections.abc import Iterable, Mapping
 from itertools import groupby, islice
@@ -39,7 +38,10 @@ log = logging.getLogger(__name__)
 
 
 def document_hash(document: Mapping[str, Any]) -> str:
-    return hashlib.blake2b(json.dumps(document, sort_keys=True).encode(), digest_size=16).hexdigest()
+    """A digest of a peer's document. ``repr`` keeps the order the peer sent its keys in (the same
+    every time from the same hub) and costs about half of sorted ``json.dumps``; a new order costs
+    one write."""
+    return hashlib.blake2b(repr(document).encode(), digest_size=16).hexdigest()
 
 
 @dataclasses.dataclass
