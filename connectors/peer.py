@@ -10,13 +10,15 @@ that claim to be its own. With a client id the connector asks the peer for an ac
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
+import queue
 import re
+import threading
 import time
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlencode
 
@@ -41,6 +43,10 @@ API_MAJOR = "1"
 CURSOR = re.compile(r"^c1\.([0-9]{1,16})\.([0-9]{1,18})$")
 SCOPE = "hub.read"
 REFRESH_MARGIN_SECONDS = 30
+AHEAD = 2  # pages read ahead of the one being stored
+# What the page reader hands over: (kind, the cursor it asked with, the page), then None (the
+# end) or the error that stopped it.
+Pages = queue.Queue[tuple[str, str | None, Mapping[str, Any]] | BaseException | None]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,23 +119,53 @@ class PeerHubConnector(Connector[PeerOptions]):
         self._token: Token | None = None  # reused across pages while it is valid
 
     def items(self, fetcher: Fetcher, cursor: Cursor) -> Iterator[Item | ItemError]:
-        """Each kind's pages from its cursor; the next page is fetched while this one's items are
-        stored (one page ahead, in a thread), and the cursor moves only past items yielded."""
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="peer-page") as ahead:
+        """Each kind's pages from its cursor. A thread reads pages ahead (up to ``AHEAD``) while the
+        hub stores the ones before; the cursor moves only past pages whose items were yielded."""
+        pages: Pages = queue.Queue(AHEAD)
+        stop = threading.Event()
+        reader = threading.Thread(
+            target=self._read_pages,
+            args=(fetcher, dict(cursor.state), pages, stop),
+            name="peer-pages",
+            daemon=True,
+        )
+        reader.start()
+        try:
+            while (next_page := pages.get()) is not None:
+                if isinstance(next_page, BaseException):
+                    raise next_page
+                kind, after, page = next_page
+                for document in page["data"]:
+                    yield self._item(kind, document, after)
+                if page["next_cursor"]:
+                    cursor.state[kind] = page["next_cursor"]
+        finally:
+            stop.set()
+            while reader.is_alive():  # unblock a reader waiting to put a page nobody will take
+                with contextlib.suppress(queue.Empty):
+                    pages.get_nowait()
+                reader.join(0.05)
+
+    def _read_pages(
+        self,
+        fetcher: Fetcher,
+        start: Mapping[str, str],
+        pages: Pages,
+        stop: threading.Event,
+    ) -> None:
+        """Puts (kind, cursor asked with, page) for every page to read, then None (or the error)."""
+        try:
             for kind in self.options.kinds:
-                after = cursor.state.get(kind)
-                coming = ahead.submit(self._fetch_page, fetcher, kind, after)
-                while True:
-                    page = coming.result()
-                    more = page["has_more"] and bool(page["data"])
-                    if more:
-                        coming = ahead.submit(self._fetch_page, fetcher, kind, page["next_cursor"])
-                    for document in page["data"]:
-                        yield self._item(kind, document, after)
-                    if page["next_cursor"]:
-                        cursor.state[kind] = after = page["next_cursor"]
-                    if not more:
+                after = start.get(kind)
+                while not stop.is_set():
+                    page = self._fetch_page(fetcher, kind, after)
+                    pages.put((kind, after, page))
+                    if not (page["has_more"] and page["data"]):
                         break
+                    after = page["next_cursor"]
+            pages.put(None)
+        except BaseException as error:  # handed to the consumer, which raises it in the run
+            pages.put(error)
 
     def _fetch_page(self, fetcher: Fetcher, kind: str, after: str | None) -> Mapping[str, Any]:
         options = self.options
