@@ -1,9 +1,11 @@
-"""Many new rows into one table through the DB-API's ``executemany``, converted by the column types.
+"""Many new rows into one table at once, each value converted by its column type.
 
 SQLAlchemy's own ``executemany`` builds and checks a parameter dictionary per row; for the
 thousands of rows of a sync batch that bookkeeping costs about as much as the insert itself. Here
 the statement is compiled once per set of columns and each value goes through its column type's
-bind processor (the same conversion SQLAlchemy applies), in a plain loop.
+bind processor (the same conversion SQLAlchemy applies), in a plain loop. SQLite gets the rows
+through the DB-API's ``executemany``; PostgreSQL through ``COPY ... FROM STDIN`` (psycopg), which
+is several times faster than its row-by-row ``executemany`` pipeline.
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ class BulkInsert:
         # Only some types convert (dates, enums, JSON ...); the other values pass as they are.
         self.conversions = [(i, convert) for i, convert in enumerate(processors) if convert is not None]
         self.values_of = operator.itemgetter(*self.keys)
+        self.copy_sql: str | None = None
+        if dialect.name == "postgresql":
+            preparer = dialect.identifier_preparer
+            names = ", ".join(preparer.quote(key) for key in self.keys)
+            self.copy_sql = f"COPY {preparer.format_table(table)} ({names}) FROM STDIN"
 
     def __call__(self, connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
         converted = []
@@ -39,7 +46,12 @@ class BulkInsert:
             for i, convert in self.conversions:
                 values[i] = convert(values[i])
             converted.append(values)
-        if self.positional:
+        if self.copy_sql is not None:
+            psycopg_connection: Any = connection.connection.driver_connection
+            with psycopg_connection.cursor() as cursor, cursor.copy(self.copy_sql) as copy:
+                for values in converted:
+                    copy.write_row(values)
+        elif self.positional:
             connection.exec_driver_sql(self.sql, [tuple(values) for values in converted])
         else:
             named = [dict(zip(self.keys, values, strict=True)) for values in converted]
