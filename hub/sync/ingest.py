@@ -1,6 +1,6 @@
 """Items meet the database here: upsert by (source, external id), skip unchanged, withdraw the absent.
 
-Items arrive as a stream and are written in batches with Core statements (one ``executemany``
+Items arrive as a stream and are written in batches with Core statements (one bulk insert
 per batch for new records and one per shape of change), so a 100,000-item export costs about
 what inserting its rows costs, and memory holds one batch plus the set of ids seen. A record
 whose content hash matches what the source sent last time is not written at all. If a batch
