@@ -23,6 +23,7 @@ from hub import errors, i18n
 from hub.accounts import oidc
 from hub.accounts import views as accounts
 from hub.accounts.web import RequireLogin
+from hub.communities import views as communities
 from hub.db import make_engine, make_sessionmaker
 from hub.federation import views as federation
 from hub.federation.api import api_routes
@@ -85,6 +86,18 @@ def routes() -> list[BaseRoute]:
             name="organisation",
         ),
         Route("/news", news.news_list, name="news"),
+        Route("/communities", communities.community_list, name="communities"),
+        Route("/communities/{community_id:int}", communities.community_detail, name="community"),
+        Route(
+            "/communities/{community_id:int}/meetings.ics",
+            communities.community_calendar,
+            name="community_calendar",
+        ),
+        Route(
+            "/communities/{community_id:int}/meetings/{meeting_id:int}.ics",
+            communities.meeting_calendar,
+            name="meeting_calendar",
+        ),
         *opendata.download_routes(),  # /programmes.csv, /pilots.json ...
         Route("/sources", sync.source_status, name="sources"),
         Route("/network", federation.network_page, name="network"),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.db import Base
+from hub.db import Base, UTCDateTime
 from hub.i18n import N_, LabelledEnum
 from hub.programmes.models import Programme
 from hub.records import Bilingual, Record, Synced, changes_index, source_key_index
@@ -52,8 +52,9 @@ class Meeting(Record, Bilingual, Synced, Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     title_nl: Mapped[str] = mapped_column(String(300), default="")
     title_en: Mapped[str] = mapped_column(String(300), default="")
-    starts_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
-    ends_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # UTC on both databases (SQLite would keep a local time's digits and drop its offset).
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Brussels")
     location: Mapped[str] = mapped_column(String(300), default="")
     online_url: Mapped[str | None] = mapped_column(String(500))

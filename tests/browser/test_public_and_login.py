@@ -19,6 +19,9 @@ from tests.browser.conftest import axe_violations, log_in
         "/nl/login",
         "/en/sources",
         "/nl/news",
+        "/en/communities",
+        "/nl/communities/1",
+        "/en/network",
     ],
 )
 def test_public_pages_have_no_serious_accessibility_violations(page: Any, path: str) -> None:
