@@ -44,11 +44,9 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 
 class Timestamps:
-    created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now()
-    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow, server_default=func.now()
+        UTCDateTime, default=utcnow, onupdate=utcnow, server_default=func.now()
     )
 
 
