@@ -30,6 +30,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def rfc3339(value: dt.datetime, *, timespec: str = "auto") -> str:
+    """An aware moment as an RFC 3339 date-time in UTC ("...Z"), for feeds and APIs."""
+    return value.astimezone(dt.UTC).isoformat(timespec=timespec).replace("+00:00", "Z")
+
+
 class UTCDateTime(TypeDecorator[dt.datetime]):
     """A moment, always read back as an aware UTC datetime (SQLite returns naive ones)."""
 

@@ -20,10 +20,6 @@ from hub.i18n import TIMEZONE
 DEFAULT_LENGTH = dt.timedelta(hours=2)  # a meeting without an end is shown this long
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
@@ -41,11 +37,11 @@ def calendar(meetings: Iterable[Meeting], *, name: str, language: str, base_url:
     host = urlsplit(base_url).hostname or "hub"
     for meeting in meetings:
         zone = _zone(meeting.timezone)
-        starts = _utc(meeting.starts_at).astimezone(zone)
-        ends = _utc(meeting.ends_at).astimezone(zone) if meeting.ends_at else starts + DEFAULT_LENGTH
+        starts = meeting.starts_at.astimezone(zone)
+        ends = meeting.ends_at.astimezone(zone) if meeting.ends_at else starts + DEFAULT_LENGTH
         event = Event()
         event.add("uid", f"{meeting.uid}@{host}")
-        event.add("dtstamp", _utc(meeting.updated_at))
+        event.add("dtstamp", meeting.updated_at.astimezone(dt.UTC))
         event.add("dtstart", starts)
         event.add("dtend", ends)
         event.add("summary", meeting.localized("title", language).text)

@@ -19,8 +19,6 @@ class InvalidCursor(ValueError):
 
 
 def encode(changed_at: dt.datetime, record_id: int) -> str:
-    if changed_at.tzinfo is None:
-        changed_at = changed_at.replace(tzinfo=dt.UTC)
     micros = (changed_at - EPOCH) // dt.timedelta(microseconds=1)
     return f"c1.{micros}.{record_id}"
 

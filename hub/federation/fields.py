@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from connectors.messages import N_, Problem
+from hub.db import rfc3339
 from hub.i18n import country_codes
 
 JSON = dict[str, Any]
@@ -32,13 +33,6 @@ class Lookups:
 
 class MissingReference(Problem):
     """A document refers to a record this hub has not mirrored (yet): it may arrive later."""
-
-
-def iso_datetime(value: dt.datetime) -> str:
-    """RFC 3339 in UTC (SQLite gives back naive datetimes: they are UTC)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def or_null(schema: JSON) -> JSON:
@@ -199,7 +193,7 @@ class Date(Field):
 @dataclasses.dataclass(frozen=True)
 class DateTime(Field):
     def to_json(self, value: Any) -> Any:
-        return iso_datetime(value)
+        return rfc3339(value)
 
     def from_json(self, value: Any, lookups: Lookups) -> Any:
         try:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from connectors.messages import N_, Problem
 from hub.communities.models import Community, CommunityStatus, Meeting
-from hub.db import metadata
+from hub.db import metadata, rfc3339
 from hub.federation.fields import (
     JSON,
     Bilingual,
@@ -35,7 +35,6 @@ from hub.federation.fields import (
     Reference,
     Text,
     bad_value,
-    iso_datetime,
 )
 from hub.federation.identity import hub_address, record_uri
 from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind
@@ -197,14 +196,14 @@ class Kind:
             "id": record_uri(home, self.name, record.uid),
             "uid": record.uid,
             "home_hub": home,
-            "updated_at": iso_datetime(record.updated_at),
+            "updated_at": rfc3339(record.updated_at),
         }
         if record.withdrawn_at is not None:
             document["deleted"] = True
             return document
         document["deleted"] = False
         document["url"] = f"{home}{self.page.format_map(record._mapping)}" if self.page else None
-        document["created_at"] = iso_datetime(record.created_at)
+        document["created_at"] = rfc3339(record.created_at)
         document["demo"] = record.is_demo
         if self.bilingual:
             document["source_language"] = record.source_language

@@ -34,12 +34,12 @@ def changes(
     """This hub's own records of ``kind`` changed after ``after`` (and by ``until``), oldest change
     first, tombstones included; at most ``limit`` (ix_<table>_changes serves it)."""
     t = kind.table
-    statement = kind.select.where(t.c.mirrored.is_(False), t.c.updated_at <= _utc(until))
+    statement = kind.select.where(t.c.mirrored.is_(False), t.c.updated_at <= until)
     if after is not None:
         changed_at, record_id = after
         statement = statement.where(
             tuple_(t.c.updated_at, t.c.id)
-            > tuple_(literal(_utc(changed_at), t.c.updated_at.type), literal(record_id))
+            > tuple_(literal(changed_at, t.c.updated_at.type), literal(record_id))
         )
     rows = session.connection().execute(statement.order_by(t.c.updated_at, t.c.id).limit(limit)).all()
     return _with_children(session, kind, rows)
@@ -55,10 +55,6 @@ def _with_children(session: Session, kind: Kind, rows: Sequence[Any]) -> list[Fo
     ids = [row.id for row in rows if row.withdrawn_at is None]
     values = {child.name: child.dump_many(session, ids) if ids else {} for child in kind.children}
     return [Found(row, {name: found.get(row.id, []) for name, found in values.items()}) for row in rows]
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 # -- peer clients ---------------------------------------------------------------------------

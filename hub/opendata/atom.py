@@ -9,6 +9,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
+from hub.db import rfc3339
 from hub.records import Localized
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -42,9 +43,8 @@ class Feed:
 
 
 def timestamp(value: dt.datetime) -> str:
-    """An RFC 3339 date-time in UTC; a naive value (SQLite gives those back) is taken as UTC."""
-    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return aware.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    """An RFC 3339 date-time in UTC, to the second."""
+    return rfc3339(value, timespec="seconds")
 
 
 def render(feed: Feed, entries: Sequence[Entry]) -> bytes:
@@ -55,7 +55,7 @@ def render(feed: Feed, entries: Sequence[Entry]) -> bytes:
     root = ET.Element("feed", {"xmlns": ATOM, XML_LANG: feed.language})
     _text(root, "id", feed.url)
     _text(root, "title", feed.title)
-    newest = max((entry.updated for entry in entries), key=_utc, default=feed.empty_updated)
+    newest = max((entry.updated for entry in entries), default=feed.empty_updated)
     _text(root, "updated", timestamp(newest))
     _link(root, "self", feed.url, "application/atom+xml")
     if feed.page:
@@ -117,7 +117,3 @@ def _clean(text: str) -> str:
 
 def _link(parent: ET.Element, rel: str, href: str, media_type: str) -> None:
     ET.SubElement(parent, "link", {"rel": rel, "type": media_type, "href": href})
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

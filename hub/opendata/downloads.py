@@ -36,8 +36,7 @@ def date(value: dt.date | None) -> str | None:
 
 def moment(value: dt.datetime) -> str:
     """ISO 8601 in UTC; a naive value (SQLite gives those back) is taken as UTC."""
-    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return aware.astimezone(dt.UTC).isoformat()
+    return value.astimezone(dt.UTC).isoformat()
 
 
 def money(amount: Decimal | None) -> dict[str, str] | None:

@@ -26,6 +26,7 @@ from typing import Any
 from babel import Locale
 
 from hub import i18n
+from hub.db import rfc3339
 from hub.i18n import N_
 from hub.organisations.models import Organisation
 from hub.pilots.models import Pilot, PilotRole, PilotStatus
@@ -56,9 +57,7 @@ ROLES = {PilotRole.PROCURER: "buyer", PilotRole.SUPPLIER: "supplier", PilotRole.
 
 
 def timestamp(value: dt.datetime) -> str:
-    """An RFC 3339 date-time in UTC; a naive value (SQLite gives those back) is taken as UTC."""
-    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return aware.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return rfc3339(value)
 
 
 def day(value: dt.date) -> str:
