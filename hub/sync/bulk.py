@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table, insert
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 
 class BulkInsert:
@@ -56,6 +57,20 @@ class BulkInsert:
         else:
             named = [dict(zip(self.keys, values, strict=True)) for values in converted]
             connection.exec_driver_sql(self.sql, named)
+
+
+@cache
+def column_defaults(table: Table) -> dict[str, Any]:
+    """Every column of ``table`` but its key, at its scalar default (None where it has none).
+
+    A new row of a batch starts from these, so that every row names every column the insert
+    wants. Read-only: callers copy it (``{**column_defaults(t), ...}``).
+    """
+    return {
+        column.name: column.default.arg if isinstance(column.default, ScalarElementColumnDefault) else None
+        for column in table.columns
+        if not column.primary_key
+    }
 
 
 @cache

@@ -17,7 +17,6 @@ from typing import Any
 import nh3
 from sqlalchemy import String, Table, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from connectors.messages import N_, Problem
 from hub.communities.models import Community, Meeting
@@ -25,6 +24,7 @@ from hub.i18n import country_codes
 from hub.news.models import NewsItem
 from hub.organisations.models import Organisation, Role, Sector
 from hub.pilots.models import Pilot, PilotStatus
+from hub.sync.bulk import column_defaults
 from hub.taxonomy.models import Phase, ProductGroup
 
 ALLOWED_TAGS = {"p", "a", "b", "i", "em", "strong", "ul", "ol", "li", "br", "blockquote", "h2", "h3"}
@@ -113,14 +113,8 @@ class Kind:
 
         Every row of a batch then has the same columns, which ``executemany`` needs.
         """
-        blank = {}
-        for column in self.table.columns:
-            if column.primary_key or column.name in MANAGED or column.name in self.first_seen:
-                continue
-            default = column.default
-            scalar = isinstance(default, ScalarElementColumnDefault)
-            blank[column.name] = default.arg if scalar else None  # type: ignore[union-attr]
-        return blank
+        skipped = MANAGED | set(self.first_seen)
+        return {name: value for name, value in column_defaults(self.table).items() if name not in skipped}
 
     def row(self, fields: Mapping[str, Any], lookups: Lookups, *, programme_id: int) -> dict[str, Any]:
         values = {**self.blank, **self.build(fields, lookups)}

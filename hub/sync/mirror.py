@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from connectors.base import Cursor, Item, ItemError
 from connectors.messages import N_, Problem
@@ -29,7 +28,7 @@ from hub.federation.fields import Lookups, MissingReference
 from hub.federation.identity import hub_address
 from hub.federation.kinds import KINDS, Kind
 from hub.programmes.models import Programme
-from hub.sync.bulk import bulk_insert
+from hub.sync.bulk import bulk_insert, column_defaults
 from hub.sync.ingest import BATCH, Progress, RunErrors, chunks, fewer_collections, refused_by_database
 from hub.sync.models import Source, SyncRun
 from hub.taxonomy.models import ProductGroup, Strategy
@@ -209,7 +208,10 @@ class Mirror:
                 values.update(source_id=self.source.id, external_id=entry.uid)
             children[entry.uid] = child_rows
             if current is None:
-                new.append({**_blank(t), **values, "uid": entry.uid, "mirrored": True, "created_at": now})
+                row = {**column_defaults(t), **values, "uid": entry.uid, "mirrored": True, "created_at": now}
+                if synced:
+                    row["local_fields"] = []  # its default is a callable, which a bulk insert does not run
+                new.append(row)
                 added += 1
             else:
                 values["_id"] = current.id
@@ -291,21 +293,3 @@ class Mirror:
             ]
             if rows:
                 bulk_insert(table, tuple(rows[0]), connection.dialect)(connection, rows)
-
-
-_BLANKS: dict[str, dict[str, Any]] = {}
-
-
-def _blank(table: Table) -> dict[str, Any]:
-    """Every column of ``table`` but its key, at its default (a new row names them all)."""
-    if table.name not in _BLANKS:
-        blank: dict[str, Any] = {}
-        for column in table.columns:
-            if column.primary_key:
-                continue
-            default = column.default
-            blank[column.name] = default.arg if isinstance(default, ScalarElementColumnDefault) else None
-        if "local_fields" in blank:
-            blank["local_fields"] = []
-        _BLANKS[table.name] = blank
-    return _BLANKS[table.name]
