@@ -47,3 +47,12 @@ def meetings_of(session: Session, *, community_id: int) -> Sequence[Meeting]:
         .where(Meeting.community_id == community_id, Meeting.withdrawn_at.is_(None))
         .order_by(Meeting.starts_at, Meeting.id)
     ).all()
+
+
+def get_meeting(session: Session, *, community_id: int, meeting_id: int) -> Meeting | None:
+    """A live meeting of the community (None for one of another community)."""
+    return session.scalars(
+        select(Meeting).where(
+            Meeting.id == meeting_id, Meeting.community_id == community_id, Meeting.withdrawn_at.is_(None)
+        )
+    ).one_or_none()

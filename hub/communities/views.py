@@ -51,9 +51,7 @@ def meeting_calendar(request: Request) -> Response:
     meeting_id = request.path_params["meeting_id"]
     language = request.path_params["lang"]
     with db(request) as session:
-        meeting = next(
-            (m for m in services.meetings_of(session, community_id=community_id) if m.id == meeting_id), None
-        )
+        meeting = services.get_meeting(session, community_id=community_id, meeting_id=meeting_id)
         if meeting is None:
             raise not_found(_("There is no such meeting."))
         body = calendar.calendar(
