@@ -6,7 +6,6 @@ refused with a recorded reason, and what the hub held before is still there, unc
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -18,12 +17,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.organisations.models import Organisation
 from hub.pilots.models import Pilot
 from hub.sync import mirror
-from hub.sync.models import RunStatus, RunTrigger, Source, SyncError, SyncRun
-from hub.sync.runner import RunSettings, run_by_id
+from hub.sync.models import RunStatus, Source, SyncError, SyncRun
+from hub.sync.runner import RunSettings
 from tests import factories
 from tests.connectors.fixture_server import File, FixtureServer, Status
+from tests.sync.test_runs import run  # one run of a source, as a coordinator's "run now"
 
-SETTINGS = RunSettings(timeout_seconds=2, max_seconds=5, allowed_networks=("127.0.0.1/32",))
 FIRST = "c1.1795000000000000.10"
 SECOND = "c1.1795000000000001.20"
 THIRD = "c1.1795000000000002.30"
@@ -100,19 +99,6 @@ def source(session: Session, peer: FixtureServer) -> Source:
     )
     session.commit()
     return record
-
-
-def run(sessions: sessionmaker[Session], source: Source, settings: RunSettings = SETTINGS) -> SyncRun:
-    result = run_by_id(
-        sessions,
-        source_id=source.id,
-        owner="test",
-        trigger=RunTrigger.MANUAL,
-        run_settings=settings,
-        lease=dt.timedelta(minutes=5),
-    )
-    assert result is not None
-    return result
 
 
 def mirrored(session: Session) -> dict[str, tuple[str, bool]]:
