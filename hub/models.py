@@ -1,7 +1,16 @@
 """Imports every model so that the metadata is complete (Alembic, tests, create_all)."""
 
 from hub.accounts.models import AuditEntry, RoleGrant, User
-from hub.communities.models import Community, Meeting
+from hub.communities.models import (
+    CloseOut,
+    Community,
+    CommunityProposal,
+    JoinRequest,
+    Meeting,
+    Membership,
+    Post,
+    Registration,
+)
 from hub.federation.models import ApiClient
 from hub.jobs.models import ScheduledJob
 from hub.lessons.models import Lesson, LessonPilotLink
@@ -15,19 +24,25 @@ from hub.taxonomy.models import ProductGroup, Strategy
 __all__ = [
     "ApiClient",
     "AuditEntry",
+    "CloseOut",
     "Commitment",
     "Community",
+    "CommunityProposal",
+    "JoinRequest",
     "KeyFigure",
     "Lesson",
     "LessonPilotLink",
     "Meeting",
+    "Membership",
     "NewsItem",
     "Organisation",
     "Participation",
     "Pilot",
     "PilotParty",
+    "Post",
     "ProductGroup",
     "Programme",
+    "Registration",
     "RoleGrant",
     "ScheduledJob",
     "Source",

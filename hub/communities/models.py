@@ -1,14 +1,21 @@
-"""Product-group communities of practice and their meetings (the communities issue fills these in)."""
+"""Product-group communities of practice: members, requests to join, proposals, meetings, outcomes, posts.
+
+Communities, meetings and published close-outs are records (federated, synced); the rest holds
+people's names and addresses and stays on the hub where they were given.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.db import Base, UTCDateTime
+from hub.db import Base, UTCDateTime, utcnow
 from hub.i18n import N_, LabelledEnum
+from hub.lessons.models import Lesson
+from hub.organisations.models import Organisation
+from hub.pilots.models import Pilot
 from hub.programmes.models import Programme
 from hub.records import Bilingual, Record, Synced, changes_index, source_key_index
 from hub.taxonomy.models import ProductGroup, enum_column
@@ -18,6 +25,26 @@ class CommunityStatus(LabelledEnum):
     PROPOSED = "proposed", N_("Proposed")
     ACTIVE = "active", N_("Active")
     CLOSED = "closed", N_("Closed")
+
+
+class MemberRole(LabelledEnum):
+    MEMBER = "member", N_("Member")
+    CONTACT = "contact", N_("Contact person")
+    EXPERT = "expert", N_("Expert or knowledge partner")
+
+
+class RequestStatus(LabelledEnum):
+    """Where a request to join, or a proposal, stands."""
+
+    PENDING = "pending", N_("Waiting for a decision")
+    ACCEPTED = "accepted", N_("Accepted")
+    DECLINED = "declined", N_("Declined")
+
+
+class MeetingMode(LabelledEnum):
+    IN_PERSON = "in_person", N_("In person")
+    ONLINE = "online", N_("Online")
+    HYBRID = "hybrid", N_("In person and online")
 
 
 class Community(Record, Bilingual, Base):
@@ -44,6 +71,89 @@ class Community(Record, Bilingual, Base):
     product_group: Mapped[ProductGroup | None] = relationship()
 
 
+class Membership(Base):
+    """An organisation or a person taking part in a community (a person may name their organisation)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("community_id", "email"),
+        Index("ix_memberships_email", "email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")  # the person ('' for an organisation)
+    email: Mapped[str | None] = mapped_column(String(254))
+    organisation_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[MemberRole] = mapped_column(enum_column(MemberRole, "member_role"), default=MemberRole.MEMBER)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    community: Mapped[Community] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+
+    @property
+    def organisation_label(self) -> str:
+        return self.organisation.name if self.organisation else self.organisation_name
+
+
+class Decision:
+    """What a request and a proposal share: the asker, their language, and the decision taken."""
+
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    organisation_name: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(2), default="nl")  # of the decision e-mail
+    status: Mapped[RequestStatus] = mapped_column(
+        enum_column(RequestStatus, "request_status"), default=RequestStatus.PENDING
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    notified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # the decision e-mail went out
+
+
+class JoinRequest(Decision, Base):
+    """A visitor asking to join a community; a moderator accepts or declines it."""
+
+    __tablename__ = "join_requests"
+    __table_args__ = (
+        # One open request per address and community, whichever process takes the second.
+        Index(
+            "uq_join_requests_pending",
+            "community_id",
+            "email",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+
+    community: Mapped[Community] = relationship()
+
+
+class CommunityProposal(Decision, Base):
+    """A visitor proposing a community (for a product group without one); the programme decides."""
+
+    __tablename__ = "community_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    product_group_id: Mapped[int | None] = mapped_column(ForeignKey("product_groups.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))  # once accepted
+
+    programme: Mapped[Programme] = relationship()
+    product_group: Mapped[ProductGroup | None] = relationship()
+    community: Mapped[Community | None] = relationship()
+
+
 class Meeting(Record, Bilingual, Synced, Base):
     __tablename__ = "meetings"
     __table_args__ = (source_key_index("meetings"), changes_index("meetings"))
@@ -56,7 +166,93 @@ class Meeting(Record, Bilingual, Synced, Base):
     starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Brussels")
+    mode: Mapped[MeetingMode] = mapped_column(
+        enum_column(MeetingMode, "meeting_mode"), default=MeetingMode.IN_PERSON, server_default="in_person"
+    )
     location: Mapped[str] = mapped_column(String(300), default="")
     online_url: Mapped[str | None] = mapped_column(String(500))
+    agenda_nl: Mapped[str] = mapped_column(Text, default="", server_default="")
+    agenda_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    capacity: Mapped[int | None]  # None: no limit
 
     community: Mapped[Community] = relationship()
+    closeout: Mapped[CloseOut | None] = relationship(back_populates="meeting", uselist=False)
+
+
+class Registration(Base):
+    """A person registered for a meeting (one per address)."""
+
+    __tablename__ = "meeting_registrations"
+    __table_args__ = (UniqueConstraint("meeting_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    organisation_name: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(2), default="nl")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship()
+
+
+closeout_organisations = Table(
+    "closeout_organisations",
+    Base.metadata,
+    Column("closeout_id", ForeignKey("meeting_closeouts.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id"), primary_key=True),
+)
+closeout_pilots = Table(
+    "closeout_pilots",
+    Base.metadata,
+    Column("closeout_id", ForeignKey("meeting_closeouts.id", ondelete="CASCADE"), primary_key=True),
+    Column("pilot_id", ForeignKey("pilots.id"), primary_key=True),
+)
+closeout_lessons = Table(
+    "closeout_lessons",
+    Base.metadata,
+    Column("closeout_id", ForeignKey("meeting_closeouts.id", ondelete="CASCADE"), primary_key=True),
+    Column("lesson_id", ForeignKey("lessons.id"), primary_key=True),
+)
+
+
+class CloseOut(Record, Bilingual, Base):
+    """What a meeting came to: minutes, attendance, who was there, the pilots and lessons it touched.
+
+    It is a draft for the moderators until ``published_at``; from then on it is public and federated.
+    """
+
+    __tablename__ = "meeting_closeouts"
+    __table_args__ = (changes_index("meeting_closeouts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), unique=True)
+    minutes_nl: Mapped[str] = mapped_column(Text, default="")
+    minutes_en: Mapped[str] = mapped_column(Text, default="")
+    attendance: Mapped[int | None]
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="closeout")
+    organisations: Mapped[list[Organisation]] = relationship(secondary=closeout_organisations)
+    pilots: Mapped[list[Pilot]] = relationship(secondary=closeout_pilots)
+    lessons: Mapped[list[Lesson]] = relationship(secondary=closeout_lessons)
+
+
+class Post(Bilingual, Base):
+    """An update a moderator posts in a community."""
+
+    __tablename__ = "community_posts"
+    __table_args__ = (Index("ix_community_posts_community", "community_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    title_nl: Mapped[str] = mapped_column(String(200), default="")
+    title_en: Mapped[str] = mapped_column(String(200), default="")
+    body_nl: Mapped[str] = mapped_column(Text, default="")
+    body_en: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    author_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    community: Mapped[Community] = relationship()
+
