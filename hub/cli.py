@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     grant_parser.add_argument("email")
     grant_parser.add_argument("role", choices=[r.value for r in RoleName])
     grant_parser.add_argument("--programme", help="programme code (for coordinator)")
+    grant_parser.add_argument("--community", type=int, help="community number (for moderator)")
     grant_parser.set_defaults(handler=users_grant_command)
     list_parser = user_commands.add_parser("list", help="list users and their roles")
     list_parser.set_defaults(handler=users_list_command)
@@ -279,7 +280,13 @@ def users_grant_command(settings: Settings, args: argparse.Namespace) -> None:
         if user is None:
             raise CommandError(f"there is no user {args.email}")
         try:
-            services.grant(session, user=user, role=RoleName(args.role), programme_code=args.programme)
+            services.grant(
+                session,
+                user=user,
+                role=RoleName(args.role),
+                programme_code=args.programme,
+                community_id=args.community,
+            )
         except services.AccountError as error:
             raise CommandError(str(error)) from None
         session.commit()
@@ -293,7 +300,10 @@ def users_list_command(settings: Settings, args: argparse.Namespace) -> None:
     with make_sessionmaker(engine)() as session:
         for user in services.list_users(session):
             roles = ", ".join(
-                g.role.value + (f" ({g.programme.code})" if g.programme else "") for g in user.grants
+                g.role.value
+                + (f" ({g.programme.code})" if g.programme else "")
+                + (f" (community {g.community_id})" if g.community_id else "")
+                for g in user.grants
             )
             kind = "local" if user.password_hash else "openid"
             print(f"{user.email}\t{user.name}\t{kind}\t{roles or '-'}")

@@ -19,6 +19,7 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
+from babel.dates import format_time as _format_time
 from babel.dates import format_timedelta, get_timezone
 from babel.numbers import NumberPattern, format_decimal, format_percent, parse_pattern
 from babel.support import NullTranslations, Translations
@@ -151,6 +152,20 @@ def local_moment(value: dt.datetime) -> dt.datetime:
 def format_local_datetime(value: dt.datetime | None, format: str = "medium") -> str:
     """A moment as people in the programmes read it: Brussels time, in the current locale."""
     return _format_datetime(local_moment(value), format=format, locale=locale()) if value else ""
+
+
+def format_zoned_datetime(value: dt.datetime | None, zone: str) -> str:
+    """A moment in the time zone it happens in (a meeting's), named: "Monday, 30 March 2026 09:30 CEST"."""
+    if value is None:
+        return ""
+    try:
+        tzinfo = get_timezone(zone)
+    except LookupError:
+        tzinfo = get_timezone(TIMEZONE)
+    moment = value.astimezone(tzinfo)
+    day = _format_date(moment.date(), format="full", locale=locale())
+    time = _format_time(moment, format="short", tzinfo=tzinfo, locale=locale())
+    return f"{day} {time} {_format_time(moment, format='z', tzinfo=tzinfo, locale=locale())}"
 
 
 def format_local_date(value: dt.datetime | None, format: str = "medium") -> str:

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hub.db import writer_sessions
 from hub.i18n import N_, gettext
 
 
@@ -21,11 +22,29 @@ def db(request: Request) -> Iterator[Session]:
         yield session
 
 
+@contextmanager
+def writer_db(request: Request) -> Iterator[Session]:
+    """A session for a request that reads, then writes what it read depends on (``writer_sessions``)."""
+    with writer_sessions(request.app.state.sessions)() as session:
+        yield session
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
     response: Response = request.app.state.templates.TemplateResponse(
         request, template, context, status_code=status_code
     )
     return response
+
+
+def flash(request: Request, message: str) -> None:
+    """A one-time notice for the page the next redirect leads to ("Saved.")."""
+    request.session["flash"] = message
+
+
+def render_page(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
+    """A page with the notice left by the previous request (if any)."""
+    notice = request.session.pop("flash", None) if status_code == 200 else None
+    return render(request, template, status_code=status_code, flash=notice, **context)
 
 
 def not_found(detail: str = "") -> HTTPException:

@@ -23,6 +23,7 @@ from hub import migrate
 from hub.app import create_app
 from hub.db import make_engine
 from hub.settings import Settings
+from tests.mail import Inbox, smtp_server
 
 POSTGRES_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgresql"]
@@ -101,6 +102,13 @@ def settings(tmp_path: Path) -> Settings:
     return Settings.load(
         environ={}, secret_key="test-secret", data_dir=tmp_path, base_url="http://testserver"
     )
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server on 127.0.0.1: what it received, and its port."""
+    with smtp_server() as server:
+        yield server
 
 
 @pytest.fixture

@@ -113,6 +113,7 @@ def user(
     *,
     admin: bool = False,
     coordinator_of: list[str] | None = None,
+    moderator_of: list[int] | None = None,
     password: str = PASSWORD,
 ) -> User:
     from hub.accounts import services
@@ -124,8 +125,37 @@ def user(
         services.grant(session, user=account, role=RoleName.ADMIN)
     for code in coordinator_of or []:
         services.grant(session, user=account, role=RoleName.COORDINATOR, programme_code=code)
+    for community_id in moderator_of or []:
+        services.grant(session, user=account, role=RoleName.MODERATOR, community_id=community_id)
     session.flush()
     return account
+
+
+def community(session: Session, programme: Programme, **fields: Any) -> Any:  # a Community
+    from hub.communities.models import Community
+
+    n = next(_counter)
+    values: dict[str, Any] = {"name_nl": f"Gemeenschap {n}", "name_en": f"Community {n}"}
+    record = Community(programme=programme, **{**values, **fields})
+    session.add(record)
+    session.flush()
+    return record
+
+
+def meeting(session: Session, community: Any, **fields: Any) -> Any:  # a Meeting
+    from hub.communities.models import Meeting
+
+    n = next(_counter)
+    values: dict[str, Any] = {
+        "title_nl": f"Bijeenkomst {n}",
+        "title_en": f"Meeting {n}",
+        "starts_at": dt.datetime(2099, 6, 1, 8, 0, tzinfo=dt.UTC),
+        "timezone": "Europe/Brussels",
+    }
+    record = Meeting(community=community, **{**values, **fields})
+    session.add(record)
+    session.flush()
+    return record
 
 
 def supporting_action(

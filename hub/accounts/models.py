@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +12,9 @@ from hub.db import Base, utcnow
 from hub.i18n import N_, LabelledEnum
 from hub.programmes.models import Programme
 from hub.taxonomy.models import enum_column
+
+if TYPE_CHECKING:
+    from hub.communities.models import Community
 
 
 class RoleName(LabelledEnum):
@@ -58,6 +61,7 @@ class RoleGrant(Base):
 
     user: Mapped[User] = relationship(back_populates="grants", foreign_keys=[user_id])
     programme: Mapped[Programme | None] = relationship()
+    community: Mapped[Community | None] = relationship("Community")
 
 
 class AuditEntry(Base):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from hub.accounts.models import AuditEntry, RoleGrant, RoleName, User
 from hub.accounts.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
+from hub.communities.models import Community
 from hub.db import utcnow
 from hub.programmes.models import Programme
 
@@ -27,6 +28,7 @@ class Principal:
     name: str
     email: str
     roles: tuple[tuple[str, int | None], ...] = ()  # (role, programme id)
+    communities: tuple[int, ...] = ()  # the communities this person moderates
 
     @property
     def is_admin(self) -> bool:
@@ -40,13 +42,30 @@ class Principal:
     def may_edit_programme(self, programme_id: int) -> bool:
         return self.is_admin or programme_id in self.programme_ids
 
+    def may_moderate(self, *, community_id: int, programme_id: int) -> bool:
+        """Administrators, the community's moderators, and the coordinators of its programme."""
+        return community_id in self.communities or self.may_edit_programme(programme_id)
+
     def to_session(self) -> dict[str, Any]:
-        return {"id": self.user_id, "name": self.name, "email": self.email, "roles": list(self.roles)}
+        return {
+            "id": self.user_id,
+            "name": self.name,
+            "email": self.email,
+            "roles": list(self.roles),
+            "communities": list(self.communities),
+        }
 
     @classmethod
     def from_session(cls, data: dict[str, Any]) -> Principal:
         roles = tuple((str(role), int(p) if p is not None else None) for role, p in data.get("roles", []))
-        return cls(user_id=int(data["id"]), name=str(data["name"]), email=str(data["email"]), roles=roles)
+        communities = tuple(int(c) for c in data.get("communities", []))
+        return cls(
+            user_id=int(data["id"]),
+            name=str(data["name"]),
+            email=str(data["email"]),
+            roles=roles,
+            communities=communities,
+        )
 
 
 def normalise_email(email: str) -> str:
@@ -143,8 +162,10 @@ def grant(
     user: User,
     role: RoleName,
     programme_code: str | None = None,
+    community_id: int | None = None,
     granted_by: User | None = None,
 ) -> RoleGrant:
+    """Give ``user`` a role: a coordinator's needs a programme, a moderator's a community."""
     programme_id = None
     if role == RoleName.COORDINATOR:
         if not programme_code:
@@ -152,11 +173,28 @@ def grant(
         programme_id = session.scalar(select(Programme.id).where(Programme.code == programme_code))
         if programme_id is None:
             raise AccountError(f"there is no programme {programme_code!r}")
-    existing = next((g for g in user.grants if g.role == role and g.programme_id == programme_id), None)
+    if role == RoleName.MODERATOR:
+        if community_id is None:
+            raise AccountError("a moderator role needs a community")
+        if session.get(Community, community_id) is None:
+            raise AccountError(f"there is no community {community_id}")
+    else:
+        community_id = None
+    existing = next(
+        (
+            g
+            for g in user.grants
+            if g.role == role and g.programme_id == programme_id and g.community_id == community_id
+        ),
+        None,
+    )
     if existing:
         return existing
     role_grant = RoleGrant(
-        role=role, programme_id=programme_id, granted_by_id=granted_by.id if granted_by else None
+        role=role,
+        programme_id=programme_id,
+        community_id=community_id,
+        granted_by_id=granted_by.id if granted_by else None,
     )
     user.grants.append(role_grant)
     session.flush()
@@ -166,7 +204,7 @@ def grant(
         action="grant",
         entity="users",
         entity_id=user.id,
-        summary=f"{role.value} {programme_code or ''}".strip(),
+        summary=f"{role.value} {programme_code or community_id or ''}".strip(),
         programme_id=programme_id,
     )
     return role_grant
@@ -188,7 +226,10 @@ def principal_of(user: User) -> Principal:
     roles = tuple(
         sorted(((g.role.value, g.programme_id) for g in user.grants), key=lambda r: (r[0], r[1] or 0))
     )
-    return Principal(user_id=user.id, name=user.name, email=user.email, roles=roles)
+    communities = tuple(
+        sorted(g.community_id for g in user.grants if g.role == RoleName.MODERATOR and g.community_id)
+    )
+    return Principal(user_id=user.id, name=user.name, email=user.email, roles=roles, communities=communities)
 
 
 def record_login(session: Session, *, user: User) -> None:
@@ -230,7 +271,8 @@ def revoke(session: Session, *, grant_id: int, revoked_by: User) -> RoleGrant:
         raise AccountError("there is no such role")
     if role_grant.user_id == revoked_by.id and role_grant.role == RoleName.ADMIN:
         raise AccountError("you cannot remove your own administrator role")
-    summary = f"{role_grant.role.value} {role_grant.programme.code if role_grant.programme else ''}".strip()
+    scope = role_grant.programme.code if role_grant.programme else role_grant.community_id or ""
+    summary = f"{role_grant.role.value} {scope}".strip()
     session.delete(role_grant)
     audit(
         session,

@@ -86,7 +86,9 @@ class Membership(Base):
     name: Mapped[str] = mapped_column(String(200), default="")  # the person ('' for an organisation)
     email: Mapped[str | None] = mapped_column(String(254))
     organisation_name: Mapped[str] = mapped_column(String(200), default="")
-    role: Mapped[MemberRole] = mapped_column(enum_column(MemberRole, "member_role"), default=MemberRole.MEMBER)
+    role: Mapped[MemberRole] = mapped_column(
+        enum_column(MemberRole, "member_role"), default=MemberRole.MEMBER
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     community: Mapped[Community] = relationship()
@@ -255,4 +257,3 @@ class Post(Bilingual, Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     community: Mapped[Community] = relationship()
-

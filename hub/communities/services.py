@@ -1,14 +1,24 @@
-"""Reading communities of practice and their meetings."""
+"""Reading communities of practice: their members, meetings, outcomes and posts."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from hub.communities.models import Community, Meeting
+from hub.communities.models import (
+    CloseOut,
+    Community,
+    CommunityStatus,
+    Meeting,
+    Membership,
+    Post,
+    Registration,
+)
 from hub.taxonomy.models import ProductGroup
+
+POSTS_SHOWN = 5
 
 
 def communities_by_product_group(session: Session) -> list[tuple[ProductGroup | None, list[Community]]]:
@@ -40,6 +50,90 @@ def get_community(session: Session, *, community_id: int) -> Community | None:
     ).one_or_none()
 
 
+def local_communities(
+    session: Session, *, programme_ids: Collection[int] | None = None
+) -> Sequence[Community]:
+    """The live communities this hub keeps (those it can moderate), optionally of some programmes only."""
+    query = (
+        select(Community)
+        .where(Community.withdrawn_at.is_(None), Community.home_hub.is_(None))
+        .options(joinedload(Community.programme))
+        .order_by(Community.programme_id, Community.name_en, Community.id)
+    )
+    if programme_ids is not None:
+        query = query.where(Community.programme_id.in_(programme_ids))
+    return session.scalars(query).all()
+
+
+def communities_by_id(session: Session, *, community_ids: Collection[int]) -> Sequence[Community]:
+    return session.scalars(
+        select(Community)
+        .where(Community.id.in_(community_ids), Community.withdrawn_at.is_(None))
+        .options(joinedload(Community.programme))
+        .order_by(Community.id)
+    ).all()
+
+
+def counterparts(session: Session, *, community: Community) -> Sequence[Community]:
+    """The live communities of other programmes for the same product group (on any hub)."""
+    if community.product_group_id is None:
+        return []
+    return session.scalars(
+        select(Community)
+        .where(
+            Community.product_group_id == community.product_group_id,
+            Community.programme_id != community.programme_id,
+            Community.withdrawn_at.is_(None),
+        )
+        .options(joinedload(Community.programme))
+        .order_by(Community.programme_id, Community.id)
+    ).all()
+
+
+def active_community_for(session: Session, *, programme_id: int, product_group_id: int) -> Community | None:
+    """A live, not closed community of the programme for the product group, if it has one."""
+    return session.scalars(
+        select(Community)
+        .where(
+            Community.programme_id == programme_id,
+            Community.product_group_id == product_group_id,
+            Community.withdrawn_at.is_(None),
+            Community.status != CommunityStatus.CLOSED,
+        )
+        .limit(1)
+    ).first()
+
+
+def members_of(session: Session, *, community_id: int) -> Sequence[Membership]:
+    """The community's members: contact persons first, then by organisation and name."""
+    members = session.scalars(
+        select(Membership)
+        .where(Membership.community_id == community_id)
+        .options(joinedload(Membership.organisation))
+    ).all()
+    order = {role: index for index, role in enumerate(("contact", "expert", "member"))}
+    return sorted(
+        members, key=lambda m: (order[m.role.value], m.organisation_label.casefold(), m.name.casefold())
+    )
+
+
+def member_organisations(session: Session, *, community_id: int) -> list[str]:
+    """The names of the organisations taking part (what the public page shows of its members)."""
+    names = {m.organisation_label for m in members_of(session, community_id=community_id)}
+    return sorted((name for name in names if name), key=str.casefold)
+
+
+def memberships_of(session: Session, *, email: str) -> Sequence[Membership]:
+    """The memberships of a person, by their e-mail address (the workspace's member view)."""
+    return session.scalars(
+        select(Membership)
+        .join(Community)
+        .where(func.lower(Membership.email) == email.lower(), Community.withdrawn_at.is_(None))
+        .options(joinedload(Membership.community).joinedload(Community.programme))
+        .order_by(Membership.community_id)
+    ).all()
+
+
 def meetings_of(session: Session, *, community_id: int) -> Sequence[Meeting]:
     """The community's live meetings, in order of time."""
     return session.scalars(
@@ -52,7 +146,65 @@ def meetings_of(session: Session, *, community_id: int) -> Sequence[Meeting]:
 def get_meeting(session: Session, *, community_id: int, meeting_id: int) -> Meeting | None:
     """A live meeting of the community (None for one of another community)."""
     return session.scalars(
-        select(Meeting).where(
-            Meeting.id == meeting_id, Meeting.community_id == community_id, Meeting.withdrawn_at.is_(None)
-        )
+        select(Meeting)
+        .where(Meeting.id == meeting_id, Meeting.community_id == community_id, Meeting.withdrawn_at.is_(None))
+        .options(joinedload(Meeting.community).joinedload(Community.programme))
     ).one_or_none()
+
+
+def registration_counts(session: Session, *, meeting_ids: Collection[int]) -> dict[int, int]:
+    if not meeting_ids:
+        return {}
+    rows = session.execute(
+        select(Registration.meeting_id, func.count())
+        .where(Registration.meeting_id.in_(meeting_ids))
+        .group_by(Registration.meeting_id)
+    )
+    return {meeting_id: count for meeting_id, count in rows}
+
+
+def registrations_of(session: Session, *, meeting_id: int) -> Sequence[Registration]:
+    return session.scalars(
+        select(Registration).where(Registration.meeting_id == meeting_id).order_by(Registration.created_at)
+    ).all()
+
+
+def closeout_of(session: Session, *, meeting_id: int, published_only: bool = True) -> CloseOut | None:
+    """The meeting's close-out with what it links to (only once published, unless asked otherwise)."""
+    query = (
+        select(CloseOut)
+        .where(CloseOut.meeting_id == meeting_id, CloseOut.withdrawn_at.is_(None))
+        .options(
+            selectinload(CloseOut.organisations),
+            selectinload(CloseOut.pilots),
+            selectinload(CloseOut.lessons),
+        )
+    )
+    if published_only:
+        query = query.where(CloseOut.published_at.is_not(None))
+    return session.scalars(query).one_or_none()
+
+
+def published_meeting_ids(session: Session, *, meeting_ids: Collection[int]) -> set[int]:
+    """Which of the meetings have a published close-out."""
+    if not meeting_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(CloseOut.meeting_id).where(
+                CloseOut.meeting_id.in_(meeting_ids),
+                CloseOut.published_at.is_not(None),
+                CloseOut.withdrawn_at.is_(None),
+            )
+        )
+    )
+
+
+def posts_of(session: Session, *, community_id: int, limit: int = POSTS_SHOWN) -> Sequence[Post]:
+    """The community's latest updates, newest first."""
+    return session.scalars(
+        select(Post)
+        .where(Post.community_id == community_id)
+        .order_by(Post.created_at.desc(), Post.id.desc())
+        .limit(limit)
+    ).all()

@@ -1,45 +1,269 @@
-"""Public pages of the communities of practice, and their meetings as iCalendar."""
+"""Public pages of the communities of practice: finding one, asking to join, proposing one,
+meetings with registration and their outcome, and the meetings as iCalendar.
+
+Visitors need no account. What they send is checked field by field; a refused form comes back
+with what they typed and a message per field.
+"""
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
-from hub.communities import calendar, services
+from hub import mail
+from hub.communities import calendar, joining, meetings, notices, services
+from hub.communities.models import Community, Meeting
+from hub.db import utcnow
 from hub.i18n import gettext as _
-from hub.web import db, not_found, render
+from hub.programmes.services import list_programmes
+from hub.security import form_view
+from hub.web import db, flash, language, not_found, render_page, writer_db
+from hub.workspace.forms import TEXT_MAX, Form
+from hub.workspace.services import product_groups as list_product_groups
 
 ICALENDAR = "text/calendar; charset=utf-8"
+
+
+def _community(session: Session, request: Request) -> Community:
+    community_id = request.path_params["community_id"]
+    community = services.get_community(session, community_id=community_id)
+    if community is None:
+        raise not_found(_("There is no community with number %(id)s.", id=community_id))
+    return community
+
+
+def _meeting(session: Session, request: Request) -> Meeting:
+    meeting = services.get_meeting(
+        session,
+        community_id=request.path_params["community_id"],
+        meeting_id=request.path_params["meeting_id"],
+    )
+    if meeting is None:
+        raise not_found(_("There is no such meeting."))
+    return meeting
 
 
 def community_list(request: Request) -> Response:
     with db(request) as session:
         groups = services.communities_by_product_group(session)
-    return render(request, "communities/list.html", groups=groups)
+    return render_page(request, "communities/list.html", groups=groups)
 
 
 def community_detail(request: Request) -> Response:
-    community_id = request.path_params["community_id"]
     with db(request) as session:
-        community = services.get_community(session, community_id=community_id)
-        if community is None:
-            raise not_found(_("There is no community with number %(id)s.", id=community_id))
-        meetings = services.meetings_of(session, community_id=community_id)
-    return render(request, "communities/detail.html", community=community, meetings=meetings)
+        community = _community(session, request)
+        all_meetings = services.meetings_of(session, community_id=community.id)
+        now = utcnow()
+        upcoming = [m for m in all_meetings if m.starts_at >= now]
+        past = [m for m in all_meetings if m.starts_at < now][::-1]
+        return render_page(
+            request,
+            "communities/detail.html",
+            community=community,
+            upcoming=upcoming,
+            past=past,
+            registered=services.registration_counts(session, meeting_ids=[m.id for m in upcoming]),
+            outcomes=services.published_meeting_ids(session, meeting_ids=[m.id for m in past]),
+            organisations=services.member_organisations(session, community_id=community.id),
+            counterparts=services.counterparts(session, community=community),
+            posts=services.posts_of(session, community_id=community.id),
+        )
+
+
+# --- asking to join ---
+
+
+def _join_page(request: Request, community: Community, form: Form, status_code: int = 200) -> Response:
+    return render_page(
+        request, "communities/join.html", status_code=status_code, community=community, form=form
+    )
+
+
+def join_page(request: Request) -> Response:
+    with db(request) as session:
+        community = _community(session, request)
+        return _join_page(request, community, Form())
+
+
+@form_view
+def join_submit(request: Request, data: FormData) -> Response:
+    form = Form.submitted(data)
+    name = form.line("name", max_length=200, required=True)
+    email = form.email("email", required=True)
+    organisation = form.line("organisation", max_length=200)
+    message = form.text("message", max_length=4000)
+    with db(request) as session:
+        community = _community(session, request)
+        if not form.ok:
+            return _join_page(request, community, form, 400)
+        try:
+            joining.request_to_join(
+                session,
+                community=community,
+                name=name,
+                email=email,
+                organisation_name=organisation,
+                message=message,
+                language=language(request),
+            )
+        except joining.Refused as refused:
+            form.error(refused.field or "form", str(refused))
+            return _join_page(request, community, form, 409)
+        session.commit()
+        flash(
+            request,
+            _(
+                "Thank you: your request was sent to the moderators. "
+                "You will hear from them by e-mail at %(email)s.",
+                email=email,
+            ),
+        )
+        return RedirectResponse(f"/{language(request)}/communities/{community.id}", status_code=303)
+
+
+# --- proposing a community ---
+
+
+def _propose_page(request: Request, session: Session, form: Form, status_code: int = 200) -> Response:
+    return render_page(
+        request,
+        "communities/propose.html",
+        status_code=status_code,
+        form=form,
+        programme_options=[(p.code, p.short_name) for p in list_programmes(session)],
+        product_group_options=[(g.code, g.name(language(request))) for g in list_product_groups(session)],
+    )
+
+
+def propose_page(request: Request) -> Response:
+    initial = Form({k: v for k, v in request.query_params.items() if k in ("programme", "product_group")})
+    with db(request) as session:
+        return _propose_page(request, session, initial)
+
+
+@form_view
+def propose_submit(request: Request, data: FormData) -> Response:
+    form = Form.submitted(data)
+    with db(request) as session:
+        programmes = {p.code: p for p in list_programmes(session)}
+        product_groups = {g.code: g for g in list_product_groups(session)}
+        programme = form.key("programme", programmes)
+        product_group = form.key("product_group", product_groups, required=False)
+        title = form.line("title", max_length=200, required=True)
+        description = form.text("description", max_length=TEXT_MAX, required=True)
+        name = form.line("name", max_length=200, required=True)
+        email = form.email("email", required=True)
+        organisation = form.line("organisation", max_length=200)
+        if not form.ok or programme is None:
+            return _propose_page(request, session, form, 400)
+        try:
+            joining.propose(
+                session,
+                programme_id=programmes[programme].id,
+                product_group_id=product_groups[product_group].id if product_group else None,
+                title=title,
+                description=description,
+                name=name,
+                email=email,
+                organisation_name=organisation,
+                language=language(request),
+            )
+        except joining.Refused as refused:
+            form.error(refused.field or "form", str(refused))
+            return _propose_page(request, session, form, 409)
+        session.commit()
+    flash(
+        request,
+        _("Thank you: the programme's coordinators will consider your proposal and answer you by e-mail."),
+    )
+    return RedirectResponse(f"/{language(request)}/communities", status_code=303)
+
+
+# --- meetings ---
+
+
+def _meeting_page(
+    request: Request, session: Session, meeting: Meeting, form: Form, status_code: int = 200
+) -> Response:
+    taken = services.registration_counts(session, meeting_ids=[meeting.id]).get(meeting.id, 0)
+    return render_page(
+        request,
+        "communities/meeting.html",
+        status_code=status_code,
+        meeting=meeting,
+        community=meeting.community,
+        closeout=services.closeout_of(session, meeting_id=meeting.id),
+        taken=taken,
+        places_left=None if meeting.capacity is None else max(meeting.capacity - taken, 0),
+        is_past=meeting.starts_at < utcnow(),
+        form=form,
+    )
+
+
+def meeting_detail(request: Request) -> Response:
+    with db(request) as session:
+        meeting = _meeting(session, request)
+        return _meeting_page(request, session, meeting, Form())
+
+
+@form_view
+def meeting_register(request: Request, data: FormData) -> Response:
+    form = Form.submitted(data)
+    name = form.line("name", max_length=200, required=True)
+    email = form.email("email", required=True)
+    organisation = form.line("organisation", max_length=200)
+    # A writer session: the capacity check and the insert must not interleave with another's.
+    with writer_db(request) as session:
+        meeting = _meeting(session, request)
+        if not form.ok:
+            return _meeting_page(request, session, meeting, form, 400)
+        try:
+            registration = meetings.register(
+                session,
+                meeting=meeting,
+                name=name,
+                email=email,
+                organisation_name=organisation,
+                language=language(request),
+            )
+        except joining.Refused as refused:
+            form.error(refused.field or "form", str(refused))
+            return _meeting_page(request, session, meeting, form, 409)
+        session.commit()
+        message = notices.registration_confirmed(
+            request.app.state.settings,
+            registration=registration,
+            meeting=meeting,
+            community=meeting.community,
+        )
+        path = f"/{language(request)}/communities/{meeting.community_id}/meetings/{meeting.id}"
+    if mail.send_now(request.app.state.settings, message):
+        flash(request, _("You are registered. A confirmation is on its way to %(email)s.", email=email))
+    else:
+        flash(
+            request,
+            _(
+                "You are registered. The confirmation e-mail could not be sent; "
+                "the moderators have your registration."
+            ),
+        )
+    return RedirectResponse(path, status_code=303)
+
+
+# --- calendars ---
 
 
 def community_calendar(request: Request) -> Response:
     """Every meeting of the community, for a calendar program to subscribe to."""
-    community_id = request.path_params["community_id"]
-    language = request.path_params["lang"]
+    lang = language(request)
     with db(request) as session:
-        community = services.get_community(session, community_id=community_id)
-        if community is None:
-            raise not_found(_("There is no community with number %(id)s.", id=community_id))
+        community = _community(session, request)
         body = calendar.calendar(
-            services.meetings_of(session, community_id=community_id),
-            name=community.localized("name", language).text,
-            language=language,
+            services.meetings_of(session, community_id=community.id),
+            name=community.localized("name", lang).text,
+            language=lang,
             base_url=request.app.state.settings.base_url,
         )
     return Response(body, media_type=ICALENDAR)
@@ -47,18 +271,14 @@ def community_calendar(request: Request) -> Response:
 
 def meeting_calendar(request: Request) -> Response:
     """One meeting as a file to add to a calendar."""
-    community_id = request.path_params["community_id"]
-    meeting_id = request.path_params["meeting_id"]
-    language = request.path_params["lang"]
+    lang = language(request)
     with db(request) as session:
-        meeting = services.get_meeting(session, community_id=community_id, meeting_id=meeting_id)
-        if meeting is None:
-            raise not_found(_("There is no such meeting."))
+        meeting = _meeting(session, request)
         body = calendar.calendar(
             [meeting],
-            name=meeting.localized("title", language).text,
-            language=language,
+            name=meeting.localized("title", lang).text,
+            language=lang,
             base_url=request.app.state.settings.base_url,
         )
-    headers = {"Content-Disposition": f'attachment; filename="meeting-{meeting_id}.ics"'}
+    headers = {"Content-Disposition": f'attachment; filename="meeting-{meeting.id}.ics"'}
     return Response(body, media_type=ICALENDAR, headers=headers)

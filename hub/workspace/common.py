@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse
 
 from hub.accounts.services import Principal
 from hub.i18n import gettext as _
 from hub.records import Record
-from hub.web import bad_request, invalid_value, language, not_found, render
+from hub.web import bad_request, flash, invalid_value, language, not_found, render_page
 
 R = TypeVar("R")
 MAX_SEARCH = 200
@@ -76,12 +76,4 @@ def redirect(request: Request, path: str) -> RedirectResponse:
     return RedirectResponse(url(request, path), status_code=303)
 
 
-def flash(request: Request, message: str) -> None:
-    """A one-time notice for the page the next redirect leads to ("Saved.")."""
-    request.session["flash"] = message
-
-
-def render_page(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
-    """A workspace page, with the notice left by the previous request (if any)."""
-    notice = request.session.pop("flash", None) if status_code == 200 else None
-    return render(request, template, status_code=status_code, flash=notice, **context)
+__all__ = ["flash", "render_page"]  # the workspace modules import these from here too

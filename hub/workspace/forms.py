@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
+from email_validator import EmailNotValidError, validate_email
 from starlette.datastructures import FormData
 
 from hub import i18n
@@ -94,6 +96,25 @@ class Form:
                 ),
             )
         return text
+
+    def line(self, name: str, *, max_length: int, required: bool = False) -> str:
+        """A one-line text (a name, a title): line breaks and control characters are refused, since
+        such a value may end up in an e-mail header."""
+        text = self.text(name, max_length=max_length, required=required)
+        if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text):
+            self.error(name, gettext("Write this on one line, without special characters."))
+        return text
+
+    def email(self, name: str, *, required: bool = False) -> str:
+        """An e-mail address, normalised (the domain in lower case); internationalised ones allowed."""
+        text = self.line(name, max_length=254, required=required)
+        if not text or name in self.errors:
+            return text
+        try:
+            return str(validate_email(text, check_deliverability=False).normalized)
+        except EmailNotValidError:
+            self.error(name, gettext("Enter an e-mail address such as name@example.org."))
+            return text
 
     def optional_text(self, name: str, *, max_length: int) -> str | None:
         return self.text(name, max_length=max_length) or None

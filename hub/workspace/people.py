@@ -12,6 +12,7 @@ from starlette.responses import Response
 from hub.accounts import services
 from hub.accounts.models import RoleName
 from hub.accounts.web import require_principal
+from hub.communities.services import local_communities
 from hub.i18n import gettext as _
 from hub.programmes.services import list_programmes
 from hub.security import form_view
@@ -28,6 +29,7 @@ def _page(request: Request, status_code: int = 200, error: str = "") -> Response
             error=error,
             users=services.list_users(session),
             programmes=list_programmes(session),
+            communities=local_communities(session),
             roles=list(RoleName),
         )
 
@@ -48,6 +50,9 @@ def grant_role(request: Request, form: FormData) -> Response:
     role = RoleName(role_value)
     if role == RoleName.COORDINATOR and not programme_code:
         return _page(request, 400, _("A coordinator role needs a programme."))
+    community = str(form.get("community", ""))
+    if role == RoleName.MODERATOR and not community.isdigit():
+        return _page(request, 400, _("A moderator role needs a community."))
     with db(request) as session:
         user = found(
             services.get_user(session, user_id=request.path_params["user_id"]), _("There is no such person.")
@@ -59,9 +64,12 @@ def grant_role(request: Request, form: FormData) -> Response:
                 user=user,
                 role=role,
                 programme_code=programme_code if role == RoleName.COORDINATOR else None,
+                community_id=int(community) if role == RoleName.MODERATOR else None,
                 granted_by=admin,
             )
         except services.AccountError:
+            if role == RoleName.MODERATOR:
+                return _page(request, 400, _("There is no such community."))
             return _page(request, 400, _("There is no programme “%(code)s”.", code=programme_code or ""))
         session.commit()
         flash(request, _("Role granted to %(name)s.", name=user.name))

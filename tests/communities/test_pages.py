@@ -66,16 +66,26 @@ def test_no_communities_yet(client: TestClient) -> None:
     assert page.status_code == 200 and "There are no communities yet." in page.text
 
 
-def test_a_community_page_lists_its_meetings_with_calendar_links(
+def test_a_community_page_lists_what_is_coming_and_what_was_discussed(
     client: TestClient, session: Session
 ) -> None:
     flemish, _, before, _ = network(session)
+    coming = Meeting(
+        community=flemish,
+        title_en="Autumn meeting",
+        starts_at=dt.datetime(2099, 10, 6, 9, 30, tzinfo=BRUSSELS),
+        timezone="Europe/Brussels",
+        location="Gent",
+    )
+    session.add(coming)
+    session.commit()
     page = client.get(f"/en/communities/{flemish.id}")
     assert page.status_code == 200
-    assert "Spring meeting" in page.text and "Brussel" in page.text
+    upcoming, past = page.text.split("Coming up", 1)[1].split("What was discussed", 1)
+    assert "Autumn meeting" in upcoming and "Gent" in upcoming and "09:30 CEST" in upcoming
+    assert f"/en/communities/{flemish.id}/meetings/{coming.id}.ics" in upcoming
+    assert "Spring meeting" in past and f"/en/communities/{flemish.id}/meetings/{before.id}" in past
     assert f"/en/communities/{flemish.id}/meetings.ics" in page.text
-    assert f"/en/communities/{flemish.id}/meetings/{before.id}.ics" in page.text
-    assert "9:30" in page.text  # Brussels time, as the page says
     assert client.get("/en/communities/999999").status_code == 404
 
 

@@ -6,48 +6,18 @@ Mail goes to a real SMTP server on 127.0.0.1 (aiosmtpd) and is read back as it a
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
 import mailbox
-from collections.abc import Iterator
-from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.settings import Settings
 from hub.sync.models import RunStatus, RunTrigger, Source, SyncRun
 from hub.sync.runner import RunSettings, run_by_id
 from tests import factories
+from tests.mail import Inbox, smtp_settings
 from tests.servers import free_port
-
-
-class Inbox:
-    """An aiosmtpd handler keeping what arrives: (recipients, message)."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[list[str], EmailMessage]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        self.received.append((list(envelope.rcpt_tos), message))
-        return "250 OK"
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    handler = Inbox()
-    port = free_port()  # aiosmtpd's port=0 does not work: its start-up check connects to it
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
@@ -87,19 +57,6 @@ def run(sessions: sessionmaker[Session], source: Source, settings: Settings, upl
     )
     assert result is not None
     return result
-
-
-def smtp_settings(tmp_path: Path, port: int) -> Settings:
-    return Settings.load(
-        environ={},
-        secret_key="test",
-        data_dir=tmp_path,
-        base_url="https://hub.example",
-        smtp_host="127.0.0.1",
-        smtp_port=port,
-        smtp_starttls=False,
-        mail_from="hub@hub.example",
-    )
 
 
 def test_coordinators_hear_once_when_a_source_starts_failing(

@@ -1,0 +1,192 @@
+"""Planning meetings, registering for them, and recording what they came to (the close-out)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hub.accounts.services import audit
+from hub.communities.calendar import DEFAULT_LENGTH
+from hub.communities.joining import Refused
+from hub.communities.models import CloseOut, Community, Meeting, Registration
+from hub.db import utcnow
+from hub.i18n import gettext as _
+from hub.lessons.models import Lesson
+from hub.organisations.models import Organisation
+from hub.pilots.models import Pilot
+
+
+def overlapping(
+    session: Session,
+    *,
+    community_id: int,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime | None,
+    exclude_id: int | None = None,
+) -> Meeting | None:
+    """Another live meeting of the community whose time overlaps ``starts_at``–``ends_at``.
+
+    A meeting without an end counts as lasting ``DEFAULT_LENGTH`` (as calendars show it).
+    """
+    ends = ends_at or starts_at + DEFAULT_LENGTH
+    # Bounds first narrow the candidates by the index on starts_at; the exact test is in Python,
+    # since "ends_at or starts_at + 2 h" is awkward to write portably in SQL.
+    candidates = session.scalars(
+        select(Meeting).where(
+            Meeting.community_id == community_id,
+            Meeting.withdrawn_at.is_(None),
+            Meeting.starts_at < ends,
+            or_(Meeting.ends_at.is_(None), Meeting.ends_at > starts_at),
+            Meeting.id != (exclude_id or 0),
+        )
+    ).all()
+    for meeting in candidates:
+        if meeting.starts_at < ends and (meeting.ends_at or meeting.starts_at + DEFAULT_LENGTH) > starts_at:
+            return meeting
+    return None
+
+
+def schedule_errors(
+    session: Session,
+    *,
+    community_id: int,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime | None,
+    meeting: Meeting | None = None,
+) -> dict[str, str]:
+    """What is wrong with a meeting's time, per form field: in the past, ending first, overlapping."""
+    errors: dict[str, str] = {}
+    moved = meeting is None or meeting.starts_at != starts_at
+    if moved and starts_at < utcnow():
+        errors["starts_at"] = _("This moment has passed: plan the meeting in the future.")
+    if ends_at is not None and ends_at <= starts_at:
+        errors["ends_at"] = _("The meeting must end after it starts.")
+    clash = overlapping(
+        session,
+        community_id=community_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        exclude_id=meeting.id if meeting else None,
+    )
+    if clash is not None and "ends_at" not in errors:
+        errors["starts_at"] = _(
+            "This overlaps the meeting “%(title)s” of this community at the same time.",
+            title=clash.title_en or clash.title_nl,
+        )
+    return errors
+
+
+def save_meeting(
+    session: Session, *, community: Community, meeting: Meeting | None, values: dict[str, Any], user_id: int
+) -> Meeting:
+    created = meeting is None
+    meeting = meeting or Meeting(community_id=community.id)
+    for name, value in values.items():
+        setattr(meeting, name, value)
+    session.add(meeting)
+    session.flush()
+    audit(
+        session,
+        user=None,
+        user_id=user_id,
+        action="create" if created else "update",
+        entity="meetings",
+        entity_id=meeting.id,
+        summary=meeting.title_en or meeting.title_nl,
+        programme_id=community.programme_id,
+    )
+    return meeting
+
+
+def register(
+    session: Session, *, meeting: Meeting, name: str, email: str, organisation_name: str, language: str
+) -> Registration:
+    """A place at the meeting; refused when it has passed, is full, or the address has one already.
+
+    The meeting's row is locked first (PostgreSQL) or the write lock taken (SQLite, through a
+    writer session), so two people cannot take the last place at once.
+    """
+    session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    if meeting.home_hub is not None:
+        raise Refused(_("This meeting is kept by %(home)s: register there.", home=meeting.home_hub))
+    if meeting.starts_at < utcnow():
+        raise Refused(_("This meeting has taken place: registration is closed."))
+    taken = session.scalar(
+        select(Registration.id).where(
+            Registration.meeting_id == meeting.id, func.lower(Registration.email) == email.lower()
+        )
+    )
+    if taken is not None:
+        raise Refused(_("%(email)s is registered for this meeting already.", email=email), "email")
+    if meeting.capacity is not None:
+        count = session.scalar(select(func.count()).where(Registration.meeting_id == meeting.id)) or 0
+        if count >= meeting.capacity:
+            raise Refused(_("This meeting is full: all %(count)d places are taken.", count=meeting.capacity))
+    registration = Registration(
+        meeting_id=meeting.id, name=name, email=email, organisation_name=organisation_name, language=language
+    )
+    try:
+        with session.begin_nested():
+            session.add(registration)
+    except IntegrityError:
+        raise Refused(_("%(email)s is registered for this meeting already.", email=email), "email") from None
+    return registration
+
+
+def save_closeout(
+    session: Session,
+    *,
+    meeting: Meeting,
+    values: dict[str, Any],
+    organisation_ids: Sequence[int],
+    pilot_ids: Sequence[int],
+    lesson_ids: Sequence[int],
+    user_id: int,
+) -> CloseOut:
+    """Create or update the meeting's close-out (a draft until published)."""
+    closeout = meeting.closeout or CloseOut(meeting_id=meeting.id)
+    for name, value in values.items():
+        setattr(closeout, name, value)
+    closeout.organisations = _by_ids(session, Organisation, organisation_ids)
+    closeout.pilots = _by_ids(session, Pilot, pilot_ids)
+    closeout.lessons = _by_ids(session, Lesson, lesson_ids)
+    session.add(closeout)
+    session.flush()
+    audit(
+        session,
+        user=None,
+        user_id=user_id,
+        action="update",
+        entity="meeting_closeouts",
+        entity_id=closeout.id,
+        summary=meeting.title_en or meeting.title_nl,
+        programme_id=meeting.community.programme_id,
+    )
+    return closeout
+
+
+def _by_ids(session: Session, model: Any, ids: Sequence[int]) -> list[Any]:
+    if not ids:
+        return []
+    return list(session.scalars(select(model).where(model.id.in_(ids)).order_by(model.id)))
+
+
+def publish_closeout(session: Session, *, closeout: CloseOut, user_id: int, programme_id: int) -> None:
+    """Make the close-out public (and federated); publishing is for good, edits follow it."""
+    if closeout.published_at is None:
+        closeout.published_at = utcnow()
+        audit(
+            session,
+            user=None,
+            user_id=user_id,
+            action="publish",
+            entity="meeting_closeouts",
+            entity_id=closeout.id,
+            programme_id=programme_id,
+        )
+        session.flush()
