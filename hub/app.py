@@ -39,6 +39,7 @@ from hub.security import OriginCheckMiddleware
 from hub.settings import Settings, SettingsError
 from hub.sync import views as sync
 from hub.sync.runner import RunSettings
+from hub.taxonomy import views as taxonomy
 from hub.templating import make_templates
 from hub.workspace.routes import workspace_routes
 
@@ -87,7 +88,32 @@ def routes() -> list[BaseRoute]:
         ),
         Route("/news", news.news_list, name="news"),
         Route("/communities", communities.community_list, name="communities"),
+        Route("/communities/propose", communities.propose_page, name="community_propose"),
+        Route(
+            "/communities/propose",
+            communities.propose_submit,
+            methods=["POST"],
+            name="community_propose_submit",
+        ),
         Route("/communities/{community_id:int}", communities.community_detail, name="community"),
+        Route("/communities/{community_id:int}/join", communities.join_page, name="community_join"),
+        Route(
+            "/communities/{community_id:int}/join",
+            communities.join_submit,
+            methods=["POST"],
+            name="community_join_submit",
+        ),
+        Route(
+            "/communities/{community_id:int}/meetings/{meeting_id:int}",
+            communities.meeting_detail,
+            name="meeting",
+        ),
+        Route(
+            "/communities/{community_id:int}/meetings/{meeting_id:int}/register",
+            communities.meeting_register,
+            methods=["POST"],
+            name="meeting_register",
+        ),
         Route(
             "/communities/{community_id:int}/meetings.ics",
             communities.community_calendar,
@@ -98,6 +124,8 @@ def routes() -> list[BaseRoute]:
             communities.meeting_calendar,
             name="meeting_calendar",
         ),
+        Route("/product-groups", taxonomy.product_group_list, name="product_groups"),
+        Route("/product-groups/{code:str}", taxonomy.product_group_detail, name="product_group"),
         *opendata.download_routes(),  # /programmes.csv, /pilots.json ...
         Route("/sources", sync.source_status, name="sources"),
         Route("/network", federation.network_page, name="network"),

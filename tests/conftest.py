@@ -23,7 +23,7 @@ from hub import migrate
 from hub.app import create_app
 from hub.db import make_engine
 from hub.settings import Settings
-from tests.mail import Inbox, smtp_server
+from tests.mail import Inbox, smtp_server, smtp_settings
 
 POSTGRES_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgresql"]
@@ -114,6 +114,16 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 @pytest.fixture
 def client(settings: Settings, sessions: sessionmaker[Session]) -> Iterator[TestClient]:
     """An HTTP client for the app, sharing the test's rolled-back transaction."""
+    with TestClient(create_app(settings, sessions=sessions), raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture
+def mail_client(
+    inbox: tuple[Inbox, int], sessions: sessionmaker[Session], tmp_path: Path
+) -> Iterator[TestClient]:
+    """Like ``client``, with the hub sending its mail to the ``inbox`` SMTP server."""
+    settings = smtp_settings(tmp_path, inbox[1], base_url="http://testserver")
     with TestClient(create_app(settings, sessions=sessions), raise_server_exceptions=False) as c:
         yield c
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from hub.accounts.services import audit
 from hub.communities.calendar import DEFAULT_LENGTH
 from hub.communities.joining import Refused
-from hub.communities.models import CloseOut, Community, Meeting, Registration
+from hub.communities.models import CloseOut, Meeting, Registration
 from hub.db import utcnow
 from hub.i18n import gettext as _
 from hub.lessons.models import Lesson
@@ -79,28 +79,6 @@ def schedule_errors(
             title=clash.title_en or clash.title_nl,
         )
     return errors
-
-
-def save_meeting(
-    session: Session, *, community: Community, meeting: Meeting | None, values: dict[str, Any], user_id: int
-) -> Meeting:
-    created = meeting is None
-    meeting = meeting or Meeting(community_id=community.id)
-    for name, value in values.items():
-        setattr(meeting, name, value)
-    session.add(meeting)
-    session.flush()
-    audit(
-        session,
-        user=None,
-        user_id=user_id,
-        action="create" if created else "update",
-        entity="meetings",
-        entity_id=meeting.id,
-        summary=meeting.title_en or meeting.title_nl,
-        programme_id=community.programme_id,
-    )
-    return meeting
 
 
 def register(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hub.communities.models import (
@@ -16,9 +17,13 @@ from hub.communities.models import (
     Post,
     Registration,
 )
+from hub.lessons.models import Lesson
+from hub.organisations.models import Organisation, Participation
+from hub.pilots.models import Pilot
 from hub.taxonomy.models import ProductGroup
 
 POSTS_SHOWN = 5
+CHOICES_SHOWN = 300  # pilots or lessons a close-out offers to link (of one product group)
 
 
 def communities_by_product_group(session: Session) -> list[tuple[ProductGroup | None, list[Community]]]:
@@ -208,3 +213,40 @@ def posts_of(session: Session, *, community_id: int, limit: int = POSTS_SHOWN) -
         .order_by(Post.created_at.desc(), Post.id.desc())
         .limit(limit)
     ).all()
+
+
+def closeout_choices(session: Session, *, community: Community) -> dict[str, Sequence[Any]]:
+    """What a close-out may link to: the organisations of the programme and members, and the live
+    pilots and lessons of the community's product group in every programme."""
+    organisation_ids = select(Participation.organisation_id).where(
+        Participation.programme_id == community.programme_id, Participation.withdrawn_at.is_(None)
+    )
+    member_ids = select(Membership.organisation_id).where(
+        Membership.community_id == community.id, Membership.organisation_id.is_not(None)
+    )
+    organisations = session.scalars(
+        select(Organisation)
+        .where(
+            or_(Organisation.id.in_(organisation_ids), Organisation.id.in_(member_ids)),
+            Organisation.withdrawn_at.is_(None),
+        )
+        .order_by(Organisation.name)
+    ).all()
+    group = community.product_group_id
+    pilots: Sequence[Pilot] = []
+    lessons: Sequence[Lesson] = []
+    if group is not None:
+        pilots = session.scalars(
+            select(Pilot)
+            .where(Pilot.product_group_id == group, Pilot.withdrawn_at.is_(None))
+            .options(joinedload(Pilot.programme))
+            .order_by(Pilot.programme_id, Pilot.title_en, Pilot.id)
+            .limit(CHOICES_SHOWN)
+        ).all()
+        lessons = session.scalars(
+            select(Lesson)
+            .where(Lesson.product_group_id == group, Lesson.withdrawn_at.is_(None))
+            .order_by(Lesson.programme_id, Lesson.title_en, Lesson.id)
+            .limit(CHOICES_SHOWN)
+        ).all()
+    return {"organisations": organisations, "pilots": pilots, "lessons": lessons}

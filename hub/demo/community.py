@@ -3,26 +3,64 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hub.communities.models import Community, Meeting
+from hub.communities.models import Community, Meeting, MeetingMode
 from hub.demo.context import Demo
 from hub.demo.facts import PROGRAMMES, CommunityFacts, ProgrammeFacts
 from hub.demo.lessons import LESSONS
-from hub.demo.material import LINK_NOTES, MEETING_THEMES, MEETING_VENUES
+from hub.demo.material import (
+    AGENDA_CLOSING,
+    AGENDA_ITEMS,
+    AGENDA_OPENING,
+    LINK_NOTES,
+    MEETING_CAPACITIES,
+    MEETING_THEMES,
+    MEETING_VENUES,
+)
 from hub.demo.pilots import PilotRef
 from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind
 from hub.pilots.models import PilotStatus
 
-# Meetings moved online during the pandemic.
+# Meetings moved online during the pandemic; after it, some mixed a room with a video call.
 ONLINE_ONLY = (dt.date(2020, 3, 15), dt.date(2021, 6, 30))
+ONLINE_SHARE = 0.15
+HYBRID_SHARE_AFTER_PANDEMIC = 0.35
 # Communities that outlive their programme (GDCA's, from 2020) get meetings for this long.
 OPEN_ENDED_YEARS = 2
 MAX_LESSON_LINKS = 8
 
 
-def load_communities(demo: Demo) -> None:
+@dataclass(frozen=True)
+class CommunityRef:
+    """An inserted community, as the community life (members, posts) needs it."""
+
+    id: int
+    programme: ProgrammeFacts
+    facts: CommunityFacts
+
+
+@dataclass(frozen=True)
+class MeetingRef:
+    """An inserted meeting, as its close-out needs it."""
+
+    id: int
+    community: CommunityRef
+    ends_at: dt.datetime
+    theme: tuple[str, str]  # (Dutch, English)
+    capacity: int | None
+
+
+@dataclass(frozen=True)
+class LessonRef:
+    id: int
+    product_group: str | None
+
+
+def load_communities(demo: Demo) -> tuple[list[CommunityRef], list[MeetingRef]]:
     rows: list[dict[str, Any]] = []
     specs: list[tuple[ProgrammeFacts, CommunityFacts]] = []
     for facts in PROGRAMMES:
@@ -45,16 +83,25 @@ def load_communities(demo: Demo) -> None:
             )
             specs.append((facts, community))
     ids = demo.insert(Community, rows)
-    meetings: list[dict[str, Any]] = []
-    for community_id, (facts, community) in zip(ids, specs, strict=True):
-        meetings += _meetings(demo, facts, community, community_id)
-    demo.insert_plain(Meeting, meetings)
+    communities = [
+        CommunityRef(community_id, facts, community)
+        for community_id, (facts, community) in zip(ids, specs, strict=True)
+    ]
+    drafts: list[tuple[dict[str, Any], CommunityRef, tuple[str, str]]] = []
+    for ref in communities:
+        drafts += [(row, ref, theme) for row, theme in _meetings(demo, ref.programme, ref.facts, ref.id)]
+    meeting_ids = demo.insert(Meeting, [row for row, _, _ in drafts])
+    meetings = [
+        MeetingRef(meeting_id, ref, row["ends_at"], theme, row["capacity"])
+        for meeting_id, (row, ref, theme) in zip(meeting_ids, drafts, strict=True)
+    ]
+    return communities, meetings
 
 
 def _meetings(
     demo: Demo, facts: ProgrammeFacts, community: CommunityFacts, community_id: int
-) -> list[dict[str, Any]]:
-    """``meetings_per_year`` meetings, evenly spread, on a Tuesday to Thursday."""
+) -> list[tuple[dict[str, Any], tuple[str, str]]]:
+    """``meetings_per_year`` meetings, evenly spread, on a Tuesday to Thursday, each with its theme."""
     rng = demo.rng
     first = community.since
     last = facts.ends_on
@@ -63,32 +110,51 @@ def _meetings(
     span = (last - first).days
     count = max(1, round(span / 365.25 * facts.meetings_per_year))
     zone = ZoneInfo(facts.timezone)
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[dict[str, Any], tuple[str, str]]] = []
     for i in range(count):
         day = first + dt.timedelta(days=int(span * (i + rng.uniform(0.2, 0.8)) / count))
         while day.weekday() not in (1, 2, 3):
             day += dt.timedelta(days=1)
         local = dt.datetime.combine(day, dt.time(rng.choice((10, 14))), tzinfo=zone)
         starts_at = local.astimezone(dt.UTC)
-        theme_nl, theme_en = MEETING_THEMES[0] if i == 0 else rng.choice(MEETING_THEMES[1:])
-        online = ONLINE_ONLY[0] <= day <= ONLINE_ONLY[1] or demo.chance(0.15)
-        rows.append(
-            demo.record(
-                community_id=community_id,
-                title_nl=f"{community.name_nl}: {theme_nl}",
-                title_en=f"{community.name_en}: {theme_en}",
-                starts_at=starts_at,
-                ends_at=starts_at + dt.timedelta(minutes=rng.choice((120, 150, 180))),
-                timezone=facts.timezone,
-                location="Online" if online else rng.choice(MEETING_VENUES[facts.code]),
-                online_url=None,
-                source_language=facts.source_language,
-            )
+        theme = MEETING_THEMES[0] if i == 0 else rng.choice(MEETING_THEMES[1:])
+        if ONLINE_ONLY[0] <= day <= ONLINE_ONLY[1] or demo.chance(ONLINE_SHARE):
+            mode = MeetingMode.ONLINE
+        elif day > ONLINE_ONLY[1] and demo.chance(HYBRID_SHARE_AFTER_PANDEMIC):
+            mode = MeetingMode.HYBRID
+        else:
+            mode = MeetingMode.IN_PERSON
+        agenda = (
+            AGENDA_OPENING,
+            (theme[0].capitalize(), theme[1].capitalize()),
+            rng.choice(AGENDA_ITEMS),
+            AGENDA_CLOSING,
         )
+        row = demo.record(
+            community_id=community_id,
+            title_nl=f"{community.name_nl}: {theme[0]}",
+            title_en=f"{community.name_en}: {theme[1]}",
+            starts_at=starts_at,
+            ends_at=starts_at + dt.timedelta(minutes=rng.choice((120, 150, 180))),
+            timezone=facts.timezone,
+            mode=mode,
+            # An online meeting has no room (and the demo invents no meeting links).
+            location="" if mode is MeetingMode.ONLINE else rng.choice(MEETING_VENUES[facts.code]),
+            online_url=None,
+            agenda_nl=_numbered(item[0] for item in agenda),
+            agenda_en=_numbered(item[1] for item in agenda),
+            capacity=None if mode is MeetingMode.ONLINE else rng.choice(MEETING_CAPACITIES),
+            source_language=facts.source_language,
+        )
+        rows.append((row, theme))
     return rows
 
 
-def load_lessons(demo: Demo, pilots: list[PilotRef]) -> None:
+def _numbered(items: Iterable[str]) -> str:
+    return "\n".join(f"{number}. {item}" for number, item in enumerate(items, start=1))
+
+
+def load_lessons(demo: Demo, pilots: list[PilotRef]) -> list[LessonRef]:
     """GDCA lessons, some drawn from a GDCA pilot, a few linked to ProCirc pilots they bear on."""
     rng = demo.rng
     gdca = _by_group(pilots, "gdca")
@@ -134,6 +200,9 @@ def load_lessons(demo: Demo, pilots: list[PilotRef]) -> None:
             )
         )
     demo.insert_plain(LessonPilotLink, links)
+    return [
+        LessonRef(lesson_id, lesson.product_group) for lesson_id, lesson in zip(ids, LESSONS, strict=True)
+    ]
 
 
 def _by_group(pilots: list[PilotRef], programme: str) -> dict[str, list[PilotRef]]:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from hub.demo.community import load_communities, load_lessons
 from hub.demo.context import Demo, Org
 from hub.demo.facts import GDCA, GDCI, PROCIRC, PROGRAMMES, REAL_ORGANISATIONS, ProgrammeFacts
+from hub.demo.life import Members, load_community_life
 from hub.demo.material import (
     GDCA_FACILITATORS,
     GDCA_PROCURERS,
@@ -80,6 +81,9 @@ class DemoSummary:
     meetings: int
     lessons: int
     lesson_links: int
+    memberships: int
+    closeouts: int
+    posts: int
 
 
 @dataclass
@@ -113,6 +117,20 @@ class _Cast:
             return self.gdci_procurers
         public = [org for org in self.procirc_partners if org.sector is Sector.PUBLIC]
         return [*public, *self.procirc_joiners]
+
+    def members(self) -> Members:
+        """Who joins each programme's communities: procurers, with supporters as contacts and experts.
+
+        Only invented organisations: the real ones the seeds name are not made members of anything.
+        """
+        return Members(
+            procurers={facts.code: self.procurers(facts.code) for facts in PROGRAMMES},
+            supporters={
+                "gdca": self.gdca_facilitators,
+                "gdci": self.gdci_knowledge_partners,
+                "procirc": self.procirc_partners,
+            },
+        )
 
 
 def scaled_sizes(total: int) -> dict[str, int]:
@@ -156,8 +174,9 @@ def load_demo(session: Session, *, seed: int = 2017, pilots: dict[str, int] | No
     refs: list[PilotRef] = []
     for facts in PROGRAMMES:
         refs += generate_pilots(demo, facts, sizes[facts.code], cast.procurers(facts.code), suppliers)
-    load_communities(demo)
-    load_lessons(demo, refs)
+    communities, meetings = load_communities(demo)
+    lessons = load_lessons(demo, refs)
+    load_community_life(demo, communities, meetings, cast.members(), refs, lessons)
     session.flush()
     counts = demo.counts
     return DemoSummary(
@@ -173,6 +192,9 @@ def load_demo(session: Session, *, seed: int = 2017, pilots: dict[str, int] | No
         meetings=counts["meetings"],
         lessons=counts["lessons"],
         lesson_links=counts["lesson_pilot_links"],
+        memberships=counts["memberships"],
+        closeouts=counts["meeting_closeouts"],
+        posts=counts["community_posts"],
     )
 
 

@@ -388,3 +388,73 @@ LINK_NOTES: dict[str, str] = {
     "inspired": "The pilot team read this GDCA lesson while preparing the tender.",
     "reused_by": "The pilot reused the GDCA template in its tender documents.",
 }
+
+# A meeting's agenda: a welcome, its theme, one of these, and the close.
+AGENDA_OPENING = ("Welkom en kennismakingsronde", "Welcome and round of introductions")
+AGENDA_ITEMS: tuple[tuple[str, str], ...] = (
+    (
+        "Pilot in de kijker: een deelnemer stelt zijn aanpak voor",
+        "Pilot in the spotlight: a participant presents their approach",
+    ),
+    ("Vragen aan de experts", "Questions for the experts"),
+    ("Nieuws uit de andere programma's", "News from the other programmes"),
+    ("Lessen uit eerdere pilots", "Lessons from earlier pilots"),
+    ("Werken in kleine groepen", "Working in small groups"),
+)
+AGENDA_CLOSING = ("Afspraken en volgende bijeenkomst", "Agreements and next meeting")
+# Places at a meeting in a room (an online meeting has no limit).
+MEETING_CAPACITIES = (20, 25, 30, 40, 50)
+
+# A close-out's minutes: the theme, the pilots and lessons discussed, and what was agreed.
+MINUTES_THEME = ("Thema van de bijeenkomst: {theme}.", "Theme of the meeting: {theme}.")
+MINUTES_PILOTS: dict[int, tuple[str, str]] = {
+    1: ("Eén pilot werd voorgesteld en besproken.", "One pilot was presented and discussed."),
+    2: (
+        "Twee pilots werden voorgesteld en met elkaar vergeleken.",
+        "Two pilots were presented and compared.",
+    ),
+}
+MINUTES_LESSONS = (
+    "De deelnemers legden geleerde lessen naast hun eigen ervaring.",
+    "Participants held lessons learned up against their own experience.",
+)
+MINUTES_OUTCOMES: tuple[tuple[str, str], ...] = (
+    (
+        "Afgesproken: de aankopers delen hun bestek in de bibliotheek.",
+        "Agreed: the procurers will share their specifications in the library.",
+    ),
+    (
+        "Afgesproken: een marktconsultatie samen voorbereiden.",
+        "Agreed: to prepare a market consultation together.",
+    ),
+    (
+        "Afgesproken: de resultaten op dezelfde manier meten.",
+        "Agreed: to measure the results in the same way.",
+    ),
+    (
+        "Afgesproken: leveranciers uitnodigen op de volgende bijeenkomst.",
+        "Agreed: to invite suppliers to the next meeting.",
+    ),
+    ("Afgesproken: een gezamenlijke aankoop verkennen.", "Agreed: to explore a joint purchase."),
+)
+
+# Posts in a community; the moderator is not named (the demo invents no people).
+POST_AUTHOR = "Moderator"
+POST_WELCOME = (
+    ("Welkom in de {name}", "Welcome to the {name}"),
+    (
+        "Deze community brengt de aankopers en ondersteuners van {programme} samen rond hun pilots. "
+        "Stel je voor op de eerste bijeenkomst en breng je vragen mee.",
+        "This community brings together the procurers and supporters of {programme} around their "
+        "pilots. Introduce yourself at the first meeting and bring your questions.",
+    ),
+)
+POST_MINUTES = (
+    ("Het verslag van de bijeenkomst staat online", "The minutes of the meeting are online"),
+    (
+        "Het verslag van de bijeenkomst over {theme} staat online, met de pilots en lessen die aan "
+        "bod kwamen. Reacties zijn welkom op de volgende bijeenkomst.",
+        "The minutes of the meeting on {theme} are online, with the pilots and lessons that were "
+        "discussed. Comments are welcome at the next meeting.",
+    ),
+)

@@ -54,6 +54,8 @@ class PilotRef:
     programme: str
     product_group: str
     status: PilotStatus
+    starts_on: dt.date
+    procurers: tuple[int, ...]  # organisation ids
 
 
 @dataclass
@@ -106,7 +108,14 @@ def generate_pilots(
     demo.insert_plain(PilotParty, parties)
     demo.insert_plain(pilot_strategies, links)
     return [
-        PilotRef(pilot_id, facts.code, draft.group, draft.row["status"])
+        PilotRef(
+            pilot_id,
+            facts.code,
+            draft.group,
+            draft.row["status"],
+            draft.row["starts_on"],
+            tuple(org.id for org in draft.procurers),
+        )
         for pilot_id, draft in zip(ids, drafts, strict=True)
     ]
 

@@ -38,7 +38,7 @@ class Lesson(Record, Bilingual, Base):
     title_en: Mapped[str] = mapped_column(String(300), default="")
     body_nl: Mapped[str] = mapped_column(Text, default="")
     body_en: Mapped[str] = mapped_column(Text, default="")
-    product_group_id: Mapped[int | None] = mapped_column(ForeignKey("product_groups.id"))
+    product_group_id: Mapped[int | None] = mapped_column(ForeignKey("product_groups.id"), index=True)
     strategy_id: Mapped[int | None] = mapped_column(ForeignKey("strategies.id"))
     phase: Mapped[Phase | None] = mapped_column(enum_column(Phase, "phase"))
     kind: Mapped[LessonKind] = mapped_column(enum_column(LessonKind, "lesson_kind"))

@@ -217,6 +217,22 @@ class Form:
             return None
         return value
 
+    def time(self, name: str, *, required: bool = False) -> dt.time | None:
+        """A time of day as HH:MM (24 hours)."""
+        text = self._text(name)
+        if not text:
+            if required:
+                self.error(name, gettext("This field is required."))
+            return None
+        try:
+            value = dt.time.fromisoformat(text)
+        except ValueError:
+            value = None
+        if value is None or not re.fullmatch(r"\d{2}:\d{2}", text):
+            self.error(name, gettext("Enter a time as HH:MM, e.g. 09:30."))
+            return None
+        return value
+
     def date_range(self, start: str, end: str) -> tuple[dt.date | None, dt.date | None]:
         starts_on, ends_on = self.date(start), self.date(end)
         if starts_on and ends_on and ends_on < starts_on:

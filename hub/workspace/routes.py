@@ -11,6 +11,8 @@ from hub.workspace import (
     actions,
     audit,
     clients,
+    communities,
+    meetings,
     organisations,
     participations,
     people,
@@ -119,6 +121,71 @@ def workspace_routes() -> list[BaseRoute]:
             "/sources/{source_id:int}/disable", sources.source_disable, methods=POST, name="ws_source_disable"
         ),
         Route("/runs/{run_id:int}", sources.run_detail, name="ws_run"),
+        # Communities of practice: moderation, meetings and their close-outs, proposals
+        Route("/communities", communities.community_index, name="ws_communities"),
+        Route("/communities/{community_id:int}", communities.community_page, name="ws_community"),
+        Route(
+            "/communities/{community_id:int}/requests/{request_id:int}",
+            communities.request_decide,
+            methods=POST,
+            name="ws_request_decide",
+        ),
+        Route(
+            "/communities/{community_id:int}/members",
+            communities.member_add,
+            methods=POST,
+            name="ws_member_add",
+        ),
+        Route(
+            "/communities/{community_id:int}/members/{member_id:int}/remove",
+            communities.member_remove,
+            methods=POST,
+            name="ws_member_remove",
+        ),
+        Route(
+            "/communities/{community_id:int}/posts", communities.post_add, methods=POST, name="ws_post_add"
+        ),
+        Route("/communities/{community_id:int}/meetings/new", meetings.meeting_new, name="ws_meeting_new"),
+        Route(
+            "/communities/{community_id:int}/meetings/new",
+            meetings.meeting_create,
+            methods=POST,
+            name="ws_meeting_create",
+        ),
+        Route(
+            "/communities/{community_id:int}/meetings/{meeting_id:int}",
+            meetings.meeting_edit,
+            name="ws_meeting",
+        ),
+        Route(
+            "/communities/{community_id:int}/meetings/{meeting_id:int}",
+            meetings.meeting_update,
+            methods=POST,
+            name="ws_meeting_update",
+        ),
+        Route(
+            "/communities/{community_id:int}/meetings/{meeting_id:int}/closeout",
+            meetings.closeout_edit,
+            name="ws_closeout",
+        ),
+        Route(
+            "/communities/{community_id:int}/meetings/{meeting_id:int}/closeout",
+            meetings.closeout_save,
+            methods=POST,
+            name="ws_closeout_save",
+        ),
+        Route(
+            "/communities/{community_id:int}/meetings/{meeting_id:int}/closeout/publish",
+            meetings.closeout_publish,
+            methods=POST,
+            name="ws_closeout_publish",
+        ),
+        Route(
+            "/proposals/{proposal_id:int}",
+            communities.proposal_decide,
+            methods=POST,
+            name="ws_proposal_decide",
+        ),
         # Who changed what
         Route("/audit", audit.audit_log, name="ws_audit"),
         # People and roles (administrators)

@@ -207,6 +207,7 @@ def test_first_login_creates_a_person_without_rights(servers: Servers) -> None:
         "name": "Test anna",
         "email": "anna@example.org",
         "roles": [],
+        "communities": [],
     }
     assert "eyJ" not in json.dumps(session)
     (user,) = users_called(servers, "anna@example.org")

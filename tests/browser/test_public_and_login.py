@@ -21,6 +21,8 @@ from tests.browser.conftest import axe_violations, log_in
         "/nl/news",
         "/en/communities",
         "/nl/communities/1",
+        "/en/product-groups",
+        "/nl/product-groups/food",
         "/en/network",
     ],
 )

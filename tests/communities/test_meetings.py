@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import icalendar
-import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
-from hub.app import create_app
 from hub.communities.models import CloseOut, MeetingMode, Registration
 from tests import factories
 from tests.accounts.conftest import csrf_of
-from tests.mail import Inbox, html_of, smtp_settings, text_of
-
-
-@pytest.fixture
-def mail_client(
-    inbox: tuple[Inbox, int], sessions: sessionmaker[Session], tmp_path: Path
-) -> Iterator[TestClient]:
-    settings = smtp_settings(tmp_path, inbox[1], base_url="http://testserver")
-    with TestClient(create_app(settings, sessions=sessions), raise_server_exceptions=False) as client:
-        yield client
+from tests.mail import Inbox, html_of, text_of
 
 
 def register(client: TestClient, path: str, **fields: str) -> object:

@@ -13,8 +13,18 @@ import pytest
 from sqlalchemy import Connection, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.communities.models import Community, CommunityStatus, Meeting
+from hub.communities.models import (
+    CloseOut,
+    Community,
+    CommunityStatus,
+    Meeting,
+    MeetingMode,
+    MemberRole,
+    Membership,
+    Post,
+)
 from hub.db import metadata
+from hub.demo.facts import REAL_ORGANISATIONS
 from hub.demo.generate import DEFAULT_PILOTS, DemoSummary, is_empty, load_demo, scaled_sizes
 from hub.lessons.models import Lesson, LessonPilotLink
 from hub.organisations.models import (
@@ -33,6 +43,7 @@ from hub.taxonomy.models import ProductGroup, Strategy, StrategyKind
 from hub.taxonomy.vocabulary import PRODUCT_GROUPS, STRATEGIES, ensure_vocabulary
 
 SMALL = {"gdca": 40, "gdci": 20, "procirc": 12}
+REAL_NAMES = [organisation.name for organisation in REAL_ORGANISATIONS]
 RECORDS: tuple[type[Record], ...] = (
     Programme,
     Organisation,
@@ -42,6 +53,7 @@ RECORDS: tuple[type[Record], ...] = (
     Pilot,
     Community,
     Meeting,
+    CloseOut,
     Lesson,
     LessonPilotLink,
 )
@@ -301,6 +313,61 @@ def test_communities_meetings_and_lessons(session: Session, demo: DemoSummary) -
     assert {(link.lesson.programme.code, link.pilot.programme.code) for link in links} == {
         ("gdca", "procirc")
     }
+
+
+def test_community_life(session: Session, demo: DemoSummary) -> None:
+    communities = session.scalars(select(Community).order_by(Community.id)).all()
+    programme_members = set(
+        session.execute(select(Participation.programme_id, Participation.organisation_id))
+    )
+    real = set(session.scalars(select(Organisation.id).where(Organisation.name.in_(REAL_NAMES))))
+    for community in communities:
+        members = session.scalars(select(Membership).where(Membership.community_id == community.id)).all()
+        assert 4 <= len(members) <= 8, community.name_en
+        assert [m.role for m in members].count(MemberRole.CONTACT) == 1
+        assert all(m.organisation_id is not None and m.email is None and not m.name for m in members)
+        assert {(community.programme_id, m.organisation_id) for m in members} <= programme_members
+        assert not {m.organisation_id for m in members} & real  # invented organisations only
+    assert demo.memberships == count(session, select(Membership.id))
+
+    meetings = session.scalars(select(Meeting)).all()
+    for meeting in meetings:
+        assert meeting.agenda_nl.startswith("1. ") and meeting.agenda_en.startswith("1. ")
+        assert (meeting.capacity is None) == (meeting.mode is MeetingMode.ONLINE)
+        assert meeting.online_url is None  # no invented links
+        if dt.date(2020, 4, 1) <= meeting.starts_at.date() <= dt.date(2021, 6, 1):
+            assert meeting.mode is MeetingMode.ONLINE and not meeting.location
+    assert {m.mode for m in meetings} == set(MeetingMode)
+
+    # Every meeting is past: each has a published close-out about the community's product group.
+    closeouts = session.scalars(select(CloseOut)).all()
+    assert len(closeouts) == len(meetings) == demo.closeouts
+    with_pilots = with_lessons = 0
+    for closeout in closeouts:
+        meeting, community = closeout.meeting, closeout.meeting.community
+        assert closeout.minutes_nl and closeout.minutes_en and closeout.attendance
+        assert closeout.published_at is not None and closeout.published_at > meeting.starts_at
+        if meeting.capacity:
+            assert closeout.attendance <= meeting.capacity
+        members = session.scalars(
+            select(Membership.organisation_id).where(Membership.community_id == community.id)
+        ).all()
+        assert closeout.organisations and {o.id for o in closeout.organisations} <= set(members)
+        assert len(closeout.pilots) <= 2 and len(closeout.lessons) <= 2
+        for pilot in closeout.pilots:
+            assert pilot.product_group_id == community.product_group_id
+            assert pilot.starts_on is not None and pilot.starts_on <= meeting.starts_at.date()
+        assert all(lesson.product_group_id == community.product_group_id for lesson in closeout.lessons)
+        with_pilots += bool(closeout.pilots)
+        with_lessons += bool(closeout.lessons)
+    assert with_pilots > len(closeouts) / 2 and with_lessons > 0
+
+    posts = Counter(session.scalars(select(Post.community_id)).all())
+    for community in communities:
+        expected = (1, 2) if community.status is CommunityStatus.ACTIVE else (0,)
+        assert posts[community.id] in expected, community.name_en
+    assert sum(posts.values()) == demo.posts
+    assert all(p.title_nl and p.body_en and p.author_name for p in session.scalars(select(Post)))
 
 
 def test_a_benchmark_sized_override(session: Session) -> None:

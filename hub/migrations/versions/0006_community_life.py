@@ -171,9 +171,12 @@ def upgrade() -> None:
         sa.Column("source_language", sa.String(2), nullable=False),
     )
     op.create_index("ix_community_posts_community", "community_posts", ["community_id", "created_at"])
+    # A product group's page lists its lessons.
+    op.create_index("ix_lessons_product_group_id", "lessons", ["product_group_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_lessons_product_group_id", table_name="lessons")
     for table in (
         "community_posts",
         "closeout_lessons",

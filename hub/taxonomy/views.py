@@ -1,0 +1,32 @@
+"""Public pages per product group: the index, and one group's records across every programme."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hub.i18n import gettext as _
+from hub.taxonomy import services
+from hub.web import db, not_found, render
+
+
+def product_group_list(request: Request) -> Response:
+    with db(request) as session:
+        groups = services.product_groups_with_counts(session)
+    return render(request, "taxonomy/list.html", groups=groups)
+
+
+def product_group_detail(request: Request) -> Response:
+    code = request.path_params["code"]
+    with db(request) as session:
+        product_group = services.get_product_group(session, code=code)
+        if product_group is None:
+            raise not_found(_("There is no product group “%(code)s”.", code=code))
+        overview = services.product_group_overview(session, product_group=product_group)
+    return render(
+        request,
+        "taxonomy/detail.html",
+        product_group=product_group,
+        overview=overview,
+        pilots_per_programme=services.PILOTS_PER_PROGRAMME,
+    )

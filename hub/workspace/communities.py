@@ -1,0 +1,274 @@
+"""Workspace pages of community life: moderators decide on requests, keep the members and post
+updates; coordinators decide on proposals; members see their communities.
+
+Who moderates a community: its moderators (a role per community), the coordinators of its
+programme and administrators. Communities kept on another hub are moderated there.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hub import mail
+from hub.accounts.services import Principal
+from hub.accounts.web import require_principal
+from hub.communities import joining, notices
+from hub.communities import services as communities
+from hub.communities.models import Community, MemberRole
+from hub.db import utcnow
+from hub.i18n import gettext as _
+from hub.records import LANGUAGES
+from hub.security import form_view
+from hub.web import db, language
+from hub.workspace.common import flash, found, redirect, render_page, scope
+from hub.workspace.forms import TEXT_MAX, Form
+
+
+def moderated(session: Session, principal: Principal) -> list[Community]:
+    """The communities kept here that this person moderates."""
+    return [
+        c
+        for c in communities.local_communities(session)
+        if principal.may_moderate(community_id=c.id, programme_id=c.programme_id)
+    ]
+
+
+def load(session: Session, request: Request, principal: Principal) -> Community:
+    """The community of the URL (404), if this person moderates it (403) and it is kept here (409)."""
+    community_id = request.path_params["community_id"]
+    community = found(
+        communities.get_community(session, community_id=community_id),
+        _("There is no community with number %(id)s.", id=community_id),
+    )
+    if not principal.may_moderate(community_id=community.id, programme_id=community.programme_id):
+        raise HTTPException(403, _("Only the moderators of this community may do this."))
+    if community.home_hub is not None:
+        raise HTTPException(
+            409, _("This record is kept by %(home)s and edited there.", home=community.home_hub)
+        )
+    return community
+
+
+def community_index(request: Request) -> Response:
+    """The communities this person moderates, the proposals they decide on, and those they belong to."""
+    principal = require_principal(request)
+    with db(request) as session:
+        mine = moderated(session, principal)
+        requests = joining.pending_requests(session, community_ids=[c.id for c in mine])
+        waiting: dict[int, int] = {}
+        for join_request in requests:
+            waiting[join_request.community_id] = waiting.get(join_request.community_id, 0) + 1
+        proposals = (
+            joining.pending_proposals(session, programme_ids=scope(principal))
+            if principal.is_admin or principal.programme_ids
+            else []
+        )
+        return render_page(
+            request,
+            "workspace/community_index.html",
+            moderated=mine,
+            waiting=waiting,
+            proposals=proposals,
+            memberships=communities.memberships_of(session, email=principal.email),
+        )
+
+
+def _community_page(
+    request: Request,
+    session: Session,
+    community: Community,
+    *,
+    member_form: Form | None = None,
+    post_form: Form | None = None,
+    status_code: int = 200,
+) -> Response:
+    all_meetings = communities.meetings_of(session, community_id=community.id)
+    return render_page(
+        request,
+        "workspace/community.html",
+        status_code=status_code,
+        community=community,
+        requests=joining.pending_requests(session, community_ids=[community.id]),
+        members=communities.members_of(session, community_id=community.id),
+        meetings=all_meetings[::-1],
+        now=utcnow(),
+        registered=communities.registration_counts(session, meeting_ids=[m.id for m in all_meetings]),
+        posts=communities.posts_of(session, community_id=community.id, limit=20),
+        member_form=member_form or Form({"role": MemberRole.MEMBER.value}),
+        post_form=post_form or Form({"source_language": language(request)}),
+        roles=list(MemberRole),
+        languages=LANGUAGES,
+    )
+
+
+def community_page(request: Request) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        community = load(session, request, principal)
+        return _community_page(request, session, community)
+
+
+@form_view
+def request_decide(request: Request, data: FormData) -> Response:
+    """Accept or decline a request to join; the asker hears by e-mail in their language."""
+    principal = require_principal(request)
+    form = Form.submitted(data)
+    decision = form.key("decision", ("accept", "decline"))
+    note = form.text("note", max_length=2000)
+    settings = request.app.state.settings
+    with db(request) as session:
+        community = load(session, request, principal)
+        join_request = found(
+            joining.get_request(
+                session, request_id=request.path_params["request_id"], community_id=community.id
+            ),
+            _("There is no such request."),
+        )
+        if decision is None:
+            raise HTTPException(400, _("Choose whether to accept or decline the request."))
+        try:
+            joining.decide_request(
+                session,
+                join_request=join_request,
+                accept=decision == "accept",
+                note=note,
+                user_id=principal.user_id,
+            )
+        except joining.Refused as refused:
+            raise HTTPException(409, str(refused)) from None
+        session.commit()
+        if mail.send_now(
+            settings, notices.join_decision(settings, join_request=join_request, community=community)
+        ):
+            join_request.notified_at = utcnow()
+            session.commit()
+            flash(request, _("Decision saved; %(name)s was told by e-mail.", name=join_request.name))
+        else:
+            flash(
+                request,
+                _("Decision saved, but the e-mail to %(email)s could not be sent.", email=join_request.email),
+            )
+    return redirect(request, f"communities/{community.id}")
+
+
+@form_view
+def member_add(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    form = Form.submitted(data)
+    name = form.line("name", max_length=200)
+    email = form.email("email")
+    organisation = form.line("organisation", max_length=200)
+    role = form.choice("role", MemberRole)
+    if not name and not organisation:
+        form.error("name", _("Give a person's name, an organisation, or both."))
+    with db(request) as session:
+        community = load(session, request, principal)
+        if form.ok and role is not None:
+            try:
+                joining.add_member(
+                    session,
+                    community=community,
+                    name=name,
+                    email=email or None,
+                    organisation_name=organisation,
+                    role=role,
+                    user_id=principal.user_id,
+                )
+            except joining.Refused as refused:
+                form.error(refused.field or "email", str(refused))
+        if not form.ok:
+            return _community_page(request, session, community, member_form=form, status_code=400)
+        session.commit()
+    flash(request, _("The member was added."))
+    return redirect(request, f"communities/{community.id}")
+
+
+@form_view
+def member_remove(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        community = load(session, request, principal)
+        membership = found(
+            joining.get_member(
+                session, membership_id=request.path_params["member_id"], community_id=community.id
+            ),
+            _("There is no such member."),
+        )
+        joining.remove_member(
+            session, membership=membership, programme_id=community.programme_id, user_id=principal.user_id
+        )
+        session.commit()
+    flash(request, _("The member was removed."))
+    return redirect(request, f"communities/{community.id}")
+
+
+@form_view
+def post_add(request: Request, data: FormData) -> Response:
+    """An update in both languages (the source language required), shown on the community's page."""
+    principal = require_principal(request)
+    form = Form.submitted(data)
+    source = form.key("source_language", LANGUAGES)
+    values = {"source_language": source or ""}
+    for code in LANGUAGES:
+        values[f"title_{code}"] = form.line(f"title_{code}", max_length=200)
+        values[f"body_{code}"] = form.text(f"body_{code}", max_length=TEXT_MAX)
+    if source and not values[f"title_{source}"]:
+        form.error(f"title_{source}", _("Enter the title in the source language."))
+    if source and not values[f"body_{source}"]:
+        form.error(f"body_{source}", _("Write the update in the source language."))
+    with db(request) as session:
+        community = load(session, request, principal)
+        if not form.ok:
+            return _community_page(request, session, community, post_form=form, status_code=400)
+        joining.add_post(
+            session,
+            community=community,
+            values=values,
+            author_id=principal.user_id,
+            author_name=principal.name,
+        )
+        session.commit()
+    flash(request, _("The update was posted."))
+    return redirect(request, f"communities/{community.id}")
+
+
+@form_view
+def proposal_decide(request: Request, data: FormData) -> Response:
+    """A coordinator of the proposal's programme accepts (the community starts) or declines it."""
+    principal = require_principal(request)
+    form = Form.submitted(data)
+    decision = form.key("decision", ("accept", "decline"))
+    note = form.text("note", max_length=2000)
+    settings = request.app.state.settings
+    with db(request) as session:
+        proposal = found(
+            joining.get_proposal(session, proposal_id=request.path_params["proposal_id"]),
+            _("There is no such proposal."),
+        )
+        if not principal.may_edit_programme(proposal.programme_id):
+            raise HTTPException(403, _("You may not change records of this programme."))
+        if decision is None:
+            raise HTTPException(400, _("Choose whether to accept or decline the proposal."))
+        try:
+            community = joining.decide_proposal(
+                session, proposal=proposal, accept=decision == "accept", note=note, user_id=principal.user_id
+            )
+        except joining.Refused as refused:
+            raise HTTPException(409, str(refused)) from None
+        session.commit()
+        if mail.send_now(
+            settings, notices.proposal_decision(settings, proposal=proposal, community=community)
+        ):
+            proposal.notified_at = utcnow()
+            session.commit()
+            flash(request, _("Decision saved; %(name)s was told by e-mail.", name=proposal.name))
+        else:
+            flash(
+                request,
+                _("Decision saved, but the e-mail to %(email)s could not be sent.", email=proposal.email),
+            )
+    return redirect(request, f"communities/{community.id}" if community else "communities")
