@@ -53,9 +53,15 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def hub_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def hub_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the browser suite's hub keeps its database and data (its maildir: ``var/maildir``)."""
+    return tmp_path_factory.mktemp("browser-hub")
+
+
+@pytest.fixture(scope="session")
+def hub_url(hub_directory: Path) -> Iterator[str]:
     """The demo network served by a real hub process, with a coordinator of GDCA."""
-    directory = tmp_path_factory.mktemp("browser-hub")
+    directory = hub_directory
     env = hub_environment(directory)
     created = run_hub(
         "users",
