@@ -38,6 +38,7 @@ KINDS = (
     "meetings",
     "lessons",
     "lesson_pilot_links",
+    "closeouts",
 )
 API_MAJOR = "1"
 CURSOR = re.compile(r"^c1\.([0-9]{1,16})\.([0-9]{1,18})$")
@@ -155,7 +156,8 @@ class PeerHubConnector(Connector[PeerOptions]):
     ) -> None:
         """Puts (kind, cursor asked with, page) for every page to read, then None (or the error)."""
         try:
-            for kind in self.options.kinds:
+            offered = self._offered_kinds(fetcher)
+            for kind in (kind for kind in self.options.kinds if kind in offered):
                 after = start.get(kind)
                 while not stop.is_set():
                     page = self._fetch_page(fetcher, kind, after)
@@ -166,6 +168,19 @@ class PeerHubConnector(Connector[PeerOptions]):
             pages.put(None)
         except BaseException as error:  # handed to the consumer, which raises it in the run
             pages.put(error)
+
+    def _offered_kinds(self, fetcher: Fetcher) -> set[str]:
+        """The kinds the peer publishes (its API index): a peer of an earlier release may publish
+        fewer than this hub reads, and those it lacks are skipped rather than failing the run."""
+        fetched = fetcher.get(f"{self.options.url}/api/v1/")
+        assert fetched is not None  # no validators were sent: never "not modified"
+        try:
+            kinds = json.loads(fetched.body).get("kinds")
+        except (ValueError, AttributeError):
+            kinds = None
+        if not isinstance(kinds, dict):
+            raise Problem(N_("The peer hub's API index does not list the kinds it publishes."))
+        return set(kinds)
 
     def _fetch_page(self, fetcher: Fetcher, kind: str, after: str | None) -> Mapping[str, Any]:
         options = self.options
@@ -239,6 +254,8 @@ class PeerHubConnector(Connector[PeerOptions]):
             return "application/json", json.dumps(body).encode()
 
         files = {f"/api/v1/{kind}": page(kind, []) for kind in KINDS}
+        index = {"api_version": "1.0", "kinds": {kind: f"{{base}}/api/v1/{kind}" for kind in KINDS}}
+        files["/api/v1/"] = ("application/json", json.dumps(index).encode())
         mark = "c1.1795000000000000.1"
         tombstone = {
             "id": "{base}/api/v1/organisations/0b6c3f5e-0000-4000-8000-000000000001",

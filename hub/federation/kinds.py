@@ -13,12 +13,21 @@ import functools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from sqlalchemy import Select, Table, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, Table, select
 
 from connectors.messages import N_, Problem
-from hub.communities.models import Community, CommunityStatus, Meeting
+from hub.communities.models import (
+    CloseOut,
+    Community,
+    CommunityStatus,
+    Meeting,
+    MeetingMode,
+    closeout_lessons,
+    closeout_organisations,
+    closeout_pilots,
+)
 from hub.db import metadata, rfc3339
+from hub.federation.children import Children, Links, Parties, StrategyCodes
 from hub.federation.fields import (
     JSON,
     Bilingual,
@@ -34,113 +43,15 @@ from hub.federation.fields import (
     Number,
     Reference,
     Text,
-    bad_value,
 )
 from hub.federation.identity import hub_address, record_uri
 from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind
 from hub.organisations.models import Organisation, Participation, Role, Sector, SupportingAction
-from hub.pilots.models import Pilot, PilotParty, PilotRole, PilotStatus, pilot_strategies
+from hub.pilots.models import Pilot, PilotParty, PilotStatus, pilot_strategies
 from hub.programmes.models import Programme
-from hub.taxonomy.models import Phase, Strategy
+from hub.taxonomy.models import Phase
 
 API_VERSION = "1.0"
-
-
-@dataclasses.dataclass(frozen=True)
-class Children:
-    """Rows of another table that belong to a record (a pilot's strategies, its parties)."""
-
-    name: str
-    table: Table
-    parent_key: str
-
-    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, list[Any]]:
-        """The JSON value of this field for each of these parents (one query)."""
-        raise NotImplementedError
-
-    def load(self, value: Any, lookups: Lookups) -> list[JSON]:
-        raise NotImplementedError
-
-    def references(self, value: Any) -> Iterator[tuple[str, str]]:
-        return iter(())
-
-    def schema(self) -> JSON:
-        raise NotImplementedError
-
-
-class StrategyCodes(Children):
-    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, list[Any]]:
-        link, strategy = self.table, Strategy.__table__
-        found: dict[int, list[Any]] = {}
-        for parent, code in session.connection().execute(
-            select(link.c[self.parent_key], strategy.c.code)
-            .join(strategy, strategy.c.id == link.c.strategy_id)
-            .where(link.c[self.parent_key].in_(parent_ids))
-            .order_by(strategy.c.position, strategy.c.code)
-        ):
-            found.setdefault(parent, []).append(code)
-        return found
-
-    def load(self, value: Any, lookups: Lookups) -> list[JSON]:
-        if not isinstance(value, list):
-            raise bad_value(self.name, "a list of strategy codes")
-        code = Code(self.name, vocabulary="strategies")
-        return [
-            {"strategy_id": strategy} for strategy in dict.fromkeys(code.from_json(v, lookups) for v in value)
-        ]
-
-    def schema(self) -> JSON:
-        return {"type": "array", "items": {"type": "string", "maxLength": 40}}
-
-
-class Parties(Children):
-    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, list[Any]]:
-        party, organisation = self.table, Organisation.__table__
-        found: dict[int, list[Any]] = {}
-        for parent, uid, role in session.connection().execute(
-            select(party.c[self.parent_key], organisation.c.uid, party.c.role)
-            .join(organisation, organisation.c.id == party.c.organisation_id)
-            .where(party.c[self.parent_key].in_(parent_ids))
-            .order_by(party.c.position, party.c.organisation_id)
-        ):
-            found.setdefault(parent, []).append({"organisation": uid, "role": role.value})
-        return found
-
-    def _entries(self, value: Any) -> list[Mapping[str, Any]]:
-        if not isinstance(value, list) or not all(isinstance(entry, Mapping) for entry in value):
-            raise bad_value(self.name, "a list of {organisation, role}")
-        return value
-
-    def references(self, value: Any) -> Iterator[tuple[str, str]]:
-        if isinstance(value, list):
-            for entry in value:
-                if isinstance(entry, Mapping) and isinstance(entry.get("organisation"), str):
-                    yield "organisations", entry["organisation"]
-
-    def load(self, value: Any, lookups: Lookups) -> list[JSON]:
-        organisation = Reference(f"{self.name}.organisation", kind="organisations")
-        role = Choice(f"{self.name}.role", choices=PilotRole)
-        rows: dict[tuple[int, PilotRole], JSON] = {}
-        for position, entry in enumerate(self._entries(value)):
-            row = {
-                "organisation_id": organisation.from_json(entry.get("organisation"), lookups),
-                "role": role.from_json(entry.get("role"), lookups),
-                "position": position,
-            }
-            rows.setdefault((row["organisation_id"], row["role"]), row)
-        return list(rows.values())
-
-    def schema(self) -> JSON:
-        role = Choice("role", choices=PilotRole).value_schema()
-        return {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"organisation": {"type": "string"}, "role": role},
-                "required": ["organisation", "role"],
-                "additionalProperties": False,
-            },
-        }
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -153,6 +64,9 @@ class Kind:
     children: tuple[Children, ...] = ()
     page: str | None = None  # the path of a record's page, e.g. "/en/pilots/{id}"
     summary: str = ""
+    # Which of this hub's rows are public (a close-out once published); the others are served
+    # neither in a page nor by uid, as if they did not exist. None: every row.
+    where: ColumnElement[bool] | None = None
 
     @property
     def table(self) -> Table:
@@ -173,7 +87,7 @@ class Kind:
 
     @functools.cached_property
     def select(self) -> Select[Any]:
-        """The kind's rows with what they refer to, by code or uid, under the fields' names.
+        """The kind's public rows with what they refer to, by code or uid, under the fields' names.
 
         Core rather than ORM objects: the API reads pages of hundreds of records, and building
         entities (with their relationships) cost it three quarters of its time.
@@ -186,7 +100,8 @@ class Kind:
                 target = metadata.tables[field.target].alias(f"{field.name}_ref")
                 joined = joined.outerjoin(target, target.c.id == table.c[field.attribute])
                 columns.append(target.c[field.target_column].label(field.name))
-        return select(*columns).select_from(joined)
+        statement = select(*columns).select_from(joined)
+        return statement if self.where is None else statement.where(self.where)
 
     def document(self, record: Any, children: Mapping[str, Any], *, base_url: str, protected: bool) -> JSON:
         """The record (a row of :meth:`select`) as the API sends it (a tombstone if withdrawn);
@@ -415,8 +330,11 @@ KINDS: dict[str, Kind] = {
                 DateTime("starts_at"),
                 DateTime("ends_at", nullable=True),
                 Text("timezone", max_length=64),
+                Choice("mode", choices=MeetingMode),
                 Text("location", max_length=300),
                 Text("online_url", max_length=500, nullable=True, blank=None, protected=True),
+                Bilingual("agenda"),
+                Integer("capacity", nullable=True),
             ),
             summary="Meetings of the communities of practice",
         ),
@@ -450,6 +368,24 @@ KINDS: dict[str, Kind] = {
                 Text("note"),
             ),
             summary="Confirmed links between lessons and the pilots they apply to",
+        ),
+        Kind(
+            "closeouts",
+            CloseOut,
+            (
+                Reference("meeting", column="meeting_id", kind="meetings"),
+                Bilingual("minutes"),
+                Integer("attendance", nullable=True),
+                DateTime("published_at"),
+            ),
+            children=(
+                Links("organisations", closeout_organisations, "closeout_id", column="organisation_id"),
+                Links("pilots", closeout_pilots, "closeout_id", column="pilot_id"),
+                Links("lessons", closeout_lessons, "closeout_id", column="lesson_id"),
+            ),
+            where=CloseOut.published_at.is_not(None),  # a draft until it is published
+            summary="Published close-outs of meetings (minutes, attendance, the organisations, pilots "
+            "and lessons involved)",
         ),
     )
 }

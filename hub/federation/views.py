@@ -36,6 +36,7 @@ KIND_LABELS = {
     "meetings": N_("Meetings"),
     "lessons": N_("Lessons learned"),
     "lesson_pilot_links": N_("Links between lessons and pilots"),
+    "closeouts": N_("Meeting close-outs"),
 }
 # The Okabe–Ito colours, this hub's first; they repeat beyond seven hubs (the legend still tells).
 PALETTE = (

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
 from hub.app import create_app
-from hub.communities.models import Community
+from hub.communities.models import CloseOut, Community, Meeting, MeetingMode
 from hub.db import utcnow
 from hub.federation import services, tokens
 from hub.federation.kinds import KINDS
+from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind
 from hub.settings import Settings
 from tests import factories
 
@@ -135,6 +136,98 @@ def test_a_mirrored_record_redirects_to_its_home_and_a_deleted_one_is_gone(
     assert gone.status_code == 410 and gone.json()["deleted"] is True
     missing = api.get("/api/v1/pilots/no-such-uid")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+
+
+def meeting(session: Session, **fields: Any) -> Meeting:
+    community = Community(programme=factories.programme(session), name_nl="Werkgroep ICT")
+    values: dict[str, Any] = {
+        "title_nl": "Kwartaalbijeenkomst",
+        "starts_at": dt.datetime(2026, 3, 26, 13, tzinfo=dt.UTC),
+    }
+    record = Meeting(community=community, **{**values, **fields})
+    session.add(record)
+    session.flush()
+    return record
+
+
+def closeout(session: Session, meeting: Meeting, *, published: bool = True, **fields: Any) -> CloseOut:
+    values: dict[str, Any] = {"minutes_nl": "Verslag", "attendance": 12, "source_language": "nl"}
+    record = CloseOut(meeting=meeting, published_at=utcnow() if published else None, **{**values, **fields})
+    session.add(record)
+    session.flush()
+    return record
+
+
+def test_a_meeting_carries_its_mode_agenda_and_capacity(api: TestClient, session: Session) -> None:
+    hybrid = meeting(
+        session, mode=MeetingMode.HYBRID, agenda_nl="1. Welkom", agenda_en="1. Welcome", capacity=40
+    )
+    open_ended = meeting(session)
+    session.commit()
+    documents = {d["uid"]: d for d in read_all(api, "meetings")[0]}
+    assert {key: documents[hybrid.uid][key] for key in ("mode", "agenda", "capacity", "location")} == {
+        "mode": "hybrid",
+        "agenda": {"nl": "1. Welkom", "en": "1. Welcome"},
+        "capacity": 40,
+        "location": "",
+    }
+    assert (documents[open_ended.uid]["mode"], documents[open_ended.uid]["agenda"]) == (
+        "in_person",
+        {"nl": None, "en": None},
+    )
+    assert documents[open_ended.uid]["capacity"] is None  # no limit
+
+
+def test_only_published_closeouts_are_served_with_what_they_link_to(
+    api: TestClient, session: Session
+) -> None:
+    gdca = factories.programme(session, "gdca")
+    buyer, supplier = factories.organisation(session, "Stad Gent"), factories.organisation(session, "Ahrend")
+    pilot = factories.pilot(session, gdca)
+    lesson = Lesson(programme=gdca, title_nl="Vraag naar de functie", kind=LessonKind.TIP)
+    published = closeout(
+        session,
+        meeting(session),
+        minutes_en="Minutes",
+        organisations=[buyer, supplier],
+        pilots=[pilot],
+        lessons=[lesson],
+    )
+    draft = closeout(session, meeting(session), published=False, organisations=[buyer])
+    session.commit()
+
+    documents, cursor = read_all(api, "closeouts")
+    assert [d["uid"] for d in documents] == [published.uid]
+    (document,) = documents
+    assert document["meeting"] == published.meeting.uid
+    assert (document["minutes"], document["attendance"]) == ({"nl": "Verslag", "en": "Minutes"}, 12)
+    assert document["published_at"] is not None and document["source_language"] == "nl"
+    assert document["organisations"] == sorted([buyer.uid, supplier.uid])
+    assert (document["pilots"], document["lessons"]) == ([pilot.uid], [lesson.uid])
+    assert api.get(f"/api/v1/closeouts/{published.uid}").json() == document
+
+    # A draft is neither listed nor found; once it is published, it comes after the cursor.
+    missing = api.get(f"/api/v1/closeouts/{draft.uid}")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    time.sleep(0.002)
+    draft.minutes_nl = "Nog niet af"
+    session.commit()
+    assert read_all(api, "closeouts", cursor)[0] == []
+    time.sleep(0.002)
+    draft.published_at = utcnow()
+    session.commit()
+    changed, cursor = read_all(api, "closeouts", cursor)
+    assert [(d["uid"], d["organisations"]) for d in changed] == [(draft.uid, [buyer.uid])]
+    assert api.get(f"/api/v1/closeouts/{draft.uid}").status_code == 200
+
+    # A published close-out that is deleted goes out as a tombstone, as every record does.
+    time.sleep(0.002)
+    published.withdrawn_at = utcnow()
+    session.commit()
+    assert [(d["uid"], d["deleted"]) for d in read_all(api, "closeouts", cursor)[0]] == [
+        (published.uid, True)
+    ]
+    assert api.get(f"/api/v1/closeouts/{published.uid}").status_code == 410
 
 
 def test_strong_etags_answer_a_repeated_read_with_304(api: TestClient, session: Session) -> None:
@@ -275,18 +368,19 @@ def test_every_answer_matches_the_openapi_document(api: TestClient, session: Ses
     community = Community(programme=gdca, name_nl="ICT", contact_email="a@example.org")
     session.add(community)
     session.flush()
-    from hub.communities.models import Meeting
-    from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind
-
-    session.add(
-        Meeting(
-            community=community, title_en="Kick-off", starts_at=dt.datetime(2026, 3, 29, 9, tzinfo=dt.UTC)
-        )
+    kick_off = Meeting(
+        community=community,
+        title_en="Kick-off",
+        starts_at=dt.datetime(2026, 3, 29, 9, tzinfo=dt.UTC),
+        mode=MeetingMode.HYBRID,
+        capacity=30,
     )
+    session.add(kick_off)
     lesson = Lesson(programme=gdca, title_nl="Les", kind=LessonKind.TIP, pilot=pilot)
     session.add(lesson)
     session.flush()
     session.add(LessonPilotLink(lesson=lesson, pilot=pilot, kind=LinkKind.REUSED_BY))
+    closeout(session, kick_off, organisations=[organisation], pilots=[pilot], lessons=[lesson])
     factories.pilot(session, gdca, withdrawn_at=utcnow())
     session.commit()
 

@@ -21,8 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub import migrate
-from hub.communities.models import Community, Meeting
-from hub.db import make_engine, make_sessionmaker
+from hub.communities.models import CloseOut, Community, Meeting, MeetingMode
+from hub.db import make_engine, make_sessionmaker, utcnow
 from hub.federation import services
 from hub.federation.kinds import KINDS
 from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind
@@ -162,15 +162,18 @@ def _create(hub: Hub, record: Any) -> Any:
 
 
 def _snapshot(hub: Hub) -> dict[str, dict[str, tuple[Any, ...]]]:
-    """Every record of every federated kind on ``hub``: uid -> (home, live, a title or name)."""
+    """Every public record of every federated kind on ``hub``: uid -> (home, live, a title or name)."""
     found: dict[str, dict[str, tuple[Any, ...]]] = {}
     with hub.sessions() as session:
         for name, kind in KINDS.items():
             model = kind.model
-            label = next((c for c in ("title_en", "name_en", "name", "note") if c in kind.table.c), "uid")
-            rows = session.execute(
-                select(model.uid, model.mirrored, model.home_hub, model.withdrawn_at, getattr(model, label))
+            label = next(
+                (c for c in ("title_en", "name_en", "name", "note", "minutes_en") if c in kind.table.c), "uid"
             )
+            statement = select(
+                model.uid, model.mirrored, model.home_hub, model.withdrawn_at, getattr(model, label)
+            )
+            rows = session.execute(statement if kind.where is None else statement.where(kind.where))
             found[name] = {
                 uid: ((home if mirrored else "self"), withdrawn is None, text)
                 for uid, mirrored, home, withdrawn, text in rows
@@ -204,6 +207,43 @@ def _converged(hubs: dict[str, Hub]) -> None:
                     uid: value for uid, value in snapshots[reader_name][kind].items() if value[0] == home.url
                 }
                 assert held == records, f"{reader_name} holds {home_name}'s {kind} differently"
+
+
+def _close_out_meetings(hub: Hub, *, organisation: str, pilot: str, lesson: str) -> tuple[str, str]:
+    """A community with two meetings at ``hub``: one closed out and published (linking these
+    records by uid), one closed out as a draft. The close-outs' uids."""
+    community = _create(hub, Community(name_en="Furniture task force", source_language="en"))
+    published, draft = (
+        _create(
+            hub,
+            Meeting(
+                community_id=community.id,
+                title_en=title,
+                starts_at=dt.datetime(2026, 3, day, 9, tzinfo=dt.UTC),
+                mode=MeetingMode.ONLINE,
+                agenda_en="Tender texts",
+                capacity=20,
+            ),
+        )
+        for title, day in (("Task force", 12), ("Task force, again", 19))
+    )
+    with hub.sessions() as session:
+        closeout = CloseOut(
+            meeting_id=published.id,
+            minutes_en="Tender texts are shared.",
+            attendance=14,
+            published_at=utcnow(),
+            source_language="en",
+            organisations=[
+                session.scalars(select(Organisation).where(Organisation.uid == organisation)).one()
+            ],
+            pilots=[session.scalars(select(Pilot).where(Pilot.uid == pilot)).one()],
+            lessons=[session.scalars(select(Lesson).where(Lesson.uid == lesson)).one()],
+        )
+        unpublished = CloseOut(meeting_id=draft.id, minutes_en="Not yet", source_language="en")
+        session.add_all([closeout, unpublished])
+        session.commit()
+        return closeout.uid, unpublished.uid
 
 
 def test_three_hubs_converge_after_one_sync_each(hubs: dict[str, Hub]) -> None:
@@ -269,9 +309,21 @@ def test_three_hubs_converge_after_one_sync_each(hubs: dict[str, Hub]) -> None:
     _create(
         flanders, LessonPilotLink(lesson_id=lesson.id, pilot_id=mirrored_pilot.id, kind=LinkKind.APPLIES_TO)
     )
-    for name in ("netherlands", "procirc"):
-        hubs[name].sync()
+    # ProCirc closes a meeting out, naming the Flemish organisation and lesson it now holds; the
+    # close-out of another meeting is still a draft, which no other hub gets.
+    closeout, draft = _close_out_meetings(
+        procirc, organisation=org.uid, pilot=procirc_pilot.uid, lesson=lesson.uid
+    )
+    for hub in hubs.values():
+        hub.sync()
     _converged(hubs)
+    with flanders.sessions() as session:
+        mirrored_closeout = session.scalars(select(CloseOut).where(CloseOut.uid == closeout)).one()
+        assert (mirrored_closeout.home_hub, mirrored_closeout.meeting.title_en) == (procirc.url, "Task force")
+        assert [o.id for o in mirrored_closeout.organisations] == [org.id]  # Flanders' own records
+        assert [p.uid for p in mirrored_closeout.pilots] == [procirc_pilot.uid]
+        assert [lesson_.id for lesson_ in mirrored_closeout.lessons] == [lesson.id]
+        assert session.scalars(select(CloseOut).where(CloseOut.uid == draft)).first() is None
 
     # The protected fields travelled with the token; the pilot page says where the pilot lives.
     with procirc.sessions() as session:

@@ -6,6 +6,7 @@ refused with a recorded reason, and what the hub held before is still there, unc
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +15,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from connectors import peer as peer_connector
+from hub.communities.models import CloseOut, Community, Meeting, MeetingMode
+from hub.federation.children import Links
+from hub.federation.kinds import KINDS
+from hub.lessons.models import Lesson, LessonKind
 from hub.organisations.models import Organisation
 from hub.pilots.models import Pilot
 from hub.sync import mirror
@@ -31,6 +37,11 @@ THIRD = "c1.1795000000000002.30"
 @pytest.fixture
 def peer() -> Iterator[FixtureServer]:
     with FixtureServer() as running:
+        index = {
+            "api_version": "1.0",
+            "kinds": {kind: f"{running.base}/api/v1/{kind}" for kind in peer_connector.KINDS},
+        }
+        running.routes["/api/v1/"] = File(json.dumps(index).encode(), "application/json")
         yield running
 
 
@@ -138,11 +149,11 @@ def test_a_peers_records_are_mirrored_then_edits_and_deletions_follow(
     }
     assert peer.requests[-1].path == f"/api/v1/pilots?limit=2&after={SECOND}"
 
-    # Nothing changed: one request, nothing written.
+    # Nothing changed: the API index (the kinds the peer publishes) and one page, nothing written.
     peer.routes[f"/api/v1/pilots?limit=2&after={THIRD}"] = page("pilots", [], THIRD)
     before = len(peer.requests)
     third = run(sessions, source)
-    assert (third.added, third.updated, third.deleted, len(peer.requests) - before) == (0, 0, 0, 1)
+    assert (third.added, third.updated, third.deleted, len(peer.requests) - before) == (0, 0, 0, 2)
 
 
 def test_records_that_are_not_the_peers_to_give_are_refused_one_by_one(
@@ -311,3 +322,131 @@ def test_a_record_referring_to_one_not_mirrored_yet_is_read_again_until_it_can_b
     assert sorted(mirrored(session)) == ["01", "02", "03", "04"]
     session.expire_all()
     assert session.get(Source, source.id).cursor == {"pilots": SECOND}  # type: ignore[union-attr]
+
+
+def record(base: str, kind: str, n: int, **fields: Any) -> dict[str, Any]:
+    """A live document of ``kind`` with what every record carries, and ``fields``."""
+    uid = f"00000000-0000-4000-8000-{n:012d}"
+    return {
+        "id": f"{base}/api/v1/{kind}/{uid}",
+        "uid": uid,
+        "home_hub": base,
+        "updated_at": "2026-11-25T10:00:00Z",
+        "deleted": False,
+        "url": None,
+        "created_at": "2026-11-25T09:00:00Z",
+        "demo": False,
+        "source_language": "en",
+        **fields,
+    }
+
+
+def test_a_peers_meetings_and_published_closeouts_are_mirrored_with_their_links(
+    session: Session, sessions: sessionmaker[Session], peer: FixtureServer
+) -> None:
+    """A ProCirc meeting and its close-out, which names a Flemish organisation, pilot and lesson
+    this hub holds (its own, or mirrored from elsewhere): the links resolve by uid."""
+    base = peer.base
+    procirc, gdca = factories.programme(session, "procirc"), factories.programme(session, "gdca")
+    community = Community(
+        programme=procirc,
+        name_en="Furniture",
+        uid="0c0c0c0c-0000-4000-8000-000000000001",
+        mirrored=True,
+        home_hub=base,
+    )
+    organisation = factories.organisation(session, "Stad Gent")
+    pilot_here = factories.pilot(session, gdca)
+    lesson = Lesson(programme=gdca, title_nl="Vraag naar de functie", kind=LessonKind.TIP)
+    elsewhere = factories.organisation(session, "OVAM", mirrored=True, home_hub="http://other.example")
+    session.add_all([community, lesson])
+    source = factories.source(
+        session, gdca, "procirc-hub", kind="hub", options={"url": base, "kinds": ["meetings", "closeouts"]}
+    )
+    session.commit()
+    meeting = record(
+        base,
+        "meetings",
+        1,
+        community=community.uid,
+        title={"nl": None, "en": "Quarterly meeting"},
+        starts_at="2026-03-26T13:00:00Z",
+        ends_at=None,
+        timezone="Europe/Amsterdam",
+        mode="hybrid",
+        location="Utrecht",
+        agenda={"nl": None, "en": "1. Welcome"},
+        capacity=40,
+    )
+    fields = {
+        "meeting": meeting["uid"],
+        "minutes": {"nl": None, "en": "We agreed to share tender texts."},
+        "attendance": 23,
+        "published_at": "2026-03-27T09:00:00Z",
+        "organisations": [organisation.uid, elsewhere.uid],
+        "pilots": [pilot_here.uid],
+        "lessons": [lesson.uid],
+    }
+    closeout = record(base, "closeouts", 2, **fields)
+    draft = record(base, "closeouts", 3, **{**fields, "published_at": None})  # a peer never sends one
+    peer.routes["/api/v1/meetings?limit=500"] = page("meetings", [meeting], FIRST)
+    peer.routes["/api/v1/closeouts?limit=500"] = page("closeouts", [closeout, draft], FIRST)
+
+    result = run(sessions, source)
+    assert (result.status, result.added, result.failed) == (RunStatus.PARTIAL, 2, 1)
+    assert errors(session, result) == ["published_at is missing"]
+    session.expire_all()
+    stored = session.scalars(select(Meeting).where(Meeting.mirrored.is_(True))).one()
+    assert (stored.mode, stored.agenda_en, stored.capacity, stored.community_id) == (
+        MeetingMode.HYBRID,
+        "1. Welcome",
+        40,
+        community.id,
+    )
+    mirrored_closeout = session.scalars(select(CloseOut)).one()
+    assert (mirrored_closeout.uid, mirrored_closeout.home_hub, mirrored_closeout.meeting_id) == (
+        closeout["uid"],
+        base,
+        stored.id,
+    )
+    assert (mirrored_closeout.minutes_en, mirrored_closeout.attendance) == (
+        "We agreed to share tender texts.",
+        23,
+    )
+    assert mirrored_closeout.published_at == dt.datetime(2026, 3, 27, 9, tzinfo=dt.UTC)
+    assert sorted(o.name for o in mirrored_closeout.organisations) == ["OVAM", "Stad Gent"]
+    assert [p.uid for p in mirrored_closeout.pilots] == [pilot_here.uid]
+    assert [lesson_.uid for lesson_ in mirrored_closeout.lessons] == [lesson.uid]
+
+    # The links follow an edit at home: replaced, not added to.
+    peer.routes[f"/api/v1/meetings?limit=500&after={FIRST}"] = page("meetings", [], FIRST)
+    peer.routes[f"/api/v1/closeouts?limit=500&after={FIRST}"] = page(
+        "closeouts", [{**closeout, "organisations": [elsewhere.uid], "lessons": []}], SECOND
+    )
+    assert run(sessions, source).updated == 1
+    session.expire_all()
+    mirrored_closeout = session.scalars(select(CloseOut)).one()
+    assert ([o.name for o in mirrored_closeout.organisations], mirrored_closeout.lessons) == (["OVAM"], [])
+    assert [p.uid for p in mirrored_closeout.pilots] == [pilot_here.uid]
+
+
+def test_the_peer_connector_pulls_every_kind_after_the_kinds_it_refers_to() -> None:
+    assert tuple(KINDS) == peer_connector.KINDS
+    for position, (name, kind) in enumerate(KINDS.items()):
+        referred = {field.kind for field in kind.reference_fields}
+        referred |= {child.kind for child in kind.children if isinstance(child, Links)}
+        assert referred <= set(list(KINDS)[:position]), name
+
+
+def test_kinds_a_peer_of_an_earlier_release_does_not_publish_are_skipped(
+    session: Session, sessions: sessionmaker[Session], source: Source, peer: FixtureServer
+) -> None:
+    base = peer.base
+    source.options = {**source.options, "kinds": ["pilots", "closeouts"]}
+    session.commit()
+    older = {"api_version": "1.0", "kinds": {"pilots": f"{base}/api/v1/pilots"}}  # no close-outs
+    peer.routes["/api/v1/"] = File(json.dumps(older).encode(), "application/json")
+    peer.routes["/api/v1/pilots?limit=2"] = page("pilots", [pilot(base, 1)], FIRST)
+    result = run(sessions, source)
+    assert (result.status, result.added) == (RunStatus.SUCCEEDED, 1), errors(session, result)
+    assert {request.path.partition("?")[0] for request in peer.requests} == {"/api/v1/", "/api/v1/pilots"}
