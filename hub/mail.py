@@ -15,7 +15,7 @@ import ssl
 from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from jinja2 import Environment
@@ -50,23 +50,56 @@ def _templates() -> Environment:
     return make_templates().env
 
 
+class Rendered(NamedTuple):
+    subject: str
+    text: str
+    html: str
+
+
+def render(language: str, *, template: str, subject: str, **context: Any) -> Rendered:
+    """``templates/email/<template>/body.{txt,html}`` and the subject (a msgid whose values are the
+    context's texts), in ``language``."""
+    token = i18n.current_language.set(language)
+    try:
+        env = _templates()
+        values = {"lang": language, **context}
+        return Rendered(
+            i18n.gettext(subject, **{k: v for k, v in context.items() if isinstance(v, str)}),
+            env.get_template(f"email/{template}/body.txt").render(values),
+            env.get_template(f"email/{template}/body.html").render(values),
+        )
+    finally:
+        i18n.current_language.reset(token)
+
+
 def compose(
     settings: Settings, *, to: str, language: str, template: str, subject: str, **context: Any
 ) -> EmailMessage:
-    """A message rendered in ``language`` from ``templates/email/<template>/body.{txt,html}``.
+    """A message to ``to`` in ``language`` (see ``render``)."""
+    rendered = render(language, template=template, subject=subject, **context)
+    return new_message(settings, to=to, subject=rendered.subject, text=rendered.text, html=rendered.html)
 
-    ``subject`` is a msgid, translated here with the message's ``context`` as its values.
-    """
-    token = i18n.current_language.set(language)
-    try:
-        values = {"lang": language, "base_url": settings.base_url.rstrip("/"), **context}
-        env = _templates()
-        text = env.get_template(f"email/{template}/body.txt").render(values)
-        html = env.get_template(f"email/{template}/body.html").render(values)
-        title = i18n.gettext(subject, **{k: v for k, v in context.items() if isinstance(v, str)})
-    finally:
-        i18n.current_language.reset(token)
-    return new_message(settings, to=to, subject=title, text=text, html=html)
+
+def compose_bilingual(
+    settings: Settings, *, to: Sequence[str], template: str, subject: str, path: str, **context: Any
+) -> list[EmailMessage]:
+    """One message for each of ``to`` in Dutch and English (for people whose language the hub does
+    not know); ``url`` in the template is ``path`` on this hub in each language."""
+    base = settings.base_url.rstrip("/")
+    parts = [
+        render(language, template=template, subject=subject, url=f"{base}/{language}/{path}", **context)
+        for language in i18n.LANGUAGES
+    ]
+    return [
+        new_message(
+            settings,
+            to=address,
+            subject=" · ".join(part.subject for part in parts),
+            text="\n\n".join(part.text for part in parts),
+            html="<hr>".join(part.html for part in parts),
+        )
+        for address in to
+    ]
 
 
 def deliver(settings: Settings, messages: Sequence[EmailMessage]) -> None:
@@ -87,14 +120,14 @@ def deliver(settings: Settings, messages: Sequence[EmailMessage]) -> None:
             smtp.send_message(message)
 
 
-def send_now(settings: Settings, message: EmailMessage) -> bool:
-    """Send one message at once, for a notice after a person's action: False (logged) if it failed.
+def send_now(settings: Settings, *messages: EmailMessage) -> bool:
+    """Send at once, for notices after a person's action: False (logged) if it failed.
 
     What the person did is saved before this is called; a mail server that is down must not undo it.
     """
     try:
-        deliver(settings, [message])
+        deliver(settings, messages)
     except (OSError, smtplib.SMTPException):
-        log.exception("could not send %r to %s", message["Subject"], message["To"])
+        log.exception("could not send %r to %s", messages[0]["Subject"], [m["To"] for m in messages])
         return False
     return True

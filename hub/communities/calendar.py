@@ -33,7 +33,7 @@ def calendar(meetings: Iterable[Meeting], *, name: str, language: str, base_url:
     cal.add("prodid", "-//Circular procurement network hub//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", " ".join(name.split()))  # a calendar's name is one line
     host = urlsplit(base_url).hostname or "hub"
     for meeting in meetings:
         zone = _zone(meeting.timezone)

@@ -7,6 +7,7 @@ do not show).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from email.message import EmailMessage
 
 from hub import mail
@@ -71,3 +72,34 @@ def registration_confirmed(
     )
     message.add_attachment(invitation, maintype="text", subtype="calendar", filename="meeting.ics")
     return message
+
+
+def request_waiting(
+    settings: Settings, *, join_request: JoinRequest, community: Community, moderators: Sequence[str]
+) -> list[EmailMessage]:
+    """Tells the community's moderators a request to join waits for them (in both languages)."""
+    return mail.compose_bilingual(
+        settings,
+        to=moderators,
+        template="request_waiting",
+        subject=N_("%(name)s asks to join %(community)s"),
+        path=f"coordinator/communities/{community.id}",
+        name=join_request.name,
+        community=community.name_nl or community.name_en,
+        request=join_request,
+    )
+
+
+def proposal_waiting(
+    settings: Settings, *, proposal: CommunityProposal, coordinators: Sequence[str]
+) -> list[EmailMessage]:
+    """Tells the programme's coordinators a proposal for a community waits for them."""
+    return mail.compose_bilingual(
+        settings,
+        to=coordinators,
+        template="proposal_waiting",
+        subject=N_("A community is proposed: %(title)s"),
+        path="coordinator/communities",
+        title=proposal.title,
+        proposal=proposal,
+    )

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from hub.accounts.models import RoleGrant, RoleName, User
+from hub.accounts.services import coordinators_of
 from hub.communities.models import (
     CloseOut,
     Community,
@@ -250,3 +252,17 @@ def closeout_choices(session: Session, *, community: Community) -> dict[str, Seq
             .limit(CHOICES_SHOWN)
         ).all()
     return {"organisations": organisations, "pilots": pilots, "lessons": lessons}
+
+
+def moderator_addresses(session: Session, *, community: Community) -> list[str]:
+    """Who hears of a request to join: the community's moderators, else its programme's coordinators."""
+    moderators = session.scalars(
+        select(User.email)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(User.is_active, RoleGrant.role == RoleName.MODERATOR, RoleGrant.community_id == community.id)
+        .order_by(User.email)
+        .distinct()
+    ).all()
+    return list(moderators) or [
+        user.email for user in coordinators_of(session, programme_id=community.programme_id)
+    ]

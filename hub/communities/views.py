@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from hub import mail
+from hub.accounts.services import coordinators_of
 from hub.communities import calendar, joining, meetings, notices, services
 from hub.communities.models import Community, Meeting
 from hub.db import utcnow
@@ -99,7 +100,7 @@ def join_submit(request: Request, data: FormData) -> Response:
         if not form.ok:
             return _join_page(request, community, form, 400)
         try:
-            joining.request_to_join(
+            join_request = joining.request_to_join(
                 session,
                 community=community,
                 name=name,
@@ -112,6 +113,12 @@ def join_submit(request: Request, data: FormData) -> Response:
             form.error(refused.field or "form", str(refused))
             return _join_page(request, community, form, 409)
         session.commit()
+        settings = request.app.state.settings
+        moderators = services.moderator_addresses(session, community=community)
+        mail.send_now(
+            settings,
+            *notices.request_waiting(settings, join_request=join_request, community=community, moderators=moderators),
+        )
         flash(
             request,
             _(
@@ -159,7 +166,7 @@ def propose_submit(request: Request, data: FormData) -> Response:
         if not form.ok or programme is None:
             return _propose_page(request, session, form, 400)
         try:
-            joining.propose(
+            proposal = joining.propose(
                 session,
                 programme_id=programmes[programme].id,
                 product_group_id=product_groups[product_group].id if product_group else None,
@@ -174,6 +181,9 @@ def propose_submit(request: Request, data: FormData) -> Response:
             form.error(refused.field or "form", str(refused))
             return _propose_page(request, session, form, 409)
         session.commit()
+        settings = request.app.state.settings
+        coordinators = [user.email for user in coordinators_of(session, programme_id=proposal.programme_id)]
+        mail.send_now(settings, *notices.proposal_waiting(settings, proposal=proposal, coordinators=coordinators))
     flash(
         request,
         _("Thank you: the programme's coordinators will consider your proposal and answer you by e-mail."),

@@ -9,6 +9,7 @@ from starlette.testclient import TestClient
 from hub.communities.models import CommunityProposal, CommunityStatus, JoinRequest, Membership, RequestStatus
 from tests import factories
 from tests.accounts.conftest import csrf_of
+from tests.mail import Inbox, html_of, text_of
 
 
 def ask(client: TestClient, community_id: int, **fields: str) -> object:
@@ -155,3 +156,29 @@ def test_a_visitor_proposes_a_community_for_a_product_group_without_one(
     missing = propose(client, programme="", title="")
     assert missing.status_code == 400 and missing.text.count("field-error") >= 2
     assert len(session.scalars(select(CommunityProposal)).all()) == 1
+
+
+def test_the_moderators_hear_of_a_request_and_the_coordinators_of_a_proposal(
+    mail_client: TestClient, inbox: tuple[Inbox, int], session: Session
+) -> None:
+    gdca = factories.programme(session, "gdca")
+    factories.product_group(session, "textiles")
+    community = factories.community(session, gdca, name_nl="Textiel", name_en="Textiles")
+    factories.user(session, "mo@example.org", moderator_of=[community.id])
+    factories.user(session, "gina@example.org", coordinator_of=["gdca"])
+    session.commit()
+    assert ask(mail_client, community.id, message="We buy <b>uniforms</b>").status_code == 303
+    [notice] = inbox[0].to("mo@example.org")
+    assert (
+        notice["Subject"]
+        == "An Peeters vraagt om lid te worden van Textiel · An Peeters asks to join Textiel"
+    )
+    assert f"http://testserver/nl/coordinator/communities/{community.id}" in text_of(notice)
+    assert "We buy &lt;b&gt;uniforms&lt;/b&gt;" in html_of(notice)
+    assert inbox[0].to("gina@example.org") == []  # the community has a moderator of its own
+
+    assert propose(mail_client).status_code == 303
+    [proposal] = inbox[0].to("gina@example.org")
+    assert "Circular workwear" in proposal["Subject"] and "Buyers of uniforms and workwear." in text_of(
+        proposal
+    )

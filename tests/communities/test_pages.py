@@ -127,3 +127,51 @@ def test_text_with_markup_stays_text(client: TestClient, session: Session) -> No
     session.commit()
     page = client.get(f"/en/communities/{flemish.id}")
     assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;" in page.text
+
+
+def test_the_calendar_survives_unusual_text_and_a_time_zone_it_does_not_know(
+    client: TestClient, session: Session
+) -> None:
+    community = factories.community(session, factories.programme(session, "gdca"))
+    title = "Kick-off; circular ICT, laptops \\ phones:\n“reuse” ♻️ " + "long " * 40
+    odd = factories.meeting(
+        session,
+        community,
+        title_en=title,
+        location="Gent, Zuiderpoort; zaal 3",
+        starts_at=dt.datetime(2099, 1, 15, 13, 0, tzinfo=dt.UTC),
+        timezone="Mars/Olympus_Mons",  # as a source may send it: shown in Brussels time
+    )
+    session.commit()
+    body = client.get(f"/en/communities/{community.id}/meetings/{odd.id}.ics").content
+    assert all(len(line) <= 75 for line in body.split(b"\r\n"))  # folded as RFC 5545 asks
+    event = icalendar.Calendar.from_ical(body).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == title and str(event["LOCATION"]) == "Gent, Zuiderpoort; zaal 3"
+    assert event["DTSTART"].params["TZID"] == "Europe/Brussels"
+    assert event.decoded("DTSTART").astimezone(dt.UTC) == dt.datetime(2099, 1, 15, 13, 0, tzinfo=dt.UTC)
+    assert client.get(f"/en/communities/{community.id}/meetings/{odd.id}").status_code == 200
+
+
+def test_a_community_links_its_counterparts_of_the_same_product_group_on_other_hubs(
+    client: TestClient, session: Session
+) -> None:
+    textiles = factories.product_group(session, "textiles")
+    flemish = factories.community(session, factories.programme(session, "gdca"), product_group=textiles)
+    procirc = factories.community(
+        session,
+        factories.programme(session, "procirc"),
+        product_group=textiles,
+        name_en="ProCirc textiles CoP",
+        home_hub="https://procirc.example",
+        mirrored=True,
+    )
+    factories.community(session, factories.programme(session, "gdci"), name_en="Other group")
+    session.commit()
+    page = client.get(f"/en/communities/{flemish.id}").text
+    counterparts = page.split("The same product group in other programmes", 1)[1]
+    assert (
+        f'href="/en/communities/{procirc.id}"' in counterparts
+        and "kept by https://procirc.example" in counterparts
+    )
+    assert "Other group" not in counterparts
+    assert f'href="/en/communities/{flemish.id}"' in client.get(f"/en/communities/{procirc.id}").text

@@ -96,3 +96,23 @@ def test_only_administrators_manage_people(
         == 403
     )
     assert "People and roles" not in coordinator.get("/en/coordinator/").text
+
+
+def test_an_administrator_makes_someone_moderator_of_one_community(
+    client: TestClient, session: Session, network: Network
+) -> None:
+    community = factories.community(session, network.gdca, name_en="Food network")
+    newcomer = factories.user(session, "new@example.org")
+    session.commit()
+    log_in(client, network.admin)
+    assert "Food network (GDCA)" in client.get("/en/coordinator/people").text
+    path = f"/en/coordinator/people/{newcomer.id}/roles"
+    missing = post(client, path, {"role": "moderator", "community": ""})
+    assert missing.status_code == 400 and "A moderator role needs a community." in missing.text
+    assert post(client, path, {"role": "moderator", "community": "999999"}).status_code == 400
+    assert post(client, path, {"role": "moderator", "community": str(community.id)}).status_code == 200
+    grant = session.scalars(select(RoleGrant).where(RoleGrant.user_id == newcomer.id)).one()
+    assert (grant.role, grant.community_id, grant.programme_id) == (RoleName.MODERATOR, community.id, None)
+    # At their next login the role is theirs: the community's workspace page opens.
+    log_in(client, "new@example.org")
+    assert client.get(f"/en/coordinator/communities/{community.id}").status_code == 200
