@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 import hub.models  # noqa: F401  (every model, so that relationships resolve)
-from hub import errors, i18n
+from hub import errors, i18n, ratelimit
 from hub.accounts import oidc
 from hub.accounts import views as accounts
 from hub.accounts.web import RequireLogin
@@ -210,7 +210,7 @@ def create_app(
     app.state.sessions = sessions
     app.state.run_settings = RunSettings.from_settings(settings)
     app.state.templates = make_templates()
-    app.state.login_limiter = accounts.login_limiter()
+    app.state.limiter = ratelimit.make_limiter()
     app.state.oidc = oidc.OidcLogin(settings)
     return app
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from limits import RateLimitItemPerMinute
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -13,16 +11,11 @@ from hub.accounts import services
 from hub.accounts.oidc import PROVIDER_KEY
 from hub.accounts.web import current_principal, end_session, safe_next, start_session
 from hub.i18n import gettext as _
+from hub.ratelimit import allowed, client_of
 from hub.security import checked_form, form_view
 from hub.web import db, language, render
 
 LOGIN_ATTEMPTS = RateLimitItemPerMinute(10)
-
-
-def login_limiter() -> MovingWindowRateLimiter:
-    """Per process: with several web processes the effective limit is that many times higher; the
-    reverse proxy's limit on the login path is the global one."""
-    return MovingWindowRateLimiter(MemoryStorage())
 
 
 def _login_page(request: Request, *, status_code: int = 200, error: str = "", email: str = "") -> Response:
@@ -47,11 +40,9 @@ def login_page(request: Request) -> Response:
 def login(request: Request, form: FormData) -> Response:
     email = str(form.get("email", "")).strip()[:254]
     password = str(form.get("password", ""))[:1024]
-    client = request.client.host if request.client else "unknown"
-    limiter = request.app.state.login_limiter
     if not (
-        limiter.hit(LOGIN_ATTEMPTS, "login-client", client)
-        and limiter.hit(LOGIN_ATTEMPTS, "login-email", email.lower())
+        allowed(request, LOGIN_ATTEMPTS, "login-client", client_of(request))
+        and allowed(request, LOGIN_ATTEMPTS, "login-email", email.lower())
     ):
         return _login_page(
             request,

@@ -19,6 +19,7 @@ from hub.communities.models import Community, Meeting
 from hub.db import utcnow
 from hub.i18n import gettext as _
 from hub.programmes.services import list_programmes
+from hub.ratelimit import check_public_form
 from hub.security import form_view
 from hub.web import db, flash, language, not_found, render_page, writer_db
 from hub.workspace.forms import TEXT_MAX, Form
@@ -90,6 +91,7 @@ def join_page(request: Request) -> Response:
 
 @form_view
 def join_submit(request: Request, data: FormData) -> Response:
+    check_public_form(request)
     form = Form.submitted(data)
     name = form.line("name", max_length=200, required=True)
     email = form.email("email", required=True)
@@ -115,9 +117,9 @@ def join_submit(request: Request, data: FormData) -> Response:
         session.commit()
         settings = request.app.state.settings
         moderators = services.moderator_addresses(session, community=community)
+        notice = notices.request_waiting
         mail.send_now(
-            settings,
-            *notices.request_waiting(settings, join_request=join_request, community=community, moderators=moderators),
+            settings, *notice(settings, join_request=join_request, community=community, moderators=moderators)
         )
         flash(
             request,
@@ -152,6 +154,7 @@ def propose_page(request: Request) -> Response:
 
 @form_view
 def propose_submit(request: Request, data: FormData) -> Response:
+    check_public_form(request)
     form = Form.submitted(data)
     with db(request) as session:
         programmes = {p.code: p for p in list_programmes(session)}
@@ -183,7 +186,8 @@ def propose_submit(request: Request, data: FormData) -> Response:
         session.commit()
         settings = request.app.state.settings
         coordinators = [user.email for user in coordinators_of(session, programme_id=proposal.programme_id)]
-        mail.send_now(settings, *notices.proposal_waiting(settings, proposal=proposal, coordinators=coordinators))
+        waiting = notices.proposal_waiting(settings, proposal=proposal, coordinators=coordinators)
+        mail.send_now(settings, *waiting)
     flash(
         request,
         _("Thank you: the programme's coordinators will consider your proposal and answer you by e-mail."),
@@ -220,6 +224,7 @@ def meeting_detail(request: Request) -> Response:
 
 @form_view
 def meeting_register(request: Request, data: FormData) -> Response:
+    check_public_form(request)
     form = Form.submitted(data)
     name = form.line("name", max_length=200, required=True)
     email = form.email("email", required=True)

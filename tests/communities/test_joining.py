@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from hub.communities.models import CommunityProposal, CommunityStatus, JoinRequest, Membership, RequestStatus
+from hub.ratelimit import PUBLIC_FORM_POSTS
 from tests import factories
 from tests.accounts.conftest import csrf_of
 from tests.mail import Inbox, html_of, text_of
@@ -182,3 +183,13 @@ def test_the_moderators_hear_of_a_request_and_the_coordinators_of_a_proposal(
     assert "Circular workwear" in proposal["Subject"] and "Buyers of uniforms and workwear." in text_of(
         proposal
     )
+
+
+def test_one_client_sending_form_after_form_is_stopped(client: TestClient, session: Session) -> None:
+    community = factories.community(session, factories.programme(session, "gdca"))
+    session.commit()
+    limit = PUBLIC_FORM_POSTS.amount
+    answers = [ask(client, community.id, email=f"bot{n}@example.org").status_code for n in range(limit + 1)]
+    assert answers[:limit] == [303] * limit
+    assert answers[limit] == 429
+    assert len(session.scalars(select(JoinRequest)).all()) == limit
