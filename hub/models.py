@@ -15,6 +15,7 @@ from hub.federation.models import ApiClient
 from hub.jobs.models import ScheduledJob
 from hub.lessons.models import Lesson, LessonPilotLink
 from hub.news.models import NewsItem
+from hub.newsletters.models import ConsentEvent, Delivery, Interest, NewsletterIssue, Subscription
 from hub.organisations.models import Commitment, Organisation, Participation, SupportingAction
 from hub.pilots.models import Pilot, PilotParty, pilot_strategies
 from hub.programmes.models import KeyFigure, Programme
@@ -28,6 +29,9 @@ __all__ = [
     "Commitment",
     "Community",
     "CommunityProposal",
+    "ConsentEvent",
+    "Delivery",
+    "Interest",
     "JoinRequest",
     "KeyFigure",
     "Lesson",
@@ -35,6 +39,7 @@ __all__ = [
     "Meeting",
     "Membership",
     "NewsItem",
+    "NewsletterIssue",
     "Organisation",
     "Participation",
     "Pilot",
@@ -47,6 +52,7 @@ __all__ = [
     "ScheduledJob",
     "Source",
     "Strategy",
+    "Subscription",
     "SupportingAction",
     "SyncError",
     "SyncRun",

@@ -68,6 +68,14 @@ class Settings:
     smtp_starttls: bool = True
     mail_from: str = "hub@localhost"
     ocds_prefix: str = "ocds-hub"
+    newsletter_confirm_hours: int = 48
+    newsletter_pending_days: int = 7
+    newsletter_batch_size: int = 50
+    newsletter_connections: int = 3
+    newsletter_rate: float = 0
+    newsletter_lease_seconds: int = 300
+    bounce_token: str = dataclasses.field(default="", repr=False)
+    bounce_threshold: int = 3
     oidc_providers: tuple[OidcProvider, ...] = ()
 
     @property
@@ -130,6 +138,20 @@ class Settings:
             raise SettingsError("HUB_API_TOKEN_SECONDS must be between 60 and 86400")
         if not 0 <= self.api_settle_seconds <= 60:
             raise SettingsError("HUB_API_SETTLE_SECONDS must be between 0 and 60")
+        if not 1 <= self.newsletter_confirm_hours <= 24 * 30:
+            raise SettingsError("HUB_NEWSLETTER_CONFIRM_HOURS must be between 1 and 720")
+        if not 1 <= self.newsletter_pending_days <= 365:
+            raise SettingsError("HUB_NEWSLETTER_PENDING_DAYS must be between 1 and 365")
+        if not 1 <= self.newsletter_batch_size <= 1000:
+            raise SettingsError("HUB_NEWSLETTER_BATCH_SIZE must be between 1 and 1000")
+        if not 1 <= self.newsletter_connections <= 20:
+            raise SettingsError("HUB_NEWSLETTER_CONNECTIONS must be between 1 and 20")
+        if self.newsletter_rate < 0:
+            raise SettingsError("HUB_NEWSLETTER_RATE must be 0 (no limit) or more messages a second")
+        if not 1 <= self.newsletter_lease_seconds <= 3600:
+            raise SettingsError("HUB_NEWSLETTER_LEASE_SECONDS must be between 1 and 3600")
+        if not 1 <= self.bounce_threshold <= 100:
+            raise SettingsError("HUB_BOUNCE_THRESHOLD must be between 1 and 100")
         for network in self.fetch_allowed_networks:
             try:
                 ipaddress.ip_network(network)
@@ -236,6 +258,8 @@ def _coerce(name: str, value: Any) -> Any:
             return lowered in ("1", "true", "yes", "on")
         if field_type == "int":
             return int(value)
+        if field_type == "float":
+            return float(value)
         if field_type == "Path":
             return Path(value)
         if field_type == "tuple[str, ...]":

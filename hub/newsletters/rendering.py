@@ -1,0 +1,84 @@
+"""An issue as e-mail: rendered once per segment (language and lists followed), then made personal.
+
+Rendering (templates, the digest's queries) happens once for every subscriber who reads the same
+language and follows the same lists; making it personal only puts the subscriber's own links
+(preferences, unsubscribe) in place of the placeholders and adds the headers of RFC 8058.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import email.policy
+from email.message import EmailMessage
+
+from sqlalchemy.orm import Session
+
+from hub import mail
+from hub.newsletters import tokens
+from hub.newsletters.models import NewsletterIssue, Subscription
+from hub.newsletters.tokens import Interests
+from hub.settings import Settings
+
+LONG_HEADERS = email.policy.default.clone(max_line_length=998)
+PREFERENCES = "%%PREFERENCES_URL%%"
+UNSUBSCRIBE = "%%UNSUBSCRIBE_URL%%"
+
+
+@dataclasses.dataclass(frozen=True)
+class Segment:
+    """Subscribers who get the same issue: one language, the same lists (none: the whole network)."""
+
+    language: str
+    interests: Interests = frozenset()
+
+
+def render_issue(
+    session: Session, *, issue: NewsletterIssue, segment: Segment, settings: Settings
+) -> mail.Rendered:
+    """The issue for ``segment``, with placeholders where each subscriber's own links go."""
+    language = segment.language
+    return mail.render(
+        language,
+        template="newsletter",
+        subject="%(subject_text)s",  # the editor's subject, written in this language
+        subject_text=getattr(issue, f"subject_{language}") or issue.subject_nl or issue.subject_en,
+        issue=issue,
+        intro=getattr(issue, f"intro_{language}") or issue.intro_nl or issue.intro_en,
+        preferences_url=PREFERENCES,
+        unsubscribe_url=UNSUBSCRIBE,
+        archive_url=f"{settings.base_url.rstrip('/')}/{language}/newsletter/archive/{issue.id}",
+    )
+
+
+def links(settings: Settings, subscription: Subscription, language: str) -> dict[str, str]:
+    """The subscriber's own links: the preference centre, the unsubscribe page, one-click unsubscribe."""
+    base = settings.base_url.rstrip("/")
+    token = tokens.manage_token(settings, subscription)
+    return {
+        "preferences": f"{base}/{language}/newsletter/preferences/{token}",
+        "unsubscribe": f"{base}/{language}/newsletter/unsubscribe/{token}",
+        "one_click": f"{base}/newsletter/one-click/{token}",
+    }
+
+
+def personalise(
+    settings: Settings, rendered: mail.Rendered, subscription: Subscription, language: str
+) -> EmailMessage:
+    """The message for one subscriber, with the one-click unsubscribe headers (RFC 8058)."""
+    own = links(settings, subscription, language)
+
+    def fill(text: str) -> str:
+        return text.replace(PREFERENCES, own["preferences"]).replace(UNSUBSCRIBE, own["unsubscribe"])
+
+    message = mail.new_message(
+        settings,
+        to=subscription.email,
+        subject=rendered.subject,
+        text=fill(rendered.text),
+        html=fill(rendered.html),
+    )
+    # A URL cannot be folded: let its header line be long (RFC 5322 allows 998), not encoded.
+    message.policy = LONG_HEADERS
+    message["List-Unsubscribe"] = f"<{own['one_click']}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return message

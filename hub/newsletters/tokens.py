@@ -1,0 +1,79 @@
+"""The signed links of a subscription: confirming it (expires) and managing it (does not).
+
+Both carry the subscription's id and its ``key``: a new key (on confirmation, or when the data
+is deleted) revokes every link sent before. They are signed with ``HUB_SECRET_KEY`` through
+itsdangerous, each kind with its own salt, so one kind of link never passes for the other.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+
+from hub.newsletters.models import InterestKind, Subscription
+from hub.settings import Settings
+
+CONFIRM_SALT = "newsletter-confirm"
+MANAGE_SALT = "newsletter-manage"
+
+Interests = frozenset[tuple[InterestKind, int]]
+
+
+class TokenError(Exception):
+    """A link that is not ours, was changed, or has expired (``expired``)."""
+
+    def __init__(self, *, expired: bool = False) -> None:
+        super().__init__("expired" if expired else "invalid")
+        self.expired = expired
+
+
+@dataclasses.dataclass(frozen=True)
+class ConfirmRequest:
+    """What a confirmation link asks: this subscription, in this language, following these lists."""
+
+    subscription_id: int
+    key: str
+    language: str
+    interests: Interests
+
+
+def confirm_token(
+    settings: Settings, subscription: Subscription, *, language: str, interests: Interests
+) -> str:
+    payload = {
+        "s": subscription.id,
+        "k": subscription.key,
+        "l": language,
+        "i": sorted([kind.value, ref] for kind, ref in interests),
+    }
+    return URLSafeTimedSerializer(settings.secret_key, salt=CONFIRM_SALT).dumps(payload)
+
+
+def read_confirm_token(settings: Settings, token: str) -> ConfirmRequest:
+    serializer = URLSafeTimedSerializer(settings.secret_key, salt=CONFIRM_SALT)
+    try:
+        payload: Any = serializer.loads(token, max_age=settings.newsletter_confirm_hours * 3600)
+    except SignatureExpired:
+        raise TokenError(expired=True) from None
+    except BadSignature:
+        raise TokenError() from None
+    try:
+        interests = frozenset((InterestKind(kind), int(ref)) for kind, ref in payload["i"])
+        return ConfirmRequest(int(payload["s"]), str(payload["k"]), str(payload["l"]), interests)
+    except (KeyError, TypeError, ValueError):
+        raise TokenError() from None
+
+
+def manage_token(settings: Settings, subscription: Subscription) -> str:
+    return URLSafeSerializer(settings.secret_key, salt=MANAGE_SALT).dumps([subscription.id, subscription.key])
+
+
+def read_manage_token(settings: Settings, token: str) -> tuple[int, str]:
+    """(subscription id, key) of a preference or unsubscribe link."""
+    try:
+        subscription_id, key = URLSafeSerializer(settings.secret_key, salt=MANAGE_SALT).loads(token)
+        return int(subscription_id), str(key)
+    except (BadSignature, TypeError, ValueError):
+        raise TokenError() from None
