@@ -30,6 +30,7 @@ from hub.federation.api import api_routes
 from hub.health import healthz, readyz
 from hub.middleware import LanguageMiddleware, SecurityHeadersMiddleware, language_of
 from hub.news import views as news
+from hub.newsletters import views as newsletter
 from hub.opendata import views as opendata
 from hub.organisations import views as organisations
 from hub.pilots import views as pilots
@@ -127,6 +128,44 @@ def routes() -> list[BaseRoute]:
         Route("/product-groups", taxonomy.product_group_list, name="product_groups"),
         Route("/product-groups/{code:str}", taxonomy.product_group_detail, name="product_group"),
         *opendata.download_routes(),  # /programmes.csv, /pilots.json ...
+        Route("/newsletter", newsletter.subscribe_page, name="newsletter"),
+        Route("/newsletter", newsletter.subscribe, methods=["POST"], name="newsletter_subscribe"),
+        Route("/newsletter/confirm/{token:str}", newsletter.confirm_page, name="newsletter_confirm"),
+        Route(
+            "/newsletter/confirm/{token:str}",
+            newsletter.confirm,
+            methods=["POST"],
+            name="newsletter_confirm_submit",
+        ),
+        Route(
+            "/newsletter/preferences/{token:str}", newsletter.preferences_page, name="newsletter_preferences"
+        ),
+        Route(
+            "/newsletter/preferences/{token:str}",
+            newsletter.preferences_save,
+            methods=["POST"],
+            name="newsletter_preferences_save",
+        ),
+        Route(
+            "/newsletter/preferences/{token:str}/data.json",
+            newsletter.data_download,
+            name="newsletter_data",
+        ),
+        Route(
+            "/newsletter/preferences/{token:str}/delete",
+            newsletter.data_delete,
+            methods=["POST"],
+            name="newsletter_delete",
+        ),
+        Route(
+            "/newsletter/unsubscribe/{token:str}", newsletter.unsubscribe_page, name="newsletter_unsubscribe"
+        ),
+        Route(
+            "/newsletter/unsubscribe/{token:str}",
+            newsletter.unsubscribe,
+            methods=["POST"],
+            name="newsletter_unsubscribe_submit",
+        ),
         Route("/sources", sync.source_status, name="sources"),
         Route("/network", federation.network_page, name="network"),
     ]
@@ -138,6 +177,9 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/ocds/pilots.json", opendata.ocds_pilots, name="ocds_pilots"),
         Route("/feeds/{lang:lang}/pilots.atom", opendata.pilots_feed, name="feed_pilots"),
         Route("/feeds/{lang:lang}/lessons.atom", opendata.lessons_feed, name="feed_lessons"),
+        # One-click unsubscribe (RFC 8058): mail programs POST here without a session or CSRF token.
+        Route("/newsletter/one-click/{token:str}", newsletter.one_click, methods=["GET", "POST"]),
+        Route("/api/v1/bounces", newsletter.bounce_notification, methods=["POST"], name="bounces"),
         *api_routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Mount("/{lang:lang}", routes=public),
@@ -147,7 +189,7 @@ def routes() -> list[BaseRoute]:
 def middleware(settings: Settings) -> list[Middleware]:
     stack = [
         Middleware(SecurityHeadersMiddleware, https=settings.https, form_action=oidc.origins(settings)),
-        Middleware(OriginCheckMiddleware),
+        Middleware(OriginCheckMiddleware, exempt=("/api/", "/newsletter/one-click/")),
         Middleware(
             SessionMiddleware,
             secret_key=settings.secret_key,
