@@ -27,6 +27,7 @@ from tests.browser.conftest import axe_violations, log_in
         "/en/product-groups",
         "/nl/product-groups/food",
         "/en/network",
+        "/nl/newsletter",
     ],
 )
 def test_public_pages_have_no_serious_accessibility_violations(page: Any, path: str) -> None:
