@@ -19,6 +19,7 @@ from starlette.testclient import TestClient
 from hub.app import create_app
 from hub.newsletters import subscriptions, tokens
 from hub.newsletters.models import ConsentEvent, InterestKind, Subscription, SubscriptionStatus
+from hub.newsletters.views import PER_ADDRESS
 from tests import factories
 from tests.accounts.conftest import csrf_of
 from tests.mail import Inbox, smtp_settings, text_of
@@ -273,3 +274,12 @@ def test_unconfirmed_subscriptions_are_purged_after_a_week(session: Session) -> 
     session.commit()
     assert subscriptions.purge_unconfirmed(session, older_than=dt.timedelta(days=7)) == 1
     assert set(session.scalars(select(Subscription.email))) == {"new@example.be", "kept@example.be"}
+
+
+def test_one_address_asked_for_again_and_again_is_stopped(
+    client: TestClient, session: Session, lists: dict[str, Any]
+) -> None:
+    limit = PER_ADDRESS.amount
+    answers = [subscribe(client).status_code for _ in range(limit + 1)]
+    assert answers == [303] * limit + [429]
+    assert len(session.scalars(select(ConsentEvent)).all()) == limit
