@@ -30,6 +30,7 @@ from hub.federation.api import api_routes
 from hub.health import healthz, readyz
 from hub.middleware import LanguageMiddleware, SecurityHeadersMiddleware, language_of
 from hub.news import views as news
+from hub.newsletters import archive as newsletter_archive
 from hub.newsletters import views as newsletter
 from hub.opendata import views as opendata
 from hub.organisations import views as organisations
@@ -88,6 +89,12 @@ def routes() -> list[BaseRoute]:
             name="organisation",
         ),
         Route("/news", news.news_list, name="news"),
+        Route("/newsletter/archive", newsletter_archive.archive_list, name="newsletter_archive"),
+        Route(
+            "/newsletter/archive/{issue_id:int}",
+            newsletter_archive.archive_issue,
+            name="newsletter_archive_issue",
+        ),
         Route("/communities", communities.community_list, name="communities"),
         Route("/communities/propose", communities.propose_page, name="community_propose"),
         Route(
@@ -177,6 +184,7 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/ocds/pilots.json", opendata.ocds_pilots, name="ocds_pilots"),
         Route("/feeds/{lang:lang}/pilots.atom", opendata.pilots_feed, name="feed_pilots"),
         Route("/feeds/{lang:lang}/lessons.atom", opendata.lessons_feed, name="feed_lessons"),
+        Route("/feeds/{lang:lang}/newsletter.atom", newsletter_archive.archive_feed, name="feed_newsletter"),
         # One-click unsubscribe (RFC 8058): mail programs POST here without a session or CSRF token.
         Route("/newsletter/one-click/{token:str}", newsletter.one_click, methods=["GET", "POST"]),
         Route("/api/v1/bounces", newsletter.bounce_notification, methods=["POST"], name="bounces"),

@@ -1,4 +1,4 @@
-"""The ``hub`` command: serve, scheduler, migrate, demo, users, sync, sources, clients."""
+"""The ``hub`` command: serve, scheduler, migrate, demo, users, sync, sources, clients, newsletter."""
 
 from __future__ import annotations
 
@@ -93,10 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=demo_command)
 
     from hub.federation.commands import add_commands as add_client_commands
+    from hub.newsletters.commands import add_commands as add_newsletter_commands
     from hub.sync.commands import add_commands as add_sync_commands
 
     add_sync_commands(commands, connect=connect, prepare=prepare_database, error=CommandError)
     add_client_commands(commands, connect=connect, prepare=prepare_database, error=CommandError)
+    add_newsletter_commands(commands, connect=connect, prepare=prepare_database, error=CommandError)
     return parser
 
 
@@ -216,6 +218,7 @@ def scheduler_command(settings: Settings, args: argparse.Namespace) -> None:
     from hub.scheduler import Scheduler
     from hub.sync.runner import RunSettings
 
+    settings = settings.with_secret_key()  # newsletters sign their links as the web server does
     engine = connect(settings)
     if migrate.pending(engine):
         raise CommandError("the database is not up to date: run `hub migrate` first")

@@ -2,7 +2,9 @@
 
 APScheduler's own job stores must never be shared between processes, so it keeps nothing but a
 timer here. What is due, and who is running it, lives in the database: ``scheduled_jobs`` for the
-hub's own jobs (see jobs/services) and ``sources`` for syncs (see sync/services).
+hub's own jobs (see jobs/services), ``sources`` for syncs (see sync/services), and newsletter
+issues and their deliveries for sending (see newsletters/sending: a restarted scheduler resumes
+an issue left ``sending``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.db import refresh_statistics
 from hub.i18n import TIMEZONE
 from hub.jobs import services
+from hub.newsletters.sending import run_due_newsletters
+from hub.newsletters.subscriptions import purge_unconfirmed
 from hub.sync.jobs import run_due_sources
 from hub.sync.runner import RunSettings
 
@@ -46,6 +50,14 @@ class Scheduler:
     ) -> None:
         self.sessions = sessions
         self.jobs = JOBS if jobs is None else jobs
+        if jobs is None and run_settings is not None and run_settings.mail is not None:
+            pending = dt.timedelta(days=run_settings.mail.newsletter_pending_days)
+
+            def purge(session: Session) -> None:
+                """Addresses never confirmed are not kept (a week by default)."""
+                purge_unconfirmed(session, older_than=pending)
+
+            self.jobs = {**self.jobs, "newsletters.purge": (purge, 3600)}
         self.tick_seconds = tick_seconds
         self.lease = lease
         self.run_settings = run_settings  # None: this scheduler does not run sources
@@ -78,6 +90,15 @@ class Scheduler:
                 log.exception("running due sources failed")
             else:
                 ran.extend(f"sync.run:{run_id}" for run_id in runs)
+            if self.run_settings.mail is not None:
+                try:
+                    sent = run_due_newsletters(
+                        self.sessions, owner=self.owner, settings=self.run_settings.mail
+                    )
+                except Exception:  # the mail server or the database: the next tick resumes the send
+                    log.exception("sending newsletters failed")
+                else:
+                    ran.extend(f"newsletter.sent:{issue_id}" for issue_id in sent)
         return ran
 
     def start(self) -> None:

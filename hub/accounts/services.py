@@ -35,6 +35,11 @@ class Principal:
         return any(role == RoleName.ADMIN for role, _ in self.roles)
 
     @property
+    def is_newsletter_editor(self) -> bool:
+        """Administrators and newsletter editors write, schedule and cancel newsletter issues."""
+        return any(role in (RoleName.ADMIN, RoleName.NEWSLETTER_EDITOR) for role, _ in self.roles)
+
+    @property
     def programme_ids(self) -> frozenset[int]:
         """The programmes this person coordinates (every programme for an administrator)."""
         return frozenset(p for role, p in self.roles if role == RoleName.COORDINATOR and p is not None)

@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from sqlalchemy.orm import Session
 
 from hub import mail
-from hub.newsletters import tokens
+from hub.newsletters import digest, tokens
 from hub.newsletters.models import NewsletterIssue, Subscription
 from hub.newsletters.tokens import Interests
 from hub.settings import Settings
@@ -37,6 +37,9 @@ def render_issue(
 ) -> mail.Rendered:
     """The issue for ``segment``, with placeholders where each subscriber's own links go."""
     language = segment.language
+    summary = digest.build(
+        session, issue=issue, interests=segment.interests, language=language, base_url=settings.base_url
+    )
     return mail.render(
         language,
         template="newsletter",
@@ -44,6 +47,7 @@ def render_issue(
         subject_text=getattr(issue, f"subject_{language}") or issue.subject_nl or issue.subject_en,
         issue=issue,
         intro=getattr(issue, f"intro_{language}") or issue.intro_nl or issue.intro_en,
+        digest=summary,
         preferences_url=PREFERENCES,
         unsubscribe_url=UNSUBSCRIBE,
         archive_url=f"{settings.base_url.rstrip('/')}/{language}/newsletter/archive/{issue.id}",
