@@ -60,6 +60,17 @@ class LanguageMiddleware:
             i18n.current_language.reset(token)
 
 
+def content_security_policy(form_action: tuple[str, ...] = (), *, inline_styles: bool = False) -> str:
+    """The hub's policy: its own scripts and styles only. ``form_action``: other origins a form may
+    lead to; ``inline_styles`` allows style attributes, for a page showing an e-mail."""
+    targets = " ".join(("'self'", *form_action))
+    style = "style-src 'self'" + ("; style-src-attr 'unsafe-inline'" if inline_styles else "")
+    return (
+        f"default-src 'self'; img-src 'self' data:; {style}; script-src 'self'; "
+        f"frame-ancestors 'none'; form-action {targets}; base-uri 'none'; object-src 'none'"
+    )
+
+
 class SecurityHeadersMiddleware:
     """Adds a strict Content-Security-Policy and friends; HSTS only when served over https."""
 
@@ -67,12 +78,8 @@ class SecurityHeadersMiddleware:
         """``form_action``: other origins a form may lead to, e.g. an OpenID Connect provider that
         logging out redirects to (browsers apply ``form-action`` to a form's redirects too)."""
         self.app = app
-        targets = " ".join(("'self'", *form_action))
         headers = {
-            "content-security-policy": (
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                f"frame-ancestors 'none'; form-action {targets}; base-uri 'none'; object-src 'none'"
-            ),
+            "content-security-policy": content_security_policy(form_action),
             "x-content-type-options": "nosniff",
             "referrer-policy": "strict-origin-when-cross-origin",
             "permissions-policy": "camera=(), microphone=(), geolocation=()",

@@ -24,6 +24,7 @@ from hub.accounts.web import require_principal
 from hub.db import utcnow
 from hub.i18n import N_
 from hub.i18n import gettext as _
+from hub.middleware import content_security_policy
 from hub.newsletters import issues, subscriptions
 from hub.newsletters.models import InterestKind, IssueStatus, NewsletterIssue
 from hub.newsletters.rendering import PREFERENCES, UNSUBSCRIBE, Segment, render_issue
@@ -285,12 +286,7 @@ def preview_policy(settings: Settings) -> str:
     """The workspace's Content-Security-Policy, letting the e-mail's inline style attributes apply
     (a ``srcdoc`` frame inherits its page's policy). Scripts stay forbidden, and the frame is
     sandboxed besides."""
-    targets = " ".join(("'self'", *oidc.origins(settings)))
-    return (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; style-src-attr 'unsafe-inline'; "
-        f"script-src 'self'; frame-ancestors 'none'; form-action {targets}; base-uri 'none'; "
-        "object-src 'none'"
-    )
+    return content_security_policy(oidc.origins(settings), inline_styles=True)
 
 
 def issue_preview(request: Request) -> Response:
