@@ -134,7 +134,7 @@ def decide_request(
             )
             session.add(membership)
     session.flush()
-    community = session.get(Community, join_request.community_id)
+    community = join_request.community
     audit(
         session,
         user=None,
@@ -142,8 +142,8 @@ def decide_request(
         action="accept" if accept else "decline",
         entity="join_requests",
         entity_id=join_request.id,
-        summary=f"{join_request.email} · {community.name_en or community.name_nl if community else ''}",
-        programme_id=community.programme_id if community else None,
+        summary=f"{join_request.email} · {community.name_en or community.name_nl}",
+        programme_id=community.programme_id,
     )
     return membership
 

@@ -7,6 +7,8 @@ programme and administrators. Communities kept on another hub are moderated ther
 
 from __future__ import annotations
 
+from email.message import EmailMessage
+
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -18,7 +20,7 @@ from hub.accounts.services import Principal
 from hub.accounts.web import require_principal
 from hub.communities import joining, notices
 from hub.communities import services as communities
-from hub.communities.models import Community, MemberRole
+from hub.communities.models import Community, CommunityProposal, JoinRequest, MemberRole
 from hub.db import utcnow
 from hub.i18n import gettext as _
 from hub.records import LANGUAGES
@@ -51,6 +53,20 @@ def load(session: Session, request: Request, principal: Principal) -> Community:
             409, _("This record is kept by %(home)s and edited there.", home=community.home_hub)
         )
     return community
+
+
+def tell_decision(
+    request: Request, session: Session, decided: JoinRequest | CommunityProposal, message: EmailMessage
+) -> None:
+    """Mails a saved decision to the person who asked, and says on the next page whether it went."""
+    if mail.send_now(request.app.state.settings, message):
+        decided.notified_at = utcnow()
+        session.commit()
+        flash(request, _("Decision saved; %(name)s was told by e-mail.", name=decided.name))
+    else:
+        flash(
+            request, _("Decision saved, but the e-mail to %(email)s could not be sent.", email=decided.email)
+        )
 
 
 def community_index(request: Request) -> Response:
@@ -141,17 +157,8 @@ def request_decide(request: Request, data: FormData) -> Response:
         except joining.Refused as refused:
             raise HTTPException(409, str(refused)) from None
         session.commit()
-        if mail.send_now(
-            settings, notices.join_decision(settings, join_request=join_request, community=community)
-        ):
-            join_request.notified_at = utcnow()
-            session.commit()
-            flash(request, _("Decision saved; %(name)s was told by e-mail.", name=join_request.name))
-        else:
-            flash(
-                request,
-                _("Decision saved, but the e-mail to %(email)s could not be sent.", email=join_request.email),
-            )
+        message = notices.join_decision(settings, join_request=join_request, community=community)
+        tell_decision(request, session, join_request, message)
     return redirect(request, f"communities/{community.id}")
 
 
@@ -260,15 +267,6 @@ def proposal_decide(request: Request, data: FormData) -> Response:
         except joining.Refused as refused:
             raise HTTPException(409, str(refused)) from None
         session.commit()
-        if mail.send_now(
-            settings, notices.proposal_decision(settings, proposal=proposal, community=community)
-        ):
-            proposal.notified_at = utcnow()
-            session.commit()
-            flash(request, _("Decision saved; %(name)s was told by e-mail.", name=proposal.name))
-        else:
-            flash(
-                request,
-                _("Decision saved, but the e-mail to %(email)s could not be sent.", email=proposal.email),
-            )
+        message = notices.proposal_decision(settings, proposal=proposal, community=community)
+        tell_decision(request, session, proposal, message)
     return redirect(request, f"communities/{community.id}" if community else "communities")
