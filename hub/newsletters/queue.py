@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Table, and_, bindparam, case, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
+from hub.newsletters import issues
 from hub.newsletters.models import (
     ConsentEvent,
     Delivery,
@@ -65,12 +66,9 @@ def create_deliveries(session: Session, *, issue_id: int) -> int:
 
 
 def delivery_counts(session: Session, *, issue_id: int) -> dict[DeliveryStatus, int]:
-    rows = session.execute(
-        select(Delivery.status, func.count()).where(Delivery.issue_id == issue_id).group_by(Delivery.status)
-    )
-    counts = dict.fromkeys(DeliveryStatus, 0)
-    counts.update({status: count for status, count in rows})
-    return counts
+    """One issue's deliveries per status (the composer's query, for one issue)."""
+    counts = issues.delivery_counts(session, issue_ids=[issue_id])
+    return counts.get(issue_id, dict.fromkeys(DeliveryStatus, 0))
 
 
 def pending_state(session: Session, *, issue_id: int) -> tuple[IssueStatus | None, int, dt.datetime | None]:
