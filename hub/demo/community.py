@@ -22,7 +22,7 @@ from hub.demo.material import (
     MEETING_VENUES,
 )
 from hub.demo.pilots import PilotRef
-from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind
+from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind, lesson_pilots
 from hub.pilots.models import PilotStatus
 
 # Meetings moved online during the pandemic; after it, some mixed a room with a video call.
@@ -32,6 +32,8 @@ HYBRID_SHARE_AFTER_PANDEMIC = 0.35
 # Communities that outlive their programme (GDCA's, from 2020) get meetings for this long.
 OPEN_ENDED_YEARS = 2
 MAX_LESSON_LINKS = 8
+LINKED_BY = "Vlaanderen Circulair"  # who carried the GDCA lessons into ProCirc, from early 2021
+LINKS_FROM = dt.datetime(2021, 2, 1, 9, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -160,14 +162,14 @@ def load_lessons(demo: Demo, pilots: list[PilotRef]) -> list[LessonRef]:
     gdca = _by_group(pilots, "gdca")
     procirc = _by_group(pilots, "procirc")
     rows: list[dict[str, Any]] = []
+    origins_of: list[int | None] = []
     for lesson in LESSONS:
         group = lesson.product_group
         origins = gdca.get(group, []) if group else []
-        origin = rng.choice(origins).id if origins and demo.chance(0.5) else None
+        origins_of.append(rng.choice(origins).id if origins and demo.chance(0.5) else None)
         rows.append(
             demo.record(
                 programme_id=demo.programmes["gdca"],
-                pilot_id=origin,
                 title_nl=lesson.title_nl,
                 title_en=lesson.title_en,
                 body_nl=lesson.body_nl,
@@ -180,6 +182,14 @@ def load_lessons(demo: Demo, pilots: list[PilotRef]) -> list[LessonRef]:
             )
         )
     ids = demo.insert(Lesson, rows)
+    demo.insert_plain(
+        lesson_pilots,
+        [
+            {"lesson_id": lesson_id, "pilot_id": origin}
+            for lesson_id, origin in zip(ids, origins_of, strict=True)
+            if origin is not None
+        ],
+    )
 
     links: list[dict[str, Any]] = []
     for lesson_id, lesson in zip(ids, LESSONS, strict=True):
@@ -197,6 +207,8 @@ def load_lessons(demo: Demo, pilots: list[PilotRef]) -> list[LessonRef]:
                 pilot_id=rng.choice(targets).id,
                 kind=kind,
                 note=LINK_NOTES[kind.value],
+                made_by=LINKED_BY,
+                made_at=LINKS_FROM + dt.timedelta(weeks=len(links)),
             )
         )
     demo.insert_plain(LessonPilotLink, links)

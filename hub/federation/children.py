@@ -16,7 +16,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from hub.db import metadata
-from hub.federation.fields import JSON, Choice, Code, Lookups, Reference, bad_value
+from hub.federation.fields import JSON, Choice, Code, Lookups, Reference, Text, Url, bad_value
 from hub.organisations.models import Organisation
 from hub.pilots.models import PilotRole
 from hub.taxonomy.models import Strategy
@@ -161,3 +161,46 @@ class Links(Children):
 
     def schema(self) -> JSON:
         return {"type": "array", "items": {"type": "string", "maxLength": 36}}
+
+
+class Attachments(Children):
+    """Documents linked from a record, as a list of ``{title, url}`` in their order."""
+
+    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, list[Any]]:
+        table = self.table
+        found: dict[int, list[Any]] = {}
+        for parent, title, url in session.connection().execute(
+            select(table.c[self.parent_key], table.c.title, table.c.url)
+            .where(table.c[self.parent_key].in_(parent_ids))
+            .order_by(table.c.position, table.c.id)
+        ):
+            found.setdefault(parent, []).append({"title": title, "url": url})
+        return found
+
+    def load(self, value: Any, lookups: Lookups) -> list[JSON]:
+        if not isinstance(value, list) or not all(isinstance(entry, Mapping) for entry in value):
+            raise bad_value(self.name, "a list of {title, url}")
+        title = Text(f"{self.name}.title", max_length=200)
+        url = Url(f"{self.name}.url")
+        return [
+            {
+                "title": title.from_json(entry.get("title"), lookups),
+                "url": url.from_json(entry.get("url"), lookups),
+                "position": position,
+            }
+            for position, entry in enumerate(value)
+        ]
+
+    def schema(self) -> JSON:
+        return {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "title": {"type": "string", "maxLength": 200},
+                    "url": Url("url").value_schema(),
+                },
+                "required": ["title", "url"],
+                "additionalProperties": False,
+            },
+        }

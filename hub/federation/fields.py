@@ -14,6 +14,7 @@ import enum
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlsplit
 
 from connectors.messages import N_, Problem
 from hub.db import rfc3339
@@ -111,6 +112,22 @@ class Text(Field):
 
     def value_schema(self) -> JSON:
         return {"type": "string", **({"maxLength": self.max_length} if self.max_length else {})}
+
+
+@dataclasses.dataclass(frozen=True)
+class Url(Text):
+    """An http(s) address: pages link to it, so no other scheme (``javascript:``) is taken."""
+
+    max_length: int = 500
+
+    def from_json(self, value: Any, lookups: Lookups) -> Any:
+        value = super().from_json(value, lookups)
+        if urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc:
+            raise bad_value(self.name, "an http(s) address")
+        return value
+
+    def value_schema(self) -> JSON:
+        return {**super().value_schema(), "format": "uri", "pattern": "^https?://"}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -27,7 +27,7 @@ from hub.communities.models import (
     closeout_pilots,
 )
 from hub.db import metadata, rfc3339
-from hub.federation.children import Children, Links, Parties, StrategyCodes
+from hub.federation.children import Attachments, Children, Links, Parties, StrategyCodes
 from hub.federation.fields import (
     JSON,
     Bilingual,
@@ -45,7 +45,14 @@ from hub.federation.fields import (
     Text,
 )
 from hub.federation.identity import hub_address, record_uri
-from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind
+from hub.lessons.models import (
+    Lesson,
+    LessonAttachment,
+    LessonKind,
+    LessonPilotLink,
+    LinkKind,
+    lesson_pilots,
+)
 from hub.organisations.models import Organisation, Participation, Role, Sector, SupportingAction
 from hub.pilots.models import Pilot, PilotParty, PilotStatus, pilot_strategies
 from hub.programmes.models import Programme
@@ -343,9 +350,11 @@ KINDS: dict[str, Kind] = {
             Lesson,
             (
                 _programme(),
-                Reference("pilot", column="pilot_id", kind="pilots", nullable=True),
                 Bilingual("title", max_length=300),
                 Bilingual("body"),
+                Bilingual("resources"),
+                Bilingual("evidence"),
+                Bilingual("transfer"),
                 _product_group(),
                 Code(
                     "strategy",
@@ -356,7 +365,11 @@ KINDS: dict[str, Kind] = {
                 Choice("phase", choices=Phase, nullable=True),
                 Choice("kind", choices=LessonKind),
             ),
-            summary="Lessons learned",
+            children=(
+                Links("pilots", lesson_pilots, "lesson_id", column="pilot_id"),
+                Attachments("attachments", LessonAttachment.__table__, "lesson_id"),  # type: ignore[arg-type]
+            ),
+            summary="Lessons learned, with the pilots they come from and linked documents",
         ),
         Kind(
             "lesson_pilot_links",
@@ -366,6 +379,8 @@ KINDS: dict[str, Kind] = {
                 Reference("pilot", column="pilot_id", kind="pilots"),
                 Choice("kind", choices=LinkKind),
                 Text("note"),
+                Text("made_by", max_length=200),
+                DateTime("made_at"),
             ),
             summary="Confirmed links between lessons and the pilots they apply to",
         ),

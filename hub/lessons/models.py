@@ -1,15 +1,17 @@
-"""Lessons learned and their links to pilots (the lessons issue fills these in)."""
+"""Lessons learned, the pilots they come from, and people's links from lessons to pilots."""
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+import datetime as dt
+
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.db import Base
+from hub.db import Base, UTCDateTime, metadata, utcnow
 from hub.i18n import N_, LabelledEnum
 from hub.pilots.models import Pilot
 from hub.programmes.models import Programme
-from hub.records import Bilingual, Record, changes_index
+from hub.records import Bilingual, Record, Synced, changes_index, source_key_index
 from hub.taxonomy.models import Phase, ProductGroup, Strategy, enum_column
 
 
@@ -26,27 +28,75 @@ class LinkKind(LabelledEnum):
     INSPIRED = "inspired", N_("Inspired")
     CONTRADICTED_BY = "contradicted_by", N_("Contradicted by")
 
+    @property
+    def used(self) -> bool:
+        """Whether the pilot team put the lesson to use (reused it, or built on it)."""
+        return self in (LinkKind.REUSED_BY, LinkKind.INSPIRED)
 
-class Lesson(Record, Bilingual, Base):
+
+# The pilots a lesson was learned in (a lesson may come from several, or from none).
+lesson_pilots = Table(
+    "lesson_pilots",
+    metadata,
+    Column("lesson_id", ForeignKey("lessons.id", ondelete="CASCADE"), primary_key=True),
+    Column("pilot_id", ForeignKey("pilots.id"), primary_key=True, index=True),
+)
+
+
+class Lesson(Record, Bilingual, Synced, Base):
+    """A lesson learned, with the good-practice fields of the EU databases (resources needed,
+    evidence of success, potential for transfer)."""
+
     __tablename__ = "lessons"
-    __table_args__ = (changes_index("lessons"), Index("ix_lessons_updated_at", "updated_at"))
+    __table_args__ = (
+        changes_index("lessons"),
+        source_key_index("lessons"),
+        Index("ix_lessons_updated_at", "updated_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
-    pilot_id: Mapped[int | None] = mapped_column(ForeignKey("pilots.id"), index=True)
     title_nl: Mapped[str] = mapped_column(String(300), default="")
     title_en: Mapped[str] = mapped_column(String(300), default="")
     body_nl: Mapped[str] = mapped_column(Text, default="")
     body_en: Mapped[str] = mapped_column(Text, default="")
+    resources_nl: Mapped[str] = mapped_column(Text, default="", server_default="")
+    resources_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    evidence_nl: Mapped[str] = mapped_column(Text, default="", server_default="")
+    evidence_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    transfer_nl: Mapped[str] = mapped_column(Text, default="", server_default="")
+    transfer_en: Mapped[str] = mapped_column(Text, default="", server_default="")
     product_group_id: Mapped[int | None] = mapped_column(ForeignKey("product_groups.id"), index=True)
     strategy_id: Mapped[int | None] = mapped_column(ForeignKey("strategies.id"))
     phase: Mapped[Phase | None] = mapped_column(enum_column(Phase, "phase"))
     kind: Mapped[LessonKind] = mapped_column(enum_column(LessonKind, "lesson_kind"))
 
     programme: Mapped[Programme] = relationship()
-    pilot: Mapped[Pilot | None] = relationship()
+    pilots: Mapped[list[Pilot]] = relationship(secondary=lesson_pilots, order_by=Pilot.id)
     product_group: Mapped[ProductGroup | None] = relationship()
     strategy: Mapped[Strategy | None] = relationship()
+    attachments: Mapped[list[LessonAttachment]] = relationship(
+        order_by="LessonAttachment.position", cascade="all, delete-orphan"
+    )
+
+
+class LessonAttachment(Base):
+    """A document that goes with a lesson (a template, a report), kept elsewhere and linked."""
+
+    __tablename__ = "lesson_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(500))
+
+
+# One statement per lesson, pilot and kind from each hub: a second click, or a second process,
+# finds the first. Two hubs that make the same link at once each keep theirs (their authors and
+# notes differ); pages show the pair once, with both.
+_LOCAL = text("home_hub IS NULL")
+_ELSEWHERE = text("home_hub IS NOT NULL")
 
 
 class LessonPilotLink(Record, Base):
@@ -54,7 +104,25 @@ class LessonPilotLink(Record, Base):
 
     __tablename__ = "lesson_pilot_links"
     __table_args__ = (
-        UniqueConstraint("lesson_id", "pilot_id", "kind"),
+        Index(
+            "uq_lesson_pilot_links_local",
+            "lesson_id",
+            "pilot_id",
+            "kind",
+            unique=True,
+            sqlite_where=_LOCAL,
+            postgresql_where=_LOCAL,
+        ),
+        Index(
+            "uq_lesson_pilot_links_elsewhere",
+            "lesson_id",
+            "pilot_id",
+            "kind",
+            "home_hub",
+            unique=True,
+            sqlite_where=_ELSEWHERE,
+            postgresql_where=_ELSEWHERE,
+        ),
         changes_index("lesson_pilot_links"),
     )
 
@@ -63,6 +131,25 @@ class LessonPilotLink(Record, Base):
     pilot_id: Mapped[int] = mapped_column(ForeignKey("pilots.id"), index=True)
     kind: Mapped[LinkKind] = mapped_column(enum_column(LinkKind, "link_kind"))
     note: Mapped[str] = mapped_column(Text, default="")
+    # Who confirmed the link, and when: a name travels to other hubs; the account stays here.
+    made_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    made_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime, default=utcnow, server_default=text("CURRENT_TIMESTAMP")
+    )
+    made_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     lesson: Mapped[Lesson] = relationship()
     pilot: Mapped[Pilot] = relationship()
+
+
+class SuggestionDismissal(Base):
+    """A suggested lesson a coordinator turned down for a pilot: it is not suggested again."""
+
+    __tablename__ = "lesson_suggestion_dismissals"
+    __table_args__ = (UniqueConstraint("pilot_id", "lesson_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pilot_id: Mapped[int] = mapped_column(ForeignKey("pilots.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), index=True)
+    dismissed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    dismissed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.lessons.glossary import concepts
-from hub.lessons.models import Lesson, LessonPilotLink
+from hub.lessons.models import Lesson, LessonPilotLink, lesson_pilots
 from hub.pilots.models import Pilot, pilot_strategies
 from hub.taxonomy.models import Phase, ProductGroup, Strategy
 
@@ -78,7 +78,7 @@ class PilotFeatures:
         linked = session.scalars(
             select(LessonPilotLink.lesson_id).where(LessonPilotLink.pilot_id == pilot_id)
         )
-        drawn = session.scalars(select(Lesson.id).where(Lesson.pilot_id == pilot_id))
+        drawn = session.scalars(select(lesson_pilots.c.lesson_id).where(lesson_pilots.c.pilot_id == pilot_id))
         return cls(
             pilot_id=pilot_id,
             product_group_id=pilot.product_group_id,

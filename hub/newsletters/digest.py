@@ -331,15 +331,10 @@ def pilot_item(pilot: Pilot, links: Links) -> Item:
 
 
 def lesson_item(lesson: Lesson, links: Links) -> Item:
-    """A lesson has no page of its own: it links to its pilot's page, else its programme's."""
     language = links.language
-    if lesson.pilot_id is not None:
-        url = links.page(f"pilots/{lesson.pilot_id}")
-    else:
-        url = links.page(f"programmes/{lesson.programme.code}")
     return Item(
         title=lesson.localized("title", language),
-        url=url,
+        url=links.page(f"lessons/{lesson.id}"),
         summary=excerpt(lesson.localized("body", language)),
         context=_context(lesson.programme, lesson.product_group, language),
     )

@@ -63,14 +63,9 @@ def pilot_entry(pilot: Pilot, base: str, language: str) -> atom.Entry:
 
 
 def lesson_entry(lesson: Lesson, base: str, language: str) -> atom.Entry:
-    """A lesson has no page of its own yet: it links to its pilot's page, else its programme's."""
-    if lesson.pilot_id is not None:
-        link = f"{base}/{language}/pilots/{lesson.pilot_id}"
-    else:
-        link = f"{base}/{language}/programmes/{lesson.programme.code}"
     return atom.Entry(
         uri=record_uri(home_of(lesson, base), "lessons", lesson.uid),
-        link=link,
+        link=f"{base}/{language}/lessons/{lesson.id}",
         title=lesson.localized("title", language),
         summary=lesson.localized("body", language),
         updated=lesson.updated_at,

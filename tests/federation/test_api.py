@@ -376,7 +376,7 @@ def test_every_answer_matches_the_openapi_document(api: TestClient, session: Ses
         capacity=30,
     )
     session.add(kick_off)
-    lesson = Lesson(programme=gdca, title_nl="Les", kind=LessonKind.TIP, pilot=pilot)
+    lesson = Lesson(programme=gdca, title_nl="Les", kind=LessonKind.TIP, pilots=[pilot])
     session.add(lesson)
     session.flush()
     session.add(LessonPilotLink(lesson=lesson, pilot=pilot, kind=LinkKind.REUSED_BY))

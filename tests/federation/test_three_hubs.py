@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub import migrate
@@ -25,7 +25,14 @@ from hub.communities.models import CloseOut, Community, Meeting, MeetingMode
 from hub.db import make_engine, make_sessionmaker, utcnow
 from hub.federation import services
 from hub.federation.kinds import KINDS
-from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind
+from hub.lessons.models import (
+    Lesson,
+    LessonAttachment,
+    LessonKind,
+    LessonPilotLink,
+    LinkKind,
+    lesson_pilots,
+)
 from hub.organisations.models import Organisation, Sector
 from hub.pilots.models import Pilot, PilotParty, PilotRole, PilotStatus
 from hub.programmes.models import Programme
@@ -273,9 +280,12 @@ def test_three_hubs_converge_after_one_sync_each(hubs: dict[str, Hub]) -> None:
             title_nl="Vraag naar de functie",
             body_nl="Zitcomfort, geen stoelen.",
             kind=LessonKind.TIP,
-            pilot_id=pilot.id,
+            attachments=[LessonAttachment(title="Model", url="https://gdca.example/model.docx")],
         ),
     )
+    with flanders.sessions() as session:
+        session.execute(insert(lesson_pilots).values(lesson_id=lesson.id, pilot_id=pilot.id))
+        session.commit()
     procirc_pilot = _create(
         procirc,
         Pilot(
@@ -335,6 +345,11 @@ def test_three_hubs_converge_after_one_sync_each(hubs: dict[str, Hub]) -> None:
             lesson.uid,
             flanders.url,
         )
+        # The lesson came with the Flemish pilot it was learned in and its linked document.
+        assert [p.uid for p in link.lesson.pilots] == [pilot.uid]
+        assert [(a.title, a.url) for a in link.lesson.attachments] == [
+            ("Model", "https://gdca.example/model.docx")
+        ]
         page_id = session.scalars(select(Pilot.id).where(Pilot.uid == pilot.uid)).one()
     page = httpx.get(f"{procirc.url}/en/pilots/{page_id}")
     assert page.status_code == 200 and flanders.url in page.text

@@ -127,7 +127,7 @@ def test_withdrawn_and_linked_lessons_are_left_out(session: Session) -> None:
     kept = lesson(session, programme, **texts)
     lesson(session, programme, withdrawn_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC), **texts)
     linked = lesson(session, programme, **texts)
-    drawn = lesson(session, programme, pilot_id=pilot.id, **texts)
+    drawn = lesson(session, programme, pilots=[pilot], **texts)
     session.add(LessonPilotLink(lesson_id=linked.id, pilot_id=pilot.id, kind=LinkKind.APPLIES_TO))
     session.flush()
 

@@ -152,14 +152,14 @@ def test_etag_and_if_none_match(client: TestClient, session: Session) -> None:
     assert b"Second title" in changed.content
 
 
-def test_lessons_feed_links_to_the_pilot_or_else_the_programme(client: TestClient, session: Session) -> None:
+def test_lessons_feed_links_to_each_lesson_page(client: TestClient, session: Session) -> None:
     gdca = factories.programme(session, "gdca", name_en="Green Deal Circular Procurement")
     textiles = factories.product_group(session, "textiles")
     pilot = factories.pilot(session, gdca)
     with_pilot = lesson(
         session,
         gdca,
-        pilot=pilot,
+        pilots=[pilot],
         title_en="Ask for take-back",
         body_en="Suppliers take back used workwear.",
         product_group=textiles,
@@ -184,11 +184,11 @@ def test_lessons_feed_links_to_the_pilot_or_else_the_programme(client: TestClien
     assert [e.title for e in parsed.entries] == ["Ask for take-back", "Start small", "From a peer"]
     first, second, third = parsed.entries
     assert first.id == f"http://testserver/api/v1/lessons/{with_pilot.uid}"
-    assert first.link == f"http://testserver/en/pilots/{pilot.id}"
+    assert first.link == f"http://testserver/en/lessons/{with_pilot.id}"
     assert first.summary == "Suppliers take back used workwear."
     assert first.author == "Green Deal Circular Procurement"
     assert [(t.term, t.label) for t in first.tags] == [("textiles", "Group textiles")]
-    assert second.link == "http://testserver/en/programmes/gdca"
+    assert second.link.startswith("http://testserver/en/lessons/")
     assert third.id.startswith("https://peer.example/api/v1/lessons/")
     assert "summary" not in second  # no body: no empty summary
 
