@@ -4,14 +4,18 @@
 database, or into a new PostgreSQL database when ``HUB_BENCH_POSTGRES_URL`` or
 ``HUB_TEST_POSTGRES_URL`` (an admin URL that may create databases) is set, and measures:
 
-1. **quality**: for the pilots of ``bench/lessons_eval.json`` (labels written by reading the
-   texts, independently of the ranker), precision@5 and recall@10 of ``LessonIndex.rank``,
-   averaged over pilots. A labelled lesson the ranker must leave out (already linked to the
-   pilot, or drawn from it) does not count as relevant. Goal: precision@5 ≥ 0.6.
+1. **quality**: precision@5 and recall@10 of ``Index.rank``, averaged over pilots, against two
+   sets of labels written by reading the texts: ``bench/lessons_eval.json`` (20 pilots, written
+   before the ranker was tuned, but the weights were then tuned on it: optimistic) and
+   ``bench/lessons_heldout.json`` (12 other pilots, labelled afterwards by someone who had not
+   seen the ranker, and never used to tune it: the honest figure). A labelled lesson the ranker
+   must leave out (already linked to the pilot, or learned in it) does not count as relevant.
+   Goal: precision@5 ≥ 0.6 on the held-out set.
 2. **speed**: 10,000 synthetic lessons (copies of the demo's, with words dropped and others
    added) are inserted; the index is built once; ranking for one pilot is timed (median of 20
    runs). Goal: < 50 ms. A plain loop computing only product-group matches over the same
-   lessons is timed the same way, as a baseline.
+   lessons is timed the same way, as a baseline. So is what a web process pays per page on
+   top of ranking: asking the :class:`IndexCache` whether the index is still current.
 
 Results go to ``bench/results/lessons.json``; the exit status is 1 if a goal is missed.
 """
@@ -43,11 +47,12 @@ from hub import migrate  # noqa: E402
 from hub.db import make_engine, make_sessionmaker  # noqa: E402
 from hub.demo.generate import load_demo  # noqa: E402
 from hub.lessons.models import Lesson  # noqa: E402
-from hub.lessons.suggest import LessonIndex, PilotFeatures  # noqa: E402
+from hub.lessons.suggest import Index, IndexCache, lessons_not_to_suggest, pilot_features  # noqa: E402
 from hub.pilots.models import Pilot  # noqa: E402
 from hub.programmes.models import Programme  # noqa: E402
 
 EVAL = REPO / "bench" / "lessons_eval.json"
+EVAL_SETS = {"tuning": EVAL, "held_out": REPO / "bench" / "lessons_heldout.json"}
 RESULTS = REPO / "bench" / "results" / "lessons.json"
 PRECISION_GOAL = 0.6
 MS_GOAL = 50.0
@@ -95,19 +100,20 @@ def find_pilot(session: Session, programme: str, position: int, title: str) -> i
     return pilot.id
 
 
-def evaluate(session: Session, index: LessonIndex) -> dict[str, Any]:
-    labels = json.loads(EVAL.read_text(encoding="utf-8"))
+def evaluate(session: Session, index: Index, labelled: Path) -> dict[str, Any]:
+    labels = json.loads(labelled.read_text(encoding="utf-8"))
     by_title = dict(session.execute(select(Lesson.title_en, Lesson.id)).all())
     precisions: list[float] = []
     recalls: list[float] = []
     pilots: list[dict[str, Any]] = []
     for item in labels["pilots"]:
         pilot_id = find_pilot(session, item["programme"], item["position"], item["title"])
-        features = PilotFeatures.load(session, pilot_id)
-        relevant = {by_title[t] for t in item["relevant"]} - features.exclude
+        features = pilot_features(session, pilot_id)
+        exclude = lessons_not_to_suggest(session, pilot_id)
+        relevant = {by_title[t] for t in item["relevant"]} - exclude
         if not relevant:
             continue
-        ranked = [s.lesson_id for s in index.rank(features, 10)]
+        ranked = [s.id for s in index.rank(features, 10, exclude=exclude)]
         precision = len(relevant & set(ranked[:5])) / 5
         recall = len(relevant & set(ranked)) / len(relevant)
         precisions.append(precision)
@@ -178,9 +184,9 @@ def median_ms(work: Callable[[], object], runs: int) -> float:
 def speed(session: Session, pilot_id: int) -> dict[str, Any]:
     synthetic_lessons(session, SYNTHETIC, random.Random(2017))
     started = time.perf_counter()
-    index = LessonIndex.build(session)
+    index = Index.of_lessons(session)
     build_ms = (time.perf_counter() - started) * 1000
-    features = PilotFeatures.load(session, pilot_id)
+    features = pilot_features(session, pilot_id)
     groups = index.groups
 
     def baseline() -> list[float]:
@@ -189,12 +195,16 @@ def speed(session: Session, pilot_id: int) -> dict[str, Any]:
 
     rank_ms = median_ms(lambda: index.rank(features, 10), RUNS)
     baseline_ms = median_ms(baseline, RUNS)
+    cache = IndexCache()
+    cache.lessons(session)
+    cache_check_ms = median_ms(lambda: cache.lessons(session), RUNS)
     return {
         "lessons": len(index),
         "build_ms": round(build_ms, 1),
         "rank_ms": round(rank_ms, 2),
         "baseline_ms": round(baseline_ms, 2),
         "ratio": round(rank_ms / baseline_ms, 1) if baseline_ms else None,
+        "cache_check_ms": round(cache_check_ms, 2),
     }
 
 
@@ -205,7 +215,8 @@ def run(admin_url: str, workdir: Path) -> dict[str, Any]:
     with fresh_database(admin_url, workdir) as engine, make_sessionmaker(engine)() as session:
         load_demo(session)
         session.commit()
-        quality = evaluate(session, LessonIndex.build(session))
+        index = Index.of_lessons(session)
+        quality = {name: evaluate(session, index, path) for name, path in EVAL_SETS.items()}
         first = json.loads(EVAL.read_text(encoding="utf-8"))["pilots"][0]
         pilot_id = find_pilot(session, first["programme"], first["position"], first["title"])
         timing = speed(session, pilot_id)
@@ -223,22 +234,31 @@ def main(argv: list[str] | None = None) -> int:
         result = run(admin_url, Path(workdir))
     quality, timing = result["quality"], result["speed"]
     if args.verbose:
-        for pilot in quality["per_pilot"]:
-            print(f"{pilot['pilot']}  P@5={pilot['precision_at_5']:.2f} R@10={pilot['recall_at_10']:.2f}")
-            for line in pilot["top5"]:
-                print(f"    {line}")
-            for title in pilot["missed"]:
-                print(f"    missed: {title}")
+        for name, found in quality.items():
+            print(f"-- {name}")
+            for pilot in found["per_pilot"]:
+                print(f"{pilot['pilot']}  P@5={pilot['precision_at_5']:.2f} R@10={pilot['recall_at_10']:.2f}")
+                for line in pilot["top5"]:
+                    print(f"    {line}")
+                for title in pilot["missed"]:
+                    print(f"    missed: {title}")
+    tuning, held_out = quality["tuning"], quality["held_out"]
     checks = [
         (
-            f"precision@5 {quality['precision_at_5']:.3f} (goal ≥ {PRECISION_GOAL}), "
-            f"recall@10 {quality['recall_at_10']:.3f}, over {quality['pilots']} pilots",
-            quality["precision_at_5"] >= PRECISION_GOAL,
+            f"held-out labels: precision@5 {held_out['precision_at_5']:.3f} (goal ≥ {PRECISION_GOAL}), "
+            f"recall@10 {held_out['recall_at_10']:.3f}, over {held_out['pilots']} pilots",
+            held_out["precision_at_5"] >= PRECISION_GOAL,
+        ),
+        (
+            f"tuning labels (optimistic): precision@5 {tuning['precision_at_5']:.3f}, "
+            f"recall@10 {tuning['recall_at_10']:.3f}, over {tuning['pilots']} pilots",
+            True,
         ),
         (
             f"ranking {timing['lessons']} lessons: {timing['rank_ms']:.2f} ms median of {RUNS} "
             f"(goal < {MS_GOAL:.0f} ms); product-group loop {timing['baseline_ms']:.2f} ms "
-            f"(×{timing['ratio']}); index built in {timing['build_ms']:.0f} ms",
+            f"(×{timing['ratio']}); index built in {timing['build_ms']:.0f} ms, "
+            f"checked current in {timing['cache_check_ms']:.2f} ms",
             timing["rank_ms"] < MS_GOAL,
         ),
     ]

@@ -1,4 +1,4 @@
-"""RSS and Atom feeds (news, pilots, meetings) through feedparser, which only ever gets bytes.
+"""RSS and Atom feeds (news, pilots, meetings, lessons) through feedparser, which only ever gets bytes.
 
 Given a string, feedparser fetches URLs or opens local files itself, with no timeout, size cap or
 address check; so the :class:`~connectors.fetch.Fetcher` fetches and feedparser parses the body.
@@ -23,7 +23,9 @@ from connectors.fetch import Fetcher
 from connectors.messages import N_, OptionsError, Problem
 from connectors.targets import TARGETS, url
 
-FEED_TARGETS = ("news", "pilot", "meeting")
+FEED_TARGETS = ("news", "pilot", "meeting", "lesson")
+# The field an entry's summary (or content) fills, per target; a meeting's agenda is not its summary.
+SUMMARY_FIELDS = {"news": "summary", "pilot": "summary", "lesson": "body"}
 LANGUAGES = ("nl", "en")
 # A mapped key that gives nothing falls back to this one (feeds without dates of publication).
 FALLBACK_KEYS = {"published": "updated"}
@@ -63,8 +65,8 @@ class FeedOptions(Options):
     def mapping(self) -> dict[str, str]:
         """Target field -> entry key: the conventions for the target, then ``fields`` over them."""
         mapping = {f"title_{self.language}": "title"}
-        if self.target != "meeting":
-            mapping[f"summary_{self.language}"] = "summary"
+        if self.target in SUMMARY_FIELDS:
+            mapping[f"{SUMMARY_FIELDS[self.target]}_{self.language}"] = "summary"
         if self.target == "news":
             mapping["published_at"] = "published"
         return mapping | self.fields

@@ -96,6 +96,18 @@ def code(value: Any) -> str:
     return result
 
 
+def references(value: Any) -> tuple[str, ...]:
+    """Ids of records of other sources (a lesson's pilots), separated by commas, semicolons or spaces.
+
+    A tuple, immutable like the other typed values; one given again comes back as it is.
+    """
+    parts = value if isinstance(value, tuple) else re.split(r"[\s,;]+", str(value))
+    ids = tuple(dict.fromkeys(part.strip() for part in parts if part.strip()))
+    if any(len(one) > 200 for one in ids):
+        raise Problem(N_("is longer than %(max)s characters"), max=200)
+    return ids
+
+
 def url(value: Any) -> str:
     result = str(value).strip()
     parts = urlsplit(result)
@@ -238,6 +250,26 @@ TARGETS: dict[str, Target] = {
                 **_bilingual("agenda", long_text),
             },
             required=("community_id", "starts_at"),
+            one_of=(TITLES,),
+        ),
+        Target(
+            "lesson",
+            {
+                **_bilingual("title", text),
+                **_bilingual("body", long_text),
+                **_bilingual("resources", long_text),
+                **_bilingual("evidence", long_text),
+                **_bilingual("transfer", long_text),
+                "source_language": code,
+                "product_group": code,
+                "strategy": code,
+                "phase": code,
+                "kind": code,
+                "pilots": references,
+            },
+            # No default kind: a barrier filed as a tip would mislead; a source that knows gives
+            # "defaults" (kind = tip) once.
+            required=("kind",),
             one_of=(TITLES,),
         ),
         Target(

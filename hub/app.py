@@ -28,6 +28,8 @@ from hub.db import make_engine, make_sessionmaker
 from hub.federation import views as federation
 from hub.federation.api import api_routes
 from hub.health import healthz, readyz
+from hub.lessons import views as lessons
+from hub.lessons.suggest import IndexCache
 from hub.middleware import LanguageMiddleware, SecurityHeadersMiddleware, language_of
 from hub.news import views as news
 from hub.newsletters import archive as newsletter_archive
@@ -82,6 +84,9 @@ def routes() -> list[BaseRoute]:
         Route("/programmes/{code:str}", programmes.programme_detail, name="programme"),
         Route("/pilots", pilots.pilot_list, name="pilots"),
         Route("/pilots/{pilot_id:int}", pilots.pilot_detail, name="pilot"),
+        Route("/lessons", lessons.lesson_list, name="lessons"),
+        Route("/lessons/reuse", lessons.lesson_reuse, name="lesson_reuse"),
+        Route("/lessons/{lesson_id:int}", lessons.lesson_detail, name="lesson"),
         Route("/organisations", organisations.organisation_list, name="organisations"),
         Route(
             "/organisations/{organisation_id:int}",
@@ -261,6 +266,7 @@ def create_app(
     app.state.run_settings = RunSettings.from_settings(settings)
     app.state.templates = make_templates()
     app.state.limiter = ratelimit.make_limiter()
+    app.state.index_cache = IndexCache()  # lesson and pilot suggestions
     app.state.oidc = oidc.OidcLogin(settings)
     return app
 

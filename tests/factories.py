@@ -187,3 +187,35 @@ def source(session: Session, programme: Programme, key: str = "", **fields: Any)
     session.add(record)
     session.flush()
     return record
+
+
+def lesson(session: Session, programme: Programme, **fields: Any) -> Any:  # a Lesson
+    from hub.lessons.models import Lesson, LessonKind
+
+    n = next(_counter)
+    values: dict[str, Any] = {"title_nl": f"Les {n}", "title_en": f"Lesson {n}", "kind": LessonKind.TIP}
+    record = Lesson(programme=programme, **{**values, **fields})
+    session.add(record)
+    session.flush()
+    return record
+
+
+def lesson_link(session: Session, lesson: Any, pilot: Pilot, **fields: Any) -> Any:  # a LessonPilotLink
+    """A link made on this hub (``home_hub=None``) unless ``home_hub`` says where; REUSED_BY by default."""
+    from hub.lessons.models import LessonPilotLink, LinkKind
+
+    values: dict[str, Any] = {"kind": LinkKind.REUSED_BY, "made_by": "Coördinator"}
+    record = LessonPilotLink(lesson=lesson, pilot=pilot, **{**values, **fields})
+    session.add(record)
+    session.flush()
+    return record
+
+
+def closeout(session: Session, meeting: Any, **fields: Any) -> Any:  # a CloseOut
+    from hub.communities.models import CloseOut
+
+    values: dict[str, Any] = {"minutes_en": "We met.", "source_language": "en"}
+    record = CloseOut(meeting=meeting, **{**values, **fields})
+    session.add(record)
+    session.flush()
+    return record

@@ -66,7 +66,9 @@ class RequireLogin:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and current_principal(HTTPConnection(scope)) is None:
             language = i18n.current_language.get()
-            target = scope.get("root_path", "") + scope["path"]
+            # Inside a Mount, Starlette keeps the full path in "path" (and the mount's in root_path).
+            root, path = scope.get("root_path", ""), scope["path"]
+            target = path if path.startswith(root) else root + path
             query = scope.get("query_string", b"").decode("latin-1")
             if query:
                 target += "?" + query

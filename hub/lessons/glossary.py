@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from functools import lru_cache
 
 # fmt: off
@@ -260,3 +260,17 @@ def concepts(text: str) -> Iterator[str]:
     """The concept tokens of a text in Dutch or English (or both), in order."""
     for word in _WORD.findall(_fold(text)):
         yield from word_concepts(word)
+
+
+_WRITTEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+
+
+def written_words(text: str, wanted: Collection[str]) -> dict[str, str]:
+    """For each ``wanted`` concept, the first word of ``text`` that carries it, as written there
+    (to explain a match in the reader's words: "hergebruik", not the concept "reuse")."""
+    found: dict[str, str] = {}
+    for match in _WRITTEN.finditer(text.lower()):
+        for concept in word_concepts(_fold(match.group())):
+            if concept in wanted and concept not in found:
+                found[concept] = match.group()
+    return found

@@ -52,6 +52,7 @@ class Lesson(Record, Bilingual, Synced, Base):
         changes_index("lessons"),
         source_key_index("lessons"),
         Index("ix_lessons_updated_at", "updated_at"),
+        Index("ix_lessons_created_at", "created_at"),  # the public list: newest first
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,30 +1,33 @@
-"""Ranked lesson suggestions for a pilot, across Dutch and English.
+"""Ranked suggestions of lessons for a pilot, and of pilots for a lesson, across Dutch and English.
 
-A lesson scores for sharing the pilot's product group, one of its strategies and its phase, and
-for text similarity: both records' texts in both languages become concept tokens through the
-bilingual glossary (:mod:`hub.lessons.glossary`), weighted by TF-IDF over the lesson base and
-compared by cosine similarity. So a Dutch-only lesson can match an English-only pilot, and a
-general lesson (no product group) still ranks when its text matches.
+A record scores for sharing the other's product group, a strategy and its phase, and for text
+similarity: both records' texts in both languages become concept tokens through the bilingual
+glossary (:mod:`hub.lessons.glossary`), weighted by TF-IDF over the ranked records and compared by
+cosine similarity. So a Dutch-only lesson can match an English-only pilot, and a general lesson
+(no product group) still ranks when its text matches.
 
-``LessonIndex.build(session)`` vectorises the lesson base once (inverted lists per concept, and
-per product group, strategy and phase); ``index.rank(features, limit)`` then only touches the
-lessons that share something with the pilot, so one index serves many pilots quickly.
+``Index.of_lessons(session)`` (or ``of_pilots``) vectorises the records once (inverted lists per
+concept, and per product group, strategy and phase); ``index.rank(features, limit)`` then only
+touches the records that share something with the query, so one index serves many queries
+quickly, and :class:`IndexCache` keeps it in a web process until its table changes. A suggestion
+is only ever a suggestion: nothing here writes a link.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+import threading
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
 from hub.lessons.glossary import concepts
-from hub.lessons.models import Lesson, LessonPilotLink, lesson_pilots
+from hub.lessons.models import Lesson, LessonPilotLink, SuggestionDismissal, lesson_pilots
 from hub.pilots.models import Pilot, pilot_strategies
 from hub.taxonomy.models import Phase, ProductGroup, Strategy
 
@@ -51,42 +54,66 @@ Reason = tuple[str, str | list[str]]
 
 @dataclass(frozen=True)
 class Suggestion:
-    lesson_id: int
+    id: int  # of the lesson (for a pilot) or of the pilot (for a lesson)
     score: float
     reasons: list[Reason]
 
 
 @dataclass(frozen=True)
-class PilotFeatures:
-    """What the ranking needs to know about a pilot."""
+class Features:
+    """What ranking compares: product group, strategies, phase and the text's concepts."""
 
-    pilot_id: int | None
     product_group_id: int | None
     strategy_ids: frozenset[int]
     phase: Phase | None
     terms: Counter[str]
-    exclude: frozenset[int] = field(default_factory=frozenset)  # lesson ids
 
-    @classmethod
-    def load(cls, session: Session, pilot_id: int) -> PilotFeatures:
-        pilot = session.get(Pilot, pilot_id)
-        if pilot is None:
-            raise LookupError(f"no pilot {pilot_id}")
-        strategies = session.scalars(
-            select(pilot_strategies.c.strategy_id).where(pilot_strategies.c.pilot_id == pilot_id)
-        ).all()
-        linked = session.scalars(
-            select(LessonPilotLink.lesson_id).where(LessonPilotLink.pilot_id == pilot_id)
-        )
-        drawn = session.scalars(select(lesson_pilots.c.lesson_id).where(lesson_pilots.c.pilot_id == pilot_id))
-        return cls(
-            pilot_id=pilot_id,
-            product_group_id=pilot.product_group_id,
-            strategy_ids=frozenset(strategies),
-            phase=pilot.phase,
-            terms=text_terms((pilot.title_nl, pilot.title_en), (pilot.summary_nl, pilot.summary_en)),
-            exclude=frozenset([*linked, *drawn]),
-        )
+
+def pilot_features(session: Session, pilot_id: int) -> Features:
+    pilot = session.get(Pilot, pilot_id)
+    if pilot is None:
+        raise LookupError(f"no pilot {pilot_id}")
+    strategies = session.scalars(
+        select(pilot_strategies.c.strategy_id).where(pilot_strategies.c.pilot_id == pilot_id)
+    )
+    return Features(
+        product_group_id=pilot.product_group_id,
+        strategy_ids=frozenset(strategies),
+        phase=pilot.phase,
+        terms=text_terms((pilot.title_nl, pilot.title_en), (pilot.summary_nl, pilot.summary_en)),
+    )
+
+
+def lesson_features(session: Session, lesson_id: int) -> Features:
+    lesson = session.get(Lesson, lesson_id)
+    if lesson is None:
+        raise LookupError(f"no lesson {lesson_id}")
+    return Features(
+        product_group_id=lesson.product_group_id,
+        strategy_ids=frozenset([lesson.strategy_id] if lesson.strategy_id else []),
+        phase=lesson.phase,
+        terms=text_terms((lesson.title_nl, lesson.title_en), (lesson.body_nl, lesson.body_en)),
+    )
+
+
+def lessons_not_to_suggest(session: Session, pilot_id: int) -> frozenset[int]:
+    """Lessons linked to the pilot already, learned in it, or turned down for it."""
+    linked = select(LessonPilotLink.lesson_id).where(
+        LessonPilotLink.pilot_id == pilot_id, LessonPilotLink.withdrawn_at.is_(None)
+    )
+    drawn = select(lesson_pilots.c.lesson_id).where(lesson_pilots.c.pilot_id == pilot_id)
+    dismissed = select(SuggestionDismissal.lesson_id).where(SuggestionDismissal.pilot_id == pilot_id)
+    return frozenset(session.scalars(union(linked, drawn, dismissed)))
+
+
+def pilots_not_to_suggest(session: Session, lesson_id: int) -> frozenset[int]:
+    """Pilots the lesson is linked to already, learned in, or was turned down for."""
+    linked = select(LessonPilotLink.pilot_id).where(
+        LessonPilotLink.lesson_id == lesson_id, LessonPilotLink.withdrawn_at.is_(None)
+    )
+    drawn = select(lesson_pilots.c.pilot_id).where(lesson_pilots.c.lesson_id == lesson_id)
+    dismissed = select(SuggestionDismissal.pilot_id).where(SuggestionDismissal.lesson_id == lesson_id)
+    return frozenset(session.scalars(union(linked, drawn, dismissed)))
 
 
 def text_terms(titles: Iterable[str], bodies: Iterable[str]) -> Counter[str]:
@@ -107,41 +134,43 @@ def _weights(terms: Counter[str], idf: dict[str, float]) -> dict[str, float]:
     return {t: w / norm for t, w in vector.items()} if norm else {}
 
 
-class LessonIndex:
-    """The live lesson base, vectorised once, for ranking against any number of pilots."""
+class Index:
+    """Live records (lessons, or pilots), vectorised once, for ranking against many queries."""
 
     def __init__(
         self,
         ids: list[int],
-        groups: list[int | None],
-        strategies: list[int | None],
-        phases: list[Phase | None],
-        terms: list[Counter[str]],
+        programmes: list[int],
+        features: list[Features],
         group_codes: dict[int, str],
         strategy_codes: dict[int, str],
     ) -> None:
         self.ids = ids
-        self.groups = groups
-        self.strategies = strategies
-        self.phases = phases
+        self.programmes = programmes
+        self.groups = [f.product_group_id for f in features]
+        self.strategies = [f.strategy_ids for f in features]
+        self.phases = [f.phase for f in features]
         self.group_codes = group_codes
         self.strategy_codes = strategy_codes
-        self.rows = {lesson_id: i for i, lesson_id in enumerate(ids)}
+        self.rows = {record_id: i for i, record_id in enumerate(ids)}
         count = len(ids)
         df: Counter[str] = Counter()
-        for counts in terms:
-            df.update(counts.keys())
+        for f in features:
+            df.update(f.terms.keys())
         self.idf = {t: math.log((count + 1) / (n + 0.5)) for t, n in df.items()}
-        self.vectors = [_weights(counts, self.idf) for counts in terms]
+        self.vectors = [_weights(f.terms, self.idf) for f in features]
         self.postings: dict[str, tuple[list[int], list[float]]] = {}
         for i, vector in enumerate(self.vectors):
             for t, w in vector.items():
                 rows, weights = self.postings.setdefault(t, ([], []))
                 rows.append(i)
                 weights.append(w)
-        self.by_group = _rows_by(groups)
-        self.by_strategy = _rows_by(strategies)
-        self.by_phase = _rows_by(phases)
+        self.by_group = _rows_by(self.groups)
+        self.by_strategy: dict[int, list[int]] = {}
+        for i, strategy_ids in enumerate(self.strategies):
+            for strategy_id in strategy_ids:
+                self.by_strategy.setdefault(strategy_id, []).append(i)
+        self.by_phase = _rows_by(self.phases)
         ids_of = {code: group_id for group_id, code in group_codes.items()}
         self.related: dict[int, frozenset[int]] = {}
         for family in RELATED_GROUPS:
@@ -151,10 +180,11 @@ class LessonIndex:
                     self.related[ids_of[code]] = self.related.get(ids_of[code], frozenset()) | others
 
     @classmethod
-    def build(cls, session: Session) -> LessonIndex:
+    def of_lessons(cls, session: Session) -> Index:
         rows = session.execute(
             select(
                 Lesson.id,
+                Lesson.programme_id,
                 Lesson.product_group_id,
                 Lesson.strategy_id,
                 Lesson.phase,
@@ -166,75 +196,130 @@ class LessonIndex:
             .where(Lesson.withdrawn_at.is_(None))
             .order_by(Lesson.id)
         ).all()
-        return cls(
-            ids=[r.id for r in rows],
-            groups=[r.product_group_id for r in rows],
-            strategies=[r.strategy_id for r in rows],
-            phases=[r.phase for r in rows],
-            terms=[text_terms((r.title_nl, r.title_en), (r.body_nl, r.body_en)) for r in rows],
-            group_codes=dict(session.execute(select(ProductGroup.id, ProductGroup.code)).all()),
-            strategy_codes=dict(session.execute(select(Strategy.id, Strategy.code)).all()),
-        )
+        features = [
+            Features(
+                product_group_id=r.product_group_id,
+                strategy_ids=frozenset([r.strategy_id] if r.strategy_id else []),
+                phase=r.phase,
+                terms=text_terms((r.title_nl, r.title_en), (r.body_nl, r.body_en)),
+            )
+            for r in rows
+        ]
+        return cls([r.id for r in rows], [r.programme_id for r in rows], features, *_codes(session))
+
+    @classmethod
+    def of_pilots(cls, session: Session) -> Index:
+        live = Pilot.withdrawn_at.is_(None)
+        strategies: dict[int, set[int]] = {}
+        for pilot_id, strategy_id in session.execute(
+            select(pilot_strategies.c.pilot_id, pilot_strategies.c.strategy_id)
+            .join(Pilot, Pilot.id == pilot_strategies.c.pilot_id)
+            .where(live)
+        ):
+            strategies.setdefault(pilot_id, set()).add(strategy_id)
+        rows = session.execute(
+            select(
+                Pilot.id,
+                Pilot.programme_id,
+                Pilot.product_group_id,
+                Pilot.phase,
+                Pilot.title_nl,
+                Pilot.title_en,
+                Pilot.summary_nl,
+                Pilot.summary_en,
+            )
+            .where(live)
+            .order_by(Pilot.id)
+        ).all()
+        features = [
+            Features(
+                product_group_id=r.product_group_id,
+                strategy_ids=frozenset(strategies.get(r.id, ())),
+                phase=r.phase,
+                terms=text_terms((r.title_nl, r.title_en), (r.summary_nl, r.summary_en)),
+            )
+            for r in rows
+        ]
+        return cls([r.id for r in rows], [r.programme_id for r in rows], features, *_codes(session))
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def rank(self, pilot: PilotFeatures, limit: int = 10) -> list[Suggestion]:
-        """The ``limit`` best-scoring lessons for ``pilot``, best first, with their reasons."""
+    def rank(
+        self,
+        query: Features,
+        limit: int = 10,
+        *,
+        exclude: Collection[int] = (),
+        programmes: Collection[int] | None = None,
+    ) -> list[Suggestion]:
+        """The ``limit`` best-scoring records for ``query``, best first, with their reasons;
+        leaving out the records in ``exclude`` and, when given, those of other ``programmes``."""
         scores: dict[int, float] = {}
         get = scores.get
-        query = _weights(pilot.terms, self.idf)
+        vector = _weights(query.terms, self.idf)
         text_weight = WEIGHTS["words"]
-        for term, q in query.items():
+        for term, q in vector.items():
             rows, weights = self.postings[term]
             q *= text_weight
             for i, w in zip(rows, weights, strict=True):
                 scores[i] = get(i, 0.0) + q * w
         matches: list[tuple[float, list[int]]] = []
         related: frozenset[int] = frozenset()
-        if pilot.product_group_id is not None:
-            matches.append((WEIGHTS["product_group"], self.by_group.get(pilot.product_group_id, [])))
-            related = self.related.get(pilot.product_group_id, frozenset())
+        if query.product_group_id is not None:
+            matches.append((WEIGHTS["product_group"], self.by_group.get(query.product_group_id, [])))
+            related = self.related.get(query.product_group_id, frozenset())
             for group_id in related:
                 matches.append((WEIGHTS["product_group"] * RELATED, self.by_group.get(group_id, [])))
-        for strategy_id in pilot.strategy_ids:
+        for strategy_id in query.strategy_ids:
             matches.append((WEIGHTS["strategy"], self.by_strategy.get(strategy_id, [])))
-        if pilot.phase is not None:
-            matches.append((WEIGHTS["phase"], self.by_phase.get(pilot.phase, [])))
+        if query.phase is not None:
+            matches.append((WEIGHTS["phase"], self.by_phase.get(query.phase, [])))
         for weight, rows in matches:
             for i in rows:
                 scores[i] = get(i, 0.0) + weight
-        if pilot.product_group_id is not None:
-            groups, own = self.groups, pilot.product_group_id
+        if query.product_group_id is not None:
+            groups, own = self.groups, query.product_group_id
             for i, score in scores.items():
                 group = groups[i]
                 if group is not None and group != own and group not in related:
                     scores[i] = score * OTHER_GROUP
-        for lesson_id in pilot.exclude:
-            row = self.rows.get(lesson_id)
+        for record_id in exclude:
+            row = self.rows.get(record_id)
             if row is not None:
                 scores.pop(row, None)
+        if programmes is not None:
+            allowed = set(programmes)
+            scores = {i: score for i, score in scores.items() if self.programmes[i] in allowed}
         best = heapq.nlargest(limit, scores.items(), key=lambda item: (item[1], -item[0]))
-        return [Suggestion(self.ids[i], round(score, 4), self._reasons(i, pilot, query)) for i, score in best]
+        return [
+            Suggestion(self.ids[i], round(score, 4), self._reasons(i, query, vector)) for i, score in best
+        ]
 
-    def _reasons(self, i: int, pilot: PilotFeatures, query: dict[str, float]) -> list[Reason]:
+    def _reasons(self, i: int, query: Features, vector: dict[str, float]) -> list[Reason]:
         reasons: list[Reason] = []
         group = self.groups[i]
-        if group is not None and group == pilot.product_group_id:
+        if group is not None and group == query.product_group_id:
             reasons.append(("product_group", self.group_codes.get(group, str(group))))
-        elif group is not None and group in self.related.get(pilot.product_group_id or 0, frozenset()):
+        elif group is not None and group in self.related.get(query.product_group_id or 0, frozenset()):
             reasons.append(("related_group", self.group_codes.get(group, str(group))))
-        strategy = self.strategies[i]
-        if strategy is not None and strategy in pilot.strategy_ids:
+        for strategy in sorted(self.strategies[i] & query.strategy_ids):
             reasons.append(("strategy", self.strategy_codes.get(strategy, str(strategy))))
         phase = self.phases[i]
-        if phase is not None and phase == pilot.phase:
+        if phase is not None and phase == query.phase:
             reasons.append(("phase", phase.value))
-        vector = self.vectors[i]
-        shared = sorted((t for t in query if t in vector), key=lambda t: -query[t] * vector[t])
+        own = self.vectors[i]
+        shared = sorted((t for t in vector if t in own), key=lambda t: -vector[t] * own[t])
         if shared:
             reasons.append(("words", shared[:MAX_WORDS]))
         return reasons
+
+
+def _codes(session: Session) -> tuple[dict[int, str], dict[int, str]]:
+    return (
+        dict(session.execute(select(ProductGroup.id, ProductGroup.code)).all()),
+        dict(session.execute(select(Strategy.id, Strategy.code)).all()),
+    )
 
 
 def _rows_by(values: list[K | None]) -> dict[K, list[int]]:
@@ -245,6 +330,73 @@ def _rows_by(values: list[K | None]) -> dict[K, list[int]]:
     return rows
 
 
-def suggest_lessons(session: Session, *, pilot_id: int, limit: int = 10) -> list[Suggestion]:
-    """Lessons worth linking to a pilot, best first; withdrawn and already linked ones left out."""
-    return LessonIndex.build(session).rank(PilotFeatures.load(session, pilot_id), limit)
+class IndexCache:
+    """The lesson and pilot indexes of one database, rebuilt only when their table changed.
+
+    Building one takes seconds at 10,000 records and ranking milliseconds, so a web process keeps
+    them. A table's state is its row count, newest change and highest id: any insert, edit,
+    withdrawal (all touch ``updated_at``) or mirror run changes it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: dict[str, tuple[tuple[object, ...], Index]] = {}
+
+    def lessons(self, session: Session) -> Index:
+        return self._get(session, Lesson, Index.of_lessons)
+
+    def pilots(self, session: Session) -> Index:
+        return self._get(session, Pilot, Index.of_pilots)
+
+    def _get(
+        self, session: Session, model: type[Lesson] | type[Pilot], build: Callable[[Session], Index]
+    ) -> Index:
+        state = tuple(
+            session.execute(select(func.count(), func.max(model.updated_at), func.max(model.id))).one()
+        )
+        name = model.__tablename__
+        with self._lock:
+            kept = self._kept.get(name)
+            if kept is not None and kept[0] == state:
+                return kept[1]
+        index = build(session)
+        with self._lock:
+            self._kept[name] = (state, index)
+        return index
+
+
+def suggest_lessons(
+    session: Session,
+    *,
+    pilot_id: int,
+    limit: int = 10,
+    programmes: Collection[int] | None = None,
+    cache: IndexCache | None = None,
+) -> list[Suggestion]:
+    """Lessons worth linking to a pilot, best first (of ``programmes`` only, when given); withdrawn,
+    linked, learned-in and turned-down ones left out."""
+    index = cache.lessons(session) if cache else Index.of_lessons(session)
+    return index.rank(
+        pilot_features(session, pilot_id),
+        limit,
+        exclude=lessons_not_to_suggest(session, pilot_id),
+        programmes=programmes,
+    )
+
+
+def suggest_pilots(
+    session: Session,
+    *,
+    lesson_id: int,
+    limit: int = 10,
+    programmes: Collection[int] | None = None,
+    cache: IndexCache | None = None,
+) -> list[Suggestion]:
+    """Pilots a lesson may apply to, best first (of ``programmes`` only, when given)."""
+    index = cache.pilots(session) if cache else Index.of_pilots(session)
+    return index.rank(
+        lesson_features(session, lesson_id),
+        limit,
+        exclude=pilots_not_to_suggest(session, lesson_id),
+        programmes=programmes,
+    )

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hub.i18n import gettext as _
+from hub.lessons import services as lessons
 from hub.pilots import services
 from hub.pilots.models import PilotStatus
 from hub.web import db, invalid_value, language, not_found, render
@@ -46,4 +47,9 @@ def pilot_detail(request: Request) -> Response:
         pilot = services.get_pilot(session, pilot_id=request.path_params["pilot_id"])
         if pilot is None:
             raise not_found(_("There is no pilot with number %(id)s.", id=request.path_params["pilot_id"]))
-        return render(request, "pilots/detail.html", pilot=pilot)
+        return render(
+            request,
+            "pilots/detail.html",
+            pilot=pilot,
+            lessons=lessons.lessons_of_pilot(session, pilot_id=pilot.id),
+        )

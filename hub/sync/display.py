@@ -42,6 +42,7 @@ TARGETS = {
     "pilot": N_("Pilots"),
     "meeting": N_("Meetings"),
     "organisation": N_("Organisations"),
+    "lesson": N_("Lessons learned"),
 }
 
 

@@ -19,14 +19,16 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from connectors.base import Item, ItemError
 from connectors.messages import N_, Problem
 from hub.db import utcnow
+from hub.lessons.models import lesson_pilots
 from hub.organisations.models import Participation
+from hub.pilots.models import Pilot
 from hub.sync.bulk import bulk_insert
 from hub.sync.kinds import KINDS, Kind, Lookups, participation_role
 from hub.sync.models import Source, SyncError, SyncRun
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 2000
 MAX_ERRORS_KEPT = 1000  # per run; the count goes on, the details stop (a broken export has many)
+UNRESOLVED_SHOWN = 20  # pilot ids named in the run's message when lessons name unknown pilots
 EXTERNAL_ID_MAX = 200
 
 Progress = Callable[[SyncRun], None]
@@ -98,6 +101,7 @@ class Prepared:
     url: str | None
     role: Any = None
     position: int | None = None
+    pilots: tuple[str, ...] = ()  # a lesson's pilots, by their ids in the programme's sources
 
 
 class Ingest:
@@ -112,6 +116,10 @@ class Ingest:
         self.lookups = Lookups.load(session)
         self.seen: set[str] = set()
         self.errors = RunErrors(session, run)
+        # A lesson's pilots are the source's to set only if it gives them at all; otherwise the
+        # links made here (in the workspace) stay.
+        self.links_pilots = self.kind.name == "lesson" and _gives(source, "pilots")
+        self.unresolved: set[str] = set()
         # A source's first run into a table holding none of its records has nothing to look up:
         # every id is new (ids repeated within the run are caught by ``seen``). Skipping the
         # lookup also spares PostgreSQL from planning it on a freshly filled, unanalysed table.
@@ -125,6 +133,16 @@ class Ingest:
     def consume(self, items: Iterable[Item | ItemError], progress: Progress | None = None) -> None:
         with fewer_collections():
             self._consume(iter(items), progress)
+        if self.unresolved:  # a warning, not an error: the pilots may come with a later run
+            shown = sorted(self.unresolved)
+            self.run.message = N_(
+                "Lessons name pilots that match no single pilot of this programme's sources (yet), "
+                "so they were not linked (%(count)s): %(ids)s"
+            )
+            self.run.message_values = {
+                "count": len(shown),
+                "ids": ", ".join(shown[:UNRESOLVED_SHOWN]) + (" …" if len(shown) > UNRESOLVED_SHOWN else ""),
+            }
 
     def _consume(self, iterator: Iterator[Item | ItemError], progress: Progress | None) -> None:
         position = 0
@@ -178,7 +196,8 @@ class Ingest:
             self.errors.add(problem, external_id, entry.url, position)
             return None
         url = entry.url if entry.url and len(entry.url) <= 500 else None
-        return Prepared(external_id, row, content_hash(entry.fields, url), url, role, position)
+        pilots = tuple(entry.fields.get("pilots", ())) if self.links_pilots else ()
+        return Prepared(external_id, row, content_hash(entry.fields, url), url, role, position, pilots)
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -225,6 +244,7 @@ class Ingest:
         new: list[dict[str, Any]] = []
         changed: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         added = updated = unchanged = 0
+        same: list[str] = []
         for item in prepared:
             sync = {
                 "origin_url": item.url,
@@ -251,6 +271,7 @@ class Ingest:
                 added += 1
             elif current.content_hash == item.hash and current.withdrawn_at is None:
                 unchanged += 1
+                same.append(item.external_id)
             else:
                 local = set(current.local_fields or ())
                 values = {
@@ -273,6 +294,10 @@ class Ingest:
             self.session.execute(statement, rows, execution_options={"synchronize_session": False})
         if self.kind.name == "organisation":
             self._participations([p for p in prepared if p.role is not None])
+        if self.links_pilots:
+            # A lesson whose row did not change may still gain a pilot that came since.
+            relinked = len(self._lesson_pilots(prepared) & set(same))
+            unchanged, updated = unchanged - relinked, updated + relinked
         self.run.added += added
         self.run.updated += updated
         self.run.unchanged += unchanged
@@ -312,6 +337,71 @@ class Ingest:
         if missing:
             self.session.execute(insert(p), missing)
 
+    def _lesson_pilots(self, prepared: list[Prepared]) -> set[str]:
+        """Link each lesson to the pilots its row names; the ids of the lessons whose links changed.
+
+        Runs after the lesson rows are written (new ones need their ids), in the same transaction.
+        A lesson's pilots are named by their ids in the sources of the same programme (a pilot
+        export next to a lesson export): only links to such pilots are the source's to change,
+        and a lesson whose pilots a coordinator set here ("pilots" in its local fields) keeps
+        them. An id that matches no pilot (yet), or pilots of two sources, is left out and named
+        in the run's message.
+        """
+        t = self.table
+        lessons = {
+            row.external_id: row.id
+            for row in self.session.execute(
+                select(t.c.id, t.c.external_id, t.c.local_fields).where(
+                    t.c.source_id == self.source.id, t.c.external_id.in_([p.external_id for p in prepared])
+                )
+            )
+            if "pilots" not in (row.local_fields or ())
+        }
+        linked = [p for p in prepared if p.external_id in lessons]
+        named = sorted({pilot for p in linked for pilot in p.pilots})
+        sources = select(Source.id).where(Source.programme_id == self.source.programme_id)
+        found: dict[str, list[int]] = {}
+        for chunk in chunks(named, BATCH):
+            for external_id, pilot_id in self.session.execute(
+                select(Pilot.external_id, Pilot.id).where(
+                    Pilot.source_id.in_(sources), Pilot.external_id.in_(chunk)
+                )
+            ):
+                found.setdefault(str(external_id), []).append(pilot_id)
+        pilot_ids = {external_id: ids[0] for external_id, ids in found.items() if len(ids) == 1}
+        self.unresolved.update(pilot for pilot in named if pilot not in pilot_ids)
+        wanted = {
+            (lessons[p.external_id], pilot_ids[pilot])
+            for p in linked
+            for pilot in p.pilots
+            if pilot in pilot_ids
+        }
+        lp = lesson_pilots
+        have = {
+            (row.lesson_id, row.pilot_id)
+            for row in self.session.execute(
+                select(lp.c.lesson_id, lp.c.pilot_id).where(
+                    lp.c.lesson_id.in_(list(lessons.values())),
+                    lp.c.pilot_id.in_(select(Pilot.id).where(Pilot.source_id.in_(sources))),
+                )
+            )
+        }
+        if have - wanted:
+            self.session.execute(
+                delete(lp).where(tuple_(lp.c.lesson_id, lp.c.pilot_id).in_(list(have - wanted)))
+            )
+        if wanted - have:
+            self.session.execute(
+                insert(lp), [{"lesson_id": lesson, "pilot_id": pilot} for lesson, pilot in wanted - have]
+            )
+        changed = {lesson for lesson, _ in have ^ wanted}
+        if changed:  # the lesson's pilots are part of it (the publishing API reads by updated_at)
+            self.session.execute(
+                update(t).where(t.c.id.in_(list(changed))).values(updated_at=utcnow()),
+                execution_options={"synchronize_session": False},
+            )
+        return {external_id for external_id, lesson in lessons.items() if lesson in changed}
+
     # -- deletions --------------------------------------------------------------------------
 
     def withdraw_absent(self) -> None:
@@ -336,6 +426,12 @@ class Ingest:
                 execution_options={"synchronize_session": False},
             )
         self.run.deleted += len(gone)
+
+
+def _gives(source: Source, field: str) -> bool:
+    """Whether the source's options map ``field`` or give it a default (else it never sends it)."""
+    options = source.options or {}
+    return any(field in (options.get(name) or {}) for name in ("columns", "fields", "defaults"))
 
 
 def chunks(values: list[Any], size: int) -> Iterator[list[Any]]:

@@ -3,7 +3,7 @@
 Every reference is checked here (product group, community, vocabularies, lengths), before any
 write, so that one bad entry becomes an error on that entry instead of a failed batch.
 Synced HTML is sanitised with nh3 on ingest: news keeps an allow-list of markup, plain-text
-fields (pilot summaries, descriptions) keep only the text.
+fields (pilot summaries, descriptions, lessons) keep only the text.
 """
 
 from __future__ import annotations
@@ -22,11 +22,13 @@ from sqlalchemy.orm import Session
 from connectors.messages import N_, Problem
 from hub.communities.models import Community, Meeting, MeetingMode
 from hub.i18n import country_codes
+from hub.lessons.models import Lesson, LessonKind
 from hub.news.models import NewsItem
 from hub.organisations.models import Organisation, Role, Sector
 from hub.pilots.models import Pilot, PilotStatus
+from hub.records import LANGUAGES
 from hub.sync.bulk import column_defaults
-from hub.taxonomy.models import Phase, ProductGroup
+from hub.taxonomy.models import Phase, ProductGroup, Strategy
 
 ALLOWED_TAGS = {"p", "a", "b", "i", "em", "strong", "ul", "ol", "li", "br", "blockquote", "h2", "h3"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
@@ -55,12 +57,14 @@ class Lookups:
 
     product_groups: dict[str, int]
     community_ids: set[int]
+    strategies: dict[str, int] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session) -> Lookups:
         return cls(
             product_groups=dict(session.execute(select(ProductGroup.code, ProductGroup.id)).all()),
             community_ids=set(session.scalars(select(Community.id))),
+            strategies=dict(session.execute(select(Strategy.code, Strategy.id)).all()),
         )
 
 
@@ -118,10 +122,12 @@ class Kind:
         return {name: value for name, value in column_defaults(self.table).items() if name not in skipped}
 
     def row(self, fields: Mapping[str, Any], lookups: Lookups, *, programme_id: int) -> dict[str, Any]:
-        values = {**self.blank, **self.build(fields, lookups)}
+        built = self.build(fields, lookups)
+        values = {**self.blank, **built}
         if "programme_id" in self.table.c:
             values["programme_id"] = programme_id
-        values["source_language"] = _source_language(values)
+        if "source_language" not in built:  # a source that says its language is believed
+            values["source_language"] = _source_language(values)
         for name, length in self.max_lengths.items():
             value = values.get(name)
             if isinstance(value, str) and len(value) > length:
@@ -130,7 +136,7 @@ class Kind:
 
 
 def _source_language(values: Mapping[str, Any]) -> str:
-    for field in ("title", "name", "description", "summary"):
+    for field in ("title", "name", "description", "summary", "body"):
         if values.get(f"{field}_nl") and not values.get(f"{field}_en"):
             return "nl"
         if values.get(f"{field}_en"):
@@ -159,6 +165,13 @@ def _country(value: str) -> str:
     return code
 
 
+def _product_group(value: str, lookups: Lookups) -> int:
+    group = lookups.product_groups.get(value)
+    if group is None:
+        raise Problem(N_("product_group: “%(value)s” is not a product group of this hub"), value=value)
+    return group
+
+
 def _bilingual_text(fields: Mapping[str, Any], name: str, clean: Callable[[str], str]) -> dict[str, Any]:
     return {
         f"{name}_{lang}": clean(fields[f"{name}_{lang}"])
@@ -180,13 +193,7 @@ def build_pilot(fields: Mapping[str, Any], lookups: Lookups) -> dict[str, Any]:
     values["status"] = _choice(fields["status"], PilotStatus, "status")
     values["phase"] = _choice(fields["phase"], Phase, "phase")
     if "product_group" in fields:
-        group = lookups.product_groups.get(fields["product_group"])
-        if group is None:
-            raise Problem(
-                N_("product_group: “%(value)s” is not a product group of this hub"),
-                value=fields["product_group"],
-            )
-        values["product_group_id"] = group
+        values["product_group_id"] = _product_group(fields["product_group"], lookups)
     starts, ends = values.get("starts_on"), values.get("ends_on")
     if starts and ends and ends < starts:
         raise Problem(N_("ends_on: the pilot ends before it starts"))
@@ -230,6 +237,32 @@ def build_organisation(fields: Mapping[str, Any], lookups: Lookups) -> dict[str,
     return values
 
 
+def build_lesson(fields: Mapping[str, Any], lookups: Lookups) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in ("title", "body", "resources", "evidence", "transfer"):
+        values.update(_bilingual_text(fields, name, plain_text))
+    values["kind"] = _choice(fields["kind"], LessonKind, "kind")
+    if "phase" in fields:
+        values["phase"] = _choice(fields["phase"], Phase, "phase")
+    if "product_group" in fields:
+        values["product_group_id"] = _product_group(fields["product_group"], lookups)
+    if "strategy" in fields:
+        strategy = lookups.strategies.get(fields["strategy"])
+        if strategy is None:
+            raise Problem(N_("strategy: “%(value)s” is not a strategy of this hub"), value=fields["strategy"])
+        values["strategy_id"] = strategy
+    if "source_language" in fields:
+        if fields["source_language"] not in LANGUAGES:
+            raise Problem(
+                N_("%(field)s: “%(value)s” is not one of %(codes)s"),
+                field="source_language",
+                value=fields["source_language"],
+                codes=", ".join(LANGUAGES),
+            )
+        values["source_language"] = fields["source_language"]
+    return values
+
+
 def participation_role(fields: Mapping[str, Any]) -> Role | None:
     """The role an organisation's row gives it in the source's programme, if any."""
     return _choice(fields["role"], Role, "role") if "role" in fields else None
@@ -242,5 +275,6 @@ KINDS: dict[str, Kind] = {
         Kind("pilot", Pilot, build_pilot),
         Kind("meeting", Meeting, build_meeting),
         Kind("organisation", Organisation, build_organisation),
+        Kind("lesson", Lesson, build_lesson),
     )
 }

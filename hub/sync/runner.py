@@ -117,7 +117,8 @@ def run_source(
         )
         return run
     source.cursor = dict(cursor.state)
-    _finish(session, run, RunStatus.PARTIAL if run.failed else RunStatus.SUCCEEDED, run.message, {})
+    status = RunStatus.PARTIAL if run.failed else RunStatus.SUCCEEDED
+    _finish(session, run, status, run.message, dict(run.message_values or {}))  # a warning has values
     return run
 
 

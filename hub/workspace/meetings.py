@@ -221,8 +221,23 @@ def _closeout_page(
         closeout=meeting.closeout,
         form=form,
         languages=LANGUAGES,
-        **communities.closeout_choices(session, community=community),
+        **_closeout_choices(session, community, meeting),
     )
+
+
+def _closeout_choices(session: Session, community: Community, meeting: Meeting) -> dict[str, list[Any]]:
+    """What the close-out may link to, and what it links to already: a lesson recorded from the
+    meeting in another product group (or an organisation that left the programme) must stay offered,
+    or saving the close-out again would silently drop it."""
+    choices = {
+        name: list(records)
+        for name, records in communities.closeout_choices(session, community=community).items()
+    }
+    if meeting.closeout is not None:
+        for name in choices:
+            offered = {record.id for record in choices[name]}
+            choices[name] += [r for r in getattr(meeting.closeout, name) if r.id not in offered]
+    return choices
 
 
 def closeout_edit(request: Request) -> Response:
@@ -252,7 +267,7 @@ def closeout_save(request: Request, data: FormData) -> Response:
     with db(request) as session:
         community = load(session, request, principal)
         meeting = _meeting(session, request, community)
-        choices = communities.closeout_choices(session, community=community)
+        choices = _closeout_choices(session, community, meeting)
         source = form.key("source_language", LANGUAGES)
         values: dict[str, Any] = {"source_language": source}
         for code in LANGUAGES:

@@ -12,6 +12,8 @@ from hub.workspace import (
     audit,
     clients,
     communities,
+    lesson_links,
+    lessons,
     meetings,
     newsletters,
     organisations,
@@ -38,6 +40,15 @@ def workspace_routes() -> list[BaseRoute]:
         Route("/pilots/{pilot_id:int}/archive", pilots.pilot_archive, methods=POST, name="ws_pilot_archive"),
         Route("/pilots/{pilot_id:int}/local", pilots.pilot_local_update, methods=POST, name="ws_pilot_local"),
         Route("/translations", pilots.translation_queue, name="ws_translations"),
+        # Lessons learned (also recorded from a meeting's close-out: /lessons/new?closeout=<id>)
+        Route("/lessons", lessons.lesson_list, name="ws_lessons"),
+        Route("/lessons/new", lessons.lesson_new, name="ws_lesson_new"),
+        Route("/lessons/new", lessons.lesson_create, methods=POST, name="ws_lesson_create"),
+        Route("/lessons/{lesson_id:int}", lessons.lesson_edit, name="ws_lesson"),
+        Route("/lessons/{lesson_id:int}", lessons.lesson_update, methods=POST, name="ws_lesson_update"),
+        Route(
+            "/lessons/{lesson_id:int}/archive", lessons.lesson_archive, methods=POST, name="ws_lesson_archive"
+        ),
         # Organisations, their participations and commitments
         Route("/organisations", organisations.organisation_list, name="ws_organisations"),
         Route("/organisations/new", organisations.organisation_new, name="ws_organisation_new"),
@@ -207,6 +218,34 @@ def workspace_routes() -> list[BaseRoute]:
             methods=POST,
             name="ws_issue_cancel",
         ),
+        # Links between lessons and pilots: suggestions to confirm or turn down
+        Route("/pilots/{pilot_id:int}/lessons", lesson_links.pilot_lessons, name="ws_pilot_lessons"),
+        Route(
+            "/pilots/{pilot_id:int}/lessons",
+            lesson_links.link_confirm,
+            methods=POST,
+            name="ws_pilot_lesson_confirm",
+        ),
+        Route(
+            "/pilots/{pilot_id:int}/lessons/dismiss",
+            lesson_links.link_dismiss,
+            methods=POST,
+            name="ws_pilot_lesson_dismiss",
+        ),
+        Route("/lessons/{lesson_id:int}/pilots", lesson_links.lesson_pilots, name="ws_lesson_pilots"),
+        Route(
+            "/lessons/{lesson_id:int}/pilots",
+            lesson_links.link_confirm,
+            methods=POST,
+            name="ws_lesson_pilot_confirm",
+        ),
+        Route(
+            "/lessons/{lesson_id:int}/pilots/dismiss",
+            lesson_links.link_dismiss,
+            methods=POST,
+            name="ws_lesson_pilot_dismiss",
+        ),
+        Route("/links/{link_id:int}/remove", lesson_links.link_remove, methods=POST, name="ws_link_remove"),
         # Who changed what
         Route("/audit", audit.audit_log, name="ws_audit"),
         # People and roles (administrators)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select
@@ -45,7 +46,7 @@ def test_every_workspace_url_requires_login(client: TestClient, method: str) -> 
     for path in workspace_paths():
         response = client.request(method, path, follow_redirects=False)
         assert response.status_code == 303, path
-        assert response.headers["location"].startswith("/en/login?next=/en/coordinator"), path
+        assert response.headers["location"] == f"/en/login?next={quote(path, safe='/')}", path
 
 
 def test_login_page_in_both_languages(client: TestClient) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from hub.lessons.glossary import concepts
 from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind
-from hub.lessons.suggest import LessonIndex, PilotFeatures, suggest_lessons
+from hub.lessons.suggest import Index, pilot_features, suggest_lessons
 from hub.programmes.models import Programme
 from hub.taxonomy.models import Phase
 from tests import factories
@@ -68,7 +68,7 @@ def test_a_dutch_lesson_is_suggested_for_an_english_pilot(session: Session) -> N
 
     suggestions = suggest_lessons(session, pilot_id=pilot.id)
 
-    assert suggestions[0].lesson_id == dutch.id
+    assert suggestions[0].id == dutch.id
     assert suggestions[0].score > 0
     (words,) = [value for code, value in suggestions[0].reasons if code == "words"]
     assert {"furniture", "reuse"} <= set(words)
@@ -108,7 +108,7 @@ def test_product_group_strategy_and_phase_are_reasons(session: Session) -> None:
 
     suggestions = suggest_lessons(session, pilot_id=pilot.id)
 
-    assert [s.lesson_id for s in suggestions[:2]] == [matching.id, general.id]
+    assert [s.id for s in suggestions[:2]] == [matching.id, general.id]
     reasons = dict(suggestions[0].reasons)
     assert reasons["product_group"] == "food"
     assert reasons["strategy"] == "reuse"
@@ -131,7 +131,7 @@ def test_withdrawn_and_linked_lessons_are_left_out(session: Session) -> None:
     session.add(LessonPilotLink(lesson_id=linked.id, pilot_id=pilot.id, kind=LinkKind.APPLIES_TO))
     session.flush()
 
-    suggested = [s.lesson_id for s in suggest_lessons(session, pilot_id=pilot.id)]
+    suggested = [s.id for s in suggest_lessons(session, pilot_id=pilot.id)]
 
     assert suggested == [kept.id]
     assert drawn.id not in suggested
@@ -142,9 +142,9 @@ def test_an_index_serves_many_pilots_and_respects_the_limit(session: Session) ->
     group = factories.product_group(session, "textiles")
     for n in range(12):
         lesson(session, programme, product_group_id=group.id, title_en=f"Textiles lesson {n}")
-    index = LessonIndex.build(session)
+    index = Index.of_lessons(session)
     first = factories.pilot(session, programme, product_group_id=group.id)
     second = factories.pilot(session, programme)
 
-    assert len(index.rank(PilotFeatures.load(session, first.id), 5)) == 5
-    assert index.rank(PilotFeatures.load(session, second.id), 5) == []
+    assert len(index.rank(pilot_features(session, first.id), 5)) == 5
+    assert index.rank(pilot_features(session, second.id), 5) == []

@@ -155,7 +155,7 @@ def test_open_data_queries_use_an_index(session: Session, case: str) -> None:
         session.add(
             Lesson(
                 programme=programmes[i % 3],
-                pilot=pilot,
+                pilots=[pilot],
                 kind=LessonKind.TIP,
                 title_en=f"Lesson {i}",
                 updated_at=moment + dt.timedelta(hours=i),

@@ -53,6 +53,7 @@ def upgrade() -> None:
         batch.create_foreign_key(op.f("fk_lessons_source_id_sources"), "sources", ["source_id"], ["id"])
         batch.add_column(sa.Column("local_fields", sa.JSON(), nullable=False, server_default="[]"))
         batch.create_index("uq_lessons_source_external", ["source_id", "external_id"], unique=True)
+        batch.create_index("ix_lessons_created_at", ["created_at"])
 
     op.create_table(
         "lesson_attachments",
@@ -132,6 +133,7 @@ def downgrade() -> None:
         )
     op.drop_table("lesson_attachments")
     with op.batch_alter_table("lessons") as batch:
+        batch.drop_index("ix_lessons_created_at")
         batch.drop_index("uq_lessons_source_external")
         batch.drop_constraint(op.f("fk_lessons_source_id_sources"), type_="foreignkey")
         batch.drop_column("local_fields")

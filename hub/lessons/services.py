@@ -1,0 +1,374 @@
+"""Queries over lessons: the filtered list, one lesson with its links, the links of a pilot, and
+how much lessons are reused."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind, lesson_pilots
+from hub.pilots.models import Pilot
+from hub.pilots.services import InvalidFilter
+from hub.programmes.models import Programme
+from hub.taxonomy.models import Phase, ProductGroup
+from hub.workspace.services import Page, escape_like, paginate
+
+PAGE_SIZE = 25
+TOP_REUSED = 10
+_LIVE = Lesson.withdrawn_at.is_(None)
+
+
+@dataclasses.dataclass(frozen=True)
+class LessonFilters:
+    programme: str | None = None
+    product_group: str | None = None
+    kind: LessonKind | None = None
+    phase: Phase | None = None
+    q: str = ""
+    page: int = 1
+
+    @property
+    def active(self) -> bool:
+        return any((self.programme, self.product_group, self.kind, self.phase, self.q))
+
+
+_CODES: dict[str, Any] = {"programme": Programme.code, "product_group": ProductGroup.code}
+
+
+def parse_filters(session: Session, params: Mapping[str, str]) -> LessonFilters:
+    """Filters from query parameters; an unknown value raises ``InvalidFilter`` (shown as 400)."""
+
+    def value(field: str) -> str | None:
+        return params.get(field, "").strip() or None
+
+    def code(field: str) -> str | None:
+        given = value(field)
+        if given and session.scalar(select(_CODES[field]).where(_CODES[field] == given).limit(1)) is None:
+            raise InvalidFilter(field, given)
+        return given
+
+    def member(field: str, allowed: type[LessonKind] | type[Phase]) -> str | None:
+        given = value(field)
+        if given and given not in {m.value for m in allowed}:
+            raise InvalidFilter(field, given)
+        return given
+
+    kind, phase = member("kind", LessonKind), member("phase", Phase)
+    page = value("page") or "1"
+    number = int(page) if page.isascii() and page.isdigit() else 0
+    if not 1 <= number <= 1_000_000:
+        raise InvalidFilter("page", page)
+    q = value("q") or ""
+    if len(q) > 200:
+        raise InvalidFilter("q", q[:20] + "…")
+    return LessonFilters(
+        programme=code("programme"),
+        product_group=code("product_group"),
+        kind=LessonKind(kind) if kind else None,
+        phase=Phase(phase) if phase else None,
+        q=q,
+        page=number,
+    )
+
+
+def programmes(session: Session) -> Sequence[tuple[str, str]]:
+    """(code, short name) of every programme, for the filter forms."""
+    return session.execute(
+        select(Programme.code, Programme.short_name).order_by(Programme.starts_on, Programme.id)
+    ).all()
+
+
+def product_groups(session: Session) -> Sequence[ProductGroup]:
+    return session.scalars(select(ProductGroup).order_by(ProductGroup.position, ProductGroup.id)).all()
+
+
+def _scope(programme: str | None, product_group: str | None) -> list[ColumnElement[bool]]:
+    """Live lessons of a programme and product group (by code; None = any)."""
+    conditions: list[ColumnElement[bool]] = [_LIVE]
+    if programme:
+        conditions.append(
+            Lesson.programme_id == select(Programme.id).where(Programme.code == programme).scalar_subquery()
+        )
+    if product_group:
+        conditions.append(
+            Lesson.product_group_id
+            == select(ProductGroup.id).where(ProductGroup.code == product_group).scalar_subquery()
+        )
+    return conditions
+
+
+def _title(language: str) -> ColumnElement[str]:
+    """The title in ``language``, else in the other one (untranslated titles sort among the rest)."""
+    wanted, other = (
+        (Lesson.title_nl, Lesson.title_en) if language == "nl" else (Lesson.title_en, Lesson.title_nl)
+    )
+    return func.coalesce(func.nullif(wanted, ""), other)
+
+
+def list_lessons(session: Session, *, filters: LessonFilters, language: str) -> Page[Lesson]:
+    """One page of live lessons matching ``filters``, newest first."""
+    conditions = _scope(filters.programme, filters.product_group)
+    if filters.kind:
+        conditions.append(Lesson.kind == filters.kind)
+    if filters.phase:
+        conditions.append(Lesson.phase == filters.phase)
+    if filters.q:
+        pattern = escape_like(filters.q)
+        conditions.append(
+            or_(
+                *(
+                    func.lower(column).like(pattern, escape="\\")
+                    for column in (Lesson.title_nl, Lesson.title_en, Lesson.body_nl, Lesson.body_en)
+                )
+            )
+        )
+    statement = (
+        select(Lesson)
+        .where(*conditions)
+        .order_by(Lesson.created_at.desc(), Lesson.id.desc())
+        .options(joinedload(Lesson.programme), joinedload(Lesson.product_group))
+    )
+    page: Page[Lesson] = paginate(session, statement, page=filters.page, per_page=PAGE_SIZE)
+    return page
+
+
+# --- links between lessons and pilots ---
+
+
+@dataclasses.dataclass(frozen=True)
+class Statement:
+    """One hub's say that a lesson bears on a pilot: who made the link, where, when and why."""
+
+    made_by: str
+    home_hub: str | None  # None: made on this hub
+    made_at: dt.datetime
+    note: str
+
+
+@dataclasses.dataclass
+class LinkGroup:
+    """A (lesson, pilot, kind) link as people see it: once, with what every hub said about it."""
+
+    lesson: Lesson
+    pilot: Pilot
+    kind: LinkKind
+    statements: list[Statement]
+
+    @property
+    def withdrawn(self) -> bool:
+        """The lesson or the pilot was withdrawn at its home hub: the link is kept, but marked."""
+        return self.lesson.withdrawn_at is not None or self.pilot.withdrawn_at is not None
+
+
+_KIND_ORDER = {kind: position for position, kind in enumerate(LinkKind)}
+
+
+def group_links(links: Iterable[LessonPilotLink]) -> list[LinkGroup]:
+    """Joins the links two hubs hold for the same lesson, pilot and kind; removed links are left out.
+
+    Groups come in the order of their first link, by kind, withdrawn records last.
+    """
+    groups: dict[tuple[int, int, LinkKind], LinkGroup] = {}
+    for link in links:
+        if link.withdrawn_at is not None:
+            continue
+        group = groups.setdefault(
+            (link.lesson_id, link.pilot_id, link.kind), LinkGroup(link.lesson, link.pilot, link.kind, [])
+        )
+        group.statements.append(Statement(link.made_by, link.home_hub, link.made_at, link.note))
+    return sorted(groups.values(), key=lambda group: (group.withdrawn, _KIND_ORDER[group.kind]))
+
+
+def by_kind(groups: Sequence[LinkGroup]) -> list[tuple[LinkKind, list[LinkGroup]]]:
+    """``groups`` under their kinds, in the kinds' order (for a heading per kind)."""
+    kinds: dict[LinkKind, list[LinkGroup]] = {}
+    for group in sorted(groups, key=lambda group: (_KIND_ORDER[group.kind], group.withdrawn)):
+        kinds.setdefault(group.kind, []).append(group)
+    return list(kinds.items())
+
+
+def _links(session: Session, condition: ColumnElement[bool]) -> list[LinkGroup]:
+    links = session.scalars(
+        select(LessonPilotLink)
+        .where(condition, LessonPilotLink.withdrawn_at.is_(None))
+        .order_by(LessonPilotLink.made_at, LessonPilotLink.id)
+        .options(
+            joinedload(LessonPilotLink.lesson).joinedload(Lesson.programme),
+            joinedload(LessonPilotLink.pilot).joinedload(Pilot.programme),
+        )
+    )
+    return group_links(links)
+
+
+@dataclasses.dataclass(frozen=True)
+class LessonDetail:
+    lesson: Lesson
+    links: list[LinkGroup]
+
+    @property
+    def links_by_kind(self) -> list[tuple[LinkKind, list[LinkGroup]]]:
+        return by_kind(self.links)
+
+
+def get_lesson(session: Session, *, lesson_id: int) -> LessonDetail | None:
+    """A lesson (withdrawn ones too: links elsewhere still lead here) with its pilots and links."""
+    lesson = session.scalar(
+        select(Lesson)
+        .where(Lesson.id == lesson_id)
+        .options(
+            joinedload(Lesson.programme),
+            joinedload(Lesson.product_group),
+            joinedload(Lesson.strategy),
+            selectinload(Lesson.pilots).joinedload(Pilot.programme),
+            selectinload(Lesson.attachments),
+        )
+    )
+    if lesson is None:
+        return None
+    return LessonDetail(lesson, _links(session, LessonPilotLink.lesson_id == lesson_id))
+
+
+@dataclasses.dataclass(frozen=True)
+class PilotLessons:
+    """What a pilot page shows of lessons: those linked to it, and those learned in it."""
+
+    links: list[LinkGroup]
+    learned: Sequence[Lesson]
+
+
+def lessons_of_pilot(session: Session, *, pilot_id: int) -> PilotLessons:
+    learned = session.scalars(
+        select(Lesson)
+        .join(lesson_pilots, lesson_pilots.c.lesson_id == Lesson.id)
+        .where(lesson_pilots.c.pilot_id == pilot_id, _LIVE)
+        .order_by(Lesson.created_at.desc(), Lesson.id.desc())
+        .options(joinedload(Lesson.programme))
+    ).all()
+    return PilotLessons(_links(session, LessonPilotLink.pilot_id == pilot_id), learned)
+
+
+# --- reuse ---
+
+# A live link of a kind that says the pilot put the lesson to use, to a live pilot.
+_USED = (
+    LessonPilotLink.withdrawn_at.is_(None),
+    LessonPilotLink.kind.in_([kind for kind in LinkKind if kind.used]),
+    Pilot.withdrawn_at.is_(None),
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class ReuseRow:
+    programme_code: str
+    programme: str
+    product_group_code: str | None
+    product_group_nl: str | None
+    product_group_en: str | None
+    lessons: int
+    reused: int
+
+    def product_group(self, language: str) -> str | None:
+        return self.product_group_nl if language == "nl" else self.product_group_en
+
+    @property
+    def share(self) -> float:
+        return self.reused / self.lessons if self.lessons else 0.0
+
+
+@dataclasses.dataclass(frozen=True)
+class ReuseOverview:
+    rows: Sequence[ReuseRow]  # per programme and product group
+    top: Sequence[tuple[Lesson, int]]  # the most reused lessons, with their number of pilots
+    never: Page[Lesson]  # lessons no pilot has used yet
+
+    @property
+    def lessons(self) -> int:
+        return sum(row.lessons for row in self.rows)
+
+    @property
+    def reused(self) -> int:
+        return sum(row.reused for row in self.rows)
+
+
+def reuse_overview(
+    session: Session,
+    *,
+    programme: str | None = None,
+    product_group: str | None = None,
+    language: str = "nl",
+    page: int = 1,
+) -> ReuseOverview:
+    """How many live lessons pilots used, per programme and product group; the most reused
+    lessons (by distinct pilots, whichever hub recorded the link); and those never used."""
+    scope = _scope(programme, product_group)
+    # One row per lesson that was used, and by how many pilots: two hubs' links to one pilot count once.
+    uses = (
+        select(LessonPilotLink.lesson_id, func.count(LessonPilotLink.pilot_id.distinct()).label("pilots"))
+        .join(Pilot, Pilot.id == LessonPilotLink.pilot_id)
+        .where(*_USED)
+        .group_by(LessonPilotLink.lesson_id)
+        .subquery()
+    )
+    rows = [
+        ReuseRow(*row)
+        for row in session.execute(
+            select(
+                Programme.code,
+                Programme.short_name,
+                ProductGroup.code,
+                ProductGroup.name_nl,
+                ProductGroup.name_en,
+                func.count(Lesson.id),
+                func.count(uses.c.lesson_id),
+            )
+            .join(Programme, Programme.id == Lesson.programme_id)
+            .outerjoin(ProductGroup, ProductGroup.id == Lesson.product_group_id)
+            .outerjoin(uses, uses.c.lesson_id == Lesson.id)
+            .where(*scope)
+            .group_by(
+                Programme.id,
+                Programme.code,
+                Programme.short_name,
+                Programme.starts_on,
+                ProductGroup.id,
+                ProductGroup.code,
+                ProductGroup.name_nl,
+                ProductGroup.name_en,
+                ProductGroup.position,
+            )
+            .order_by(
+                Programme.starts_on, Programme.id, ProductGroup.position.is_(None), ProductGroup.position
+            )
+        )
+    ]
+    top = [
+        (lesson, pilots)
+        for lesson, pilots in session.execute(
+            select(Lesson, uses.c.pilots)
+            .join(uses, uses.c.lesson_id == Lesson.id)
+            .where(*scope)
+            .order_by(uses.c.pilots.desc(), _title(language), Lesson.id)
+            .limit(TOP_REUSED)
+            .options(joinedload(Lesson.programme), joinedload(Lesson.product_group))
+        )
+    ]
+    used = (
+        select(LessonPilotLink.id)
+        .join(Pilot, Pilot.id == LessonPilotLink.pilot_id)
+        .where(LessonPilotLink.lesson_id == Lesson.id, *_USED)
+    )
+    never: Page[Lesson] = paginate(
+        session,
+        select(Lesson)
+        .where(*scope, ~exists(used))
+        .order_by(_title(language), Lesson.id)
+        .options(joinedload(Lesson.programme), joinedload(Lesson.product_group)),
+        page=page,
+        per_page=PAGE_SIZE,
+    )
+    return ReuseOverview(rows, top, never)

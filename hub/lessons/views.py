@@ -1,0 +1,81 @@
+"""Public lesson pages: the filtered list, one lesson with the pilots that used it, and reuse."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hub.i18n import N_
+from hub.i18n import gettext as _
+from hub.lessons import services
+from hub.lessons.models import LessonKind
+from hub.pilots.services import InvalidFilter
+from hub.taxonomy.models import Phase
+from hub.web import db, invalid_value, language, not_found, render
+
+# Filters hub.web.FIELD_LABELS does not name: invalid_value translates these labels instead.
+_LABELS = {"kind": N_("Kind"), "phase": N_("Procurement phase")}
+
+
+def _invalid(error: InvalidFilter) -> HTTPException:
+    return invalid_value(_LABELS.get(error.field, error.field), error.value)
+
+
+def _no_page(number: int, pages: int) -> HTTPException:
+    return not_found(_("There is no page %(page)d: the list has %(pages)d.", page=number, pages=pages))
+
+
+def lesson_list(request: Request) -> Response:
+    with db(request) as session:
+        try:
+            filters = services.parse_filters(session, request.query_params)
+        except InvalidFilter as error:
+            raise _invalid(error) from None
+        page = services.list_lessons(session, filters=filters, language=language(request))
+        if filters.page > page.pages:
+            raise _no_page(filters.page, page.pages)
+        return render(
+            request,
+            "lessons/list.html",
+            page=page,
+            filters=filters,
+            programmes=services.programmes(session),
+            product_groups=services.product_groups(session),
+            kinds=list(LessonKind),
+            phases=list(Phase),
+        )
+
+
+def lesson_detail(request: Request) -> Response:
+    lesson_id = request.path_params["lesson_id"]
+    with db(request) as session:
+        detail = services.get_lesson(session, lesson_id=lesson_id)
+        if detail is None:
+            raise not_found(_("There is no lesson with number %(id)s.", id=lesson_id))
+        return render(request, "lessons/detail.html", lesson=detail.lesson, detail=detail)
+
+
+def lesson_reuse(request: Request) -> Response:
+    with db(request) as session:
+        try:
+            filters = services.parse_filters(session, request.query_params)
+        except InvalidFilter as error:
+            raise _invalid(error) from None
+        overview = services.reuse_overview(
+            session,
+            programme=filters.programme,
+            product_group=filters.product_group,
+            language=language(request),
+            page=filters.page,
+        )
+        if filters.page > overview.never.pages:
+            raise _no_page(filters.page, overview.never.pages)
+        return render(
+            request,
+            "lessons/reuse.html",
+            overview=overview,
+            filters=filters,
+            programmes=services.programmes(session),
+            product_groups=services.product_groups(session),
+        )
