@@ -9,11 +9,10 @@ another hub or source is shown read-only and refuses changes (409).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -21,7 +20,7 @@ from starlette.responses import Response
 
 from hub.accounts.services import Principal, audit
 from hub.accounts.web import forbid_unless, require_principal
-from hub.communities.models import CloseOut, Community, Meeting
+from hub.communities.models import CloseOut
 from hub.i18n import gettext as _
 from hub.i18n import ngettext
 from hub.lessons.models import Lesson, LessonAttachment, LessonKind
@@ -30,7 +29,7 @@ from hub.records import LANGUAGES
 from hub.security import form_view
 from hub.taxonomy.models import Phase
 from hub.web import bad_request, db, invalid_value, language
-from hub.workspace import services
+from hub.workspace import lesson_services, services
 from hub.workspace.common import (
     check_page,
     flash,
@@ -43,7 +42,6 @@ from hub.workspace.common import (
     scope,
 )
 from hub.workspace.forms import TEXT_MAX, Form, as_raw
-from hub.workspace.services import Page, escape_like, paginate
 
 TEXTS = ("title", "body", "resources", "evidence", "transfer")  # each in both languages
 FIELDS = (
@@ -57,85 +55,6 @@ FIELDS = (
 )
 MAX_ATTACHMENTS = 5
 MAX_PILOTS = 50
-PILOTS_LISTED = 100  # the pilot numbers shown on the form for reference
-
-# --- queries (kept here: services.py is shared with the other workspace pages) ---
-
-
-def list_lessons(
-    session: Session,
-    *,
-    programme_ids: Collection[int] | None,
-    q: str = "",
-    programme_id: int | None = None,
-    product_group_id: int | None = None,
-    archived: bool = False,
-    page: int = 1,
-) -> Page[Lesson]:
-    """The lessons of these programmes, last changed first; ``q`` searches the titles."""
-    conditions: list[ColumnElement[bool]] = [
-        Lesson.withdrawn_at.is_not(None) if archived else Lesson.withdrawn_at.is_(None)
-    ]
-    if programme_ids is not None:
-        conditions.append(Lesson.programme_id.in_(list(programme_ids)))
-    if programme_id is not None:
-        conditions.append(Lesson.programme_id == programme_id)
-    if product_group_id is not None:
-        conditions.append(Lesson.product_group_id == product_group_id)
-    if q:
-        pattern = escape_like(q)
-        conditions.append(
-            func.lower(Lesson.title_nl).like(pattern, escape="\\")
-            | func.lower(Lesson.title_en).like(pattern, escape="\\")
-        )
-    statement = (
-        select(Lesson)
-        .where(*conditions)
-        .order_by(Lesson.updated_at.desc(), Lesson.id.desc())
-        .options(joinedload(Lesson.programme), joinedload(Lesson.product_group))
-    )
-    return paginate(session, statement, page=page)
-
-
-def get_lesson(session: Session, *, lesson_id: int) -> Lesson | None:
-    return session.scalar(
-        select(Lesson)
-        .where(Lesson.id == lesson_id)
-        .options(
-            joinedload(Lesson.programme),
-            selectinload(Lesson.pilots).joinedload(Pilot.programme),
-            selectinload(Lesson.attachments),
-        )
-    )
-
-
-def pilots_by_id(session: Session, *, ids: Collection[int]) -> dict[int, Pilot]:
-    """The pilots with these numbers (archived ones too: the form says why they cannot be linked)."""
-    if not ids:
-        return {}
-    return {p.id: p for p in session.scalars(select(Pilot).where(Pilot.id.in_(list(ids))))}
-
-
-def pilots_to_link(session: Session, *, programme_ids: Collection[int] | None) -> Sequence[Pilot]:
-    """The latest live pilots of these programmes, to look up a number on the form."""
-    statement = select(Pilot).where(Pilot.withdrawn_at.is_(None)).options(joinedload(Pilot.programme))
-    if programme_ids is not None:
-        statement = statement.where(Pilot.programme_id.in_(list(programme_ids)))
-    return session.scalars(statement.order_by(Pilot.id.desc()).limit(PILOTS_LISTED)).all()
-
-
-def get_closeout(session: Session, *, closeout_id: int) -> CloseOut | None:
-    """A live close-out of a live meeting, with its community and the lessons it already lists."""
-    return session.scalar(
-        select(CloseOut)
-        .join(CloseOut.meeting)
-        .where(CloseOut.id == closeout_id, CloseOut.withdrawn_at.is_(None), Meeting.withdrawn_at.is_(None))
-        .options(
-            joinedload(CloseOut.meeting).joinedload(Meeting.community).joinedload(Community.programme),
-            selectinload(CloseOut.lessons),
-        )
-    )
-
 
 # --- loading with permission checks ---
 
@@ -143,7 +62,8 @@ def get_closeout(session: Session, *, closeout_id: int) -> CloseOut | None:
 def _lesson(session: Session, request: Request, principal: Principal) -> Lesson:
     lesson_id = request.path_params["lesson_id"]
     lesson = found(
-        get_lesson(session, lesson_id=lesson_id), _("There is no lesson with number %(id)s.", id=lesson_id)
+        lesson_services.get_lesson(session, lesson_id=lesson_id),
+        _("There is no lesson with number %(id)s.", id=lesson_id),
     )
     forbid_unless(principal.may_edit_programme(lesson.programme_id))
     return lesson
@@ -158,7 +78,7 @@ def _closeout(session: Session, principal: Principal, text: str) -> CloseOut | N
     if not re.fullmatch(r"[0-9]{1,9}", text):
         raise bad_request(_("“%(value)s” is not a valid close-out number.", value=text[:20]))
     closeout = found(
-        get_closeout(session, closeout_id=int(text)),
+        lesson_services.get_closeout(session, closeout_id=int(text)),
         _("There is no meeting close-out with number %(id)s.", id=text),
     )
     community = closeout.meeting.community
@@ -202,7 +122,7 @@ def _pilots(session: Session, form: Form, lesson: Lesson | None) -> list[Pilot]:
     """The pilots of the numbers typed; a number of no pilot, or of an archived one, is an error
     (a pilot the lesson already names may stay after it was archived)."""
     numbers = _pilot_numbers(form)
-    found_pilots = pilots_by_id(session, ids=numbers)
+    found_pilots = lesson_services.pilots_by_id(session, ids=numbers)
     kept = {p.id for p in lesson.pilots} if lesson else set()
     unknown = [n for n in numbers if n not in found_pilots]
     archived = [n for n in numbers if n in found_pilots and found_pilots[n].withdrawn_at and n not in kept]
@@ -297,7 +217,7 @@ def _form_page(
         readonly=lesson is not None and lesson.home_hub is not None,
         kept_elsewhere=kept_elsewhere(lesson) if lesson else "",
         attachment_rows=range(1, MAX_ATTACHMENTS + 1),
-        pilots_to_link=pilots_to_link(session, programme_ids=scope(principal)),
+        pilots_to_link=lesson_services.pilots_to_link(session, programme_ids=scope(principal)),
         **choices,
     )
 
@@ -388,7 +308,7 @@ def lesson_list(request: Request) -> Response:
             raise invalid_value(field, form.value(field)[:40])
         archived = params.get("archived") == "1"
         number = page_number(request)
-        page = list_lessons(
+        page = lesson_services.list_lessons(
             session,
             programme_ids=scope(principal),
             q=q,
