@@ -89,7 +89,8 @@ def test_a_dutch_lesson_is_suggested_for_an_english_pilot_and_explained(
     assert "Office furnishing" in why.group(1) or "office_furnishing" in why.group(1)
     assert "hergebruik" in why.group(1) and "kantoormeubilair" in why.group(1)
     # A coordinator reaches this page from the public pilot page.
-    assert f'href="/en/coordinator/pilots/{pilot.id}/lessons"' in coordinator.get(f"/en/pilots/{pilot.id}").text
+    public = coordinator.get(f"/en/pilots/{pilot.id}").text
+    assert f'href="/en/coordinator/pilots/{pilot.id}/lessons"' in public
     # Only a suggestion: nothing linked, nothing published.
     assert coordinator.get("/api/v1/lesson_pilot_links").json()["data"] == []
     assert lesson.title_nl not in coordinator.get(f"/en/pilots/{pilot.id}").text
