@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
+from prometheus_client import CollectorRegistry
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
@@ -30,6 +32,11 @@ from hub.federation.api import api_routes
 from hub.health import healthz, readyz
 from hub.lessons import views as lessons
 from hub.lessons.suggest import IndexCache
+from hub.logs import configure_logging
+from hub.metrics import make_registry
+from hub.metrics.database import DatabaseCollector
+from hub.metrics.http import MetricsMiddleware
+from hub.metrics.scheduler import SchedulerMetrics
 from hub.middleware import LanguageMiddleware, SecurityHeadersMiddleware, language_of
 from hub.news import views as news
 from hub.newsletters import archive as newsletter_archive
@@ -199,7 +206,9 @@ def routes() -> list[BaseRoute]:
     ]
 
 
-def middleware(settings: Settings) -> list[Middleware]:
+def middleware(
+    settings: Settings, *, registry: CollectorRegistry, routes: list[BaseRoute]
+) -> list[Middleware]:
     stack = [
         Middleware(SecurityHeadersMiddleware, https=settings.https, form_action=oidc.origins(settings)),
         Middleware(OriginCheckMiddleware, exempt=("/api/", "/newsletter/one-click/")),
@@ -215,6 +224,11 @@ def middleware(settings: Settings) -> list[Middleware]:
     ]
     if "*" not in settings.allowed_hosts:  # "*" allows every host: skip the check altogether
         stack.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)))
+    # Outermost: it times everything, and answers /metrics before the host check (a scrape comes
+    # to the process's own address) and everything else.
+    stack.insert(
+        0, Middleware(MetricsMiddleware, registry=registry, routes=routes, token=settings.metrics_token)
+    )
     return stack
 
 
@@ -235,6 +249,11 @@ def create_app(
         engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
         sessions = make_sessionmaker(engine)
 
+    # The process's metrics, in a registry of the app's own (see hub/metrics).
+    registry = make_registry()
+    registry.register(DatabaseCollector(sessions))
+    scheduler_metrics = SchedulerMetrics(registry) if scheduler else None
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         timer = None
@@ -243,6 +262,7 @@ def create_app(
                 sessions,
                 tick_seconds=settings.scheduler_tick_seconds,
                 run_settings=app.state.run_settings,
+                metrics=scheduler_metrics,
             )
         if timer:
             timer.start()
@@ -250,14 +270,17 @@ def create_app(
             yield
         finally:
             if timer:
-                timer.shutdown()
+                # Runs once uvicorn has finished the requests in progress: the scheduler gives
+                # back what it claimed and will not do (see hub/scheduler), off the event loop.
+                await anyio.to_thread.run_sync(timer.shutdown)
             if engine is not None:
                 engine.dispose()
 
+    app_routes = routes()
     app = Starlette(
         debug=settings.debug,
-        routes=routes(),
-        middleware=middleware(settings),
+        routes=app_routes,
+        middleware=middleware(settings, registry=registry, routes=app_routes),
         exception_handlers={HTTPException: errors.http_error, 500: errors.server_error},
         lifespan=lifespan,
     )
@@ -268,9 +291,17 @@ def create_app(
     app.state.limiter = ratelimit.make_limiter()
     app.state.index_cache = IndexCache()  # lesson and pilot suggestions
     app.state.oidc = oidc.OidcLogin(settings)
+    app.state.metrics = registry
     return app
 
 
 def app_from_environment() -> Starlette:
-    """For ``uvicorn --factory hub.app:app_from_environment`` (several web processes)."""
-    return create_app(Settings.load().with_secret_key())
+    """For ``uvicorn --factory hub.app:app_from_environment`` (several web processes).
+
+    Logging is configured here, after uvicorn configured its own: its loggers then write through
+    the hub's handler, in ``HUB_LOG_FORMAT``. Give uvicorn ``--timeout-graceful-shutdown`` so that
+    requests in progress at SIGTERM finish (``hub serve`` passes ``HUB_SHUTDOWN_TIMEOUT_SECONDS``).
+    """
+    settings = Settings.load()
+    configure_logging(settings)
+    return create_app(settings.with_secret_key())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -15,9 +17,11 @@ import hub.models  # noqa: F401  (every model, so that relationships resolve)
 from hub import i18n, migrate
 from hub.accounts.models import RoleName
 from hub.db import make_engine, make_sessionmaker, refresh_statistics
+from hub.logs import configure_logging
 from hub.settings import Settings, SettingsError
 
 log = logging.getLogger("hub")
+SOURCES_LOCK = 72_017_0602  # any constant the hub's processes share (the migrations use ...0601)
 
 
 class CommandError(Exception):
@@ -27,15 +31,16 @@ class CommandError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    settings = None
     try:
         settings = Settings.load()
-        logging.basicConfig(
-            level=settings.log_level.upper(),
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
+        configure_logging(settings)
         args.handler(settings, args)
     except (SettingsError, CommandError) as error:
-        print(f"hub: {error}", file=sys.stderr)
+        if settings is not None and settings.log_format == "json":  # a log collector reads stderr
+            log.error("hub: %s", error)
+        else:
+            print(f"hub: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -120,7 +125,7 @@ def prepare_database(engine: Engine) -> None:
     from hub.taxonomy.vocabulary import ensure_vocabulary
 
     if migrate.pending(engine):
-        print("Migrating the database…", file=sys.stderr)
+        log.info("migrating the database")
         migrate.upgrade(engine)
     with make_sessionmaker(engine)() as session:
         ensure_vocabulary(session)
@@ -135,11 +140,19 @@ def load_declared_sources(engine: Engine, settings: Settings) -> None:
 
     from hub.sync import declared
 
-    with make_sessionmaker(engine)() as session:
+    # Processes that start together (web processes, schedulers) load the file in turn: on
+    # PostgreSQL a lock held on a connection of its own; the second finds the first's rows.
+    with engine.connect() as lock, make_sessionmaker(engine)() as session:
+        postgres = engine.dialect.name == "postgresql"
+        if postgres:
+            lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SOURCES_LOCK})
         try:
             created, updated, disabled = declared.load(session, Path(settings.sources_file))
         except declared.DeclarationError as error:
             raise CommandError(str(error)) from None
+        finally:
+            if postgres:
+                lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SOURCES_LOCK})
     log.info("sources file: %d created, %d updated, %d disabled", created, updated, disabled)
 
 
@@ -190,7 +203,7 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> None:
 
         with make_sessionmaker(engine)() as session:
             if is_empty(session):
-                print("Loading the demo network…", file=sys.stderr)
+                log.info("loading the demo network")
                 load_demo(session, seed=settings.demo_seed)
                 refresh_statistics(session)
                 load_demo_sources(session, uploads_dir=settings.uploads_dir)
@@ -199,22 +212,38 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> None:
     for language in i18n.LANGUAGES:
         if i18n.catalog_missing(language):
             raise CommandError(f"the {language} catalog is not compiled: run `pybabel compile -d locales`")
-    print(f"Serving the hub on http://{args.host}:{args.port}/", file=sys.stderr)
+    log.info("serving the hub on http://%s:%d/", args.host, args.port)
     from hub.app import create_app
 
+    app = create_app(settings, scheduler=not args.no_scheduler)
+    # On SIGTERM uvicorn stops accepting connections, lets the requests in progress finish (for
+    # HUB_SHUTDOWN_TIMEOUT_SECONDS at most), shuts the app down (its scheduler gives back what it
+    # claimed), then raises the signal again: this handler makes that a normal exit (status 0).
+    signal.signal(signal.SIGTERM, lambda *_: None)
     uvicorn.run(
-        create_app(settings, scheduler=not args.no_scheduler),
+        app,
         host=args.host,
         port=args.port,
         proxy_headers=True,
         log_level=settings.log_level.lower(),
+        log_config=None,  # configure_logging did: uvicorn's lines go through the hub's handler
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
     )
+    log.info("the hub has stopped")
 
 
 def scheduler_command(settings: Settings, args: argparse.Namespace) -> None:
-    import signal
+    """Run scheduled work until SIGTERM or SIGINT, then stop gracefully and exit 0.
+
+    The first signal stops the scheduler taking work: the work in hand finishes and what it had
+    claimed but will not do is given back (see hub/scheduler). A second Ctrl-C (SIGINT) ends the
+    process at once, like a crash: its leases then run out before another scheduler may take over.
+    """
     import threading
 
+    from hub.metrics import make_registry
+    from hub.metrics.database import DatabaseCollector
+    from hub.metrics.scheduler import MetricsServer, SchedulerMetrics
     from hub.scheduler import Scheduler
     from hub.sync.runner import RunSettings
 
@@ -223,22 +252,53 @@ def scheduler_command(settings: Settings, args: argparse.Namespace) -> None:
     if migrate.pending(engine):
         raise CommandError("the database is not up to date: run `hub migrate` first")
     load_declared_sources(engine, settings)
+    sessions = make_sessionmaker(engine)
+    registry = make_registry()
+    registry.register(DatabaseCollector(sessions))
     scheduler = Scheduler(
-        make_sessionmaker(engine),
+        sessions,
         tick_seconds=settings.scheduler_tick_seconds,
         run_settings=RunSettings.from_settings(settings),
+        metrics=SchedulerMetrics(registry),
     )
+    server = None
+    if settings.metrics_port:
+        try:
+            server = MetricsServer(
+                registry,
+                address=settings.metrics_address,
+                port=settings.metrics_port,
+                token=settings.metrics_token,
+            )
+        except OSError as error:
+            raise CommandError(
+                f"cannot serve metrics on {settings.metrics_address}:{settings.metrics_port}: {error}"
+            ) from None
+        server.start()
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+    def on_signal(number: int, _frame: object) -> None:
+        name = signal.Signals(number).name
+        if stop.is_set():
+            if number == signal.SIGINT:
+                log.warning("%s again: stopping at once", name)
+                os._exit(128 + number)
+            return
+        log.info("%s received: the scheduler stops once the work in hand is done", name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     scheduler.start()
-    print("Scheduler running; stop with Ctrl-C.", file=sys.stderr)
+    log.info("scheduler running; stop with Ctrl-C or SIGTERM")
     try:
         stop.wait()
-    except KeyboardInterrupt:
-        pass
+        scheduler.shutdown()  # waits for the tick in progress, which gives back what it claimed
     finally:
-        scheduler.shutdown()
+        if server is not None:
+            server.stop()
         engine.dispose()
+    log.info("scheduler stopped")
 
 
 def _read_password(args: argparse.Namespace) -> str:

@@ -52,6 +52,7 @@ class Settings:
     data_dir: Path = Path("var")
     debug: bool = False
     log_level: str = "INFO"
+    log_format: str = "text"
     demo_seed: int = 2017
     db_pool_size: int = 10
     scheduler_tick_seconds: int = 30
@@ -77,6 +78,10 @@ class Settings:
     bounce_token: str = dataclasses.field(default="", repr=False)
     bounce_threshold: int = 3
     oidc_providers: tuple[OidcProvider, ...] = ()
+    metrics_token: str = dataclasses.field(default="", repr=False)
+    metrics_port: int = 0
+    metrics_address: str = "0.0.0.0"
+    shutdown_timeout_seconds: int = 20
 
     @property
     def maildir(self) -> Path:
@@ -130,6 +135,12 @@ class Settings:
     def _validate(self) -> None:
         if self.default_language not in ("nl", "en"):
             raise SettingsError(f"HUB_DEFAULT_LANGUAGE must be 'nl' or 'en', not {self.default_language!r}")
+        if self.log_format not in ("text", "json"):
+            raise SettingsError(f"HUB_LOG_FORMAT must be 'text' or 'json', not {self.log_format!r}")
+        if not 0 <= self.metrics_port <= 65535:
+            raise SettingsError("HUB_METRICS_PORT must be a port number (1 to 65535), or 0 for none")
+        if not 1 <= self.shutdown_timeout_seconds <= 600:
+            raise SettingsError("HUB_SHUTDOWN_TIMEOUT_SECONDS must be between 1 and 600")
         if urlsplit(self.base_url).scheme not in ("http", "https"):
             raise SettingsError(f"HUB_BASE_URL must start with http:// or https://: {self.base_url!r}")
         if not 1 <= self.fetch_timeout_seconds <= 300:

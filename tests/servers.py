@@ -41,11 +41,11 @@ def run_hub(
 
 
 @contextmanager
-def serving_hub(directory: Path, *args: str, env: dict[str, str], port: int | None = None) -> Iterator[str]:
-    """``hub serve ARGS`` until the block ends; yields its base URL once it is ready.
-
-    ``port``: when the URL must be known before (e.g. to register it at an OpenID Connect provider).
-    """
+def hub_process(
+    directory: Path, *args: str, env: dict[str, str], port: int | None = None
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """``hub serve ARGS`` until the block ends (SIGINT, unless it stopped already): the process and
+    its base URL, once it is ready. Its output goes to ``directory / "serve.log"``."""
     port = port or free_port()
     log_path = directory / "serve.log"
     with log_path.open("w") as log:  # a file, not a pipe nobody reads, which could fill up
@@ -66,11 +66,22 @@ def serving_hub(directory: Path, *args: str, env: dict[str, str], port: int | No
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"hub serve was not ready within 120 s:\n{log_path.read_text()}")
                 time.sleep(0.2)
-            yield base
+            yield process, base
         finally:
-            process.send_signal(signal.SIGINT)
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextmanager
+def serving_hub(directory: Path, *args: str, env: dict[str, str], port: int | None = None) -> Iterator[str]:
+    """``hub serve ARGS`` until the block ends; yields its base URL once it is ready.
+
+    ``port``: when the URL must be known before (e.g. to register it at an OpenID Connect provider).
+    """
+    with hub_process(directory, *args, env=env, port=port) as (_process, base):
+        yield base

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, delete, text
@@ -119,3 +120,59 @@ def test_database_maintenance_job_refreshes_statistics(empty_engine: Engine) -> 
                 text("SELECT count(*) FROM pg_stats WHERE tablename = 'pilots' AND attname = 'starts_on'")
             )
         assert stats.scalar()
+
+
+def test_a_stopped_scheduler_claims_nothing_more_and_gives_back_what_it_claimed(
+    committed: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stop comes while a job runs: the next job is not claimed. Stop comes between claiming a job
+    and running it: the job is given back, still due, for another scheduler."""
+    ran: list[str] = []
+    sessions = make_sessionmaker(committed)
+    scheduler = Scheduler(sessions, jobs={})
+
+    def first(session: Session) -> None:
+        ran.append("first")
+        scheduler.stop()  # SIGTERM while this job runs
+
+    scheduler.jobs = {"first": (first, 60), "second": (lambda s: ran.append("second"), 60)}
+    assert scheduler.tick() == ["first"]
+    assert ran == ["first"]
+    assert scheduler.tick() == []  # a stopped scheduler ticks no more
+    with sessions() as session:
+        second = session.get(ScheduledJob, "second")
+        assert second is not None and second.lease_owner is None and second.runs == 0
+
+    claim = services.claim_due
+    late = Scheduler(sessions, jobs={"second": (lambda s: ran.append("late"), 60)})
+
+    def claim_then_stop(*args: Any, **kwargs: Any) -> bool:
+        claimed = claim(*args, **kwargs)
+        late.stop()
+        return claimed
+
+    monkeypatch.setattr(services, "claim_due", claim_then_stop)
+    assert late.tick() == []
+    assert ran == ["first"]
+    with sessions() as session:
+        second = session.get(ScheduledJob, "second")
+        assert second is not None
+        assert (second.lease_owner, second.lease_until, second.runs) == (None, None, 0)
+    monkeypatch.undo()
+    # Still due: another scheduler runs it at its next tick.
+    other = Scheduler(sessions, jobs={"second": (lambda s: ran.append("other"), 60)})
+    assert other.tick() == ["second"]
+    assert ran == ["first", "other"]
+
+
+def test_giving_back_frees_only_our_own_lease(committed: Engine) -> None:
+    sessions = make_sessionmaker(committed)
+    with sessions() as session:
+        services.ensure_jobs(session, intervals={"job": 60})
+        assert services.claim_due(session, name="job", owner="a", lease=dt.timedelta(minutes=5))
+        assert not services.give_back(session, name="job", owner="b")
+        job = session.get(ScheduledJob, "job")
+        assert job is not None and job.lease_owner == "a"
+        assert services.give_back(session, name="job", owner="a")
+        session.refresh(job)
+        assert job.lease_owner is None and job.lease_until is None

@@ -38,11 +38,34 @@ def test_allowed_hosts_from_a_comma_separated_list() -> None:
         ({"HUB_DATABASE_URL": "mysql://x"}, "HUB_DATABASE_URL must be"),
         ({"HUB_BASE_URL": "hub.example"}, "HUB_BASE_URL must start with"),
         ({"HUB_CONFIG_FILE": "/nonexistent/hub.toml"}, "does not exist"),
+        ({"HUB_LOG_FORMAT": "xml"}, "HUB_LOG_FORMAT must be 'text' or 'json'"),
+        ({"HUB_METRICS_PORT": "70000"}, "HUB_METRICS_PORT must be a port number"),
+        ({"HUB_METRICS_PORT": "nine"}, "HUB_METRICS_PORT has an invalid value"),
+        ({"HUB_SHUTDOWN_TIMEOUT_SECONDS": "0"}, "HUB_SHUTDOWN_TIMEOUT_SECONDS must be between 1 and 600"),
     ],
 )
 def test_bad_settings_say_what_is_wrong(environ: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         Settings.load(environ=environ)
+
+
+def test_operations_settings_and_the_metrics_token_stays_out_of_reprs() -> None:
+    settings = Settings.load(
+        environ={
+            "HUB_LOG_FORMAT": "json",
+            "HUB_METRICS_PORT": "9102",
+            "HUB_METRICS_TOKEN": "do-not-print",
+            "HUB_SHUTDOWN_TIMEOUT_SECONDS": "30",
+        }
+    )
+    assert (settings.log_format, settings.metrics_port, settings.shutdown_timeout_seconds) == (
+        "json",
+        9102,
+        30,
+    )
+    assert settings.metrics_token == "do-not-print" and "do-not-print" not in repr(settings)
+    defaults = Settings.load(environ={})
+    assert (defaults.log_format, defaults.metrics_port, defaults.metrics_token) == ("text", 0, "")
 
 
 def test_unknown_keys_in_the_config_file_are_refused(tmp_path: Path) -> None:

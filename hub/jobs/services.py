@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -58,6 +58,34 @@ def claim_due(
     )
     session.commit()
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def give_back(session: Session, *, name: str, owner: str) -> bool:
+    """Free our lease on a job we claimed but will not run (the process is stopping): it stays due
+    for another process. Only our own lease is freed; True if we held it."""
+    result = session.execute(
+        update(ScheduledJob)
+        .where(ScheduledJob.name == name, ScheduledJob.lease_owner == owner)
+        .values(lease_until=None, lease_owner=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def count_due(session: Session, *, now: dt.datetime) -> int:
+    """Jobs that are due and that no process holds (for the metrics)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ScheduledJob)
+            .where(
+                ScheduledJob.next_run_at <= now,
+                or_(ScheduledJob.lease_until.is_(None), ScheduledJob.lease_until < now),
+            )
+        )
+        or 0
+    )
 
 
 def finish(session: Session, *, name: str, owner: str, error: str | None = None) -> None:

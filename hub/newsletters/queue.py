@@ -71,6 +71,28 @@ def delivery_counts(session: Session, *, issue_id: int) -> dict[DeliveryStatus, 
     return counts.get(issue_id, dict.fromkeys(DeliveryStatus, 0))
 
 
+def status_totals(session: Session) -> dict[DeliveryStatus, int]:
+    """Every delivery of every issue per status (for the metrics): one grouped query, which the
+    queue index (issue, status, id) covers."""
+    counts = dict.fromkeys(DeliveryStatus, 0)
+    for status, count in session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)):
+        counts[status] = count
+    return counts
+
+
+def waiting(session: Session) -> int:
+    """Deliveries of the issues being sent that are still to be sent (claimed or not)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .join(NewsletterIssue, NewsletterIssue.id == Delivery.issue_id)
+            .where(NewsletterIssue.status == IssueStatus.SENDING, Delivery.status == DeliveryStatus.PENDING)
+        )
+        or 0
+    )
+
+
 def pending_state(session: Session, *, issue_id: int) -> tuple[IssueStatus | None, int, dt.datetime | None]:
     """The issue's status, how many deliveries are pending, and when the earliest claim on one ends."""
     status = session.scalar(select(NewsletterIssue.status).where(NewsletterIssue.id == issue_id))
@@ -222,12 +244,7 @@ def record(
 ) -> tuple[int, int]:
     """Write what a batch did, in one transaction: (set aside, bounces counted)."""
     if outcome.sent:
-        session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(outcome.sent))
-            .values(status=DeliveryStatus.SENT, sent_at=now, claimed_until=None)
-            .execution_options(synchronize_session=False)
-        )
+        _mark_sent(session, ids=outcome.sent, now=now)
     if outcome.skipped:
         session.execute(
             update(deliveries)
@@ -259,6 +276,22 @@ def record(
         release(session, ids=outcome.untried, owner=owner)
     session.commit()
     return len(set_aside), len(bounced)
+
+
+def mark_sent(session: Session, *, ids: Sequence[int], now: dt.datetime) -> None:
+    """Messages the server accepted, marked before their batch ends: a process killed mid-batch
+    leaves fewer to be sent a second time once its lease runs out. (``record`` marks them again.)"""
+    _mark_sent(session, ids=ids, now=now)
+    session.commit()
+
+
+def _mark_sent(session: Session, *, ids: Sequence[int], now: dt.datetime) -> None:
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(ids))
+        .values(status=DeliveryStatus.SENT, sent_at=now, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _count_bounces(

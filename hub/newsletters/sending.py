@@ -6,15 +6,20 @@ issue's move to ``sending``). ``send_issue`` then runs ``newsletter_connections`
 claims a batch of pending deliveries with one UPDATE that sets ``claimed_by``/``claimed_until``
 (``FOR UPDATE SKIP LOCKED`` spreads the queue over workers and processes on PostgreSQL; SQLite
 has one writer at a time), sends the batch over its one SMTP connection, and marks what the server
-accepted ``sent`` in one statement.
+accepted ``sent``: every ``MARK_EVERY`` messages, and the rest when the batch ends.
 
 **The guarantee.** A delivery is marked sent only after the mail server accepted its message,
 and a claim is only ever taken when it is free or its lease has expired. So whenever a sender
 dies (SIGKILL, power loss), every delivery it had not marked is sent later by whoever claims
-it once the lease expires: nobody is skipped. The only messages sent twice are those of the
-batches in flight at the crash (accepted by the server, not yet marked): at most
-``newsletter_connections × newsletter_batch_size`` per crashed process, and a subscriber gets
-one extra copy for each crash that caught their batch in flight.
+it once the lease expires: nobody is skipped. The only messages sent twice are those accepted by
+the server but not yet marked at the crash: fewer than ``MARK_EVERY`` per connection, so at most
+``newsletter_connections × MARK_EVERY`` per crashed process (less than one batch), and a
+subscriber gets one extra copy for each crash that caught their message in that window.
+
+**Stopping.** When the caller's ``stop`` is set (the scheduler or ``hub newsletter send`` got
+SIGTERM), every worker finishes the message it is sending, records what the server accepted as
+sent, and gives the rest of its batch back at once (not when the lease runs out), so another
+process resumes the send without waiting and without sending anything twice.
 
 A message the server refuses counts as an attempt and returns to the queue (after
 ``retry_after``); after ``MAX_ATTEMPTS`` it is set aside (``failed``), and a permanent refusal
@@ -46,6 +51,7 @@ from hub.newsletters.queue import (
     create_deliveries,
     extend_claims,
     finish_if_done,
+    mark_sent,
     pending_state,
     recipients,
     record,
@@ -69,6 +75,9 @@ BACKOFF = 1.0  # seconds after the first failed connection; doubles up to BACKOF
 BACKOFF_MAX = 60.0
 CONNECTION_FAILURES = 6  # in a row: the worker gives up (the next run resumes)
 SEGMENT_CACHE = 64  # rendered segments kept during one send
+# Accepted messages are marked sent every this many, not only when their batch ends: a process
+# killed mid-send leaves at most this many per connection to be sent again.
+MARK_EVERY = 10
 
 
 # -- starting --------------------------------------------------------------------------------
@@ -194,7 +203,7 @@ class _Send:
         settings: Settings,
         owner: str,
         progress: Progress | None,
-        stop: threading.Event,
+        stop: threading.Event | None,
         retry_after: dt.timedelta,
         backoff: float,
     ) -> None:
@@ -204,7 +213,8 @@ class _Send:
         self.settings = settings
         self.owner = owner
         self.progress = progress
-        self.stop = stop
+        self.stop = stop or threading.Event()  # the caller's: stop after the message in hand
+        self.halt = threading.Event()  # a worker failed (or Ctrl-C): every worker stops
         self.retry_after = retry_after
         self.backoff = backoff
         self.lease = dt.timedelta(seconds=settings.newsletter_lease_seconds)
@@ -221,17 +231,19 @@ class _Send:
             transport = make_transport(self.settings)
             self._work(owner, transport)
         except Exception as error:  # a bug or the database: stop every worker, tell the caller
-            log.exception("newsletter %d: worker %s failed", self.issue_id, owner)
+            log.exception(
+                "newsletter %d: worker %s failed", self.issue_id, owner, extra={"issue_id": self.issue_id}
+            )
             with self.lock:
                 self.crash = self.crash or error
-            self.stop.set()
+            self.halt.set()
         finally:
             if transport is not None:
                 transport.close()
 
     def _work(self, owner: str, transport: Transport) -> None:
         failures = 0
-        while not self.stop.is_set():
+        while not self.stopping():
             claimed_at = time.monotonic()  # the lease runs from (before) the claim
             with self.writer() as session:
                 batch = claim_batch(
@@ -261,12 +273,31 @@ class _Send:
                 failures = 0
                 continue
             failures += 1
-            log.warning("newsletter %d: %s (connection failure %d)", self.issue_id, error, failures)
+            log.warning(
+                "newsletter %d: %s (connection failure %d)",
+                self.issue_id,
+                error,
+                failures,
+                extra={"issue_id": self.issue_id, "worker": owner},
+            )
             if failures >= CONNECTION_FAILURES:
                 with self.lock:
                     self.result.error = error
                 return
-            self.stop.wait(min(BACKOFF_MAX, self.backoff * 2 ** (failures - 1)))
+            self.pause(min(BACKOFF_MAX, self.backoff * 2 ** (failures - 1)))
+
+    def stopping(self) -> bool:
+        return self.stop.is_set() or self.halt.is_set()
+
+    def pause(self, seconds: float) -> None:
+        """Wait ``seconds``, or less if the send is stopped meanwhile (the caller's ``stop`` is
+        looked at every 0.1 s)."""
+        deadline = time.monotonic() + seconds
+        while not self.stopping():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self.halt.wait(min(left, 0.1))
 
     def _record(self, outcome: Outcome, owner: str) -> tuple[int, int]:
         with self.writer() as session:
@@ -287,14 +318,15 @@ class _Send:
         if status is not IssueStatus.SENDING or not pending:
             return False
         delay = 0.05 if earliest is None else (earliest - utcnow()).total_seconds()
-        self.stop.wait(min(1.0, max(0.05, delay)))
+        self.pause(min(1.0, max(0.05, delay)))
         return True
 
     def _send_batch(
         self, batch: list[Claimed], transport: Transport, owner: str, outcome: Outcome, claimed_at: float
     ) -> str | None:
         """Send a claimed batch, noting in ``outcome`` what became of each delivery; the reason
-        when the connection failed (the rest of the batch is then given back untried)."""
+        when the connection failed (the rest of the batch is then given back untried). When the
+        send is stopped, the rest of the batch after the message in hand is given back too."""
         with self.sessions() as session:  # the reads, then the session is closed before sending
             found = recipients(session, subscription_ids=[d.subscription_id for d in batch])
             todo: list[tuple[Claimed, Prepared, Subscription]] = []
@@ -308,7 +340,12 @@ class _Send:
         renew_every = self.lease.total_seconds() / 3
         renew_at = claimed_at + renew_every
         ours = {delivery.id for delivery, _, _ in todo}
+        marked = 0  # how many of outcome.sent are marked in the database already
         for index, (delivery, prepared, subscription) in enumerate(todo):
+            if len(outcome.sent) - marked >= MARK_EVERY:
+                with self.writer() as session:
+                    mark_sent(session, ids=outcome.sent[marked:], now=utcnow())
+                marked = len(outcome.sent)
             if time.monotonic() >= renew_at:  # a slow batch (a low rate): keep the claim alive
                 with self.writer() as session:
                     ours = extend_claims(
@@ -321,6 +358,9 @@ class _Send:
                 renew_at = time.monotonic() + renew_every
             if delivery.id not in ours:  # our claim expired and another sender has it now
                 continue
+            if self.stopping():
+                outcome.untried.extend(d.id for d, _, _ in todo[index:] if d.id in ours)
+                return None
             # Each message is made just before it is sent: the other workers' connections get
             # the interpreter between every two messages, not after a whole batch was built.
             try:
@@ -328,7 +368,10 @@ class _Send:
             except Exception as error:  # one bad address must not stop the batch
                 outcome.failures.append(Failure(delivery, describe(error)))
                 continue
-            self.rate.wait()
+            self.pause(self.rate.reserve())  # stopping cuts the wait short: checked again below
+            if self.stopping():
+                outcome.untried.extend(d.id for d, _, _ in todo[index:] if d.id in ours)
+                return None
             try:
                 transport.send(data, subscription.email, smtputf8=smtputf8)
             except ConnectionFailed as error:
@@ -371,7 +414,8 @@ def send_issue(
     retry_after: dt.timedelta = RETRY_AFTER,
     backoff: float = BACKOFF,
 ) -> SendResult:
-    """Send a ``sending`` issue's pending deliveries until none is left (or the issue is cancelled).
+    """Send a ``sending`` issue's pending deliveries until none is left (or the issue is cancelled,
+    or ``stop`` is set: see the module's doc).
 
     ``newsletter_connections`` workers (threads) each claim batches and send them over their own
     connection. ``sessions`` should be bound to an engine: with a single connection (the tests'
@@ -386,7 +430,7 @@ def send_issue(
         settings=settings,
         owner=owner,
         progress=progress,
-        stop=stop or threading.Event(),
+        stop=stop,
         retry_after=retry_after,
         backoff=backoff,
     )
@@ -404,8 +448,8 @@ def send_issue(
         try:
             for thread in threads:
                 thread.join()
-        except BaseException:  # Ctrl-C: let the batches in flight finish and be recorded
-            state.stop.set()
+        except BaseException:  # Ctrl-C: let the messages in flight finish and be recorded
+            state.halt.set()
             for thread in threads:
                 thread.join()
             raise
@@ -413,27 +457,57 @@ def send_issue(
         raise state.crash
     with writer_sessions(sessions)() as session:
         state.result.finished = finish_if_done(session, issue_id=issue_id, now=utcnow())
+    result = state.result
     log.info(
         "newsletter %d: %d sent, %d retried, %d set aside, %d skipped%s",
         issue_id,
-        state.result.sent,
-        state.result.retried,
-        state.result.set_aside,
-        state.result.skipped,
-        ", finished" if state.result.finished else "",
+        result.sent,
+        result.retried,
+        result.set_aside,
+        result.skipped,
+        ", finished" if result.finished else (", stopped" if state.stop.is_set() else ""),
+        extra={
+            "issue_id": issue_id,
+            "sent": result.sent,
+            "retried": result.retried,
+            "set_aside": result.set_aside,
+            "skipped": result.skipped,
+            "finished": result.finished,
+        },
     )
-    return state.result
+    return result
 
 
-def run_due_newsletters(sessions: sessionmaker[Session], *, owner: str, settings: Settings) -> list[int]:
+def run_due_newsletters(
+    sessions: sessionmaker[Session],
+    *,
+    owner: str,
+    settings: Settings,
+    stop: threading.Event | None = None,
+    sent: Callable[[SendResult], None] | None = None,
+) -> list[int]:
     """The scheduler's part: start due issues, then send every issue in ``sending`` (resuming one
-    a stopped process left); the ids of the issues that are now sent."""
+    a stopped process left); the ids of the issues that are now sent.
+
+    ``stop``: stop sending (see the module's doc) and start no other issue; ``sent`` is told how
+    each send went.
+    """
+    stopped = stop.is_set if stop is not None else lambda: False
+    if stopped():
+        return []
     with writer_sessions(sessions)() as session:
-        start_due_issues(session, now=utcnow())
+        started = start_due_issues(session, now=utcnow())
+    for issue_id in started:
+        log.info("newsletter %d: sending started", issue_id, extra={"issue_id": issue_id})
     with sessions() as session:
         issue_ids = sending_issues(session)
     done = []
     for issue_id in issue_ids:
-        if send_issue(sessions, issue_id=issue_id, settings=settings, owner=owner).finished:
+        if stopped():
+            break
+        result = send_issue(sessions, issue_id=issue_id, settings=settings, owner=owner, stop=stop)
+        if sent is not None:
+            sent(result)
+        if result.finished:
             done.append(issue_id)
     return done

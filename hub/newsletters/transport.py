@@ -257,12 +257,17 @@ class RateLimit:
         self._next = time.monotonic()
         self._lock = threading.Lock()
 
-    def wait(self) -> None:
+    def reserve(self) -> float:
+        """Take the next free slot; how many seconds from now it is (to wait before sending)."""
         if not self.interval:
-            return
+            return 0.0
         with self._lock:
             now = time.monotonic()
             slot = max(now, self._next)
             self._next = slot + self.interval
-        if slot > now:
-            time.sleep(slot - now)
+        return slot - now
+
+    def wait(self) -> None:
+        delay = self.reserve()
+        if delay > 0:
+            time.sleep(delay)

@@ -85,7 +85,14 @@ def run_source(
     progress: Progress | None = None,
 ) -> SyncRun:
     """Run ``source`` now (the caller holds its lease) and return the finished run."""
+    key = source.key  # read now: a rollback below would expire it
     run = services.start_run(session, source=source, trigger=trigger, owner=owner)
+    log.info(
+        "run %d of source %s started",
+        run.id,
+        key,
+        extra={"run_id": run.id, "source": key, "trigger": trigger.value},
+    )
     cursor = Cursor(state=dict(source.cursor or {}))
     try:
         connector = registry.build(source.kind, source.options)
@@ -103,14 +110,15 @@ def run_source(
             ingest.withdraw_absent()
     except Problem as problem:
         session.rollback()
-        _finish(session, run, RunStatus.FAILED, problem.message, problem.values)
+        _finish(session, run, key, RunStatus.FAILED, problem.message, problem.values)
         return run
     except Exception as exc:  # a run always finishes; the traceback goes to the log
-        log.exception("sync of source %s failed", source.key)
+        log.exception("sync of source %s failed", key, extra={"run_id": run.id, "source": key})
         session.rollback()
         _finish(
             session,
             run,
+            key,
             RunStatus.FAILED,
             N_("An unexpected error stopped the run (%(error)s); see the hub's log."),
             {"error": type(exc).__name__},
@@ -118,7 +126,7 @@ def run_source(
         return run
     source.cursor = dict(cursor.state)
     status = RunStatus.PARTIAL if run.failed else RunStatus.SUCCEEDED
-    _finish(session, run, status, run.message, dict(run.message_values or {}))  # a warning has values
+    _finish(session, run, key, status, run.message, dict(run.message_values or {}))  # a warning has values
     return run
 
 
@@ -141,7 +149,7 @@ def _keeping_lease(
 
 
 def _finish(
-    session: Session, run: SyncRun, status: RunStatus, message: str, values: dict[str, object]
+    session: Session, run: SyncRun, key: str, status: RunStatus, message: str, values: dict[str, object]
 ) -> None:
     run.status = status
     run.message = message
@@ -149,9 +157,32 @@ def _finish(
     run.finished_at = utcnow()
     session.add(run)
     session.commit()
+    extra = {
+        "run_id": run.id,
+        "source": key,
+        "status": status.value,
+        "added": run.added,
+        "updated": run.updated,
+        "unchanged": run.unchanged,
+        "deleted": run.deleted,
+        "failed": run.failed,
+        "seconds": round((run.finished_at - run.started_at).total_seconds(), 3),
+    }
     if status is RunStatus.FAILED:
-        log.warning(
-            "run %s of source %s failed: %s", run.id, run.source_id, message % values if values else message
+        reason = message % values if values else message
+        log.warning("run %s of source %s failed: %s", run.id, key, reason, extra=extra)
+    else:
+        log.info(
+            "run %s of source %s %s: %d added, %d updated, %d unchanged, %d deleted, %d failed",
+            run.id,
+            key,
+            status.value,
+            run.added,
+            run.updated,
+            run.unchanged,
+            run.deleted,
+            run.failed,
+            extra=extra,
         )
 
 

@@ -223,6 +223,20 @@ def release(session: Session, *, source_id: int, owner: str) -> None:
     session.commit()
 
 
+def give_back(session: Session, *, source_id: int, owner: str) -> bool:
+    """Free our lease on a source we will not run after all (the process is stopping): it stays due,
+    so another scheduler takes it at its next tick instead of when the lease would have run out.
+    Only our own lease is freed; True if we held it."""
+    result = session.execute(
+        update(Source)
+        .where(Source.id == source_id, Source.lease_owner == owner)
+        .values(lease_until=None, lease_owner=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def reap_stuck(
     session: Session, *, now: dt.datetime | None = None, stale_after: dt.timedelta = STALE_AFTER
 ) -> int:
@@ -246,3 +260,29 @@ def reap_stuck(
 def enabled_sources(session: Session) -> Sequence[Source]:
     """Every enabled source, by key (what `hub sync` without a key runs)."""
     return session.scalars(select(Source).where(Source.enabled).order_by(Source.key)).all()
+
+
+# -- for the metrics ------------------------------------------------------------------------
+
+
+def run_totals(session: Session) -> list[tuple[str, RunStatus | None, int, dt.datetime | None]]:
+    """Per source (every one, also those never run) and run status: how many runs, and when the
+    last of them finished. One grouped query; a source without runs has one row with status None."""
+    rows = session.execute(
+        select(Source.key, SyncRun.status, func.count(SyncRun.id), func.max(SyncRun.finished_at))
+        .outerjoin(SyncRun, SyncRun.source_id == Source.id)
+        .group_by(Source.key, SyncRun.status)
+    ).all()
+    return [(key, status, count, finished) for key, status, count, finished in rows]
+
+
+def count_due(session: Session, *, now: dt.datetime) -> int:
+    """Enabled sources whose next run is due and that no process holds (``ix_sources_due``)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Source)
+            .where(Source.enabled, Source.next_run_at <= now, _free(now))
+        )
+        or 0
+    )

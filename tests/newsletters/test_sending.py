@@ -41,7 +41,7 @@ from hub.newsletters.models import (
     SubscriptionStatus,
 )
 from hub.newsletters.rendering import PREFERENCES, UNSUBSCRIBE, Segment, links, personalise, render_issue
-from hub.newsletters.transport import Prepared
+from hub.newsletters.transport import Prepared, SmtpTransport
 from hub.scheduler import Scheduler
 from hub.settings import Settings
 from hub.sync.runner import RunSettings
@@ -605,3 +605,39 @@ def test_hub_newsletter_send_and_status_into_the_maildir(tmp_path: Path) -> None
     assert again.returncode == 0 and "nothing to send" in again.stderr
     missing = run_hub("newsletter", "status", "999", env=env)
     assert missing.returncode == 2 and "no newsletter issue 999" in missing.stderr
+
+
+def test_accepted_messages_are_marked_before_their_batch_ends(
+    committed: sessionmaker[Session],
+    server: tuple[Refusing, int],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """While a batch of 30 goes out, the database is never more than ``MARK_EVERY`` accepted
+    messages behind the mail server: a process killed mid-batch resends at most that many."""
+    inbox, port = server
+    with committed() as session:
+        for n in range(30):
+            subscribe(session, f"reader{n:02}@example.org")
+        issue = new_issue(session)
+        session.commit()
+    start(committed)
+    behind: list[int] = []
+    real_send = SmtpTransport.send
+
+    def send_and_look(self: SmtpTransport, data: bytes, recipient: str, *, smtputf8: bool = False) -> None:
+        real_send(self, data, recipient, smtputf8=smtputf8)
+        with committed() as session:
+            marked = session.scalar(
+                select(func.count())
+                .select_from(Delivery)
+                .where(Delivery.issue_id == issue.id, Delivery.status == DeliveryStatus.SENT)
+            )
+        behind.append(len(inbox.received) - (marked or 0))
+
+    monkeypatch.setattr(SmtpTransport, "send", send_and_look)
+    settings = mail_settings(tmp_path, port, newsletter_batch_size=30, newsletter_connections=1)
+    result = send(committed, issue.id, settings)
+    assert result.finished and result.sent == 30 and len(behind) == 30
+    assert max(behind) == sending.MARK_EVERY  # one whole batch was never unmarked at once
+    assert counts(committed, issue.id)[DeliveryStatus.SENT] == 30

@@ -5,19 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.messages import OptionsError
 from hub import migrate
 from hub.db import make_sessionmaker, utcnow
 from hub.pilots.models import Pilot
 from hub.sync import services
+from hub.sync.jobs import run_due_sources
 from hub.sync.models import RunStatus, Source, SyncRun
+from hub.sync.runner import RunSettings
 from hub.sync.schedule import next_run, normalise
 from tests import factories
 
@@ -69,6 +73,45 @@ def test_disabled_sources_are_not_claimed(session: Session) -> None:
     factories.source(session, programme, "off", enabled=False)
     session.commit()
     assert services.claim_due(session, owner="one", lease=dt.timedelta(minutes=10)) is None
+
+
+def test_a_source_claimed_as_the_scheduler_stops_is_given_back_still_due(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with sessions() as session:
+        programme = factories.programme(session, "gdca")
+        source: Source = factories.source(session, programme, "news")
+        session.commit()
+        source_id, due_at = source.id, source.next_run_at
+    stop = threading.Event()
+    claim = services.claim_due
+
+    def claim_then_stop(*args: Any, **kwargs: Any) -> int | None:
+        claimed = claim(*args, **kwargs)
+        stop.set()  # SIGTERM between claiming the source and starting its run
+        return claimed
+
+    monkeypatch.setattr(services, "claim_due", claim_then_stop)
+    assert run_due_sources(sessions, owner="stopping", run_settings=RunSettings(), stop=stop) == []
+    monkeypatch.undo()
+    assert run_due_sources(sessions, owner="stopping", run_settings=RunSettings(), stop=stop) == []
+    with sessions() as session:
+        given_back = session.get(Source, source_id)
+        assert given_back is not None
+        assert (given_back.lease_owner, given_back.lease_until, given_back.next_run_at) == (
+            None,
+            None,
+            due_at,
+        )
+        assert not session.scalar(
+            select(func.count()).select_from(SyncRun).where(SyncRun.source_id == source_id)
+        )
+        # Another scheduler takes it at once; giving back frees only one's own lease.
+        lease = dt.timedelta(minutes=10)
+        assert services.claim_due(session, owner="other", lease=lease) == source_id
+        assert not services.give_back(session, source_id=source_id, owner="stopping")
+        session.refresh(given_back)
+        assert given_back.lease_owner == "other"
 
 
 def test_stuck_runs_are_reaped(session: Session) -> None:
