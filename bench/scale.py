@@ -62,6 +62,8 @@ import hub.models  # noqa: E402, F401  (every table, for the foreign keys)
 from bench.run import BenchError, Sample, find_wrk, free_port, parse_wrk  # noqa: E402
 from hub.db import make_engine, make_sessionmaker, utcnow  # noqa: E402
 from hub.newsletters.models import (  # noqa: E402
+    Delivery,
+    DeliveryStatus,
     IssueStatus,
     NewsletterIssue,
     Subscription,
@@ -313,6 +315,15 @@ def schedule(database_url: str, *, newsletter_in: float, spread: float) -> int:
     return issue_id
 
 
+def sent_so_far(database_url: str) -> str:
+    engine = make_engine(database_url)
+    with make_sessionmaker(engine)() as session:
+        statuses = collections.Counter(session.scalars(select(Delivery.status)))
+    engine.dispose()
+    sent = statuses[DeliveryStatus.SENT]
+    return f"the newsletter sent to {sent} of {sum(statuses.values())} so far"
+
+
 def check_syncs(database_url: str) -> dict[str, Any]:
     engine = make_engine(database_url)
     with make_sessionmaker(engine)() as session:
@@ -451,7 +462,10 @@ def run(args: argparse.Namespace, admin_url: str, workdir: Path) -> dict[str, An
             processes += schedulers
             for scheduler in schedulers:
                 scheduler.start()
-            issue_id = schedule(database_url, newsletter_in=10, spread=min(60, args.seconds / 3))
+            # The send starts shortly before the scheduler is killed, so the kill comes mid-send.
+            issue_id = schedule(
+                database_url, newsletter_in=max(5, args.seconds / 2 - 15), spread=min(60, args.seconds / 3)
+            )
             memory: dict[str, list[tuple[float, float]]] = collections.defaultdict(list)
             started = time.monotonic()
             load = subprocess.Popen(
@@ -489,7 +503,9 @@ def run(args: argparse.Namespace, admin_url: str, workdir: Path) -> dict[str, An
                 if not killed_scheduler and elapsed > args.seconds / 2:
                     killed_scheduler = True
                     schedulers[0].kill()
-                    events.append(f"{elapsed:.0f} s: killed scheduler1 (SIGKILL)")
+                    events.append(
+                        f"{elapsed:.0f} s: killed scheduler1 (SIGKILL), {sent_so_far(database_url)}"
+                    )
                     time.sleep(3)
                     schedulers[0].start()
                     events.append(f"{time.monotonic() - started:.0f} s: scheduler1 started again")
@@ -580,7 +596,7 @@ def checks(result: dict[str, Any]) -> list[tuple[str, bool]]:
         (
             f"newsletter {mailed['status']} to {mailed['subscribers']} subscribers in "
             f"{mailed['seconds']} s: {mailed['missing']} missing, {mailed['twice_or_more']} mailed "
-            f"twice (allowed: one batch of {BATCH} in flight at the kill)",
+            f"twice (allowed: one batch of {BATCH}; those accepted but not yet marked at the kill)",
             mailed["status"] == "sent" and mailed["missing"] == 0 and mailed["twice_or_more"] <= BATCH,
         ),
         (

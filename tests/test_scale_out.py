@@ -33,10 +33,11 @@ def test_killed_processes_lose_no_request_no_run_and_no_message(
         shutil.which("nginx") is not None or Path("/usr/sbin/nginx").exists(),
         "nginx is not installed: apt-get install nginx",
     )
-    args = argparse.Namespace(seconds=45, subscribers=400, rate=40.0, rounds=1, round_seconds=2)
+    args = argparse.Namespace(seconds=45, subscribers=400, rate=10.0, rounds=1, round_seconds=2)
     result = scale.run(args, postgres_admin_url, tmp_path)
 
     assert result["load"]["failed"] == 0, result["events"]
+    assert any("killed scheduler1" in e and "so far" in e for e in result["events"]), result["events"]
     assert result["load"]["requests"] > 0
     syncs = result["syncs"]
     assert syncs["overlapping_runs"] == 0 and syncs["runs_before_due"] == 0, syncs
