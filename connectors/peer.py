@@ -39,6 +39,7 @@ KINDS = (
     "lessons",
     "lesson_pilot_links",
     "closeouts",
+    "library_items",
 )
 API_MAJOR = "1"
 CURSOR = re.compile(r"^c1\.([0-9]{1,16})\.([0-9]{1,18})$")

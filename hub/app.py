@@ -25,6 +25,7 @@ from hub import errors, i18n, ratelimit
 from hub.accounts import oidc
 from hub.accounts import views as accounts
 from hub.accounts.web import RequireLogin
+from hub.calls import views as calls
 from hub.communities import views as communities
 from hub.db import make_engine, make_sessionmaker
 from hub.federation import views as federation
@@ -32,6 +33,7 @@ from hub.federation.api import api_routes
 from hub.health import healthz, readyz
 from hub.lessons import views as lessons
 from hub.lessons.suggest import IndexCache
+from hub.library import views as library
 from hub.logs import configure_logging
 from hub.metrics import make_registry
 from hub.metrics.database import DatabaseCollector
@@ -94,6 +96,8 @@ def routes() -> list[BaseRoute]:
         Route("/lessons", lessons.lesson_list, name="lessons"),
         Route("/lessons/reuse", lessons.lesson_reuse, name="lesson_reuse"),
         Route("/lessons/{lesson_id:int}", lessons.lesson_detail, name="lesson"),
+        Route("/library", library.library_list, name="library"),
+        Route("/library/{item_id:int}", library.library_item, name="library_item"),
         Route("/organisations", organisations.organisation_list, name="organisations"),
         Route(
             "/organisations/{organisation_id:int}",
@@ -107,6 +111,9 @@ def routes() -> list[BaseRoute]:
             newsletter_archive.archive_issue,
             name="newsletter_archive_issue",
         ),
+        Route("/calls", calls.call_list, name="calls"),
+        Route("/calls/{call_id:int}", calls.call_detail, name="call"),
+        Route("/calls/{call_id:int}", calls.call_interest, methods=["POST"], name="call_interest"),
         Route("/communities", communities.community_list, name="communities"),
         Route("/communities/propose", communities.propose_page, name="community_propose"),
         Route(

@@ -1,6 +1,7 @@
 """Imports every model so that the metadata is complete (Alembic, tests, create_all)."""
 
 from hub.accounts.models import AuditEntry, RoleGrant, User
+from hub.calls.models import Call, CallInterest
 from hub.communities.models import (
     CloseOut,
     Community,
@@ -14,6 +15,7 @@ from hub.communities.models import (
 from hub.federation.models import ApiClient
 from hub.jobs.models import ScheduledJob
 from hub.lessons.models import Lesson, LessonPilotLink
+from hub.library.models import LibraryItem
 from hub.news.models import NewsItem
 from hub.newsletters.models import ConsentEvent, Delivery, Interest, NewsletterIssue, Subscription
 from hub.organisations.models import Commitment, Organisation, Participation, SupportingAction
@@ -25,6 +27,8 @@ from hub.taxonomy.models import ProductGroup, Strategy
 __all__ = [
     "ApiClient",
     "AuditEntry",
+    "Call",
+    "CallInterest",
     "CloseOut",
     "Commitment",
     "Community",
@@ -36,6 +40,7 @@ __all__ = [
     "KeyFigure",
     "Lesson",
     "LessonPilotLink",
+    "LibraryItem",
     "Meeting",
     "Membership",
     "NewsItem",

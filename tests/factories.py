@@ -219,3 +219,38 @@ def closeout(session: Session, meeting: Any, **fields: Any) -> Any:  # a CloseOu
     session.add(record)
     session.flush()
     return record
+
+
+def library_item(session: Session, programme: Programme, **fields: Any) -> Any:  # a LibraryItem
+    """A document in the programme's library (``kind`` and the rest as given)."""
+    from hub.library.models import LibraryItem, LibraryKind
+
+    n = next(_counter)
+    values: dict[str, Any] = {
+        "title_nl": f"Document {n}",
+        "title_en": f"Document {n}",
+        "kind": LibraryKind.DOCUMENT,
+        "source_language": "nl",
+    }
+    record = LibraryItem(programme=programme, **{**values, **fields})
+    session.add(record)
+    session.flush()
+    return record
+
+
+def call(session: Session, programme: Programme, **fields: Any) -> Any:  # a Call (to join)
+    """An open call to join the programme (no closing day unless given)."""
+    from hub.calls.models import Call
+
+    n = next(_counter)
+    values: dict[str, Any] = {
+        "title_nl": f"Oproep {n}",
+        "title_en": f"Call {n}",
+        "body_nl": "Doe mee.",
+        "body_en": "Join us.",
+        "source_language": "en",
+    }
+    record = Call(programme=programme, **{**values, **fields})
+    session.add(record)
+    session.flush()
+    return record

@@ -248,3 +248,17 @@ def test_unknown_hosts_are_refused_when_hosts_are_configured(
         assert client.get("/healthz").status_code == 400
     with TestClient(create_app(restricted, sessions=sessions), base_url="http://hub.example") as client:
         assert client.get("/healthz").status_code == 200
+
+
+def test_the_programme_page_counts_actions_and_meetings_held(client: TestClient, session: Session) -> None:
+    gdca = factories.programme(session, "gdca")
+    ovam = factories.organisation(session, "OVAM")
+    factories.supporting_action(session, gdca, ovam)
+    factories.supporting_action(session, gdca, ovam, withdrawn_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    community = factories.community(session, gdca)
+    for day in (dt.datetime(2019, 5, 2, 9, tzinfo=dt.UTC), dt.datetime(2099, 5, 2, 9, tzinfo=dt.UTC)):
+        factories.meeting(session, community, starts_at=day)  # one held, one still to come
+    session.commit()
+    page = client.get("/en/programmes/gdca").text
+    assert "<dt>Supporting actions in the hub</dt><dd>1</dd>" in page
+    assert "<dt>Community meetings held</dt><dd>1</dd>" in page

@@ -15,9 +15,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.demo.calls import load_calls
 from hub.demo.community import load_communities, load_lessons
 from hub.demo.context import Demo, Org
 from hub.demo.facts import GDCA, GDCI, PROCIRC, PROGRAMMES, REAL_ORGANISATIONS, ProgrammeFacts
+from hub.demo.library import load_library
 from hub.demo.life import Members, load_community_life
 from hub.demo.material import (
     GDCA_FACILITATORS,
@@ -84,6 +86,7 @@ class DemoSummary:
     memberships: int
     closeouts: int
     posts: int
+    library_items: int
 
 
 @dataclass
@@ -174,9 +177,11 @@ def load_demo(session: Session, *, seed: int = 2017, pilots: dict[str, int] | No
     refs: list[PilotRef] = []
     for facts in PROGRAMMES:
         refs += generate_pilots(demo, facts, sizes[facts.code], cast.procurers(facts.code), suppliers)
+    load_calls(demo, refs)
     communities, meetings = load_communities(demo)
     lessons = load_lessons(demo, refs)
     load_community_life(demo, communities, meetings, cast.members(), refs, lessons)
+    load_library(demo, refs, lessons)  # last: what the rng drew before stays as it was
     session.flush()
     counts = demo.counts
     return DemoSummary(
@@ -195,6 +200,7 @@ def load_demo(session: Session, *, seed: int = 2017, pilots: dict[str, int] | No
         memberships=counts["memberships"],
         closeouts=counts["meeting_closeouts"],
         posts=counts["community_posts"],
+        library_items=counts["library_items"],
     )
 
 

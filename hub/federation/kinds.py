@@ -43,6 +43,7 @@ from hub.federation.fields import (
     Number,
     Reference,
     Text,
+    Url,
 )
 from hub.federation.identity import hub_address, record_uri
 from hub.lessons.models import (
@@ -53,6 +54,7 @@ from hub.lessons.models import (
     LinkKind,
     lesson_pilots,
 )
+from hub.library.models import LibraryItem, LibraryKind, ToolKind, library_item_lessons, library_item_pilots
 from hub.organisations.models import Organisation, Participation, Role, Sector, SupportingAction
 from hub.pilots.models import Pilot, PilotParty, PilotStatus, pilot_strategies
 from hub.programmes.models import Programme
@@ -401,6 +403,31 @@ KINDS: dict[str, Kind] = {
             where=CloseOut.published_at.is_not(None),  # a draft until it is published
             summary="Published close-outs of meetings (minutes, attendance, the organisations, pilots "
             "and lessons involved)",
+        ),
+        Kind(
+            "library_items",
+            LibraryItem,
+            (
+                _programme(),
+                Choice("kind", choices=LibraryKind),
+                Choice("tool_kind", choices=ToolKind, nullable=True),
+                Bilingual("title", max_length=300),
+                Bilingual("body"),
+                # "url" names the record's page in every document: the recording, tool or file is "link".
+                Url("link", column="url", nullable=True, blank=None),
+                Date("held_on", nullable=True),
+                Text("speakers", max_length=500),
+                _product_group(),
+                Code("strategy", column="strategy_id", vocabulary="strategies", nullable=True),
+                Choice("phase", choices=Phase, nullable=True),
+            ),
+            children=(
+                Links("pilots", library_item_pilots, "item_id", column="pilot_id"),
+                Links("lessons", library_item_lessons, "item_id", column="lesson_id"),
+            ),
+            page="/en/library/{id}",
+            summary="The knowledge library: webinars, legal questions and answers, toolbox entries and "
+            "documents, with the pilots and lessons they are linked from",
         ),
     )
 }

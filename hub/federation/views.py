@@ -37,6 +37,7 @@ KIND_LABELS = {
     "lessons": N_("Lessons learned"),
     "lesson_pilot_links": N_("Links between lessons and pilots"),
     "closeouts": N_("Meeting close-outs"),
+    "library_items": N_("Library entries"),
 }
 # The Okabe–Ito colours, this hub's first; they repeat beyond seven hubs (the legend still tells).
 PALETTE = (

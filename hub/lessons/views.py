@@ -10,6 +10,7 @@ from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.lessons import services
 from hub.lessons.models import LessonKind
+from hub.library import services as library
 from hub.pilots.services import InvalidFilter
 from hub.taxonomy.models import Phase
 from hub.web import db, invalid_value, language, not_found, render
@@ -53,7 +54,13 @@ def lesson_detail(request: Request) -> Response:
         detail = services.get_lesson(session, lesson_id=lesson_id)
         if detail is None:
             raise not_found(_("There is no lesson with number %(id)s.", id=lesson_id))
-        return render(request, "lessons/detail.html", lesson=detail.lesson, detail=detail)
+        return render(
+            request,
+            "lessons/detail.html",
+            lesson=detail.lesson,
+            detail=detail,
+            library=library.items_of_lesson(session, lesson_id=lesson_id),
+        )
 
 
 def lesson_reuse(request: Request) -> Response:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hub.calls import services as calls
 from hub.i18n import gettext as _
 from hub.lessons import services as lessons
+from hub.library import services as library
 from hub.pilots import services
 from hub.pilots.models import PilotStatus
 from hub.web import db, invalid_value, language, not_found, render
@@ -52,4 +54,6 @@ def pilot_detail(request: Request) -> Response:
             "pilots/detail.html",
             pilot=pilot,
             lessons=lessons.lessons_of_pilot(session, pilot_id=pilot.id),
+            library=library.items_of_pilot(session, pilot_id=pilot.id),
+            open_calls=calls.open_calls(session, today=calls.today(), pilot_id=pilot.id),
         )

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from hub.organisations.models import Participation, Role
+from hub.communities.models import Community, Meeting
+from hub.db import utcnow
+from hub.organisations.models import Participation, Role, SupportingAction
 from hub.pilots.models import Pilot
 from hub.programmes.models import Programme
 
@@ -21,6 +23,8 @@ class Counts:
     procurers: int = 0
     facilitators: int = 0
     partners: int = 0
+    supporting_actions: int = 0
+    meetings_held: int = 0  # meetings of the programme's communities that have taken place
 
 
 def list_programmes(session: Session) -> Sequence[Programme]:
@@ -43,7 +47,8 @@ def get_programme(session: Session, *, code: str) -> Programme | None:
 
 
 def counts(session: Session) -> dict[int, Counts]:
-    """Per programme id: live pilots and participants by role."""
+    """Per programme id: live pilots, participants by role, supporting actions and the meetings
+    its communities held."""
     pilots = dict(
         session.execute(
             select(Pilot.programme_id, func.count())
@@ -58,10 +63,27 @@ def counts(session: Session) -> dict[int, Counts]:
         .group_by(Participation.programme_id, Participation.role)
     ):
         roles.setdefault(programme_id, {})[role] = n
+    actions = dict(
+        session.execute(
+            select(SupportingAction.programme_id, func.count())
+            .where(SupportingAction.withdrawn_at.is_(None))
+            .group_by(SupportingAction.programme_id)
+        ).all()
+    )
+    meetings = dict(
+        session.execute(
+            select(Community.programme_id, func.count())
+            .join(Meeting, Meeting.community_id == Community.id)
+            .where(Meeting.withdrawn_at.is_(None), Meeting.starts_at < utcnow())
+            .group_by(Community.programme_id)
+        ).all()
+    )
     result = {}
-    for programme_id in set(pilots) | set(roles):
+    for programme_id in set(pilots) | set(roles) | set(actions) | set(meetings):
         by_role = roles.get(programme_id, {})
         result[programme_id] = Counts(
+            supporting_actions=actions.get(programme_id, 0),
+            meetings_held=meetings.get(programme_id, 0),
             pilots=pilots.get(programme_id, 0),
             procurers=by_role.get(Role.PROCURER, 0),
             facilitators=by_role.get(Role.FACILITATOR, 0),

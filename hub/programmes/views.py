@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hub.calls import services as calls
 from hub.i18n import gettext as _
 from hub.organisations.services import participants
 from hub.programmes import services
@@ -33,4 +34,12 @@ def programme_detail(request: Request) -> Response:
             raise not_found(_("There is no programme “%(code)s”.", code=code))
         counts = services.counts(session).get(programme.id, services.Counts())
         members = participants(session, programme_id=programme.id)
-    return render(request, "programmes/detail.html", programme=programme, counts=counts, participants=members)
+        open_calls = calls.open_calls(session, today=calls.today(), programme_id=programme.id)
+        return render(
+            request,
+            "programmes/detail.html",
+            programme=programme,
+            counts=counts,
+            participants=members,
+            open_calls=open_calls,
+        )

@@ -10,10 +10,12 @@ from starlette.routing import BaseRoute, Route
 from hub.workspace import (
     actions,
     audit,
+    calls,
     clients,
     communities,
     lesson_links,
     lessons,
+    library,
     meetings,
     newsletters,
     organisations,
@@ -48,6 +50,15 @@ def workspace_routes() -> list[BaseRoute]:
         Route("/lessons/{lesson_id:int}", lessons.lesson_update, methods=POST, name="ws_lesson_update"),
         Route(
             "/lessons/{lesson_id:int}/archive", lessons.lesson_archive, methods=POST, name="ws_lesson_archive"
+        ),
+        # The knowledge library
+        Route("/library", library.library_list, name="ws_library"),
+        Route("/library/new", library.library_new, name="ws_library_new"),
+        Route("/library/new", library.library_create, methods=POST, name="ws_library_create"),
+        Route("/library/{item_id:int}", library.library_edit, name="ws_library_item"),
+        Route("/library/{item_id:int}", library.library_update, methods=POST, name="ws_library_update"),
+        Route(
+            "/library/{item_id:int}/archive", library.library_archive, methods=POST, name="ws_library_archive"
         ),
         # Organisations, their participations and commitments
         Route("/organisations", organisations.organisation_list, name="ws_organisations"),
@@ -197,6 +208,20 @@ def workspace_routes() -> list[BaseRoute]:
             communities.proposal_decide,
             methods=POST,
             name="ws_proposal_decide",
+        ),
+        # Calls to join: open, change and close a call; answer the visitors who are interested
+        Route("/calls", calls.call_list, name="ws_calls"),
+        Route("/calls/new", calls.call_new, name="ws_call_new"),
+        Route("/calls/new", calls.call_create, methods=POST, name="ws_call_create"),
+        Route("/calls/{call_id:int}", calls.call_page, name="ws_call"),
+        Route("/calls/{call_id:int}/edit", calls.call_edit, name="ws_call_edit"),
+        Route("/calls/{call_id:int}/edit", calls.call_update, methods=POST, name="ws_call_update"),
+        Route("/calls/{call_id:int}/close", calls.call_close, methods=POST, name="ws_call_close"),
+        Route(
+            "/calls/{call_id:int}/interests/{interest_id:int}",
+            calls.interest_answer,
+            methods=POST,
+            name="ws_interest_answer",
         ),
         # The newsletter: issues, their preview per segment, a test, scheduling (newsletter editors)
         Route("/newsletter", newsletters.issue_list, name="ws_newsletter"),

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from hub.accounts.services import Principal
 from hub.accounts.web import require_principal
+from hub.calls import services as calls
 from hub.i18n import gettext as _
 from hub.programmes.models import Programme
 from hub.programmes.services import counts
@@ -49,6 +50,9 @@ def dashboard(request: Request) -> Response:
         programmes = _visible_programmes(session, principal)
         selected = _selected_programme(request, session, programmes)
         programme_counts = counts(session)
+        waiting_interests = calls.pending_total(
+            session, programme_ids=None if principal.is_admin else principal.programme_ids
+        )
         charts = []
         shortfalls = []
         if selected is not None:
@@ -64,6 +68,7 @@ def dashboard(request: Request) -> Response:
         charts=charts,
         shortfalls=shortfalls,
         cell_text=dashboard_charts.cell_text,
+        waiting_interests=waiting_interests,
     )
 
 

@@ -18,6 +18,8 @@ from tests.browser.conftest import axe_violations, log_in
         "/en/lessons",
         "/en/lessons/reuse",
         "/nl/lessons/1",
+        "/en/library",
+        "/nl/library/3",  # a demo webinar, linked from pilots and lessons
         "/en/programmes/gdca",
         "/nl/login",
         "/en/sources",
@@ -31,6 +33,8 @@ from tests.browser.conftest import axe_violations, log_in
         "/nl/product-groups/food",
         "/en/network",
         "/nl/newsletter",
+        "/en/calls",
+        "/nl/calls/2",  # the demo's open GDCA call, with its interest form
     ],
 )
 def test_public_pages_have_no_serious_accessibility_violations(page: Any, path: str) -> None:

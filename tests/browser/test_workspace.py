@@ -62,6 +62,9 @@ WORKSPACE_PAGES = [
     "/nl/coordinator/audit",
     "/nl/coordinator/sources",
     "/en/coordinator/sources/new",
+    "/nl/coordinator/calls",
+    "/en/coordinator/calls/new",
+    "/nl/coordinator/calls/2/edit",  # the demo's open GDCA call
 ]
 
 

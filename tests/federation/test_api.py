@@ -21,6 +21,7 @@ from hub.db import utcnow
 from hub.federation import services, tokens
 from hub.federation.kinds import KINDS
 from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind
+from hub.library.models import LibraryKind, ToolKind
 from hub.settings import Settings
 from tests import factories
 
@@ -381,6 +382,17 @@ def test_every_answer_matches_the_openapi_document(api: TestClient, session: Ses
     session.flush()
     session.add(LessonPilotLink(lesson=lesson, pilot=pilot, kind=LinkKind.REUSED_BY))
     closeout(session, kick_off, organisations=[organisation], pilots=[pilot], lessons=[lesson])
+    factories.library_item(
+        session,
+        gdca,
+        kind=LibraryKind.WEBINAR,
+        url="https://example.org/recording",
+        held_on=dt.date(2018, 6, 12),
+        speakers="Lotte Peeters",
+        pilots=[pilot],
+        lessons=[lesson],
+    )
+    factories.library_item(session, gdca, kind=LibraryKind.TOOLBOX, tool_kind=ToolKind.CALCULATOR)
     factories.pilot(session, gdca, withdrawn_at=utcnow())
     session.commit()
 

@@ -157,6 +157,7 @@ def test_the_page_shows_the_peers_and_what_came_from_each(client: TestClient, pe
         ["Lessons learned", "0", "0"],
         ["Links between lessons and pilots", "0", "0"],
         ["Meeting close-outs", "0", "0"],
+        ["Library entries", "0", "0"],
         ["Total", "5", "1"],
     ]
 

@@ -33,6 +33,7 @@ from hub.lessons.models import (
     LinkKind,
     lesson_pilots,
 )
+from hub.library.models import LibraryItem, LibraryKind, library_item_lessons, library_item_pilots
 from hub.organisations.models import Organisation, Sector
 from hub.pilots.models import Pilot, PilotParty, PilotRole, PilotStatus
 from hub.programmes.models import Programme
@@ -286,6 +287,22 @@ def test_three_hubs_converge_after_one_sync_each(hubs: dict[str, Hub]) -> None:
     with flanders.sessions() as session:
         session.execute(insert(lesson_pilots).values(lesson_id=lesson.id, pilot_id=pilot.id))
         session.commit()
+    # A webinar in the Flemish library, linked from that pilot and lesson.
+    webinar = _create(
+        flanders,
+        LibraryItem(
+            kind=LibraryKind.WEBINAR,
+            title_en="Webinar: circular furniture",
+            url="https://gdca.example/webinar",
+            held_on=dt.date(2018, 6, 12),
+            speakers="Lotte Peeters",
+            source_language="en",
+        ),
+    )
+    with flanders.sessions() as session:
+        session.execute(insert(library_item_pilots).values(item_id=webinar.id, pilot_id=pilot.id))
+        session.execute(insert(library_item_lessons).values(item_id=webinar.id, lesson_id=lesson.id))
+        session.commit()
     procirc_pilot = _create(
         procirc,
         Pilot(
@@ -319,6 +336,11 @@ def test_three_hubs_converge_after_one_sync_each(hubs: dict[str, Hub]) -> None:
     _create(
         flanders, LessonPilotLink(lesson_id=lesson.id, pilot_id=mirrored_pilot.id, kind=LinkKind.APPLIES_TO)
     )
+    # The webinar helped the ProCirc pilot too: Flanders links it from that pilot, which it now holds.
+    with flanders.sessions() as session:
+        entry = session.get_one(LibraryItem, webinar.id)
+        entry.pilots = [*entry.pilots, session.get_one(Pilot, mirrored_pilot.id)]
+        session.commit()
     # ProCirc closes a meeting out, naming the Flemish organisation and lesson it now holds; the
     # close-out of another meeting is still a draft, which no other hub gets.
     closeout, draft = _close_out_meetings(
@@ -351,6 +373,16 @@ def test_three_hubs_converge_after_one_sync_each(hubs: dict[str, Hub]) -> None:
             ("Model", "https://gdca.example/model.docx")
         ]
         page_id = session.scalars(select(Pilot.id).where(Pilot.uid == pilot.uid)).one()
+        # The webinar came with the pilots and lesson it is linked from; one of them is ProCirc's own.
+        entry = session.scalars(select(LibraryItem).where(LibraryItem.uid == webinar.uid)).one()
+        assert (entry.home_hub, entry.held_on, entry.url) == (
+            flanders.url,
+            dt.date(2018, 6, 12),
+            "https://gdca.example/webinar",
+        )
+        assert {p.uid for p in entry.pilots} == {pilot.uid, procirc_pilot.uid}
+        assert [lesson_.uid for lesson_ in entry.lessons] == [lesson.uid]
+        assert procirc_pilot.id in {p.id for p in entry.pilots}  # ProCirc's own record, not a copy
     page = httpx.get(f"{procirc.url}/en/pilots/{page_id}")
     assert page.status_code == 200 and flanders.url in page.text
 

@@ -1,0 +1,46 @@
+"""The e-mails of a call to join: a new interest to the coordinators (in both languages, since the
+hub does not know theirs), and the coordinator's answer to the visitor in the language they wrote in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from email.message import EmailMessage
+
+from hub import mail
+from hub.calls.models import Call, CallInterest
+from hub.i18n import N_
+from hub.settings import Settings
+
+
+def interest_waiting(
+    settings: Settings, *, interest: CallInterest, call: Call, coordinators: Sequence[str]
+) -> list[EmailMessage]:
+    """Tells the programme's coordinators an interest in one of its calls waits for their answer."""
+    return mail.compose_bilingual(
+        settings,
+        to=coordinators,
+        template="call_interest_waiting",
+        subject=N_("%(name)s is interested in %(call)s"),
+        path=f"coordinator/calls/{call.id}",
+        name=interest.name,
+        call=call.localized("title", call.source_language).text,
+        record=call,
+        interest=interest,
+    )
+
+
+def call_answer(settings: Settings, *, interest: CallInterest, call: Call) -> EmailMessage:
+    """The coordinator's answer, to the visitor in the language they wrote in."""
+    language = interest.language
+    return mail.compose(
+        settings,
+        to=interest.email,
+        language=language,
+        template="call_answer",
+        subject=N_("Your interest in %(call)s"),
+        call=call.localized("title", language).text,
+        programme=call.programme.short_name,
+        interest=interest,
+        url=f"{settings.base_url.rstrip('/')}/{language}/calls/{call.id}",
+    )

@@ -1,0 +1,162 @@
+"""Queries over the knowledge library: the filtered list, one entry with what it is linked from,
+and the entries linked from a pilot or a lesson."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from hub.lessons.models import Lesson
+from hub.library.models import LibraryItem, LibraryKind, library_item_lessons, library_item_pilots
+from hub.pilots.models import Pilot
+from hub.pilots.services import InvalidFilter
+from hub.programmes.models import Programme
+from hub.taxonomy.models import Phase, ProductGroup, Strategy
+from hub.workspace.services import Page, escape_like, paginate
+
+PAGE_SIZE = 25
+_LIVE = LibraryItem.withdrawn_at.is_(None)
+
+
+@dataclasses.dataclass(frozen=True)
+class LibraryFilters:
+    programme: str | None = None
+    product_group: str | None = None
+    strategy: str | None = None
+    kind: LibraryKind | None = None
+    phase: Phase | None = None
+    q: str = ""
+    page: int = 1
+
+    @property
+    def active(self) -> bool:
+        return any((self.programme, self.product_group, self.strategy, self.kind, self.phase, self.q))
+
+
+# The filters given by a code, and the column the code is looked up in.
+_CODES: dict[str, Any] = {
+    "programme": Programme.code,
+    "product_group": ProductGroup.code,
+    "strategy": Strategy.code,
+}
+
+
+def parse_filters(session: Session, params: Mapping[str, str]) -> LibraryFilters:
+    """Filters from query parameters; an unknown value raises ``InvalidFilter`` (shown as 400)."""
+
+    def value(field: str) -> str | None:
+        return params.get(field, "").strip() or None
+
+    def code(field: str) -> str | None:
+        given = value(field)
+        if given and session.scalar(select(_CODES[field]).where(_CODES[field] == given).limit(1)) is None:
+            raise InvalidFilter(field, given)
+        return given
+
+    def member(field: str, allowed: type[LibraryKind] | type[Phase]) -> str | None:
+        given = value(field)
+        if given and given not in {m.value for m in allowed}:
+            raise InvalidFilter(field, given)
+        return given
+
+    kind, phase = member("kind", LibraryKind), member("phase", Phase)
+    page = value("page") or "1"
+    number = int(page) if page.isascii() and page.isdigit() else 0
+    if not 1 <= number <= 1_000_000:
+        raise InvalidFilter("page", page)
+    q = value("q") or ""
+    if len(q) > 200:
+        raise InvalidFilter("q", q[:20] + "…")
+    return LibraryFilters(
+        programme=code("programme"),
+        product_group=code("product_group"),
+        strategy=code("strategy"),
+        kind=LibraryKind(kind) if kind else None,
+        phase=Phase(phase) if phase else None,
+        q=q,
+        page=number,
+    )
+
+
+def programmes(session: Session) -> Sequence[tuple[str, str]]:
+    """(code, short name) of every programme, for the filter form."""
+    return session.execute(
+        select(Programme.code, Programme.short_name).order_by(Programme.starts_on, Programme.id)
+    ).all()
+
+
+def product_groups(session: Session) -> Sequence[ProductGroup]:
+    return session.scalars(select(ProductGroup).order_by(ProductGroup.position, ProductGroup.id)).all()
+
+
+def strategies(session: Session) -> Sequence[Strategy]:
+    return session.scalars(select(Strategy).order_by(Strategy.position, Strategy.id)).all()
+
+
+def _by_code(column: Any, model: Any, code: str) -> ColumnElement[bool]:
+    comparison: ColumnElement[bool] = column == select(model.id).where(model.code == code).scalar_subquery()
+    return comparison
+
+
+def list_items(session: Session, *, filters: LibraryFilters) -> Page[LibraryItem]:
+    """One page of live entries matching ``filters``, newest first."""
+    conditions: list[ColumnElement[bool]] = [_LIVE]
+    if filters.programme:
+        conditions.append(_by_code(LibraryItem.programme_id, Programme, filters.programme))
+    if filters.product_group:
+        conditions.append(_by_code(LibraryItem.product_group_id, ProductGroup, filters.product_group))
+    if filters.strategy:
+        conditions.append(_by_code(LibraryItem.strategy_id, Strategy, filters.strategy))
+    if filters.kind:
+        conditions.append(LibraryItem.kind == filters.kind)
+    if filters.phase:
+        conditions.append(LibraryItem.phase == filters.phase)
+    if filters.q:
+        pattern = escape_like(filters.q)
+        columns = (LibraryItem.title_nl, LibraryItem.title_en, LibraryItem.body_nl, LibraryItem.body_en)
+        conditions.append(or_(*(func.lower(column).like(pattern, escape="\\") for column in columns)))
+    statement = (
+        select(LibraryItem)
+        .where(*conditions)
+        .order_by(LibraryItem.created_at.desc(), LibraryItem.id.desc())
+        .options(joinedload(LibraryItem.programme), joinedload(LibraryItem.product_group))
+    )
+    page: Page[LibraryItem] = paginate(session, statement, page=filters.page, per_page=PAGE_SIZE)
+    return page
+
+
+def get_item(session: Session, *, item_id: int) -> LibraryItem | None:
+    """An entry (withdrawn ones too: links elsewhere still lead here) with what it is linked from."""
+    return session.scalar(
+        select(LibraryItem)
+        .where(LibraryItem.id == item_id)
+        .options(
+            joinedload(LibraryItem.programme),
+            joinedload(LibraryItem.product_group),
+            joinedload(LibraryItem.strategy),
+            selectinload(LibraryItem.pilots).joinedload(Pilot.programme),
+            selectinload(LibraryItem.lessons).joinedload(Lesson.programme),
+        )
+    )
+
+
+def _linked_from(session: Session, link: Table, column: str, record_id: int) -> Sequence[LibraryItem]:
+    """The live entries linked from one record, newest first: one query, whatever their number."""
+    return session.scalars(
+        select(LibraryItem)
+        .join(link, link.c.item_id == LibraryItem.id)
+        .where(link.c[column] == record_id, _LIVE)
+        .order_by(LibraryItem.created_at.desc(), LibraryItem.id.desc())
+    ).all()
+
+
+def items_of_pilot(session: Session, *, pilot_id: int) -> Sequence[LibraryItem]:
+    return _linked_from(session, library_item_pilots, "pilot_id", pilot_id)
+
+
+def items_of_lesson(session: Session, *, lesson_id: int) -> Sequence[LibraryItem]:
+    return _linked_from(session, library_item_lessons, "lesson_id", lesson_id)

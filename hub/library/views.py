@@ -1,0 +1,55 @@
+"""Public library pages: the searchable, filtered list and one entry with what it is linked from."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hub.i18n import N_
+from hub.i18n import gettext as _
+from hub.library import services
+from hub.library.models import LibraryKind
+from hub.pilots.services import InvalidFilter
+from hub.taxonomy.models import Phase
+from hub.web import db, invalid_value, not_found, render
+
+# Filters hub.web.FIELD_LABELS does not name: invalid_value translates these labels instead.
+_LABELS = {"kind": N_("Kind"), "phase": N_("Procurement phase")}
+
+
+def _invalid(error: InvalidFilter) -> HTTPException:
+    return invalid_value(_LABELS.get(error.field, error.field), error.value)
+
+
+def library_list(request: Request) -> Response:
+    with db(request) as session:
+        try:
+            filters = services.parse_filters(session, request.query_params)
+        except InvalidFilter as error:
+            raise _invalid(error) from None
+        page = services.list_items(session, filters=filters)
+        if filters.page > page.pages:
+            raise not_found(
+                _("There is no page %(page)d: the list has %(pages)d.", page=filters.page, pages=page.pages)
+            )
+        return render(
+            request,
+            "library/list.html",
+            page=page,
+            filters=filters,
+            programmes=services.programmes(session),
+            product_groups=services.product_groups(session),
+            strategies=services.strategies(session),
+            kinds=list(LibraryKind),
+            phases=list(Phase),
+        )
+
+
+def library_item(request: Request) -> Response:
+    item_id = request.path_params["item_id"]
+    with db(request) as session:
+        item = services.get_item(session, item_id=item_id)
+        if item is None:
+            raise not_found(_("There is no library entry with number %(id)s.", id=item_id))
+        return render(request, "library/detail.html", item=item)

@@ -1,0 +1,414 @@
+"""Workspace pages for the knowledge library: the list, the bilingual form (what an entry is, its
+link, date and speakers, its tags, the pilots and lessons it is linked from), and archiving.
+
+A coordinator edits the entries of their own programmes (an administrator: all); an entry kept by
+another hub is shown read-only and refuses changes (409).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hub.accounts.services import Principal, audit
+from hub.accounts.web import forbid_unless, require_principal
+from hub.i18n import gettext as _
+from hub.i18n import ngettext
+from hub.lessons.models import Lesson
+from hub.library.models import LibraryItem, LibraryKind, ToolKind
+from hub.pilots.models import Pilot
+from hub.records import LANGUAGES
+from hub.security import form_view
+from hub.taxonomy.models import Phase
+from hub.web import db, invalid_value, language
+from hub.workspace import lesson_services, library_services, services
+from hub.workspace.common import (
+    check_page,
+    flash,
+    found,
+    kept_elsewhere,
+    page_number,
+    redirect,
+    refuse_if_synced,
+    render_page,
+    scope,
+)
+from hub.workspace.forms import TEXT_MAX, Form, as_raw
+
+FIELDS = (
+    "programme_id",
+    "source_language",
+    "kind",
+    "tool_kind",
+    *(f"{name}_{code}" for name in ("title", "body") for code in LANGUAGES),
+    "url",
+    "held_on",
+    "speakers",
+    "product_group_id",
+    "strategy_id",
+    "phase",
+)
+MAX_LINKS = 50  # pilots, and lessons, an entry is linked from
+R = TypeVar("R", Pilot, Lesson)
+
+# --- loading with permission checks ---
+
+
+def _item(session: Session, request: Request, principal: Principal) -> LibraryItem:
+    item_id = request.path_params["item_id"]
+    item = found(
+        library_services.get_item(session, item_id=item_id),
+        _("There is no library entry with number %(id)s.", id=item_id),
+    )
+    forbid_unless(principal.may_edit_programme(item.programme_id))
+    return item
+
+
+# --- the form ---
+
+
+def _choices(session: Session, principal: Principal) -> dict[str, Any]:
+    return {
+        "programmes": services.editable_programmes(session, programme_ids=scope(principal)),
+        "product_groups": services.product_groups(session),
+        "strategies": services.strategies(session),
+        "phases": list(Phase),
+        "kinds": list(LibraryKind),
+        "tool_kinds": list(ToolKind),
+        "languages": LANGUAGES,
+    }
+
+
+def _numbers(form: Form, field: str, *, wrong: Callable[[str], str], too_many: str) -> list[int]:
+    """The numbers typed in a field of numbers ("12, 48", "#12 #48"), without repeats."""
+    tokens = [t.lstrip("#") for t in re.split(r"[\s,;]+", form.line(field, max_length=500)) if t]
+    bad = [t for t in tokens if not re.fullmatch(r"[0-9]{1,9}", t)]
+    if bad:
+        form.error(field, wrong(bad[0][:20]))
+        return []
+    numbers = list(dict.fromkeys(int(t) for t in tokens))
+    if len(numbers) > MAX_LINKS:
+        form.error(field, too_many)
+    return numbers
+
+
+def _check_links(
+    form: Form,
+    field: str,
+    numbers: Sequence[int],
+    records: Mapping[int, R],
+    kept: Collection[int],
+    *,
+    unknown: Callable[[Sequence[int]], str],
+    archived: Callable[[Sequence[int]], str],
+) -> list[R]:
+    """The records of the numbers typed; a number of no record, or of an archived one, is an error
+    (a record the entry is already linked from may stay after it was archived)."""
+    missing = [n for n in numbers if n not in records]
+    gone = [n for n in numbers if n in records and records[n].withdrawn_at and n not in kept]
+    if missing:
+        form.error(field, unknown(missing))
+    elif gone:
+        form.error(field, archived(gone))
+    return [records[n] for n in numbers if n in records]
+
+
+def _listed(numbers: Sequence[int]) -> str:
+    return ", ".join(map(str, numbers))
+
+
+def _pilots(session: Session, form: Form, item: LibraryItem | None) -> list[Pilot]:
+    numbers = _numbers(
+        form,
+        "pilot_numbers",
+        wrong=lambda value: _(
+            "“%(value)s” is not a pilot number: write the numbers only, e.g. 12, 48.", value=value
+        ),
+        too_many=_("Link at most %(max)d pilots.", max=MAX_LINKS),
+    )
+    return _check_links(
+        form,
+        "pilot_numbers",
+        numbers,
+        lesson_services.pilots_by_id(session, ids=numbers),
+        {p.id for p in item.pilots} if item else set(),
+        unknown=lambda missing: ngettext(
+            "There is no pilot with number %(numbers)s.",
+            "There are no pilots with numbers %(numbers)s.",
+            len(missing),
+            numbers=_listed(missing),
+        ),
+        archived=lambda gone: ngettext(
+            "Pilot %(numbers)s was archived and can no longer be linked.",
+            "Pilots %(numbers)s were archived and can no longer be linked.",
+            len(gone),
+            numbers=_listed(gone),
+        ),
+    )
+
+
+def _lessons(session: Session, form: Form, item: LibraryItem | None) -> list[Lesson]:
+    numbers = _numbers(
+        form,
+        "lesson_numbers",
+        wrong=lambda value: _(
+            "“%(value)s” is not a lesson number: write the numbers only, e.g. 3, 17.", value=value
+        ),
+        too_many=_("Link at most %(max)d lessons.", max=MAX_LINKS),
+    )
+    return _check_links(
+        form,
+        "lesson_numbers",
+        numbers,
+        library_services.lessons_by_id(session, ids=numbers),
+        {lesson.id for lesson in item.lessons} if item else set(),
+        unknown=lambda missing: ngettext(
+            "There is no lesson with number %(numbers)s.",
+            "There are no lessons with numbers %(numbers)s.",
+            len(missing),
+            numbers=_listed(missing),
+        ),
+        archived=lambda gone: ngettext(
+            "Lesson %(numbers)s was archived and can no longer be linked.",
+            "Lessons %(numbers)s were archived and can no longer be linked.",
+            len(gone),
+            numbers=_listed(gone),
+        ),
+    )
+
+
+def _web_address(form: Form) -> str | None:
+    """The entry's link (http or https only), its scheme in lower case as other hubs expect it."""
+    url = form.url("url", max_length=500)
+    if url and "url" not in form.errors:
+        scheme, rest = url.split(":", 1)
+        url = f"{scheme.lower()}:{rest}"
+    return url
+
+
+def parse(form: Form, choices: dict[str, Any]) -> dict[str, Any]:
+    """The entry's own fields from the form; errors are left in ``form.errors``."""
+    values: dict[str, Any] = {}
+    programme = form.key("programme_id", {str(p.id) for p in choices["programmes"]})
+    values["programme_id"] = int(programme) if programme else None
+    source = form.key("source_language", LANGUAGES)
+    values["source_language"] = source
+    kind = form.choice("kind", LibraryKind)
+    values["kind"] = kind
+    values["tool_kind"] = form.choice("tool_kind", ToolKind, required=False)
+    if values["tool_kind"] and kind and kind is not LibraryKind.TOOLBOX:
+        form.error(
+            "tool_kind", _("Only a toolbox entry has a tool kind: choose “None”, or the kind Toolbox.")
+        )
+    for code in LANGUAGES:
+        values[f"title_{code}"] = form.line(f"title_{code}", max_length=300)
+        values[f"body_{code}"] = form.text(f"body_{code}", max_length=TEXT_MAX)
+    if source and not values[f"title_{source}"]:
+        form.error(f"title_{source}", _("Enter the title in the source language."))
+    values["url"] = _web_address(form)
+    values["held_on"] = form.date("held_on")
+    values["speakers"] = form.line("speakers", max_length=500)
+    if kind and kind is not LibraryKind.WEBINAR:
+        if values["held_on"]:
+            form.error("held_on", _("Only a webinar has a date it was held: leave this empty."))
+        if values["speakers"]:
+            form.error("speakers", _("Only a webinar has speakers: leave this empty."))
+    group = form.key("product_group_id", {str(g.id) for g in choices["product_groups"]}, required=False)
+    values["product_group_id"] = int(group) if group else None
+    strategy = form.key("strategy_id", {str(s.id) for s in choices["strategies"]}, required=False)
+    values["strategy_id"] = int(strategy) if strategy else None
+    values["phase"] = form.choice("phase", Phase, required=False)
+    return values
+
+
+def _current(item: LibraryItem) -> Form:
+    initial = Form({name: as_raw(getattr(item, name)) for name in FIELDS})
+    initial.raw["pilot_numbers"] = ", ".join(str(p.id) for p in item.pilots)
+    initial.raw["lesson_numbers"] = ", ".join(str(lesson.id) for lesson in item.lessons)
+    return initial
+
+
+def _form_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    form: Form,
+    *,
+    item: LibraryItem | None,
+    status_code: int = 200,
+) -> Response:
+    return render_page(
+        request,
+        "workspace/library_form.html",
+        status_code=status_code,
+        form=form,
+        item=item,
+        readonly=item is not None and item.home_hub is not None,
+        kept_elsewhere=kept_elsewhere(item) if item else "",
+        pilots_to_link=lesson_services.pilots_to_link(session, programme_ids=scope(principal)),
+        lessons_to_link=library_services.lessons_to_link(session, programme_ids=scope(principal)),
+        **_choices(session, principal),
+    )
+
+
+def _links(pilots: Sequence[Pilot], lessons: Sequence[Lesson]) -> dict[str, list[int]]:
+    """What the entry is linked from, as the audit log shows it."""
+    return {"pilots": [p.id for p in pilots], "lessons": [lesson.id for lesson in lessons]}
+
+
+def _save(
+    session: Session,
+    principal: Principal,
+    item: LibraryItem,
+    values: dict[str, Any],
+    pilots: list[Pilot],
+    lessons: list[Lesson],
+) -> None:
+    """Saves the fields through the audited ``services.save``; the pilots and lessons, when they
+    changed, get an entry of their own that names them (the shared snapshot cannot)."""
+    title = values[f"title_{values['source_language']}"]
+    before = _links(item.pilots, item.lessons) if item.id else {}
+    services.save(
+        session,
+        record=item,
+        values=values,
+        user_id=principal.user_id,
+        programme_id=values["programme_id"],
+        summary=title,
+    )
+    after = _links(pilots, lessons)
+    changed = [name for name in after if before.get(name, []) != after[name]]
+    if not changed:
+        return
+    if "pilots" in changed:
+        item.pilots = pilots
+    if "lessons" in changed:
+        item.lessons = lessons
+    session.flush()
+    audit(
+        session,
+        user=None,
+        user_id=principal.user_id,
+        action="update",
+        entity="library_items",
+        entity_id=item.id,
+        programme_id=item.programme_id,
+        summary=title,
+        before={name: before.get(name, []) for name in changed},
+        after={name: after[name] for name in changed},
+    )
+
+
+# --- the pages ---
+
+
+def library_list(request: Request) -> Response:
+    principal = require_principal(request)
+    params = request.query_params
+    with db(request) as session:
+        programmes = services.editable_programmes(session, programme_ids=scope(principal))
+        form = Form(dict(params))
+        programme = form.key("programme", {str(p.id) for p in programmes}, required=False)
+        kind = form.choice("kind", LibraryKind, required=False)
+        q = form.text("q", max_length=200)
+        for field in form.errors:
+            raise invalid_value(field, form.value(field)[:40])
+        archived = params.get("archived") == "1"
+        number = page_number(request)
+        page = library_services.list_items(
+            session,
+            programme_ids=scope(principal),
+            q=q,
+            programme_id=int(programme) if programme else None,
+            kind=kind,
+            archived=archived,
+            page=number,
+        )
+        check_page(number, page.pages)
+        return render_page(
+            request,
+            "workspace/library_list.html",
+            page=page,
+            programmes=programmes,
+            kinds=list(LibraryKind),
+            form=form,
+            archived=archived,
+        )
+
+
+def library_new(request: Request) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        programmes = services.editable_programmes(session, programme_ids=scope(principal))
+        forbid_unless(bool(programmes))
+        raw: dict[str, str | list[str]] = {
+            "source_language": language(request),
+            "programme_id": str(programmes[0].id) if len(programmes) == 1 else "",
+        }
+        return _form_page(request, session, principal, Form(raw), item=None)
+
+
+@form_view
+def library_create(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    form = Form.submitted(data)
+    with db(request) as session:
+        choices = _choices(session, principal)
+        forbid_unless(bool(choices["programmes"]))
+        values = parse(form, choices)
+        pilots, lessons = _pilots(session, form, None), _lessons(session, form, None)
+        if not form.ok:
+            return _form_page(request, session, principal, form, item=None, status_code=400)
+        item = LibraryItem()
+        _save(session, principal, item, values, pilots, lessons)
+        session.commit()
+        flash(request, _("The library entry was created."))
+        return redirect(request, f"library/{item.id}")
+
+
+def library_edit(request: Request) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        item = _item(session, request, principal)
+        return _form_page(request, session, principal, _current(item), item=item)
+
+
+@form_view
+def library_update(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    form = Form.submitted(data)
+    with db(request) as session:
+        item = _item(session, request, principal)
+        refuse_if_synced(item)
+        values = parse(form, _choices(session, principal))
+        pilots, lessons = _pilots(session, form, item), _lessons(session, form, item)
+        if not form.ok:
+            return _form_page(request, session, principal, form, item=item, status_code=400)
+        _save(session, principal, item, values, pilots, lessons)
+        session.commit()
+        flash(request, _("Your changes were saved."))
+        return redirect(request, f"library/{item.id}")
+
+
+@form_view
+def library_archive(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        item = _item(session, request, principal)
+        refuse_if_synced(item)
+        services.archive(
+            session,
+            record=item,
+            user_id=principal.user_id,
+            programme_id=item.programme_id,
+            summary=item.title_nl or item.title_en,
+        )
+        session.commit()
+    flash(request, _("The library entry was archived: it no longer shows on the public pages."))
+    return redirect(request, "library")
