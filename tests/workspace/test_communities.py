@@ -66,6 +66,9 @@ def test_a_moderator_accepts_a_request_and_the_asker_hears_in_their_language(
     assert "Welkom!" in text_of(message) and f"http://testserver/nl/communities/{community.id}" in text_of(
         message
     )
+    # The decision, the moderator's note and the link are paragraphs of their own.
+    paragraphs = text_of(message).replace("\r\n", "\n").strip().split("\n\n")
+    assert len(paragraphs) == 4 and paragraphs[2].endswith("\nWelkom!"), paragraphs
 
     again = post(mail_client, path, {"decision": "decline"})
     assert again.status_code == 409 and "decided already" in again.text
