@@ -63,13 +63,6 @@ def get_lesson(session: Session, *, lesson_id: int) -> Lesson | None:
     )
 
 
-def pilots_by_id(session: Session, *, ids: Collection[int]) -> dict[int, Pilot]:
-    """The pilots with these numbers (archived ones too: the form says why they cannot be linked)."""
-    if not ids:
-        return {}
-    return {p.id: p for p in session.scalars(select(Pilot).where(Pilot.id.in_(list(ids))))}
-
-
 def pilots_to_link(session: Session, *, programme_ids: Collection[int] | None) -> Sequence[Pilot]:
     """The latest live pilots of these programmes, to look up a number on the form."""
     statement = select(Pilot).where(Pilot.withdrawn_at.is_(None)).options(joinedload(Pilot.programme))

@@ -22,14 +22,13 @@ from hub.accounts.services import Principal, audit
 from hub.accounts.web import forbid_unless, require_principal
 from hub.communities.models import CloseOut
 from hub.i18n import gettext as _
-from hub.i18n import ngettext
 from hub.lessons.models import Lesson, LessonAttachment, LessonKind
 from hub.pilots.models import Pilot
 from hub.records import LANGUAGES
 from hub.security import form_view
 from hub.taxonomy.models import Phase
 from hub.web import bad_request, db, invalid_value, language
-from hub.workspace import lesson_services, services
+from hub.workspace import lesson_services, linked, services
 from hub.workspace.common import (
     check_page,
     flash,
@@ -54,7 +53,6 @@ FIELDS = (
     "kind",
 )
 MAX_ATTACHMENTS = 5
-MAX_PILOTS = 50
 
 # --- loading with permission checks ---
 
@@ -100,53 +98,6 @@ def _choices(session: Session, principal: Principal) -> dict[str, Any]:
         "kinds": list(LessonKind),
         "languages": LANGUAGES,
     }
-
-
-def _pilot_numbers(form: Form) -> list[int]:
-    """The numbers typed in the pilots field ("12, 48", "#12 #48"), without repeats."""
-    tokens = [t.lstrip("#") for t in re.split(r"[\s,;]+", form.line("pilot_numbers", max_length=500)) if t]
-    wrong = [t for t in tokens if not re.fullmatch(r"[0-9]{1,9}", t)]
-    if wrong:
-        form.error(
-            "pilot_numbers",
-            _("“%(value)s” is not a pilot number: write the numbers only, e.g. 12, 48.", value=wrong[0][:20]),
-        )
-        return []
-    numbers = list(dict.fromkeys(int(t) for t in tokens))
-    if len(numbers) > MAX_PILOTS:
-        form.error("pilot_numbers", _("Link at most %(max)d pilots.", max=MAX_PILOTS))
-    return numbers
-
-
-def _pilots(session: Session, form: Form, lesson: Lesson | None) -> list[Pilot]:
-    """The pilots of the numbers typed; a number of no pilot, or of an archived one, is an error
-    (a pilot the lesson already names may stay after it was archived)."""
-    numbers = _pilot_numbers(form)
-    found_pilots = lesson_services.pilots_by_id(session, ids=numbers)
-    kept = {p.id for p in lesson.pilots} if lesson else set()
-    unknown = [n for n in numbers if n not in found_pilots]
-    archived = [n for n in numbers if n in found_pilots and found_pilots[n].withdrawn_at and n not in kept]
-    if unknown:
-        form.error(
-            "pilot_numbers",
-            ngettext(
-                "There is no pilot with number %(numbers)s.",
-                "There are no pilots with numbers %(numbers)s.",
-                len(unknown),
-                numbers=", ".join(map(str, unknown)),
-            ),
-        )
-    elif archived:
-        form.error(
-            "pilot_numbers",
-            ngettext(
-                "Pilot %(numbers)s was archived and can no longer be linked.",
-                "Pilots %(numbers)s were archived and can no longer be linked.",
-                len(archived),
-                numbers=", ".join(map(str, archived)),
-            ),
-        )
-    return [found_pilots[n] for n in numbers if n in found_pilots]
 
 
 def _attachments(form: Form) -> list[tuple[str, str]]:
@@ -357,7 +308,7 @@ def lesson_create(request: Request, data: FormData) -> Response:
         choices = _choices(session, principal)
         forbid_unless(bool(choices["programmes"]))
         values = parse(form, choices)
-        pilots, attachments = _pilots(session, form, None), _attachments(form)
+        pilots, attachments = linked.pilots(session, form, kept=()), _attachments(form)
         if not form.ok:
             return _form_page(
                 request, session, principal, form, lesson=None, closeout=closeout, status_code=400
@@ -390,7 +341,8 @@ def lesson_update(request: Request, data: FormData) -> Response:
         lesson = _lesson(session, request, principal)
         refuse_if_synced(lesson)
         values = parse(form, _choices(session, principal))
-        pilots, attachments = _pilots(session, form, lesson), _attachments(form)
+        pilots = linked.pilots(session, form, kept={p.id for p in lesson.pilots})
+        attachments = _attachments(form)
         if not form.ok:
             return _form_page(request, session, principal, form, lesson=lesson, status_code=400)
         _save(session, principal, lesson, values, pilots, attachments)

@@ -7,9 +7,8 @@ another hub is shown read-only and refuses changes (409).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -19,7 +18,6 @@ from starlette.responses import Response
 from hub.accounts.services import Principal, audit
 from hub.accounts.web import forbid_unless, require_principal
 from hub.i18n import gettext as _
-from hub.i18n import ngettext
 from hub.lessons.models import Lesson
 from hub.library.models import LibraryItem, LibraryKind, ToolKind
 from hub.pilots.models import Pilot
@@ -27,7 +25,7 @@ from hub.records import LANGUAGES
 from hub.security import form_view
 from hub.taxonomy.models import Phase
 from hub.web import db, invalid_value, language
-from hub.workspace import lesson_services, library_services, services
+from hub.workspace import lesson_services, library_services, linked, services
 from hub.workspace.common import (
     check_page,
     flash,
@@ -54,8 +52,6 @@ FIELDS = (
     "strategy_id",
     "phase",
 )
-MAX_LINKS = 50  # pilots, and lessons, an entry is linked from
-R = TypeVar("R", Pilot, Lesson)
 
 # --- loading with permission checks ---
 
@@ -83,104 +79,6 @@ def _choices(session: Session, principal: Principal) -> dict[str, Any]:
         "tool_kinds": list(ToolKind),
         "languages": LANGUAGES,
     }
-
-
-def _numbers(form: Form, field: str, *, wrong: Callable[[str], str], too_many: str) -> list[int]:
-    """The numbers typed in a field of numbers ("12, 48", "#12 #48"), without repeats."""
-    tokens = [t.lstrip("#") for t in re.split(r"[\s,;]+", form.line(field, max_length=500)) if t]
-    bad = [t for t in tokens if not re.fullmatch(r"[0-9]{1,9}", t)]
-    if bad:
-        form.error(field, wrong(bad[0][:20]))
-        return []
-    numbers = list(dict.fromkeys(int(t) for t in tokens))
-    if len(numbers) > MAX_LINKS:
-        form.error(field, too_many)
-    return numbers
-
-
-def _check_links(
-    form: Form,
-    field: str,
-    numbers: Sequence[int],
-    records: Mapping[int, R],
-    kept: Collection[int],
-    *,
-    unknown: Callable[[Sequence[int]], str],
-    archived: Callable[[Sequence[int]], str],
-) -> list[R]:
-    """The records of the numbers typed; a number of no record, or of an archived one, is an error
-    (a record the entry is already linked from may stay after it was archived)."""
-    missing = [n for n in numbers if n not in records]
-    gone = [n for n in numbers if n in records and records[n].withdrawn_at and n not in kept]
-    if missing:
-        form.error(field, unknown(missing))
-    elif gone:
-        form.error(field, archived(gone))
-    return [records[n] for n in numbers if n in records]
-
-
-def _listed(numbers: Sequence[int]) -> str:
-    return ", ".join(map(str, numbers))
-
-
-def _pilots(session: Session, form: Form, item: LibraryItem | None) -> list[Pilot]:
-    numbers = _numbers(
-        form,
-        "pilot_numbers",
-        wrong=lambda value: _(
-            "“%(value)s” is not a pilot number: write the numbers only, e.g. 12, 48.", value=value
-        ),
-        too_many=_("Link at most %(max)d pilots.", max=MAX_LINKS),
-    )
-    return _check_links(
-        form,
-        "pilot_numbers",
-        numbers,
-        lesson_services.pilots_by_id(session, ids=numbers),
-        {p.id for p in item.pilots} if item else set(),
-        unknown=lambda missing: ngettext(
-            "There is no pilot with number %(numbers)s.",
-            "There are no pilots with numbers %(numbers)s.",
-            len(missing),
-            numbers=_listed(missing),
-        ),
-        archived=lambda gone: ngettext(
-            "Pilot %(numbers)s was archived and can no longer be linked.",
-            "Pilots %(numbers)s were archived and can no longer be linked.",
-            len(gone),
-            numbers=_listed(gone),
-        ),
-    )
-
-
-def _lessons(session: Session, form: Form, item: LibraryItem | None) -> list[Lesson]:
-    numbers = _numbers(
-        form,
-        "lesson_numbers",
-        wrong=lambda value: _(
-            "“%(value)s” is not a lesson number: write the numbers only, e.g. 3, 17.", value=value
-        ),
-        too_many=_("Link at most %(max)d lessons.", max=MAX_LINKS),
-    )
-    return _check_links(
-        form,
-        "lesson_numbers",
-        numbers,
-        library_services.lessons_by_id(session, ids=numbers),
-        {lesson.id for lesson in item.lessons} if item else set(),
-        unknown=lambda missing: ngettext(
-            "There is no lesson with number %(numbers)s.",
-            "There are no lessons with numbers %(numbers)s.",
-            len(missing),
-            numbers=_listed(missing),
-        ),
-        archived=lambda gone: ngettext(
-            "Lesson %(numbers)s was archived and can no longer be linked.",
-            "Lessons %(numbers)s were archived and can no longer be linked.",
-            len(gone),
-            numbers=_listed(gone),
-        ),
-    )
 
 
 def _web_address(form: Form) -> str | None:
@@ -362,7 +260,7 @@ def library_create(request: Request, data: FormData) -> Response:
         choices = _choices(session, principal)
         forbid_unless(bool(choices["programmes"]))
         values = parse(form, choices)
-        pilots, lessons = _pilots(session, form, None), _lessons(session, form, None)
+        pilots, lessons = linked.pilots(session, form, kept=()), linked.lessons(session, form, kept=())
         if not form.ok:
             return _form_page(request, session, principal, form, item=None, status_code=400)
         item = LibraryItem()
@@ -387,7 +285,8 @@ def library_update(request: Request, data: FormData) -> Response:
         item = _item(session, request, principal)
         refuse_if_synced(item)
         values = parse(form, _choices(session, principal))
-        pilots, lessons = _pilots(session, form, item), _lessons(session, form, item)
+        pilots = linked.pilots(session, form, kept={p.id for p in item.pilots})
+        lessons = linked.lessons(session, form, kept={lesson.id for lesson in item.lessons})
         if not form.ok:
             return _form_page(request, session, principal, form, item=item, status_code=400)
         _save(session, principal, item, values, pilots, lessons)

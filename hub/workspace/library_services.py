@@ -63,13 +63,6 @@ def get_item(session: Session, *, item_id: int) -> LibraryItem | None:
     )
 
 
-def lessons_by_id(session: Session, *, ids: Collection[int]) -> dict[int, Lesson]:
-    """The lessons with these numbers (archived ones too: the form says why they cannot be linked)."""
-    if not ids:
-        return {}
-    return {lesson.id: lesson for lesson in session.scalars(select(Lesson).where(Lesson.id.in_(list(ids))))}
-
-
 def lessons_to_link(session: Session, *, programme_ids: Collection[int] | None) -> Sequence[Lesson]:
     """The latest live lessons of these programmes, to look up a number on the form."""
     statement = select(Lesson).where(Lesson.withdrawn_at.is_(None)).options(joinedload(Lesson.programme))
