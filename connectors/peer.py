@@ -40,6 +40,7 @@ KINDS = (
     "lesson_pilot_links",
     "closeouts",
     "library_items",
+    "events",
 )
 API_MAJOR = "1"
 CURSOR = re.compile(r"^c1\.([0-9]{1,16})\.([0-9]{1,18})$")

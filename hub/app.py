@@ -28,6 +28,7 @@ from hub.accounts.web import RequireLogin
 from hub.calls import views as calls
 from hub.communities import views as communities
 from hub.db import make_engine, make_sessionmaker
+from hub.events import views as events
 from hub.federation import views as federation
 from hub.federation.api import api_routes
 from hub.health import healthz, readyz
@@ -45,6 +46,8 @@ from hub.newsletters import archive as newsletter_archive
 from hub.newsletters import views as newsletter
 from hub.opendata import views as opendata
 from hub.organisations import views as organisations
+from hub.participants import pages as participant_pages
+from hub.participants import views as invitation
 from hub.pilots import views as pilots
 from hub.programmes import views as programmes
 from hub.scheduler import Scheduler
@@ -85,9 +88,22 @@ def routes() -> list[BaseRoute]:
         Route("/login", accounts.login_page, name="login"),
         Route("/login", accounts.login, methods=["POST"], name="login_submit"),
         Route("/login/oidc/{provider:str}", oidc.login_redirect, name="login_oidc"),
+        Route("/login/link", accounts.sign_in_link_request, methods=["POST"], name="login_link"),
+        Route("/login/link/{token:str}", accounts.sign_in_link_page, name="login_link_page"),
+        Route("/login/link/{token:str}", accounts.sign_in_link_use, methods=["POST"], name="login_link_use"),
+        Route("/invitations/{token:str}", invitation.invitation_page, name="invitation"),
+        Route(
+            "/invitations/{token:str}",
+            invitation.invitation_accept,
+            methods=["POST"],
+            name="invitation_accept",
+        ),
         Route("/logout", accounts.logout, methods=["POST"], name="logout"),
         # Every page under /coordinator/ requires a login (tests walk this table to prove it).
-        Mount("/coordinator", routes=workspace_routes(), middleware=[Middleware(RequireLogin)]),
+        Mount(
+            "/coordinator", routes=workspace_routes(), middleware=[Middleware(RequireLogin, staff_only=True)]
+        ),
+        Mount("/participant", routes=participant_pages.routes(), middleware=[Middleware(RequireLogin)]),
         Route("/", programmes.home, name="home"),
         Route("/programmes", programmes.programme_list, name="programmes"),
         Route("/programmes/{code:str}", programmes.programme_detail, name="programme"),
@@ -114,6 +130,11 @@ def routes() -> list[BaseRoute]:
         Route("/calls", calls.call_list, name="calls"),
         Route("/calls/{call_id:int}", calls.call_detail, name="call"),
         Route("/calls/{call_id:int}", calls.call_interest, methods=["POST"], name="call_interest"),
+        Route("/events", events.event_list, name="events"),
+        Route("/events.ics", events.events_calendar, name="events_calendar"),
+        Route("/events/{event_id:int}", events.event_detail, name="event"),
+        Route("/events/{event_id:int}", events.event_register, methods=["POST"], name="event_register"),
+        Route("/events/{event_id:int}.ics", events.event_calendar, name="event_calendar"),
         Route("/communities", communities.community_list, name="communities"),
         Route("/communities/propose", communities.propose_page, name="community_propose"),
         Route(

@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.set_defaults(handler=users_create_command)
     grant_parser = user_commands.add_parser("grant", help="grant a role to an existing user")
     grant_parser.add_argument("email")
-    grant_parser.add_argument("role", choices=[r.value for r in RoleName])
+    grant_parser.add_argument("role", choices=[r.value for r in RoleName if r != RoleName.PARTICIPANT])
     grant_parser.add_argument("--programme", help="programme code (for coordinator)")
     grant_parser.add_argument("--community", type=int, help="community number (for moderator)")
     grant_parser.set_defaults(handler=users_grant_command)

@@ -1,6 +1,6 @@
 """Imports every model so that the metadata is complete (Alembic, tests, create_all)."""
 
-from hub.accounts.models import AuditEntry, RoleGrant, User
+from hub.accounts.models import AuditEntry, RoleGrant, SignInLink, User
 from hub.calls.models import Call, CallInterest
 from hub.communities.models import (
     CloseOut,
@@ -12,6 +12,7 @@ from hub.communities.models import (
     Post,
     Registration,
 )
+from hub.events.models import Event, EventRegistration, event_product_groups
 from hub.federation.models import ApiClient
 from hub.jobs.models import ScheduledJob
 from hub.lessons.models import Lesson, LessonPilotLink
@@ -19,8 +20,9 @@ from hub.library.models import LibraryItem
 from hub.news.models import NewsItem
 from hub.newsletters.models import ConsentEvent, Delivery, Interest, NewsletterIssue, Subscription
 from hub.organisations.models import Commitment, Organisation, Participation, SupportingAction
-from hub.pilots.models import Pilot, PilotParty, pilot_strategies
-from hub.programmes.models import KeyFigure, Programme
+from hub.participants.models import Entry, Invitation
+from hub.pilots.models import Pilot, PilotMilestone, PilotParty, PilotProgress, PilotSdg, pilot_strategies
+from hub.programmes.models import KeyFigure, Programme, ProgrammeSdg
 from hub.sync.models import Source, SyncError, SyncRun
 from hub.taxonomy.models import ProductGroup, Strategy
 
@@ -35,7 +37,11 @@ __all__ = [
     "CommunityProposal",
     "ConsentEvent",
     "Delivery",
+    "Entry",
+    "Event",
+    "EventRegistration",
     "Interest",
+    "Invitation",
     "JoinRequest",
     "KeyFigure",
     "Lesson",
@@ -48,13 +54,18 @@ __all__ = [
     "Organisation",
     "Participation",
     "Pilot",
+    "PilotMilestone",
     "PilotParty",
+    "PilotProgress",
+    "PilotSdg",
     "Post",
     "ProductGroup",
     "Programme",
+    "ProgrammeSdg",
     "Registration",
     "RoleGrant",
     "ScheduledJob",
+    "SignInLink",
     "Source",
     "Strategy",
     "Subscription",
@@ -62,5 +73,6 @@ __all__ = [
     "SyncError",
     "SyncRun",
     "User",
+    "event_product_groups",
     "pilot_strategies",
 ]

@@ -13,6 +13,7 @@ from starlette.templating import Jinja2Templates
 from hub import i18n
 from hub.accounts.web import current_principal
 from hub.security import csrf_token
+from hub.taxonomy import sdgs
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -71,12 +72,14 @@ def make_templates() -> Jinja2Templates:
         percent=i18n.format_percentage,
         country=i18n.country_name,
         language_name=i18n.language_name,
+        sdg_goals=sdgs.goals,
     )
     env.globals.update(
         LANGUAGES=i18n.LANGUAGES,
         switch_language_url=switch_language_url,
         query_url=query_url,
         csrf_token=csrf_token,
+        SDGS=sdgs.SDGS,
     )
     return Jinja2Templates(env=env, context_processors=[_language_context])
 

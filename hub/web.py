@@ -61,6 +61,7 @@ FIELD_LABELS = {
     "country": N_("Country"),
     "product_group": N_("Product group"),
     "strategy": N_("Circular strategy"),
+    "sdg": N_("Sustainable Development Goal"),
     "status": N_("Status"),
     "year": N_("Year"),
     "role": N_("Role"),

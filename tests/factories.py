@@ -254,3 +254,24 @@ def call(session: Session, programme: Programme, **fields: Any) -> Any:  # a Cal
     session.add(record)
     session.flush()
     return record
+
+
+def event(session: Session, programme: Programme, **fields: Any) -> Any:  # an Event
+    """A Buyer-meets-Supplier event of the programme far ahead (no limit on places unless given)."""
+    from hub.events.models import Event, EventKind
+
+    n = next(_counter)
+    values: dict[str, Any] = {
+        "title_nl": f"Evenement {n}",
+        "title_en": f"Event {n}",
+        "kind": EventKind.BUYER_MEETS_SUPPLIER,
+        "starts_at": dt.datetime(2099, 5, 12, 7, 30, tzinfo=dt.UTC),
+        "ends_at": dt.datetime(2099, 5, 12, 14, 30, tzinfo=dt.UTC),
+        "timezone": "Europe/Brussels",
+        "location": "Gent",
+        "source_language": "en",
+    }
+    record = Event(programme=programme, **{**values, **fields})
+    session.add(record)
+    session.flush()
+    return record

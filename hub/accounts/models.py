@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.db import Base, utcnow
+from hub.db import Base, UTCDateTime, utcnow
 from hub.i18n import N_, LabelledEnum
 from hub.programmes.models import Programme
 from hub.taxonomy.models import enum_column
 
 if TYPE_CHECKING:
     from hub.communities.models import Community
+    from hub.organisations.models import Organisation
 
 
 class RoleName(LabelledEnum):
@@ -22,6 +23,8 @@ class RoleName(LabelledEnum):
     COORDINATOR = "coordinator", N_("Programme coordinator")
     MODERATOR = "moderator", N_("Community moderator")
     NEWSLETTER_EDITOR = "newsletter_editor", N_("Newsletter editor")
+    # A participating organisation's own person: logs that organisation's records for review.
+    PARTICIPANT = "participant", N_("Participant")
 
 
 class User(Base):
@@ -46,22 +49,44 @@ class User(Base):
 
 
 class RoleGrant(Base):
-    """A role held by a user: coordinators per programme, moderators per community, the others hub-wide."""
+    """A role held by a user: coordinators per programme, moderators per community, participants
+    per programme and organisation, the others hub-wide."""
 
     __tablename__ = "role_grants"
-    __table_args__ = (UniqueConstraint("user_id", "role", "programme_id", "community_id"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "user_id", "role", "programme_id", "community_id", "organisation_id", name="uq_role_grants_scope"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[RoleName] = mapped_column(enum_column(RoleName, "role_name"))
     programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id"))
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="grants", foreign_keys=[user_id])
     programme: Mapped[Programme | None] = relationship()
     community: Mapped[Community | None] = relationship("Community")
+    organisation: Mapped[Organisation | None] = relationship("Organisation")
+
+
+class SignInLink(Base):
+    """A single-use link that logs a person in without a password (only its digest is kept)."""
+
+    __tablename__ = "sign_in_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
 
 
 class AuditEntry(Base):

@@ -27,7 +27,7 @@ from starlette.responses import RedirectResponse, Response
 from hub import errors, i18n
 from hub.accounts import services
 from hub.accounts.services import AccountError, Principal
-from hub.accounts.web import safe_next, start_session
+from hub.accounts.web import home_of, safe_next, start_session
 from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.settings import OidcProvider, Settings
@@ -169,7 +169,7 @@ async def _complete_login(request: Request, client: Any, name: str, pending: dic
         return await _failed(request, 403, outcome)
     start_session(request, outcome)
     request.session[PROVIDER_KEY] = name
-    default = f"/{i18n.current_language.get()}/coordinator/"
+    default = home_of(outcome, i18n.current_language.get())
     return RedirectResponse(safe_next(pending.get("next"), default), status_code=303)
 
 

@@ -29,6 +29,7 @@ class Principal:
     email: str
     roles: tuple[tuple[str, int | None], ...] = ()  # (role, programme id)
     communities: tuple[int, ...] = ()  # the communities this person moderates
+    organisations: tuple[tuple[int, int], ...] = ()  # (programme id, organisation id) they log for
 
     @property
     def is_admin(self) -> bool:
@@ -44,6 +45,16 @@ class Principal:
         """The programmes this person coordinates (every programme for an administrator)."""
         return frozenset(p for role, p in self.roles if role == RoleName.COORDINATOR and p is not None)
 
+    @property
+    def organisation_ids(self) -> frozenset[int]:
+        """The organisations this person logs records for, as a participant."""
+        return frozenset(organisation for _, organisation in self.organisations)
+
+    @property
+    def is_participant_only(self) -> bool:
+        """A participant with no other role: their place is the participant pages, not the workspace."""
+        return bool(self.organisations) and all(role == RoleName.PARTICIPANT for role, _ in self.roles)
+
     def may_edit_programme(self, programme_id: int) -> bool:
         return self.is_admin or programme_id in self.programme_ids
 
@@ -58,18 +69,21 @@ class Principal:
             "email": self.email,
             "roles": list(self.roles),
             "communities": list(self.communities),
+            "organisations": [list(pair) for pair in self.organisations],
         }
 
     @classmethod
     def from_session(cls, data: dict[str, Any]) -> Principal:
         roles = tuple((str(role), int(p) if p is not None else None) for role, p in data.get("roles", []))
         communities = tuple(int(c) for c in data.get("communities", []))
+        organisations = tuple((int(p), int(o)) for p, o in data.get("organisations", []))
         return cls(
             user_id=int(data["id"]),
             name=str(data["name"]),
             email=str(data["email"]),
             roles=roles,
             communities=communities,
+            organisations=organisations,
         )
 
 
@@ -171,6 +185,8 @@ def grant(
     granted_by: User | None = None,
 ) -> RoleGrant:
     """Give ``user`` a role: a coordinator's needs a programme, a moderator's a community."""
+    if role == RoleName.PARTICIPANT:
+        raise AccountError("a participant role comes with a coordinator's invitation")
     programme_id = None
     if role == RoleName.COORDINATOR:
         if not programme_code:
@@ -234,7 +250,21 @@ def principal_of(user: User) -> Principal:
     communities = tuple(
         sorted(g.community_id for g in user.grants if g.role == RoleName.MODERATOR and g.community_id)
     )
-    return Principal(user_id=user.id, name=user.name, email=user.email, roles=roles, communities=communities)
+    organisations = tuple(
+        sorted(
+            (g.programme_id, g.organisation_id)
+            for g in user.grants
+            if g.role == RoleName.PARTICIPANT and g.programme_id and g.organisation_id
+        )
+    )
+    return Principal(
+        user_id=user.id,
+        name=user.name,
+        email=user.email,
+        roles=roles,
+        communities=communities,
+        organisations=organisations,
+    )
 
 
 def record_login(session: Session, *, user: User) -> None:
@@ -289,4 +319,36 @@ def revoke(session: Session, *, grant_id: int, revoked_by: User) -> RoleGrant:
         programme_id=role_grant.programme_id,
     )
     session.flush()
+    return role_grant
+
+
+def grant_participant(
+    session: Session, *, user: User, programme_id: int, organisation_id: int, granted_by_id: int | None
+) -> RoleGrant:
+    """Let ``user`` log the records of an organisation in a programme (once; again is a no-op)."""
+    for role_grant in user.grants:
+        if (role_grant.role, role_grant.programme_id, role_grant.organisation_id) == (
+            RoleName.PARTICIPANT,
+            programme_id,
+            organisation_id,
+        ):
+            return role_grant
+    role_grant = RoleGrant(
+        role=RoleName.PARTICIPANT,
+        programme_id=programme_id,
+        organisation_id=organisation_id,
+        granted_by_id=granted_by_id,
+    )
+    user.grants.append(role_grant)
+    session.flush()
+    audit(
+        session,
+        user=None,
+        user_id=granted_by_id or user.id,
+        action="grant",
+        entity="users",
+        entity_id=user.id,
+        summary=f"participant {organisation_id}",
+        programme_id=programme_id,
+    )
     return role_grant

@@ -15,6 +15,9 @@ from hub.accounts.services import Principal
 from hub.i18n import gettext as _
 
 SESSION_KEY = "user"
+# Pages whose URL holds a sign-in token: never sent to another site as a referrer, never cached.
+# (Not "no-referrer": browsers then send "Origin: null" with the form, which the CSRF check refuses.)
+LINK_HEADERS = {"referrer-policy": "same-origin", "cache-control": "no-store"}
 
 
 def current_principal(request: HTTPConnection) -> Principal | None:
@@ -50,6 +53,11 @@ def forbid_unless(allowed: bool) -> None:
         raise HTTPException(403, _("You may not change records of this programme."))
 
 
+def home_of(principal: Principal, language: str) -> str:
+    """Where a person lands after login: participants on their own pages, the others in the workspace."""
+    return f"/{language}/participant/" if principal.is_participant_only else f"/{language}/coordinator/"
+
+
 def safe_next(target: str | None, default: str) -> str:
     """Only a path on this site may follow login (no open redirect to another host)."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
@@ -58,13 +66,25 @@ def safe_next(target: str | None, default: str) -> str:
 
 
 class RequireLogin:
-    """Guards a mount: without a logged-in principal, browsers are sent to the login page."""
+    """Guards a mount: without a logged-in principal, browsers are sent to the login page.
 
-    def __init__(self, app: ASGIApp) -> None:
+    With ``staff_only``, a participant without another role is sent to their own pages instead
+    (the coordinator workspace is not theirs).
+    """
+
+    def __init__(self, app: ASGIApp, *, staff_only: bool = False) -> None:
         self.app = app
+        self.staff_only = staff_only
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and current_principal(HTTPConnection(scope)) is None:
+        principal = current_principal(HTTPConnection(scope)) if scope["type"] == "http" else None
+        if self.staff_only and principal is not None and principal.is_participant_only:
+            if scope["method"] not in ("GET", "HEAD"):
+                raise HTTPException(403, _("The workspace is for coordinators."))
+            url = home_of(principal, i18n.current_language.get())
+            await RedirectResponse(url, status_code=303)(scope, receive, send)
+            return
+        if scope["type"] == "http" and principal is None:
             language = i18n.current_language.get()
             # Inside a Mount, Starlette keeps the full path in "path" (and the mount's in root_path).
             root, path = scope.get("root_path", ""), scope["path"]

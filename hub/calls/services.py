@@ -259,3 +259,34 @@ def close_call(session: Session, *, call: Call, user_id: int) -> bool:
         after={"closed_at": call.closed_at.isoformat()},
     )
     return True
+
+
+def reopen_call(session: Session, *, call: Call, today: dt.date, user_id: int) -> None:
+    """Opens a closed call again; Refused if it is open.
+
+    A closing day that has passed goes too: the call is then open until further notice, until
+    a coordinator sets a new closing day in its form or closes it again.
+    """
+    if call.is_open(today):
+        raise Refused(_("This call is open already."))
+    before: dict[str, str | None] = {}
+    after: dict[str, str | None] = {}
+    if call.closed_at is not None:
+        before["closed_at"], after["closed_at"] = call.closed_at.isoformat(), None
+        call.closed_at = None
+    if call.closes_on is not None and call.closes_on < today:
+        before["closes_on"], after["closes_on"] = call.closes_on.isoformat(), None
+        call.closes_on = None
+    session.flush()
+    audit(
+        session,
+        user=None,
+        user_id=user_id,
+        action="reopen",
+        entity="calls",
+        entity_id=call.id,
+        summary=call.title_en or call.title_nl,
+        programme_id=call.programme_id,
+        before=before,
+        after=after,
+    )

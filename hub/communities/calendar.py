@@ -3,12 +3,14 @@
 Each event carries its start in the meeting's own time zone (with the VTIMEZONE it needs), so a
 calendar program shows it right on either side of a daylight-saving change. The meeting's uid is
 the event's, so a calendar that subscribed sees a moved meeting move rather than a new one.
+``vcalendar`` writes any such occurrences (the programmes' events use it too).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -27,28 +29,64 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo(TIMEZONE)
 
 
-def calendar(meetings: Iterable[Meeting], *, name: str, language: str, base_url: str) -> bytes:
-    """The meetings as one VCALENDAR (text in ``language``, links to the community pages)."""
+@dataclass(frozen=True)
+class Occurrence:
+    """What a calendar shows of a meeting or an event: one VEVENT."""
+
+    uid: str
+    updated_at: dt.datetime
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None
+    timezone: str
+    summary: str
+    location: str
+    url: str
+
+
+def vcalendar(occurrences: Iterable[Occurrence], *, name: str, base_url: str) -> bytes:
+    """The occurrences as one VCALENDAR, each in its own time zone."""
     cal = Calendar()
     cal.add("prodid", "-//Circular procurement network hub//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", " ".join(name.split()))  # a calendar's name is one line
     host = urlsplit(base_url).hostname or "hub"
-    for meeting in meetings:
-        zone = _zone(meeting.timezone)
-        starts = meeting.starts_at.astimezone(zone)
-        ends = meeting.ends_at.astimezone(zone) if meeting.ends_at else starts + DEFAULT_LENGTH
+    for occurrence in occurrences:
+        zone = _zone(occurrence.timezone)
+        starts = occurrence.starts_at.astimezone(zone)
+        ends = occurrence.ends_at.astimezone(zone) if occurrence.ends_at else starts + DEFAULT_LENGTH
         event = Event()
-        event.add("uid", f"{meeting.uid}@{host}")
-        event.add("dtstamp", meeting.updated_at.astimezone(dt.UTC))
+        event.add("uid", f"{occurrence.uid}@{host}")
+        event.add("dtstamp", occurrence.updated_at.astimezone(dt.UTC))
         event.add("dtstart", starts)
         event.add("dtend", ends)
-        event.add("summary", meeting.localized("title", language).text)
-        if meeting.location:
-            event.add("location", meeting.location)
-        event.add("url", f"{base_url.rstrip('/')}/{language}/communities/{meeting.community_id}")
+        event.add("summary", occurrence.summary)
+        if occurrence.location:
+            event.add("location", occurrence.location)
+        event.add("url", occurrence.url)
         cal.add_component(event)
     cal.add_missing_timezones()
     body: bytes = cal.to_ical()
     return body
+
+
+def calendar(meetings: Iterable[Meeting], *, name: str, language: str, base_url: str) -> bytes:
+    """The meetings as one VCALENDAR (text in ``language``, links to the community pages)."""
+    base = base_url.rstrip("/")
+    return vcalendar(
+        (
+            Occurrence(
+                uid=meeting.uid,
+                updated_at=meeting.updated_at,
+                starts_at=meeting.starts_at,
+                ends_at=meeting.ends_at,
+                timezone=meeting.timezone,
+                summary=meeting.localized("title", language).text,
+                location=meeting.location,
+                url=f"{base}/{language}/communities/{meeting.community_id}",
+            )
+            for meeting in meetings
+        ),
+        name=name,
+        base_url=base_url,
+    )

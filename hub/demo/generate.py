@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from hub.demo.calls import load_calls
 from hub.demo.community import load_communities, load_lessons
 from hub.demo.context import Demo, Org
+from hub.demo.events import load_events
 from hub.demo.facts import GDCA, GDCI, PROCIRC, PROGRAMMES, REAL_ORGANISATIONS, ProgrammeFacts
 from hub.demo.library import load_library
 from hub.demo.life import Members, load_community_life
@@ -36,7 +37,9 @@ from hub.demo.material import (
     SUPPORTING_ACTION_FRAMES,
     SUPPORTING_ACTION_TOPICS,
 )
+from hub.demo.participants import load_participants
 from hub.demo.pilots import PilotRef, Suppliers, generate_pilots
+from hub.demo.sdgs import load_programme_sdgs
 from hub.organisations.models import (
     Commitment,
     CommitmentKind,
@@ -87,6 +90,7 @@ class DemoSummary:
     closeouts: int
     posts: int
     library_items: int
+    events: int = 0
 
 
 @dataclass
@@ -167,6 +171,7 @@ def load_demo(session: Session, *, seed: int = 2017, pilots: dict[str, int] | No
     sizes = {**DEFAULT_PILOTS, **(pilots or {})}
     demo = Demo.start(session, seed)
     _load_programmes(demo)
+    load_programme_sdgs(demo)
     cast = _cast(demo)
     ids = demo.insert(Organisation, [_organisation_row(demo, org) for org in cast.all()])
     for org, org_id in zip(cast.all(), ids, strict=True):
@@ -182,6 +187,8 @@ def load_demo(session: Session, *, seed: int = 2017, pilots: dict[str, int] | No
     lessons = load_lessons(demo, refs)
     load_community_life(demo, communities, meetings, cast.members(), refs, lessons)
     load_library(demo, refs, lessons)  # last: what the rng drew before stays as it was
+    load_events(demo)  # after the library, for the same reason
+    load_participants(demo, refs)  # draws nothing from the rng
     session.flush()
     counts = demo.counts
     return DemoSummary(
@@ -201,6 +208,7 @@ def load_demo(session: Session, *, seed: int = 2017, pilots: dict[str, int] | No
         closeouts=counts["meeting_closeouts"],
         posts=counts["community_posts"],
         library_items=counts["library_items"],
+        events=counts["events"],
     )
 
 

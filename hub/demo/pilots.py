@@ -22,6 +22,7 @@ from hub.demo.material import (
     SUMMARY_EXTRAS,
     TITLE_FRAMES,
 )
+from hub.demo.sdgs import load_pilot_sdgs
 from hub.pilots.models import Pilot, PilotParty, PilotRole, PilotStatus, pilot_strategies
 from hub.programmes.models import Metric
 from hub.taxonomy.models import Phase, StrategyKind
@@ -107,6 +108,7 @@ def generate_pilots(
             links.append({"pilot_id": pilot_id, "strategy_id": demo.strategies[code]})
     demo.insert_plain(PilotParty, parties)
     demo.insert_plain(pilot_strategies, links)
+    load_pilot_sdgs(demo, [(pilot_id, draft.row) for pilot_id, draft in zip(ids, drafts, strict=True)])
     return [
         PilotRef(
             pilot_id,

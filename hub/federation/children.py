@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from hub.db import metadata
-from hub.federation.fields import JSON, Choice, Code, Lookups, Reference, Text, Url, bad_value
+from hub.federation.fields import JSON, Choice, Code, Date, Lookups, Reference, Text, Url, bad_value
 from hub.organisations.models import Organisation
 from hub.pilots.models import PilotRole
-from hub.taxonomy.models import Strategy
+from hub.taxonomy import sdgs
+from hub.taxonomy.models import ProductGroup, Strategy
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,10 +30,17 @@ class Children:
     name: str
     table: Table
     parent_key: str
+    # True: a document without the field (from a peer of an earlier release) leaves the record's
+    # rows as they are; False: the field is required.
+    optional: ClassVar[bool] = False
 
-    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, list[Any]]:
+    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, Any]:
         """The JSON value of this field for each of these parents (one query)."""
         raise NotImplementedError
+
+    def empty(self) -> Any:
+        """The field's value for a record without rows."""
+        return []
 
     def load(self, value: Any, lookups: Lookups) -> list[JSON]:
         raise NotImplementedError
@@ -44,29 +52,167 @@ class Children:
         raise NotImplementedError
 
 
-class StrategyCodes(Children):
+@dataclasses.dataclass(frozen=True)
+class Codes(Children):
+    """Entries of a vocabulary every hub shares (circular strategies, product groups), as a list of
+    their codes in the vocabulary's order; ``column`` is the link table's column naming the entry."""
+
+    column: str = "strategy_id"
+    vocabulary: type[Strategy] | type[ProductGroup] = Strategy
+    noun: str = "strategy"  # for the error message
+
     def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, list[Any]]:
-        link, strategy = self.table, Strategy.__table__
+        link, entries = self.table, self.vocabulary.__table__
         found: dict[int, list[Any]] = {}
         for parent, code in session.connection().execute(
-            select(link.c[self.parent_key], strategy.c.code)
-            .join(strategy, strategy.c.id == link.c.strategy_id)
+            select(link.c[self.parent_key], entries.c.code)
+            .join(entries, entries.c.id == link.c[self.column])
             .where(link.c[self.parent_key].in_(parent_ids))
-            .order_by(strategy.c.position, strategy.c.code)
+            .order_by(entries.c.position, entries.c.code)
         ):
             found.setdefault(parent, []).append(code)
         return found
 
     def load(self, value: Any, lookups: Lookups) -> list[JSON]:
         if not isinstance(value, list):
-            raise bad_value(self.name, "a list of strategy codes")
-        code = Code(self.name, vocabulary="strategies")
-        return [
-            {"strategy_id": strategy} for strategy in dict.fromkeys(code.from_json(v, lookups) for v in value)
-        ]
+            raise bad_value(self.name, f"a list of {self.noun} codes")
+        code = Code(self.name, vocabulary=self.vocabulary.__tablename__)
+        return [{self.column: entry} for entry in dict.fromkeys(code.from_json(v, lookups) for v in value)]
 
     def schema(self) -> JSON:
         return {"type": "array", "items": {"type": "string", "maxLength": 40}}
+
+
+class SdgNumbers(Children):
+    """The Sustainable Development Goals of a record, as a list of their UN numbers (1-17).
+
+    Added in a later release than the records that carry them: a peer that sends no ``sdgs``
+    does not know them, so what this hub has is kept (nothing, for a new record).
+    """
+
+    optional = True
+
+    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, list[Any]]:
+        link = self.table
+        found: dict[int, list[Any]] = {}
+        for parent, number in session.connection().execute(
+            select(link.c[self.parent_key], link.c.sdg)
+            .where(link.c[self.parent_key].in_(parent_ids))
+            .order_by(link.c[self.parent_key], link.c.sdg)
+        ):
+            found.setdefault(parent, []).append(number)
+        return found
+
+    def load(self, value: Any, lookups: Lookups) -> list[JSON]:
+        if not isinstance(value, list) or not all(sdgs.is_sdg(number) for number in value):
+            raise bad_value(self.name, f"a list of goal numbers ({sdgs.FIRST}-{sdgs.LAST})")
+        return [{"sdg": number} for number in sorted(set(value))]
+
+    def schema(self) -> JSON:
+        return {
+            "type": "array",
+            "items": {"type": "integer", "minimum": sdgs.FIRST, "maximum": sdgs.LAST},
+            "uniqueItems": True,
+            "description": "The numbers of the UN Sustainable Development Goals it contributes to",
+        }
+
+
+class Milestones(Children):
+    """A pilot's milestones in their order: ``{title, due_on, done_on}`` (optional: a later release)."""
+
+    optional = True
+
+    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, Any]:
+        table = self.table
+        found: dict[int, list[Any]] = {}
+        for parent, title, due_on, done_on in session.connection().execute(
+            select(table.c[self.parent_key], table.c.title, table.c.due_on, table.c.done_on)
+            .where(table.c[self.parent_key].in_(parent_ids))
+            .order_by(table.c[self.parent_key], table.c.position, table.c.id)
+        ):
+            found.setdefault(parent, []).append(
+                {
+                    "title": title,
+                    "due_on": due_on.isoformat() if due_on else None,
+                    "done_on": done_on.isoformat() if done_on else None,
+                }
+            )
+        return found
+
+    def load(self, value: Any, lookups: Lookups) -> list[JSON]:
+        if not isinstance(value, list) or not all(isinstance(entry, Mapping) for entry in value):
+            raise bad_value(self.name, "a list of {title, due_on, done_on}")
+        title = Text(f"{self.name}.title", max_length=300)
+        due, done = Date(f"{self.name}.due_on"), Date(f"{self.name}.done_on")
+        return [
+            {
+                "title": title.from_json(entry.get("title"), lookups),
+                "due_on": None if entry.get("due_on") is None else due.from_json(entry["due_on"], lookups),
+                "done_on": None
+                if entry.get("done_on") is None
+                else done.from_json(entry["done_on"], lookups),
+                "position": position,
+            }
+            for position, entry in enumerate(value)
+        ]
+
+    def schema(self) -> JSON:
+        date: JSON = {"type": ["string", "null"], "format": "date"}
+        return {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "title": {"type": "string", "maxLength": 300},
+                    "due_on": date,
+                    "done_on": date,
+                },
+                "required": ["title", "due_on", "done_on"],
+                "additionalProperties": False,
+            },
+        }
+
+
+class Progress(Children):
+    """How far a pilot has come, as its procurer last reported it: ``{percent, as_of}`` or null
+    (optional: a later release; a peer cannot clear it, as its home hub does not either)."""
+
+    optional = True
+
+    def empty(self) -> Any:
+        return None
+
+    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, Any]:
+        table = self.table
+        return {
+            parent: {"percent": percent, "as_of": as_of.isoformat()}
+            for parent, percent, as_of in session.connection().execute(
+                select(table.c[self.parent_key], table.c.percent, table.c.as_of).where(
+                    table.c[self.parent_key].in_(parent_ids)
+                )
+            )
+        }
+
+    def load(self, value: Any, lookups: Lookups) -> list[JSON]:
+        if not isinstance(value, Mapping):
+            raise bad_value(self.name, "{percent, as_of}")
+        percent = value.get("percent")
+        if not isinstance(percent, int) or isinstance(percent, bool) or not 0 <= percent <= 100:
+            raise bad_value(f"{self.name}.percent", "a whole number from 0 to 100")
+        return [
+            {"percent": percent, "as_of": Date(f"{self.name}.as_of").from_json(value.get("as_of"), lookups)}
+        ]
+
+    def schema(self) -> JSON:
+        return {
+            "type": ["object", "null"],
+            "properties": {
+                "percent": {"type": "integer", "minimum": 0, "maximum": 100},
+                "as_of": {"type": "string", "format": "date"},
+            },
+            "required": ["percent", "as_of"],
+            "additionalProperties": False,
+        }
 
 
 class Parties(Children):

@@ -27,7 +27,17 @@ from hub.communities.models import (
     closeout_pilots,
 )
 from hub.db import metadata, rfc3339
-from hub.federation.children import Attachments, Children, Links, Parties, StrategyCodes
+from hub.events.models import Event, EventKind, event_product_groups
+from hub.federation.children import (
+    Attachments,
+    Children,
+    Codes,
+    Links,
+    Milestones,
+    Parties,
+    Progress,
+    SdgNumbers,
+)
 from hub.federation.fields import (
     JSON,
     Bilingual,
@@ -56,9 +66,17 @@ from hub.lessons.models import (
 )
 from hub.library.models import LibraryItem, LibraryKind, ToolKind, library_item_lessons, library_item_pilots
 from hub.organisations.models import Organisation, Participation, Role, Sector, SupportingAction
-from hub.pilots.models import Pilot, PilotParty, PilotStatus, pilot_strategies
+from hub.pilots.models import (
+    Pilot,
+    PilotMilestone,
+    PilotParty,
+    PilotProgress,
+    PilotSdg,
+    PilotStatus,
+    pilot_strategies,
+)
 from hub.programmes.models import Programme
-from hub.taxonomy.models import Phase
+from hub.taxonomy.models import Phase, ProductGroup
 
 API_VERSION = "1.0"
 
@@ -134,7 +152,7 @@ class Kind:
         for field in self.fields if protected else self.public_fields:
             document[field.name] = field.dump(record)
         for child in self.children:
-            document[child.name] = children.get(child.name, [])
+            document[child.name] = children.get(child.name, child.empty())
         return document
 
     def references(self, document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
@@ -157,7 +175,11 @@ class Kind:
                     N_("%(field)s: expected %(expected)s"), field="source_language", expected="nl, en"
                 )
             row["source_language"] = language
-        children = {child.name: child.load(document.get(child.name), lookups) for child in self.children}
+        children = {
+            child.name: child.load(document.get(child.name), lookups)
+            for child in self.children
+            if not (child.optional and document.get(child.name) is None)  # absent: kept as it is
+        }
         return row, children
 
     def schema(self, *, protected: bool = True) -> JSON:
@@ -309,8 +331,11 @@ KINDS: dict[str, Kind] = {
                 *IMPACT,
             ),
             children=(
-                StrategyCodes("strategies", pilot_strategies, "pilot_id"),
+                Codes("strategies", pilot_strategies, "pilot_id"),
                 Parties("parties", PilotParty.__table__, "pilot_id"),  # type: ignore[arg-type]
+                SdgNumbers("sdgs", PilotSdg.__table__, "pilot_id"),  # type: ignore[arg-type]
+                Progress("progress", PilotProgress.__table__, "pilot_id"),  # type: ignore[arg-type]
+                Milestones("milestones", PilotMilestone.__table__, "pilot_id"),  # type: ignore[arg-type]
             ),
             page="/en/pilots/{id}",
             summary="Circular procurement pilots",
@@ -428,6 +453,37 @@ KINDS: dict[str, Kind] = {
             page="/en/library/{id}",
             summary="The knowledge library: webinars, legal questions and answers, toolbox entries and "
             "documents, with the pilots and lessons they are linked from",
+        ),
+        Kind(
+            "events",
+            Event,
+            (
+                _programme(),
+                Choice("kind", choices=EventKind),
+                Bilingual("title", max_length=300),
+                Bilingual("summary"),
+                Bilingual("outcome"),
+                DateTime("starts_at"),
+                DateTime("ends_at", nullable=True),
+                Text("timezone", max_length=64),
+                Text("location", max_length=300),
+                Integer("capacity_buyers", nullable=True),
+                Integer("capacity_suppliers", nullable=True),
+                DateTime("registration_closes_at", nullable=True),
+            ),
+            children=(
+                Codes(
+                    "product_groups",
+                    event_product_groups,
+                    "event_id",
+                    column="product_group_id",
+                    vocabulary=ProductGroup,
+                    noun="product group",
+                ),
+            ),
+            page="/en/events/{id}",
+            # Registrations (people's names and addresses) stay on the event's hub: register there.
+            summary="Action days, inspiration days and Buyer-meets-Supplier events, with their outcome",
         ),
     )
 }

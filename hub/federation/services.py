@@ -53,8 +53,11 @@ def record(session: Session, *, kind: Kind, uid: str) -> Found | None:
 
 def _with_children(session: Session, kind: Kind, rows: Sequence[Any]) -> list[Found]:
     ids = [row.id for row in rows if row.withdrawn_at is None]
-    values = {child.name: child.dump_many(session, ids) if ids else {} for child in kind.children}
-    return [Found(row, {name: found.get(row.id, []) for name, found in values.items()}) for row in rows]
+    values = {child: child.dump_many(session, ids) if ids else {} for child in kind.children}
+    return [
+        Found(row, {child.name: found.get(row.id, child.empty()) for child, found in values.items()})
+        for row in rows
+    ]
 
 
 # -- peer clients ---------------------------------------------------------------------------

@@ -38,6 +38,7 @@ KIND_LABELS = {
     "lesson_pilot_links": N_("Links between lessons and pilots"),
     "closeouts": N_("Meeting close-outs"),
     "library_items": N_("Library entries"),
+    "events": N_("Events"),
 }
 # The Okabe–Ito colours, this hub's first; they repeat beyond seven hubs (the legend still tells).
 PALETTE = (

@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Column, ForeignKey, Index, Numeric, String, Table, Text, text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Numeric,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base, metadata
@@ -14,6 +25,7 @@ from hub.organisations.models import Organisation
 from hub.programmes.models import Programme
 from hub.records import Bilingual, Record, Synced, changes_index, source_key_index
 from hub.taxonomy.models import Phase, ProductGroup, Strategy, enum_column
+from hub.taxonomy.sdgs import NUMBER_CHECK, relink
 
 
 class PilotStatus(LabelledEnum):
@@ -37,6 +49,24 @@ pilot_strategies = Table(
     # Filtering the pilot list by strategy walks this index.
     Index("ix_pilot_strategies_strategy_pilot", "strategy_id", "pilot_id"),
 )
+
+
+class PilotSdg(Base):
+    """A Sustainable Development Goal (its UN number, 1-17) a pilot contributes to.
+
+    A table of its own, like the strategies: ``pilots`` is never rebuilt (its SQLite rebuild would
+    lose the full-text triggers).
+    """
+
+    __tablename__ = "pilot_sdgs"
+    __table_args__ = (
+        CheckConstraint(NUMBER_CHECK, name="sdg_number"),
+        # Filtering the pilot list by goal walks this index.
+        Index("ix_pilot_sdgs_sdg_pilot", "sdg", "pilot_id"),
+    )
+
+    pilot_id: Mapped[int] = mapped_column(ForeignKey("pilots.id", ondelete="CASCADE"), primary_key=True)
+    sdg: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
 
 
 class Impact:
@@ -100,9 +130,23 @@ class Pilot(Record, Bilingual, Impact, Synced, Base):
     programme: Mapped[Programme] = relationship()
     product_group: Mapped[ProductGroup | None] = relationship()
     strategies: Mapped[list[Strategy]] = relationship(secondary=pilot_strategies, order_by=Strategy.position)
+    sdg_links: Mapped[list[PilotSdg]] = relationship(cascade="all, delete-orphan", order_by=PilotSdg.sdg)
     parties: Mapped[list[PilotParty]] = relationship(
         back_populates="pilot", cascade="all, delete-orphan", order_by="PilotParty.position"
     )
+    progress: Mapped[PilotProgress | None] = relationship(cascade="all, delete-orphan")
+    milestones: Mapped[list[PilotMilestone]] = relationship(
+        cascade="all, delete-orphan", order_by="PilotMilestone.position"
+    )
+
+    @property
+    def sdgs(self) -> list[int]:
+        """The numbers of the Sustainable Development Goals the pilot contributes to, in order."""
+        return sorted(link.sdg for link in self.sdg_links)
+
+    @sdgs.setter
+    def sdgs(self, numbers: list[int]) -> None:
+        self.sdg_links = relink(self.sdg_links, numbers, lambda number: PilotSdg(sdg=number))
 
 
 class PilotParty(Base):
@@ -117,3 +161,31 @@ class PilotParty(Base):
 
     pilot: Mapped[Pilot] = relationship(back_populates="parties")
     organisation: Mapped[Organisation] = relationship()
+
+
+class PilotProgress(Base):
+    """How far a pilot has come, as its procurer last reported it (and a coordinator published).
+
+    A table of its own rather than a column of ``pilots``, whose SQLite rebuild would lose the
+    full-text triggers; one row per pilot.
+    """
+
+    __tablename__ = "pilot_progress"
+    __table_args__ = (CheckConstraint("percent BETWEEN 0 AND 100", name="percent_range"),)
+
+    pilot_id: Mapped[int] = mapped_column(ForeignKey("pilots.id", ondelete="CASCADE"), primary_key=True)
+    percent: Mapped[int]
+    as_of: Mapped[dt.date]
+
+
+class PilotMilestone(Base):
+    """A step the pilot's team planned, with when it is due and when it was done."""
+
+    __tablename__ = "pilot_milestones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pilot_id: Mapped[int] = mapped_column(ForeignKey("pilots.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(300))
+    due_on: Mapped[dt.date | None]
+    done_on: Mapped[dt.date | None]

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hub.i18n import N_, LabelledEnum
 from hub.pilots import search
-from hub.pilots.models import Pilot, PilotParty, PilotStatus, pilot_strategies
+from hub.pilots.models import Pilot, PilotParty, PilotSdg, PilotStatus, pilot_strategies
 from hub.programmes.models import Programme
+from hub.taxonomy import sdgs
 from hub.taxonomy.models import ProductGroup, Strategy
 
 PAGE_SIZE = 50
@@ -46,6 +47,7 @@ class PilotFilters:
     country: str | None = None
     product_group: str | None = None
     strategy: str | None = None
+    sdg: int | None = None  # the number of a Sustainable Development Goal
     status: PilotStatus | None = None
     year: int | None = None
     q: str = ""
@@ -61,6 +63,7 @@ class PilotFilters:
                 self.country,
                 self.product_group,
                 self.strategy,
+                self.sdg,
                 self.status,
                 self.year,
                 self.q,
@@ -158,6 +161,7 @@ def parse_filters(
         country=pick("country"),
         product_group=pick("product_group"),
         strategy=pick("strategy"),
+        sdg=integer("sdg", None, sdgs.FIRST, sdgs.LAST),
         status=PilotStatus(status) if status else None,
         year=integer("year", None, 1900, 2200),
         q=q,
@@ -242,7 +246,7 @@ def count_query(session: Session, filters: PilotFilters) -> Query:
 
 # Statements are built once per combination of filters in use (their values are bound
 # parameters): building a SELECT of this size costs more than SQLite takes to run it.
-FILTERS = ("programme", "product_group", "strategy", "country", "status", "year", "q")
+FILTERS = ("programme", "product_group", "strategy", "sdg", "country", "status", "year", "q")
 Shape = tuple[str, ...]
 
 
@@ -258,7 +262,7 @@ def _params(dialect: str, filters: PilotFilters) -> dict[str, Any]:
         "limit": filters.per_page,
         "offset": (filters.page - 1) * filters.per_page,
     }
-    for name in ("programme", "product_group", "strategy", "country", "status"):
+    for name in ("programme", "product_group", "strategy", "sdg", "country", "status"):
         if getattr(filters, name):
             params[name] = getattr(filters, name)
     if filters.year:
@@ -290,6 +294,8 @@ def _conditions(dialect: str, shape: Shape) -> list[ColumnElement[bool]]:
                 select(pilot_strategies.c.pilot_id).where(pilot_strategies.c.strategy_id == strategy_id)
             )
         )
+    if "sdg" in shape:
+        conditions.append(Pilot.id.in_(select(PilotSdg.pilot_id).where(PilotSdg.sdg == bindparam("sdg"))))
     if "country" in shape:
         conditions.append(Pilot.country == bindparam("country"))
     if "status" in shape:
@@ -412,7 +418,10 @@ def get_pilot(session: Session, *, pilot_id: int) -> Pilot | None:
             joinedload(Pilot.programme),
             joinedload(Pilot.product_group),
             selectinload(Pilot.strategies),
+            selectinload(Pilot.sdg_links),
             selectinload(Pilot.parties).joinedload(PilotParty.organisation),
+            selectinload(Pilot.progress),
+            selectinload(Pilot.milestones),
         )
     )
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base
 from hub.i18n import N_, LabelledEnum
 from hub.records import Bilingual, Record, changes_index
 from hub.taxonomy.models import enum_column
+from hub.taxonomy.sdgs import NUMBER_CHECK, relink
 
 
 class Programme(Record, Bilingual, Base):
@@ -45,6 +46,18 @@ class Programme(Record, Bilingual, Base):
     key_figures: Mapped[list[KeyFigure]] = relationship(
         back_populates="programme", order_by="KeyFigure.position", cascade="all, delete-orphan"
     )
+    sdg_links: Mapped[list[ProgrammeSdg]] = relationship(
+        cascade="all, delete-orphan", order_by="ProgrammeSdg.sdg"
+    )
+
+    @property
+    def sdgs(self) -> list[int]:
+        """The numbers of the Sustainable Development Goals the programme contributes to, in order."""
+        return sorted(link.sdg for link in self.sdg_links)
+
+    @sdgs.setter
+    def sdgs(self, numbers: list[int]) -> None:
+        self.sdg_links = relink(self.sdg_links, numbers, lambda number: ProgrammeSdg(sdg=number))
 
     def headline_figures(self, limit: int = 4) -> list[KeyFigure]:
         """The most recent published figure of each metric, in the programme's own order."""
@@ -92,3 +105,16 @@ class KeyFigure(Base):
     position: Mapped[int] = mapped_column(default=0)
 
     programme: Mapped[Programme] = relationship(back_populates="key_figures")
+
+
+class ProgrammeSdg(Base):
+    """A Sustainable Development Goal (its UN number, 1-17) a programme contributes to (GDCA: 9,
+    11, 12, 13 and 17)."""
+
+    __tablename__ = "programme_sdgs"
+    __table_args__ = (CheckConstraint(NUMBER_CHECK, name="sdg_number"),)
+
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True
+    )
+    sdg: Mapped[int] = mapped_column(SmallInteger, primary_key=True)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from hub.communities.models import Community, Meeting
 from hub.db import utcnow
+from hub.events.models import Event
 from hub.organisations.models import Participation, Role, SupportingAction
 from hub.pilots.models import Pilot
 from hub.programmes.models import Programme
@@ -25,6 +26,7 @@ class Counts:
     partners: int = 0
     supporting_actions: int = 0
     meetings_held: int = 0  # meetings of the programme's communities that have taken place
+    events_held: int = 0  # the programme's live events that have started
 
 
 def list_programmes(session: Session) -> Sequence[Programme]:
@@ -42,13 +44,15 @@ def programme_id_of(session: Session, *, code: str) -> int | None:
 
 def get_programme(session: Session, *, code: str) -> Programme | None:
     return session.scalar(
-        select(Programme).where(Programme.code == code).options(selectinload(Programme.key_figures))
+        select(Programme)
+        .where(Programme.code == code)
+        .options(selectinload(Programme.key_figures), selectinload(Programme.sdg_links))
     )
 
 
 def counts(session: Session) -> dict[int, Counts]:
-    """Per programme id: live pilots, participants by role, supporting actions and the meetings
-    its communities held."""
+    """Per programme id: live pilots, participants by role, supporting actions, the meetings
+    its communities held and the events it held."""
     pilots = dict(
         session.execute(
             select(Pilot.programme_id, func.count())
@@ -78,12 +82,20 @@ def counts(session: Session) -> dict[int, Counts]:
             .group_by(Community.programme_id)
         ).all()
     )
+    events = dict(
+        session.execute(
+            select(Event.programme_id, func.count())
+            .where(Event.withdrawn_at.is_(None), Event.starts_at < utcnow())
+            .group_by(Event.programme_id)
+        ).all()
+    )
     result = {}
-    for programme_id in set(pilots) | set(roles) | set(actions) | set(meetings):
+    for programme_id in set(pilots) | set(roles) | set(actions) | set(meetings) | set(events):
         by_role = roles.get(programme_id, {})
         result[programme_id] = Counts(
             supporting_actions=actions.get(programme_id, 0),
             meetings_held=meetings.get(programme_id, 0),
+            events_held=events.get(programme_id, 0),
             pilots=pilots.get(programme_id, 0),
             procurers=by_role.get(Role.PROCURER, 0),
             facilitators=by_role.get(Role.FACILITATOR, 0),

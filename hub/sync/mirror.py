@@ -198,7 +198,7 @@ class Mirror:
                 continue
             values.update(
                 home_hub=str(document["home_hub"])[:200],
-                origin_url=entry.url if entry.url and len(entry.url) <= 500 else None,
+                origin_url=_web_address(entry.url),
                 content_hash=digest,
                 withdrawn_at=None,
                 updated_at=now,
@@ -284,7 +284,9 @@ class Mirror:
         for child in kind.children:
             table: Table = child.table
             key = table.c[child.parent_key]
-            for chunk in chunks(sorted(known & rows_by_parent.keys()), 1000):
+            # A parent whose document left out an optional child field keeps the rows it has.
+            replaced = {parent for parent, named in rows_by_parent.items() if child.name in named}
+            for chunk in chunks(sorted(known & replaced), 1000):
                 self.session.execute(delete(table).where(key.in_(chunk)))
             rows = [
                 {**row, child.parent_key: parent}
@@ -293,3 +295,10 @@ class Mirror:
             ]
             if rows:
                 bulk_insert(table, tuple(rows[0]), connection.dialect)(connection, rows)
+
+
+def _web_address(url: str | None) -> str | None:
+    """The record's page at its home hub, if it is an http(s) address pages may link to."""
+    if url and len(url) <= 500 and url.lower().startswith(("http://", "https://")):
+        return url
+    return None

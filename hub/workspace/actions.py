@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from hub.accounts.services import Principal
 from hub.accounts.web import forbid_unless, require_principal
+from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.organisations.models import SupportingAction
 from hub.records import LANGUAGES
@@ -23,6 +24,7 @@ from hub.web import db, language
 from hub.workspace import network_services as network
 from hub.workspace import services
 from hub.workspace.common import (
+    archive_view,
     check_page,
     flash,
     found,
@@ -34,7 +36,7 @@ from hub.workspace.common import (
     scope,
     search_text,
 )
-from hub.workspace.forms import TEXT_MAX, Form, as_raw
+from hub.workspace.forms import Form, as_raw
 
 FIELDS = (
     "programme_id",
@@ -74,17 +76,11 @@ def parse(form: Form, choices: dict[str, Any]) -> dict[str, Any]:
         and (int(organisation), int(programme)) not in {(row[0], row[2]) for row in choices["participants"]}
     ):
         form.error("organisation_id", _("This organisation does not take part in the chosen programme."))
-    source = form.key("source_language", LANGUAGES)
     values: dict[str, Any] = {
         "programme_id": int(programme) if programme else None,
         "organisation_id": int(organisation) if organisation else None,
-        "source_language": source,
+        **form.bilingual("summary"),
     }
-    for lang in LANGUAGES:
-        values[f"title_{lang}"] = form.text(f"title_{lang}", max_length=300)
-        values[f"summary_{lang}"] = form.text(f"summary_{lang}", max_length=TEXT_MAX)
-    if source and not values[f"title_{source}"]:
-        form.error(f"title_{source}", _("Enter the title in the source language."))
     values["starts_on"], values["ends_on"] = form.date_range("starts_on", "ends_on")
     return values
 
@@ -191,19 +187,4 @@ def action_update(request: Request, data: FormData) -> Response:
         return redirect(request, f"actions/{action.id}")
 
 
-@form_view
-def action_archive(request: Request, data: FormData) -> Response:
-    principal = require_principal(request)
-    with db(request) as session:
-        action = _action(session, request, principal)
-        refuse_if_synced(action)
-        services.archive(
-            session,
-            record=action,
-            user_id=principal.user_id,
-            programme_id=action.programme_id,
-            summary=action.title_nl or action.title_en,
-        )
-        session.commit()
-    flash(request, _("The supporting action was archived."))
-    return redirect(request, "actions")
+action_archive = archive_view(_action, done=N_("The supporting action was archived."), back="actions")

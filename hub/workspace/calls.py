@@ -24,13 +24,14 @@ from hub.calls import notices
 from hub.calls import services as calls
 from hub.calls.models import Call, CallInterest
 from hub.db import utcnow
+from hub.i18n import format_date
 from hub.i18n import gettext as _
 from hub.records import LANGUAGES
 from hub.security import form_view
 from hub.web import db, language
 from hub.workspace import services
 from hub.workspace.common import flash, found, redirect, render_page, scope
-from hub.workspace.forms import TEXT_MAX, Form, as_raw
+from hub.workspace.forms import Form, as_raw
 
 TITLE_MAX = 300
 NOTE_MAX = 2000
@@ -87,17 +88,12 @@ def parse(
                     programme=pilot.programme.short_name,
                 ),
             )
-    source = form.key("source_language", LANGUAGES)
     values: dict[str, Any] = {
         "programme_id": int(programme) if programme else None,
         "pilot_id": pilot_id,
-        "source_language": source,
+        **form.bilingual("body", title_max=TITLE_MAX),
     }
-    for code in LANGUAGES:
-        values[f"title_{code}"] = form.line(f"title_{code}", max_length=TITLE_MAX)
-        values[f"body_{code}"] = form.text(f"body_{code}", max_length=TEXT_MAX)
-    if source and not values[f"title_{source}"]:
-        form.error(f"title_{source}", _("Enter the title in the source language."))
+    source = values["source_language"]
     if source and not values[f"body_{source}"]:
         form.error(f"body_{source}", _("Write the text of the call in the source language."))
     closes_on = form.date("closes_on")
@@ -243,6 +239,24 @@ def call_close(request: Request, data: FormData) -> Response:
         calls.close_call(session, call=call, user_id=principal.user_id)
         session.commit()
     flash(request, _("The call is closed."))
+    return redirect(request, f"calls/{call.id}")
+
+
+@form_view
+def call_reopen(request: Request, data: FormData) -> Response:
+    """Opens a closed call again (409 if it is open): its form takes interest from now on."""
+    principal = require_principal(request)
+    with db(request) as session:
+        call = _load(session, request, principal)
+        try:
+            calls.reopen_call(session, call=call, today=calls.today(), user_id=principal.user_id)
+        except calls.Refused as refused:
+            raise HTTPException(409, str(refused)) from None
+        session.commit()
+        if call.closes_on is None:
+            flash(request, _("The call is open again, until further notice: close it, or set a closing day."))
+        else:
+            flash(request, _("The call is open again until %(date)s.", date=format_date(call.closes_on)))
     return redirect(request, f"calls/{call.id}")
 
 

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import RedirectResponse, Response
 
 from hub.accounts.services import Principal
+from hub.accounts.web import require_principal
 from hub.i18n import gettext as _
 from hub.records import Record
-from hub.web import bad_request, flash, invalid_value, language, not_found, render_page
+from hub.security import Endpoint, form_view
+from hub.web import bad_request, db, flash, invalid_value, language, not_found, render_page
+from hub.workspace import services
 
 R = TypeVar("R")
 MAX_SEARCH = 200
@@ -74,6 +80,30 @@ def url(request: Request, path: str) -> str:
 def redirect(request: Request, path: str) -> RedirectResponse:
     """POST-redirect-GET: 303 to a workspace page."""
     return RedirectResponse(url(request, path), status_code=303)
+
+
+def archive_view(load: Callable[[Session, Request, Principal], Any], *, done: str, back: str) -> Endpoint:
+    """The POST endpoint that archives the record ``load`` finds (it checks who may), audited; then
+    says ``done`` (a msgid) and goes ``back`` to the list. A record kept elsewhere gets 409."""
+
+    @form_view
+    def archive(request: Request, _data: FormData) -> Response:
+        principal = require_principal(request)
+        with db(request) as session:
+            record = load(session, request, principal)
+            refuse_if_synced(record)
+            services.archive(
+                session,
+                record=record,
+                user_id=principal.user_id,
+                programme_id=record.programme_id,
+                summary=record.title_nl or record.title_en,
+            )
+            session.commit()
+        flash(request, _(done))
+        return redirect(request, back)
+
+    return archive
 
 
 __all__ = ["flash", "render_page"]  # the workspace modules import these from here too

@@ -27,7 +27,7 @@ from hub.records import LANGUAGES
 from hub.security import form_view
 from hub.web import db, language
 from hub.workspace.common import flash, found, redirect, render_page, scope
-from hub.workspace.forms import TEXT_MAX, Form
+from hub.workspace.forms import Form
 
 
 def moderated(session: Session, principal: Principal) -> list[Community]:
@@ -218,13 +218,8 @@ def post_add(request: Request, data: FormData) -> Response:
     """An update in both languages (the source language required), shown on the community's page."""
     principal = require_principal(request)
     form = Form.submitted(data)
-    source = form.key("source_language", LANGUAGES)
-    values = {"source_language": source or ""}
-    for code in LANGUAGES:
-        values[f"title_{code}"] = form.line(f"title_{code}", max_length=200)
-        values[f"body_{code}"] = form.text(f"body_{code}", max_length=TEXT_MAX)
-    if source and not values[f"title_{source}"]:
-        form.error(f"title_{source}", _("Enter the title in the source language."))
+    values = form.bilingual("body", title_max=200)
+    source = values["source_language"] = values["source_language"] or ""
     if source and not values[f"body_{source}"]:
         form.error(f"body_{source}", _("Write the update in the source language."))
     with db(request) as session:

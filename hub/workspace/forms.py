@@ -116,6 +116,19 @@ class Form:
             self.error(name, gettext("Enter an e-mail address such as name@example.org."))
             return text
 
+    def bilingual(self, *texts: str, title_max: int = 300) -> dict[str, Any]:
+        """The source language, the title in both languages (required in the source language) and
+        the longer ``texts`` (e.g. "summary") in both languages: ``title_nl``, ``summary_en`` …"""
+        source = self.key("source_language", i18n.LANGUAGES)
+        values: dict[str, Any] = {"source_language": source}
+        for code in i18n.LANGUAGES:
+            values[f"title_{code}"] = self.line(f"title_{code}", max_length=title_max)
+            for name in texts:
+                values[f"{name}_{code}"] = self.text(f"{name}_{code}", max_length=TEXT_MAX)
+        if source and not values[f"title_{source}"]:
+            self.error(f"title_{source}", gettext("Enter the title in the source language."))
+        return values
+
     def optional_text(self, name: str, *, max_length: int) -> str | None:
         return self.text(name, max_length=max_length) or None
 

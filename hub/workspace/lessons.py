@@ -21,6 +21,7 @@ from starlette.responses import Response
 from hub.accounts.services import Principal, audit
 from hub.accounts.web import forbid_unless, require_principal
 from hub.communities.models import CloseOut
+from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.lessons.models import Lesson, LessonAttachment, LessonKind
 from hub.pilots.models import Pilot
@@ -30,6 +31,7 @@ from hub.taxonomy.models import Phase
 from hub.web import bad_request, db, invalid_value, language
 from hub.workspace import lesson_services, linked, services
 from hub.workspace.common import (
+    archive_view,
     check_page,
     flash,
     found,
@@ -40,7 +42,7 @@ from hub.workspace.common import (
     render_page,
     scope,
 )
-from hub.workspace.forms import TEXT_MAX, Form, as_raw
+from hub.workspace.forms import Form, as_raw
 
 TEXTS = ("title", "body", "resources", "evidence", "transfer")  # each in both languages
 FIELDS = (
@@ -121,14 +123,7 @@ def parse(form: Form, choices: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     programme = form.key("programme_id", {str(p.id) for p in choices["programmes"]})
     values["programme_id"] = int(programme) if programme else None
-    source = form.key("source_language", LANGUAGES)
-    values["source_language"] = source
-    for code in LANGUAGES:
-        values[f"title_{code}"] = form.line(f"title_{code}", max_length=300)
-        for name in TEXTS[1:]:
-            values[f"{name}_{code}"] = form.text(f"{name}_{code}", max_length=TEXT_MAX)
-    if source and not values[f"title_{source}"]:
-        form.error(f"title_{source}", _("Enter the title in the source language."))
+    values.update(form.bilingual(*TEXTS[1:]))
     group = form.key("product_group_id", {str(g.id) for g in choices["product_groups"]}, required=False)
     values["product_group_id"] = int(group) if group else None
     strategy = form.key("strategy_id", {str(s.id) for s in choices["strategies"]}, required=False)
@@ -351,19 +346,6 @@ def lesson_update(request: Request, data: FormData) -> Response:
         return redirect(request, f"lessons/{lesson.id}")
 
 
-@form_view
-def lesson_archive(request: Request, data: FormData) -> Response:
-    principal = require_principal(request)
-    with db(request) as session:
-        lesson = _lesson(session, request, principal)
-        refuse_if_synced(lesson)
-        services.archive(
-            session,
-            record=lesson,
-            user_id=principal.user_id,
-            programme_id=lesson.programme_id,
-            summary=lesson.title_nl or lesson.title_en,
-        )
-        session.commit()
-    flash(request, _("The lesson was archived: it no longer shows on the public pages."))
-    return redirect(request, "lessons")
+lesson_archive = archive_view(
+    _lesson, done=N_("The lesson was archived: it no longer shows on the public pages."), back="lessons"
+)

@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from hub.accounts.services import Principal, audit
 from hub.accounts.web import forbid_unless, require_principal
+from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.lessons.models import Lesson
 from hub.library.models import LibraryItem, LibraryKind, ToolKind
@@ -27,6 +28,7 @@ from hub.taxonomy.models import Phase
 from hub.web import db, invalid_value, language
 from hub.workspace import lesson_services, library_services, linked, services
 from hub.workspace.common import (
+    archive_view,
     check_page,
     flash,
     found,
@@ -37,7 +39,7 @@ from hub.workspace.common import (
     render_page,
     scope,
 )
-from hub.workspace.forms import TEXT_MAX, Form, as_raw
+from hub.workspace.forms import Form, as_raw
 
 FIELDS = (
     "programme_id",
@@ -95,8 +97,7 @@ def parse(form: Form, choices: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     programme = form.key("programme_id", {str(p.id) for p in choices["programmes"]})
     values["programme_id"] = int(programme) if programme else None
-    source = form.key("source_language", LANGUAGES)
-    values["source_language"] = source
+    values.update(form.bilingual("body"))
     kind = form.choice("kind", LibraryKind)
     values["kind"] = kind
     values["tool_kind"] = form.choice("tool_kind", ToolKind, required=False)
@@ -104,11 +105,6 @@ def parse(form: Form, choices: dict[str, Any]) -> dict[str, Any]:
         form.error(
             "tool_kind", _("Only a toolbox entry has a tool kind: choose “None”, or the kind Toolbox.")
         )
-    for code in LANGUAGES:
-        values[f"title_{code}"] = form.line(f"title_{code}", max_length=300)
-        values[f"body_{code}"] = form.text(f"body_{code}", max_length=TEXT_MAX)
-    if source and not values[f"title_{source}"]:
-        form.error(f"title_{source}", _("Enter the title in the source language."))
     values["url"] = _web_address(form)
     values["held_on"] = form.date("held_on")
     values["speakers"] = form.line("speakers", max_length=500)
@@ -295,19 +291,6 @@ def library_update(request: Request, data: FormData) -> Response:
         return redirect(request, f"library/{item.id}")
 
 
-@form_view
-def library_archive(request: Request, data: FormData) -> Response:
-    principal = require_principal(request)
-    with db(request) as session:
-        item = _item(session, request, principal)
-        refuse_if_synced(item)
-        services.archive(
-            session,
-            record=item,
-            user_id=principal.user_id,
-            programme_id=item.programme_id,
-            summary=item.title_nl or item.title_en,
-        )
-        session.commit()
-    flash(request, _("The library entry was archived: it no longer shows on the public pages."))
-    return redirect(request, "library")
+library_archive = archive_view(
+    _item, done=N_("The library entry was archived: it no longer shows on the public pages."), back="library"
+)

@@ -67,13 +67,7 @@ def local_moment(day: dt.date, time: dt.time, zone: str) -> dt.datetime | None:
 
 
 def parse(session: Session, form: Form, community: Community, meeting: Meeting | None) -> dict[str, Any]:
-    source = form.key("source_language", LANGUAGES)
-    values: dict[str, Any] = {"source_language": source}
-    for code in LANGUAGES:
-        values[f"title_{code}"] = form.line(f"title_{code}", max_length=300)
-        values[f"agenda_{code}"] = form.text(f"agenda_{code}", max_length=TEXT_MAX)
-    if source and not values[f"title_{source}"]:
-        form.error(f"title_{source}", _("Enter the title in the source language."))
+    values: dict[str, Any] = form.bilingual("agenda")
     zone = form.key("timezone", ZONES) or TIMEZONE
     day = form.date("day")
     if day is None and "day" not in form.errors:

@@ -119,7 +119,7 @@ def participation_remove(request: Request, data: FormData) -> Response:
         return redirect(request, f"organisations/{participation.organisation_id}")
 
 
-def _parse_commitment(form: Form) -> dict[str, Any]:
+def parse_commitment(form: Form) -> dict[str, Any]:
     return {
         "kind": form.choice("kind", CommitmentKind),
         "target_count": form.integer("target_count", minimum=1, maximum=1000, required=True),
@@ -166,7 +166,7 @@ def commitment_create(request: Request, data: FormData) -> Response:
     with db(request) as session:
         participation = _participation(session, request, principal)
         refuse_if_synced(participation)
-        values = _parse_commitment(form)
+        values = parse_commitment(form)
         if not form.ok:
             return _commitment_page(
                 request, form, participation=participation, commitment=None, status_code=400
@@ -213,7 +213,7 @@ def commitment_update(request: Request, data: FormData) -> Response:
         commitment = _commitment(session, request, principal)
         participation = commitment.participation
         refuse_if_synced(commitment, participation)
-        values = _parse_commitment(form)
+        values = parse_commitment(form)
         if not form.ok:
             return _commitment_page(
                 request, form, participation=participation, commitment=commitment, status_code=400

@@ -30,7 +30,7 @@ def _page(request: Request, status_code: int = 200, error: str = "") -> Response
             users=services.list_users(session),
             programmes=list_programmes(session),
             communities=local_communities(session),
-            roles=list(RoleName),
+            roles=[role for role in RoleName if role != RoleName.PARTICIPANT],  # those come by invitation
         )
 
 
@@ -48,6 +48,8 @@ def grant_role(request: Request, form: FormData) -> Response:
     if role_value not in {r.value for r in RoleName}:
         return _page(request, 400, _("Choose a role."))
     role = RoleName(role_value)
+    if role == RoleName.PARTICIPANT:
+        return _page(request, 400, _("A participant role comes with an invitation: see Participants."))
     if role == RoleName.COORDINATOR and not programme_code:
         return _page(request, 400, _("A coordinator role needs a programme."))
     community = str(form.get("community", ""))

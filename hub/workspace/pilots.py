@@ -15,15 +15,18 @@ from starlette.responses import Response
 
 from hub.accounts.services import Principal
 from hub.accounts.web import forbid_unless, require_principal
+from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.pilots.models import Pilot, PilotStatus
 from hub.pilots.services import get_pilot
 from hub.records import LANGUAGES
 from hub.security import form_view
+from hub.taxonomy import sdgs
 from hub.taxonomy.models import Phase
 from hub.web import db, invalid_value, language
 from hub.workspace import services
 from hub.workspace.common import (
+    archive_view,
     check_page,
     flash,
     found,
@@ -82,13 +85,7 @@ def parse(form: Form, choices: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     programme = form.key("programme_id", {str(p.id) for p in choices["programmes"]})
     values["programme_id"] = int(programme) if programme else None
-    source = form.key("source_language", LANGUAGES)
-    values["source_language"] = source
-    for lang in LANGUAGES:
-        values[f"title_{lang}"] = form.text(f"title_{lang}", max_length=300)
-        values[f"summary_{lang}"] = form.text(f"summary_{lang}", max_length=TEXT_MAX)
-    if source and not values[f"title_{source}"]:
-        form.error(f"title_{source}", _("Enter the title in the source language."))
+    values.update(form.bilingual("summary"))
     group = form.key("product_group_id", {str(g.id) for g in choices["product_groups"]}, required=False)
     values["product_group_id"] = int(group) if group else None
     values["country"] = form.key("country", {code for code, _name in choices["countries"]})
@@ -96,6 +93,16 @@ def parse(form: Form, choices: dict[str, Any]) -> dict[str, Any]:
     values["status"] = form.choice("status", PilotStatus)
     values["starts_on"], values["ends_on"] = form.date_range("starts_on", "ends_on")
     values["contract_value"] = form.decimal("contract_value")
+    values.update(parse_impact(form))
+    strategy_ids = form.keys("strategy_ids", {str(s.id) for s in choices["strategies"]})
+    values["strategies"] = [int(i) for i in strategy_ids]
+    values["sdgs"] = sorted(int(n) for n in form.keys("sdgs", sdgs.FORM_VALUES))
+    return values
+
+
+def parse_impact(form: Form) -> dict[str, Any]:
+    """The measured baselines and results (tonnes); a result without its baseline is refused."""
+    values = {}
     for quantity in QUANTITIES:
         baseline = form.decimal(f"{quantity}_baseline_t")
         result = form.decimal(f"{quantity}_result_t")
@@ -105,8 +112,6 @@ def parse(form: Form, choices: dict[str, Any]) -> dict[str, Any]:
                 _("A result needs a baseline to compare with: enter the baseline too."),
             )
         values[f"{quantity}_baseline_t"], values[f"{quantity}_result_t"] = baseline, result
-    strategy_ids = form.keys("strategy_ids", {str(s.id) for s in choices["strategies"]})
-    values["strategies"] = [int(i) for i in strategy_ids]
     return values
 
 
@@ -202,7 +207,7 @@ def pilot_new(request: Request) -> Response:
 @form_view
 def pilot_create(request: Request, data: FormData) -> Response:
     principal = require_principal(request)
-    form = Form.submitted(data, multi=["strategy_ids"])
+    form = Form.submitted(data, multi=["strategy_ids", "sdgs"])
     with db(request) as session:
         choices = _choices(session, principal)
         forbid_unless(bool(choices["programmes"]))
@@ -226,7 +231,7 @@ def pilot_edit(request: Request) -> Response:
 @form_view
 def pilot_update(request: Request, data: FormData) -> Response:
     principal = require_principal(request)
-    form = Form.submitted(data, multi=["strategy_ids"])
+    form = Form.submitted(data, multi=["strategy_ids", "sdgs"])
     with db(request) as session:
         pilot = _pilot(session, request, principal)
         refuse_if_synced(pilot)
@@ -239,22 +244,9 @@ def pilot_update(request: Request, data: FormData) -> Response:
         return redirect(request, f"pilots/{pilot.id}")
 
 
-@form_view
-def pilot_archive(request: Request, data: FormData) -> Response:
-    principal = require_principal(request)
-    with db(request) as session:
-        pilot = _pilot(session, request, principal)
-        refuse_if_synced(pilot)
-        services.archive(
-            session,
-            record=pilot,
-            user_id=principal.user_id,
-            programme_id=pilot.programme_id,
-            summary=pilot.title_nl or pilot.title_en,
-        )
-        session.commit()
-    flash(request, _("The pilot was archived: it no longer shows on the public pages."))
-    return redirect(request, "pilots")
+pilot_archive = archive_view(
+    _pilot, done=N_("The pilot was archived: it no longer shows on the public pages."), back="pilots"
+)
 
 
 # What a coordinator may add to a pilot synced from a source: the next sync keeps these.
@@ -300,6 +292,7 @@ def pilot_local_update(request: Request, data: FormData) -> Response:
 def _current(pilot: Pilot) -> Form:
     initial = Form({name: as_raw(getattr(pilot, name)) for name in FIELDS})
     initial.raw["strategy_ids"] = [str(s.id) for s in pilot.strategies]
+    initial.raw["sdgs"] = [str(number) for number in pilot.sdgs]
     return initial
 
 

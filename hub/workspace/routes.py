@@ -13,15 +13,18 @@ from hub.workspace import (
     calls,
     clients,
     communities,
+    events,
     lesson_links,
     lessons,
     library,
     meetings,
     newsletters,
     organisations,
+    participants,
     participations,
     people,
     pilots,
+    programme_sdgs,
     sources,
     views,
 )
@@ -33,6 +36,14 @@ def workspace_routes() -> list[BaseRoute]:
     return [
         Route("/", views.dashboard, name="dashboard"),
         Route("/dashboard/{chart:str}.csv", views.dashboard_csv, name="dashboard_csv"),
+        # The Sustainable Development Goals of a programme (it has no other form)
+        Route("/programmes/{code:str}/sdgs", programme_sdgs.programme_sdgs_edit, name="ws_programme_sdgs"),
+        Route(
+            "/programmes/{code:str}/sdgs",
+            programme_sdgs.programme_sdgs_update,
+            methods=POST,
+            name="ws_programme_sdgs_update",
+        ),
         # Pilots and their translations
         Route("/pilots", pilots.pilot_list, name="ws_pilots"),
         Route("/pilots/new", pilots.pilot_new, name="ws_pilot_new"),
@@ -210,6 +221,18 @@ def workspace_routes() -> list[BaseRoute]:
             name="ws_proposal_decide",
         ),
         # Calls to join: open, change and close a call; answer the visitors who are interested
+        # Participants: invitations, and the review of what they log
+        Route("/participants", participants.participant_list, name="ws_participants"),
+        Route("/participants", participants.participant_invite, methods=POST, name="ws_participant_invite"),
+        Route(
+            "/participants/invitations/{invitation_id:int}/withdraw",
+            participants.participant_revoke,
+            methods=POST,
+            name="ws_invitation_withdraw",
+        ),
+        Route("/entries", participants.entry_list, name="ws_entries"),
+        Route("/entries/{entry_id:int}", participants.entry_page, name="ws_entry"),
+        Route("/entries/{entry_id:int}", participants.entry_review, methods=POST, name="ws_entry_review"),
         Route("/calls", calls.call_list, name="ws_calls"),
         Route("/calls/new", calls.call_new, name="ws_call_new"),
         Route("/calls/new", calls.call_create, methods=POST, name="ws_call_create"),
@@ -217,11 +240,28 @@ def workspace_routes() -> list[BaseRoute]:
         Route("/calls/{call_id:int}/edit", calls.call_edit, name="ws_call_edit"),
         Route("/calls/{call_id:int}/edit", calls.call_update, methods=POST, name="ws_call_update"),
         Route("/calls/{call_id:int}/close", calls.call_close, methods=POST, name="ws_call_close"),
+        Route("/calls/{call_id:int}/reopen", calls.call_reopen, methods=POST, name="ws_call_reopen"),
         Route(
             "/calls/{call_id:int}/interests/{interest_id:int}",
             calls.interest_answer,
             methods=POST,
             name="ws_interest_answer",
+        ),
+        # Events: plan one, write its outcome, archive it; see and cancel registrations per side
+        Route("/events", events.event_list, name="ws_events"),
+        Route("/events/new", events.event_new, name="ws_event_new"),
+        Route("/events/new", events.event_create, methods=POST, name="ws_event_create"),
+        Route("/events/{event_id:int}", events.event_edit, name="ws_event"),
+        Route("/events/{event_id:int}", events.event_update, methods=POST, name="ws_event_update"),
+        Route("/events/{event_id:int}/archive", events.event_archive, methods=POST, name="ws_event_archive"),
+        Route(
+            "/events/{event_id:int}/registrations", events.event_registrations, name="ws_event_registrations"
+        ),
+        Route(
+            "/events/{event_id:int}/registrations/{registration_id:int}/cancel",
+            events.registration_cancel,
+            methods=POST,
+            name="ws_event_registration_cancel",
         ),
         # The newsletter: issues, their preview per segment, a test, scheduling (newsletter editors)
         Route("/newsletter", newsletters.issue_list, name="ws_newsletter"),

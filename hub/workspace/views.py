@@ -14,6 +14,7 @@ from hub.accounts.services import Principal
 from hub.accounts.web import require_principal
 from hub.calls import services as calls
 from hub.i18n import gettext as _
+from hub.participants import services as participant_entries
 from hub.programmes.models import Programme
 from hub.programmes.services import counts
 from hub.web import db, not_found, render
@@ -53,6 +54,9 @@ def dashboard(request: Request) -> Response:
         waiting_interests = calls.pending_total(
             session, programme_ids=None if principal.is_admin else principal.programme_ids
         )
+        logged = participant_entries.counts(
+            session, programme_ids=None if principal.is_admin else principal.programme_ids
+        )
         charts = []
         shortfalls = []
         if selected is not None:
@@ -69,6 +73,7 @@ def dashboard(request: Request) -> Response:
         shortfalls=shortfalls,
         cell_text=dashboard_charts.cell_text,
         waiting_interests=waiting_interests,
+        logged=logged,
     )
 
 

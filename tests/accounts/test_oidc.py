@@ -208,6 +208,7 @@ def test_first_login_creates_a_person_without_rights(servers: Servers) -> None:
         "email": "anna@example.org",
         "roles": [],
         "communities": [],
+        "organisations": [],
     }
     assert "eyJ" not in json.dumps(session)
     (user,) = users_called(servers, "anna@example.org")
@@ -342,3 +343,47 @@ def test_logout_ends_the_session_at_the_provider_too(servers: Servers) -> None:
         # Logged out at the provider too: logging in asks for the login form again.
         page = client.get(f"{servers.hub}/en/login/oidc/test")
         assert 'name="password"' in page.text
+
+
+def test_an_invitation_is_accepted_after_logging_in_through_the_provider(servers: Servers) -> None:
+    """A participant who prefers their organisation's login: sign in at the provider from the
+    invitation page, come back to it, accept; the role goes to that account."""
+    from hub.organisations.models import Role
+    from hub.participants import invitations
+    from tests import factories
+
+    with make_sessionmaker(servers.database)() as session:
+        programme = factories.programme(session, "gdca-oidc", short_name="GDCA")
+        organisation = factories.organisation(session, "Stad Leuven")
+        factories.participation(session, programme, organisation, Role.PROCURER)
+        _invitation, token = invitations.invite(
+            session,
+            programme_id=programme.id,
+            organisation_id=organisation.id,
+            email="dirk@leuven.example",
+            name="Dirk",
+            language="en",
+            invited_by_id=None,
+        )
+        session.commit()
+    invitation_page = f"/en/invitations/{token}"
+    with new_client() as client:
+        page = client.get(f"{servers.hub}{invitation_page}")
+        assert page.status_code == 200 and "Log in with Test provider" in page.text
+        page = client.get(f"{servers.hub}/en/login/oidc/test", params={"next": invitation_page})
+        page = submit(client, page, login="dirk", password="any password")
+        if str(page.url).startswith(servers.issuer):
+            page = submit(client, page)
+        assert page.url == httpx.URL(f"{servers.hub}{invitation_page}")
+        assert "You are signed in as dirk@example.org" in page.text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert csrf
+        accepted = client.post(f"{servers.hub}{invitation_page}", data={"csrf_token": csrf.group(1)})
+        assert accepted.url == httpx.URL(f"{servers.hub}/en/participant/")
+        assert "Stad Leuven" in accepted.text
+        assert session_data(client)["login_provider"] == "test"  # logging out still ends it there
+    [dirk] = users_called(servers, "dirk@example.org")
+    with make_sessionmaker(servers.database)() as session:
+        grants = session.scalars(select(RoleGrant).where(RoleGrant.user_id == dirk.id)).all()
+        assert [(g.role.value, g.organisation_id) for g in grants] == [("participant", organisation.id)]
+    assert users_called(servers, "dirk@leuven.example") == []

@@ -122,7 +122,7 @@ def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")
 
 def log_in(page: Any, email: str = COORDINATOR, password: str = PASSWORD) -> None:
     page.goto("/nl/login")
-    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("E-mailadres", exact=True).fill(email)
     page.get_by_label("Wachtwoord").fill(password)
     page.get_by_role("button", name="Aanmelden").click()
     page.wait_for_url("**/nl/coordinator/")

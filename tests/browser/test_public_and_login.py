@@ -35,6 +35,8 @@ from tests.browser.conftest import axe_violations, log_in
         "/nl/newsletter",
         "/en/calls",
         "/nl/calls/2",  # the demo's open GDCA call, with its interest form
+        "/en/events",
+        "/nl/events/11",  # the demo's event to come, with its registration form and suppliers' offers
     ],
 )
 def test_public_pages_have_no_serious_accessibility_violations(page: Any, path: str) -> None:
@@ -69,11 +71,11 @@ def test_login_lands_on_the_dashboard(page: Any) -> None:
 
 def test_wrong_password_says_so_and_keeps_the_address(page: Any) -> None:
     page.goto("/nl/login")
-    page.get_by_label("E-mailadres").fill("coordinator@example.org")
+    page.get_by_label("E-mailadres", exact=True).fill("coordinator@example.org")
     page.get_by_label("Wachtwoord").fill("not the password")
     page.get_by_role("button", name="Aanmelden").click()
     assert page.get_by_role("alert").inner_text() == "Verkeerd e-mailadres of wachtwoord."
-    assert page.get_by_label("E-mailadres").input_value() == "coordinator@example.org"
+    assert page.get_by_label("E-mailadres", exact=True).input_value() == "coordinator@example.org"
 
 
 def test_keyboard_reaches_the_content_first(page: Any) -> None:

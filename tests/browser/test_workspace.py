@@ -65,6 +65,12 @@ WORKSPACE_PAGES = [
     "/nl/coordinator/calls",
     "/en/coordinator/calls/new",
     "/nl/coordinator/calls/2/edit",  # the demo's open GDCA call
+    "/nl/coordinator/participants",
+    "/nl/coordinator/entries",
+    "/nl/coordinator/entries/1",  # the demo's change of a pilot's progress, waiting for review
+    "/nl/coordinator/events",
+    "/en/coordinator/events/new",
+    "/nl/coordinator/programmes/gdca/sdgs",
 ]
 
 

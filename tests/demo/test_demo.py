@@ -178,6 +178,11 @@ def test_same_seed_same_data_and_another_seed_other_data(sessions: sessionmaker[
     assert load(8) != first
 
 
+# Columns that hold ids without a foreign key (a participant's entry names its record and its
+# form's choices by id): left out, since sequences hand out other ids on a second load.
+IDS_INSIDE = {("participant_entries", "target_id"), ("participant_entries", "values")}
+
+
 def digest(session: Session) -> str:
     """A hash of every row, with ids (which sequences hand out) replaced by uids or codes."""
     natural: dict[str, dict[Any, Any]] = {}
@@ -191,7 +196,10 @@ def digest(session: Session) -> str:
         for row in rows:
             values = []
             for column in table.c:
-                if column.name in ("id", "created_at", "updated_at"):
+                if (
+                    column.name in ("id", "created_at", "updated_at")
+                    or (table.name, column.name) in IDS_INSIDE
+                ):
                     continue
                 value = row[column.name]
                 for foreign_key in column.foreign_keys:

@@ -393,6 +393,7 @@ def test_every_answer_matches_the_openapi_document(api: TestClient, session: Ses
         lessons=[lesson],
     )
     factories.library_item(session, gdca, kind=LibraryKind.TOOLBOX, tool_kind=ToolKind.CALCULATOR)
+    factories.event(session, gdca, outcome_en="Forty buyers came.")
     factories.pilot(session, gdca, withdrawn_at=utcnow())
     session.commit()
 

@@ -158,6 +158,7 @@ def test_the_page_shows_the_peers_and_what_came_from_each(client: TestClient, pe
         ["Links between lessons and pilots", "0", "0"],
         ["Meeting close-outs", "0", "0"],
         ["Library entries", "0", "0"],
+        ["Events", "0", "0"],
         ["Total", "5", "1"],
     ]
 

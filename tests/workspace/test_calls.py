@@ -310,3 +310,70 @@ def test_a_person_without_a_programme_sees_no_calls_and_opens_none(
     listing = client.get("/en/coordinator/calls")
     assert listing.status_code == 200 and "GDCA call" not in listing.text and "/calls/new" not in listing.text
     assert client.get("/en/coordinator/calls/new").status_code == 403
+
+
+def test_a_closed_call_is_reopened_and_takes_interest_again(
+    coordinator: TestClient, session: Session, network: Network
+) -> None:
+    call = factories.call(session, network.gdca, closes_on=dt.date(2099, 3, 31), closed_at=utcnow())
+    session.commit()
+    path = f"/en/coordinator/calls/{call.id}"
+    page = coordinator.get(path).text
+    assert f'action="/en/coordinator/calls/{call.id}/reopen"' in page and "Reopen the call" in page
+    assert "Close the call now" not in page
+
+    reopened = post(coordinator, f"{path}/reopen", {}, form_page=path, follow_redirects=False)
+    assert reopened.status_code == 303 and reopened.headers["location"] == path
+    page = coordinator.get(path).text
+    assert "The call is open again until 31 Mar 2099." in page
+    assert "Close the call now" in page and "Reopen the call" not in page
+    session.refresh(call)
+    assert call.closed_at is None and call.closes_on == dt.date(2099, 3, 31)  # its closing day stays
+    assert "takes no more expressions of interest" not in coordinator.get(f"/en/calls/{call.id}").text
+    entry = session.scalars(
+        select(AuditEntry).where(AuditEntry.entity == "calls", AuditEntry.action == "reopen")
+    ).one()
+    assert entry.entity_id == call.id and entry.programme_id == network.gdca.id
+    assert entry.after == {"closed_at": None} and entry.before is not None and entry.before["closed_at"]
+
+    again = post(coordinator, f"{path}/reopen", {}, form_page=path)
+    assert again.status_code == 409 and "This call is open already." in again.text
+    assert audit_actions(session, "calls") == ["reopen"]
+
+
+def test_reopening_a_call_whose_closing_day_passed_keeps_it_open_until_further_notice(
+    coordinator: TestClient, session: Session, network: Network
+) -> None:
+    call = factories.call(session, network.gdca, closes_on=dt.date(2021, 6, 30))
+    session.commit()
+    path = f"/en/coordinator/calls/{call.id}"
+    assert "Reopen the call" in coordinator.get(path).text  # closed by its date
+    reopened = post(coordinator, f"{path}/reopen", {}, form_page=path, follow_redirects=False)
+    assert reopened.status_code == 303
+    assert "The call is open again, until further notice" in coordinator.get(path).text
+    session.refresh(call)
+    assert call.closes_on is None and call.closed_at is None
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "reopen")).one()
+    assert (entry.before, entry.after) == ({"closes_on": "2021-06-30"}, {"closes_on": None})
+
+
+def test_only_the_programmes_coordinators_reopen_its_calls_with_the_forms_token(
+    client: TestClient, session: Session, network: Network
+) -> None:
+    theirs = factories.call(session, network.procirc, closed_at=utcnow())
+    mine = factories.call(session, network.gdca, closed_at=utcnow())
+    session.commit()
+    log_in(client, network.coordinator)
+    assert post(client, f"/en/coordinator/calls/{theirs.id}/reopen", {}).status_code == 403
+    assert client.post(f"/en/coordinator/calls/{mine.id}/reopen").status_code == 403  # no CSRF token
+    assert post(client, "/en/coordinator/calls/999999/reopen", {}).status_code == 404
+    session.refresh(theirs)
+    session.refresh(mine)
+    assert theirs.closed_at is not None and mine.closed_at is not None
+    assert audit_actions(session, "calls") == []
+
+    log_in(client, network.admin)
+    assert (
+        post(client, f"/en/coordinator/calls/{theirs.id}/reopen", {}, follow_redirects=False).status_code
+        == 303
+    )

@@ -46,6 +46,19 @@ def test_an_administrator_grants_a_coordinator_role(
     )
 
 
+def test_a_participant_role_comes_only_with_an_invitation(
+    client: TestClient, session: Session, network: Network
+) -> None:
+    newcomer = factories.user(session, "new@example.org")
+    session.commit()
+    log_in(client, network.admin)
+    page = client.get("/en/coordinator/people")
+    assert 'value="participant"' not in page.text
+    response = post(client, f"/en/coordinator/people/{newcomer.id}/roles", {"role": "participant"})
+    assert response.status_code == 400 and "comes with an invitation" in response.text
+    assert grants_of(session, "new@example.org") == set()
+
+
 def test_a_coordinator_role_needs_a_programme(client: TestClient, session: Session, network: Network) -> None:
     newcomer = factories.user(session, "new@example.org")
     session.commit()

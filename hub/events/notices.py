@@ -1,0 +1,58 @@
+"""What an event sends out: the confirmation of a registration (in the registrant's language, the
+event attached for their calendar) and the event as iCalendar."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from email.message import EmailMessage
+
+from hub import mail
+from hub.communities.calendar import Occurrence, vcalendar
+from hub.events.models import Event, EventRegistration
+from hub.i18n import N_
+from hub.settings import Settings
+
+
+def calendar(events: Iterable[Event], *, name: str, language: str, base_url: str) -> bytes:
+    """The events as one VCALENDAR (titles in ``language``, links to their pages)."""
+    base = base_url.rstrip("/")
+    return vcalendar(
+        (
+            Occurrence(
+                uid=event.uid,
+                updated_at=event.updated_at,
+                starts_at=event.starts_at,
+                ends_at=event.ends_at,
+                timezone=event.timezone,
+                summary=event.localized("title", language).text,
+                location=event.location,
+                url=f"{base}/{language}/events/{event.id}",
+            )
+            for event in events
+        ),
+        name=name,
+        base_url=base_url,
+    )
+
+
+def registration_confirmed(
+    settings: Settings, *, registration: EventRegistration, event: Event
+) -> EmailMessage:
+    language = registration.language
+    base = settings.base_url.rstrip("/")
+    title = event.localized("title", language).text
+    message = mail.compose(
+        settings,
+        to=registration.email,
+        language=language,
+        template="event_registration",
+        subject=N_("You are registered for %(event)s"),
+        event=title,
+        programme=event.programme.short_name,
+        record=event,
+        registration=registration,
+        url=f"{base}/{language}/events/{event.id}",
+    )
+    invitation = calendar([event], name=title, language=language, base_url=base)
+    message.add_attachment(invitation, maintype="text", subtype="calendar", filename="event.ics")
+    return message

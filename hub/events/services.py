@@ -1,0 +1,319 @@
+"""Queries and writes for events: the public list, one event with its places and supplier offers, a
+registration, and what the workspace shows of the registrations.
+
+A registration is refused once the event has started or its registration has closed, when the
+side is full, or when the address is registered already. Two processes may try at once: the
+capacity check and the insert run under a lock on the event's row, and the database's partial
+unique index (one live registration per address and event) stops a second one whatever happens.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
+
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from hub.accounts.services import audit
+from hub.communities.joining import Refused
+from hub.db import utcnow
+from hub.events.models import Event, EventKind, EventRegistration, Side
+from hub.i18n import format_date, ngettext
+from hub.i18n import gettext as _
+from hub.pilots.services import InvalidFilter
+from hub.programmes.models import Programme
+from hub.taxonomy.models import ProductGroup
+from hub.workspace.services import Page, paginate
+
+__all__ = ["Refused"]
+
+PAGE_SIZE = 20
+_LIVE = Event.withdrawn_at.is_(None)
+_LIVE_REGISTRATION = EventRegistration.cancelled_at.is_(None)
+
+
+# --- the public list ---
+
+
+@dataclasses.dataclass(frozen=True)
+class EventFilters:
+    programme: str | None = None
+    kind: EventKind | None = None
+    page: int = 1
+
+    @property
+    def active(self) -> bool:
+        return bool(self.programme or self.kind)
+
+
+def parse_filters(session: Session, params: Mapping[str, str]) -> EventFilters:
+    """Filters from query parameters; an unknown value raises ``InvalidFilter`` (shown as 400)."""
+    programme = params.get("programme", "").strip() or None
+    if programme and session.scalar(select(Programme.id).where(Programme.code == programme)) is None:
+        raise InvalidFilter("programme", programme)
+    kind = params.get("kind", "").strip() or None
+    if kind and kind not in {k.value for k in EventKind}:
+        raise InvalidFilter("kind", kind)
+    page = params.get("page", "").strip() or "1"
+    number = int(page) if page.isascii() and page.isdigit() else 0
+    if not 1 <= number <= 1_000_000:
+        raise InvalidFilter("page", page[:20])
+    return EventFilters(programme=programme, kind=EventKind(kind) if kind else None, page=number)
+
+
+def programmes(session: Session) -> Sequence[tuple[str, str]]:
+    """(code, short name) of every programme, for the filter form."""
+    return session.execute(
+        select(Programme.code, Programme.short_name).order_by(Programme.starts_on, Programme.id)
+    ).all()
+
+
+def list_events(session: Session, *, filters: EventFilters, now: dt.datetime) -> Page[Event]:
+    """One page of live events: those to come first (soonest first), then those past (latest first)."""
+    conditions: list[ColumnElement[bool]] = [_LIVE]
+    if filters.programme:
+        conditions.append(
+            Event.programme_id
+            == select(Programme.id).where(Programme.code == filters.programme).scalar_subquery()
+        )
+    if filters.kind:
+        conditions.append(Event.kind == filters.kind)
+    to_come = Event.starts_at > now
+    statement = (
+        select(Event)
+        .where(*conditions)
+        .order_by(
+            case((to_come, 0), else_=1),
+            case((to_come, Event.starts_at)).asc(),  # NULL (equal) for the past ones
+            Event.starts_at.desc(),
+            Event.id,
+        )
+        .options(joinedload(Event.programme))
+    )
+    page: Page[Event] = paginate(session, statement, page=filters.page, per_page=PAGE_SIZE)
+    return page
+
+
+def get_event(session: Session, *, event_id: int) -> Event | None:
+    return session.scalar(
+        select(Event)
+        .where(Event.id == event_id)
+        .options(joinedload(Event.programme), selectinload(Event.product_groups))
+    )
+
+
+def live_events(session: Session) -> Sequence[Event]:
+    """Every live event, in order of time (the calendar feed)."""
+    return session.scalars(select(Event).where(_LIVE).order_by(Event.starts_at, Event.id)).all()
+
+
+def product_groups(session: Session) -> Sequence[ProductGroup]:
+    return session.scalars(select(ProductGroup).order_by(ProductGroup.position, ProductGroup.id)).all()
+
+
+# --- places and offers ---
+
+
+def taken_places(session: Session, *, event_ids: Collection[int]) -> dict[int, dict[Side, int]]:
+    """Live registrations per event and side (events without any are left out)."""
+    if not event_ids:
+        return {}
+    taken: dict[int, dict[Side, int]] = {}
+    for event_id, side, count in session.execute(
+        select(EventRegistration.event_id, EventRegistration.side, func.count())
+        .where(EventRegistration.event_id.in_(list(event_ids)), _LIVE_REGISTRATION)
+        .group_by(EventRegistration.event_id, EventRegistration.side)
+    ):
+        taken.setdefault(event_id, {})[side] = count
+    return taken
+
+
+def places_left(event: Event, taken: Mapping[Side, int]) -> dict[Side, int | None]:
+    """Places left per side (None: no limit)."""
+    left: dict[Side, int | None] = {}
+    for side in Side:
+        capacity = event.capacity(side)
+        left[side] = None if capacity is None else max(capacity - taken.get(side, 0), 0)
+    return left
+
+
+def supplier_offers(
+    session: Session, *, event_id: int
+) -> list[tuple[ProductGroup | None, list[EventRegistration]]]:
+    """The live suppliers' circular offers grouped per product group (in the vocabulary's order)."""
+    suppliers = session.scalars(
+        select(EventRegistration)
+        .outerjoin(ProductGroup, ProductGroup.id == EventRegistration.product_group_id)
+        .where(
+            EventRegistration.event_id == event_id,
+            EventRegistration.side == Side.SUPPLIER,
+            _LIVE_REGISTRATION,
+        )
+        .options(joinedload(EventRegistration.product_group))
+        .order_by(
+            ProductGroup.position.is_(None),
+            ProductGroup.position,
+            func.lower(EventRegistration.organisation_name),
+            EventRegistration.id,
+        )
+    ).all()
+    groups: list[tuple[ProductGroup | None, list[EventRegistration]]] = []
+    for supplier in suppliers:
+        if not groups or groups[-1][0] is not supplier.product_group:
+            groups.append((supplier.product_group, []))
+        groups[-1][1].append(supplier)
+    return groups
+
+
+# --- registering ---
+
+
+def registration_refusal(event: Event, now: dt.datetime) -> str | None:
+    """Why the event takes no registrations now (None: it does)."""
+    if event.home_hub is not None:
+        return _("This event is kept by %(home)s: register there.", home=event.home_hub)
+    if event.is_past(now):
+        return _("This event has taken place: registration is closed.")
+    if event.registration_deadline() <= now:
+        day = event.last_registration_day()
+        if day is None:
+            return _("Registration for this event is closed.")
+        return _("Registration for this event closed on %(date)s.", date=format_date(day))
+    return None
+
+
+def full_message(side: Side, capacity: int) -> str:
+    if side is Side.BUYER:
+        return ngettext(
+            "The one place for buyers is taken.", "All %(num)d places for buyers are taken.", capacity
+        )
+    return ngettext(
+        "The one place for suppliers is taken.", "All %(num)d places for suppliers are taken.", capacity
+    )
+
+
+def _registered_already() -> str:
+    return _("This address is registered already for this event.")
+
+
+def _registered(session: Session, *, event_id: int, email: str) -> int | None:
+    """The id of the live registration of ``email`` (in lower case) for the event, if any."""
+    return session.scalar(
+        select(EventRegistration.id).where(
+            EventRegistration.event_id == event_id, EventRegistration.email == email, _LIVE_REGISTRATION
+        )
+    )
+
+
+def register(
+    session: Session,
+    *,
+    event: Event,
+    side: Side,
+    organisation_name: str,
+    contact_name: str,
+    email: str,
+    product_group_id: int | None,
+    circular_offer: str,
+    language: str,
+    now: dt.datetime,
+) -> EventRegistration:
+    """A live registration (flushed); ``Refused`` when closed, the side is full or the address has one."""
+    # Counting the side's registrations and then inserting races with another process doing the
+    # same for the last place. On PostgreSQL the event's row lock (SELECT ... FOR UPDATE) makes the
+    # second wait until the first commits, and then count its registration; SQLite has no row
+    # locks, but a writer session (BEGIN IMMEDIATE) serialises whole write transactions there.
+    session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+    refusal = registration_refusal(event, now)
+    if refusal is not None:
+        raise Refused(refusal)
+    email = email.lower()  # stored in lower case: the unique index then ignores case
+    if _registered(session, event_id=event.id, email=email) is not None:
+        raise Refused(_registered_already(), "email")
+    capacity = event.capacity(side)
+    if capacity is not None:
+        taken = session.scalar(
+            select(func.count()).where(
+                EventRegistration.event_id == event.id, EventRegistration.side == side, _LIVE_REGISTRATION
+            )
+        )
+        if (taken or 0) >= capacity:
+            raise Refused(full_message(side, capacity), "side")
+    registration = EventRegistration(
+        event_id=event.id,
+        side=side,
+        organisation_name=organisation_name,
+        contact_name=contact_name,
+        email=email,
+        product_group_id=product_group_id if side is Side.SUPPLIER else None,
+        circular_offer=circular_offer if side is Side.SUPPLIER else "",
+        language=language,
+        created_at=utcnow(),
+    )
+    try:
+        with session.begin_nested():  # another process may store the same address at this moment
+            session.add(registration)
+    except IntegrityError:
+        raise Refused(_registered_already(), "email") from None
+    return registration
+
+
+# --- the workspace ---
+
+
+def events_of(
+    session: Session, *, programme_ids: Collection[int] | None, archived: bool = False, page: int = 1
+) -> Page[Event]:
+    """The events of these programmes (all for None), latest first."""
+    statement = select(Event).where(Event.withdrawn_at.is_not(None) if archived else _LIVE)
+    if programme_ids is not None:
+        statement = statement.where(Event.programme_id.in_(list(programme_ids)))
+    statement = statement.options(joinedload(Event.programme)).order_by(
+        Event.starts_at.desc(), Event.id.desc()
+    )
+    result: Page[Event] = paginate(session, statement, page=page)
+    return result
+
+
+def registrations_of(session: Session, *, event_id: int) -> Sequence[EventRegistration]:
+    """Every registration of the event (cancelled ones too), per side, oldest first."""
+    return session.scalars(
+        select(EventRegistration)
+        .where(EventRegistration.event_id == event_id)
+        .options(joinedload(EventRegistration.product_group))
+        .order_by(EventRegistration.side, EventRegistration.created_at, EventRegistration.id)
+    ).all()
+
+
+def get_registration(session: Session, *, registration_id: int, event_id: int) -> EventRegistration | None:
+    return session.scalar(
+        select(EventRegistration).where(
+            EventRegistration.id == registration_id, EventRegistration.event_id == event_id
+        )
+    )
+
+
+def cancel_registration(
+    session: Session, *, registration: EventRegistration, event: Event, user_id: int
+) -> bool:
+    """Cancels a live registration (its place frees up); False if it was cancelled already."""
+    if registration.cancelled_at is not None:
+        return False
+    registration.cancelled_at = utcnow()
+    session.flush()
+    audit(
+        session,
+        user=None,
+        user_id=user_id,
+        action="cancel",
+        entity="event_registrations",
+        entity_id=registration.id,
+        summary=f"{registration.email} · {event.title_en or event.title_nl}",
+        programme_id=event.programme_id,
+        before={"cancelled_at": None},
+        after={"cancelled_at": registration.cancelled_at.isoformat()},
+    )
+    return True

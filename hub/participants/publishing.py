@@ -1,0 +1,117 @@
+"""Publishing a participant's entry: its values become (or change) the public record, audited in
+the name of the coordinator who reviewed it."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hub.db import utcnow
+from hub.i18n import gettext as _
+from hub.organisations.models import Commitment, SupportingAction
+from hub.participants import services
+from hub.participants.forms import Choices, Milestone, parse
+from hub.participants.models import Entry, EntryKind
+from hub.pilots.models import Pilot, PilotMilestone, PilotParty, PilotProgress, PilotRole
+from hub.workspace import services as workspace
+from hub.workspace.forms import Form
+
+
+@dataclasses.dataclass(frozen=True)
+class Refused:
+    """Why an entry cannot be published as it is (the coordinator returns it instead)."""
+
+    message: str
+    form: Form | None = None
+
+
+def choices(session: Session) -> Choices:
+    return Choices(workspace.product_groups(session), workspace.strategies(session))
+
+
+def check(session: Session, entry: Entry, vocabulary: Choices | None = None) -> tuple[dict[str, Any], Form]:
+    """The entry's values parsed again, with the form's errors (none if it can be published)."""
+    form = Form(entry.values)
+    return parse(entry.kind, form, vocabulary or choices(session)), form
+
+
+def publish(
+    session: Session, *, entry: Entry, user_id: int
+) -> Pilot | Commitment | SupportingAction | Refused:
+    """Applies the entry to its record (a new one if it has none). The caller has claimed the entry
+    (``services.claim_for_review``) and commits, or rolls back on ``Refused``."""
+    values, form = check(session, entry)
+    if not form.ok:
+        return Refused(_("The entry has errors; return it to the participant with a note."), form)
+    target = None
+    if entry.target_id is not None:
+        target = services.target_of(
+            session,
+            kind=entry.kind,
+            record_id=entry.target_id,
+            programme_id=entry.programme_id,
+            organisation_id=entry.organisation_id,
+        )
+        if target is None or target.withdrawn_at is not None:
+            return Refused(_("The record this entry changes is no longer there."))
+        if target.home_hub is not None:
+            return Refused(_("This record is kept by %(home)s and edited there.", home=target.home_hub))
+    record = target or _new_record(session, entry)
+    if isinstance(record, Refused):
+        return record
+    progress: int | None = values.pop("progress", None)
+    milestones: list[Milestone] = values.pop("milestones", [])
+    if "strategy_ids" in values:
+        values["strategies"] = workspace.strategies_by_id(session, ids=values.pop("strategy_ids"))
+    workspace.save(
+        session,
+        record=record,
+        values=values,
+        user_id=user_id,
+        programme_id=entry.programme_id,
+        summary=f"{entry.organisation.name}: {entry.title}",
+    )
+    if isinstance(record, Pilot):
+        _report(record, entry.organisation_id, progress, milestones)
+    entry.target_id = record.id
+    session.flush()
+    return record
+
+
+def _new_record(session: Session, entry: Entry) -> Pilot | Commitment | SupportingAction | Refused:
+    """The record a new entry becomes, not yet saved."""
+    if entry.kind == EntryKind.PILOT:
+        return Pilot(programme_id=entry.programme_id, country=entry.organisation.country)
+    if entry.kind == EntryKind.SUPPORTING_ACTION:
+        return SupportingAction(programme_id=entry.programme_id, organisation_id=entry.organisation_id)
+    participation = services.participation_for(
+        session, programme_id=entry.programme_id, organisation_id=entry.organisation_id
+    )
+    if participation is None:
+        return Refused(_("The organisation no longer takes part in this programme."))
+    return Commitment(participation_id=participation.id)
+
+
+def _report(pilot: Pilot, organisation_id: int, progress: int | None, milestones: list[Milestone]) -> None:
+    """The procurer, progress and milestones a participant's pilot entry gives its pilot."""
+    if not any(party.organisation_id == organisation_id for party in pilot.parties):
+        pilot.parties.append(PilotParty(organisation_id=organisation_id, role=PilotRole.PROCURER))
+    changed = False
+    today = utcnow().date()
+    if progress is not None and pilot.progress is None:
+        pilot.progress = PilotProgress(percent=progress, as_of=today)
+        changed = True
+    elif progress is not None and pilot.progress is not None and pilot.progress.percent != progress:
+        pilot.progress.percent, pilot.progress.as_of = progress, today
+        changed = True
+    wanted = [(m.title, m.due_on, m.done_on) for m in milestones]
+    if [(m.title, m.due_on, m.done_on) for m in pilot.milestones] != wanted:
+        pilot.milestones = [
+            PilotMilestone(position=i, title=title, due_on=due_on, done_on=done_on)
+            for i, (title, due_on, done_on) in enumerate(wanted)
+        ]
+        changed = True
+    if changed:  # the pilot's news too: peers read changes by ``updated_at``
+        pilot.updated_at = utcnow()
