@@ -34,6 +34,7 @@ import datetime as dt
 import itertools
 import json
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -224,6 +225,31 @@ http {{
     path = workdir / "nginx" / "nginx.conf"
     path.write_text(config)
     return path
+
+
+def failure_details(wrk_output: str, workdir: Path) -> dict[str, Any]:
+    """What failed requests were, and what nginx and the web processes logged about them."""
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", wrk_output)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", wrk_output)
+    kinds = (
+        dict(zip(("connect", "read", "write", "timeout"), map(int, errors.groups()), strict=True))
+        if errors
+        else {}
+    )
+    nginx_log = workdir / "nginx" / "error.log"
+    nginx_lines = nginx_log.read_text(errors="replace").splitlines() if nginx_log.exists() else []
+    web_errors = [
+        f"{log.name}: {line}"
+        for log in sorted(workdir.glob("web*.log"))
+        for line in log.read_text(errors="replace").splitlines()
+        if '"ERROR"' in line or "Traceback" in line
+    ]
+    return {
+        "socket_errors": kinds,
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "nginx_errors": [line for line in nginx_lines if "[error]" in line or "[crit]" in line][-20:],
+        "web_errors": web_errors[-20:],
+    }
 
 
 def rss_mb(pid: int) -> float | None:
@@ -553,6 +579,7 @@ def run(args: argparse.Namespace, admin_url: str, workdir: Path) -> dict[str, An
                     "p50_ms": load_sample.p50_ms,
                     "p99_ms": load_sample.p99_ms,
                     "failed": load_sample.errors,
+                    **({"failures": failure_details(output, workdir)} if load_sample.errors else {}),
                 },
                 "events": events,
                 "syncs": syncs,

@@ -36,7 +36,7 @@ def test_killed_processes_lose_no_request_no_run_and_no_message(
     args = argparse.Namespace(seconds=45, subscribers=400, rate=10.0, rounds=1, round_seconds=2)
     result = scale.run(args, postgres_admin_url, tmp_path)
 
-    assert result["load"]["failed"] == 0, result["events"]
+    assert result["load"]["failed"] == 0, (result["events"], result["load"].get("failures"))
     assert any("killed scheduler1" in e and "so far" in e for e in result["events"]), result["events"]
     assert result["load"]["requests"] > 0
     syncs = result["syncs"]
