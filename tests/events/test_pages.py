@@ -5,6 +5,7 @@ an account (the confirmation through a real SMTP server), and the events as iCal
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,7 @@ def test_an_event_page_shows_its_facts_places_offers_and_outcome(
     assert "Tuesday, 12 May 2099 09:30 CEST" in page.text  # in the event's own time zone
     assert "50 of 50 left" in page.text and "2 of 2 left" in page.text
     assert "<legend>I register as" in page.text and 'type="radio" name="side"' in page.text
+    assert re.search(r"a procuring organisation\s+<span>\(50 places left\)</span>", page.text)
     assert 'name="website"' in page.text  # the hidden field bots fill in
     assert "Suppliers and their circular offers" not in page.text
 
