@@ -61,6 +61,8 @@ FIELD_LABELS = {
     "country": N_("Country"),
     "product_group": N_("Product group"),
     "strategy": N_("Circular strategy"),
+    "kind": N_("Kind"),
+    "phase": N_("Procurement phase"),
     "sdg": N_("Sustainable Development Goal"),
     "status": N_("Status"),
     "year": N_("Year"),
@@ -81,6 +83,14 @@ def invalid_value(field: str, value: str) -> HTTPException:
             field=gettext(FIELD_LABELS.get(field, field)),
         )
     )
+
+
+def check_page(number: int, pages: int) -> None:
+    """404 for a page past a list's last one (a stale link), saying how many there are."""
+    if number > pages:
+        raise not_found(
+            gettext("There is no page %(page)d: the list has %(pages)d.", page=number, pages=pages)
+        )
 
 
 def language(request: Request) -> str:

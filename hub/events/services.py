@@ -21,9 +21,9 @@ from hub.accounts.services import audit
 from hub.communities.joining import Refused
 from hub.db import utcnow
 from hub.events.models import Event, EventKind, EventRegistration, Side
+from hub.filters import QueryFilters
 from hub.i18n import format_date, ngettext
 from hub.i18n import gettext as _
-from hub.pilots.services import InvalidFilter
 from hub.programmes.models import Programme
 from hub.taxonomy.models import ProductGroup
 from hub.workspace.services import Page, paginate
@@ -51,17 +51,12 @@ class EventFilters:
 
 def parse_filters(session: Session, params: Mapping[str, str]) -> EventFilters:
     """Filters from query parameters; an unknown value raises ``InvalidFilter`` (shown as 400)."""
-    programme = params.get("programme", "").strip() or None
-    if programme and session.scalar(select(Programme.id).where(Programme.code == programme)) is None:
-        raise InvalidFilter("programme", programme)
-    kind = params.get("kind", "").strip() or None
-    if kind and kind not in {k.value for k in EventKind}:
-        raise InvalidFilter("kind", kind)
-    page = params.get("page", "").strip() or "1"
-    number = int(page) if page.isascii() and page.isdigit() else 0
-    if not 1 <= number <= 1_000_000:
-        raise InvalidFilter("page", page[:20])
-    return EventFilters(programme=programme, kind=EventKind(kind) if kind else None, page=number)
+    read = QueryFilters(session, params)
+    return EventFilters(
+        programme=read.code("programme", Programme.code),
+        kind=read.member("kind", EventKind),
+        page=read.page(),
+    )
 
 
 def programmes(session: Session) -> Sequence[tuple[str, str]]:

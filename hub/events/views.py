@@ -18,18 +18,16 @@ from hub import mail
 from hub.db import utcnow
 from hub.events import notices, services
 from hub.events.models import Event, EventKind, Side
-from hub.i18n import N_
+from hub.filters import InvalidFilter
 from hub.i18n import gettext as _
-from hub.pilots.services import InvalidFilter
 from hub.ratelimit import check_public_form
 from hub.security import form_view
-from hub.web import db, flash, invalid_value, language, not_found, render_page, writer_db
+from hub.web import check_page, db, flash, invalid_value, language, not_found, render_page, writer_db
 from hub.workspace.forms import Form
 
 HONEYPOT = "website"  # hidden from people; a bot that fills every field gives itself away
 OFFER_MAX = 4000
 ICALENDAR = "text/calendar; charset=utf-8"
-_LABELS = {"kind": N_("Kind")}  # filters hub.web.FIELD_LABELS does not name
 
 
 def _event(session: Session, request: Request) -> Event:
@@ -46,12 +44,9 @@ def event_list(request: Request) -> Response:
         try:
             filters = services.parse_filters(session, request.query_params)
         except InvalidFilter as error:
-            raise invalid_value(_LABELS.get(error.field, error.field), error.value) from None
+            raise invalid_value(error.field, error.value) from None
         page = services.list_events(session, filters=filters, now=now)
-        if filters.page > page.pages:
-            raise not_found(
-                _("There is no page %(page)d: the list has %(pages)d.", page=filters.page, pages=page.pages)
-            )
+        check_page(filters.page, page.pages)
         return render_page(
             request,
             "events/list.html",

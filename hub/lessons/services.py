@@ -6,14 +6,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from hub.filters import QueryFilters
 from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind, lesson_pilots
 from hub.pilots.models import Pilot
-from hub.pilots.services import InvalidFilter
 from hub.programmes.models import Programme
 from hub.taxonomy.models import Phase, ProductGroup
 from hub.workspace.services import Page, escape_like, paginate
@@ -37,42 +36,16 @@ class LessonFilters:
         return any((self.programme, self.product_group, self.kind, self.phase, self.q))
 
 
-_CODES: dict[str, Any] = {"programme": Programme.code, "product_group": ProductGroup.code}
-
-
 def parse_filters(session: Session, params: Mapping[str, str]) -> LessonFilters:
     """Filters from query parameters; an unknown value raises ``InvalidFilter`` (shown as 400)."""
-
-    def value(field: str) -> str | None:
-        return params.get(field, "").strip() or None
-
-    def code(field: str) -> str | None:
-        given = value(field)
-        if given and session.scalar(select(_CODES[field]).where(_CODES[field] == given).limit(1)) is None:
-            raise InvalidFilter(field, given)
-        return given
-
-    def member(field: str, allowed: type[LessonKind] | type[Phase]) -> str | None:
-        given = value(field)
-        if given and given not in {m.value for m in allowed}:
-            raise InvalidFilter(field, given)
-        return given
-
-    kind, phase = member("kind", LessonKind), member("phase", Phase)
-    page = value("page") or "1"
-    number = int(page) if page.isascii() and page.isdigit() else 0
-    if not 1 <= number <= 1_000_000:
-        raise InvalidFilter("page", page)
-    q = value("q") or ""
-    if len(q) > 200:
-        raise InvalidFilter("q", q[:20] + "…")
+    read = QueryFilters(session, params)
     return LessonFilters(
-        programme=code("programme"),
-        product_group=code("product_group"),
-        kind=LessonKind(kind) if kind else None,
-        phase=Phase(phase) if phase else None,
-        q=q,
-        page=number,
+        programme=read.code("programme", Programme.code),
+        product_group=read.code("product_group", ProductGroup.code),
+        kind=read.member("kind", LessonKind),
+        phase=read.member("phase", Phase),
+        q=read.search(),
+        page=read.page(),
     )
 
 

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hub.i18n import N_
+from hub.filters import InvalidFilter
 from hub.i18n import gettext as _
 from hub.lessons import services
 from hub.lessons.models import LessonKind
 from hub.library import services as library
-from hub.pilots.services import InvalidFilter
 from hub.taxonomy.models import Phase
-from hub.web import db, invalid_value, language, not_found, render
-
-# Filters hub.web.FIELD_LABELS does not name: invalid_value translates these labels instead.
-_LABELS = {"kind": N_("Kind"), "phase": N_("Procurement phase")}
-
-
-def _invalid(error: InvalidFilter) -> HTTPException:
-    return invalid_value(_LABELS.get(error.field, error.field), error.value)
-
-
-def _no_page(number: int, pages: int) -> HTTPException:
-    return not_found(_("There is no page %(page)d: the list has %(pages)d.", page=number, pages=pages))
+from hub.web import check_page, db, invalid_value, language, not_found, render
 
 
 def lesson_list(request: Request) -> Response:
@@ -32,10 +19,9 @@ def lesson_list(request: Request) -> Response:
         try:
             filters = services.parse_filters(session, request.query_params)
         except InvalidFilter as error:
-            raise _invalid(error) from None
+            raise invalid_value(error.field, error.value) from None
         page = services.list_lessons(session, filters=filters, language=language(request))
-        if filters.page > page.pages:
-            raise _no_page(filters.page, page.pages)
+        check_page(filters.page, page.pages)
         return render(
             request,
             "lessons/list.html",
@@ -68,7 +54,7 @@ def lesson_reuse(request: Request) -> Response:
         try:
             filters = services.parse_filters(session, request.query_params)
         except InvalidFilter as error:
-            raise _invalid(error) from None
+            raise invalid_value(error.field, error.value) from None
         overview = services.reuse_overview(
             session,
             programme=filters.programme,
@@ -76,8 +62,7 @@ def lesson_reuse(request: Request) -> Response:
             language=language(request),
             page=filters.page,
         )
-        if filters.page > overview.never.pages:
-            raise _no_page(filters.page, overview.never.pages)
+        check_page(filters.page, overview.never.pages)
         return render(
             request,
             "lessons/reuse.html",

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from hub.filters import QueryFilters
 from hub.lessons.models import Lesson
 from hub.library.models import LibraryItem, LibraryKind, library_item_lessons, library_item_pilots
 from hub.pilots.models import Pilot
-from hub.pilots.services import InvalidFilter
 from hub.programmes.models import Programme
 from hub.taxonomy.models import Phase, ProductGroup, Strategy
 from hub.workspace.services import Page, escape_like, paginate
@@ -37,48 +37,17 @@ class LibraryFilters:
         return any((self.programme, self.product_group, self.strategy, self.kind, self.phase, self.q))
 
 
-# The filters given by a code, and the column the code is looked up in.
-_CODES: dict[str, Any] = {
-    "programme": Programme.code,
-    "product_group": ProductGroup.code,
-    "strategy": Strategy.code,
-}
-
-
 def parse_filters(session: Session, params: Mapping[str, str]) -> LibraryFilters:
     """Filters from query parameters; an unknown value raises ``InvalidFilter`` (shown as 400)."""
-
-    def value(field: str) -> str | None:
-        return params.get(field, "").strip() or None
-
-    def code(field: str) -> str | None:
-        given = value(field)
-        if given and session.scalar(select(_CODES[field]).where(_CODES[field] == given).limit(1)) is None:
-            raise InvalidFilter(field, given)
-        return given
-
-    def member(field: str, allowed: type[LibraryKind] | type[Phase]) -> str | None:
-        given = value(field)
-        if given and given not in {m.value for m in allowed}:
-            raise InvalidFilter(field, given)
-        return given
-
-    kind, phase = member("kind", LibraryKind), member("phase", Phase)
-    page = value("page") or "1"
-    number = int(page) if page.isascii() and page.isdigit() else 0
-    if not 1 <= number <= 1_000_000:
-        raise InvalidFilter("page", page)
-    q = value("q") or ""
-    if len(q) > 200:
-        raise InvalidFilter("q", q[:20] + "…")
+    read = QueryFilters(session, params)
     return LibraryFilters(
-        programme=code("programme"),
-        product_group=code("product_group"),
-        strategy=code("strategy"),
-        kind=LibraryKind(kind) if kind else None,
-        phase=Phase(phase) if phase else None,
-        q=q,
-        page=number,
+        programme=read.code("programme", Programme.code),
+        product_group=read.code("product_group", ProductGroup.code),
+        strategy=read.code("strategy", Strategy.code),
+        kind=read.member("kind", LibraryKind),
+        phase=read.member("phase", Phase),
+        q=read.search(),
+        page=read.page(),
     )
 
 

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hub.i18n import N_
+from hub.filters import InvalidFilter
 from hub.i18n import gettext as _
 from hub.library import services
 from hub.library.models import LibraryKind
-from hub.pilots.services import InvalidFilter
 from hub.taxonomy.models import Phase
-from hub.web import db, invalid_value, not_found, render
-
-# Filters hub.web.FIELD_LABELS does not name: invalid_value translates these labels instead.
-_LABELS = {"kind": N_("Kind"), "phase": N_("Procurement phase")}
-
-
-def _invalid(error: InvalidFilter) -> HTTPException:
-    return invalid_value(_LABELS.get(error.field, error.field), error.value)
+from hub.web import check_page, db, invalid_value, not_found, render
 
 
 def library_list(request: Request) -> Response:
@@ -27,12 +18,9 @@ def library_list(request: Request) -> Response:
         try:
             filters = services.parse_filters(session, request.query_params)
         except InvalidFilter as error:
-            raise _invalid(error) from None
+            raise invalid_value(error.field, error.value) from None
         page = services.list_items(session, filters=filters)
-        if filters.page > page.pages:
-            raise not_found(
-                _("There is no page %(page)d: the list has %(pages)d.", page=filters.page, pages=page.pages)
-            )
+        check_page(filters.page, page.pages)
         return render(
             request,
             "library/list.html",

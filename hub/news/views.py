@@ -6,8 +6,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hub.news import services
-from hub.web import db, render
-from hub.workspace.common import check_page, page_number
+from hub.web import check_page, db, render
+from hub.workspace.common import page_number
 from hub.workspace.services import Page
 
 

@@ -17,8 +17,8 @@ from hub.newsletters.models import NewsletterIssue
 from hub.opendata import atom, feeds
 from hub.records import LANGUAGES, Localized
 from hub.settings import Settings
-from hub.web import db, language, not_found, render_page
-from hub.workspace.common import check_page, page_number
+from hub.web import check_page, db, language, not_found, render_page
+from hub.workspace.common import page_number
 
 FEED_TITLE = N_("Newsletter")
 

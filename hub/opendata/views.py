@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from hub.api import api_error
 from hub.db import utcnow
+from hub.filters import InvalidFilter
 from hub.i18n import gettext as _
 from hub.opendata import atom, downloads, feeds, ocds, services
 from hub.organisations import services as organisations
@@ -70,7 +71,7 @@ def pilots_download(request: Request) -> Response:
     with db(request) as session:
         try:
             filters = pilots.parse_filters(session, params)
-        except pilots.InvalidFilter as error:
+        except InvalidFilter as error:
             return _invalid(request, error.field, error.value)
     base = _base(request)
 

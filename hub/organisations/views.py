@@ -10,7 +10,7 @@ from hub.organisations import services
 from hub.organisations.models import Role
 from hub.pilots.services import pilots_of_organisation
 from hub.programmes.services import list_programmes
-from hub.web import db, invalid_value, not_found, render
+from hub.web import check_page, db, invalid_value, not_found, render
 
 
 def organisation_list(request: Request) -> Response:
@@ -21,14 +21,7 @@ def organisation_list(request: Request) -> Response:
         except services.InvalidOrganisationFilter as error:
             raise invalid_value(error.field, error.value) from None
         page = services.list_organisations(session, filters=filters)
-    if filters.page > page.pages:
-        raise not_found(
-            _(
-                "There is no page %(page)d: the list has %(pages)d.",
-                page=filters.page,
-                pages=page.pages,
-            )
-        )
+    check_page(filters.page, page.pages)
     return render(request, "organisations/list.html", page=page, programmes=programmes, roles=list(Role))
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Integer, Select, bindparam, func, select, text
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from hub.filters import InvalidFilter, QueryFilters
 from hub.i18n import N_, LabelledEnum
 from hub.pilots import search
 from hub.pilots.models import Pilot, PilotParty, PilotSdg, PilotStatus, pilot_strategies
@@ -30,15 +31,6 @@ class Sort(LabelledEnum):
     OLDEST = "oldest", N_("Oldest first")
     TITLE = "title", N_("Title")
     VALUE = "value", N_("Contract value")
-
-
-class InvalidFilter(ValueError):
-    """A filter value the hub does not know; ``field`` names the query parameter."""
-
-    def __init__(self, field: str, value: str) -> None:
-        super().__init__(f"{field}={value!r}")
-        self.field = field
-        self.value = value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -153,9 +145,7 @@ def parse_filters(
 
     status = pick("status", [s.value for s in PilotStatus])
     sort = pick("sort", [s.value for s in Sort])
-    q = params.get("q", "").strip()
-    if len(q) > 200:
-        raise InvalidFilter("q", q[:20] + "…")
+    read = QueryFilters(session, params)
     return PilotFilters(
         programme=pick("programme"),
         country=pick("country"),
@@ -164,9 +154,9 @@ def parse_filters(
         sdg=integer("sdg", None, sdgs.FIRST, sdgs.LAST),
         status=PilotStatus(status) if status else None,
         year=integer("year", None, 1900, 2200),
-        q=q,
+        q=read.search(),
         sort=Sort(sort) if sort else Sort.NEWEST,
-        page=integer("page", 1, 1, 1_000_000) or 1,
+        page=read.page(),
         per_page=integer("per_page", PAGE_SIZE, 1, max_per_page) or PAGE_SIZE,
     )
 

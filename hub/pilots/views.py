@@ -6,12 +6,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hub.calls import services as calls
+from hub.filters import InvalidFilter
 from hub.i18n import gettext as _
 from hub.lessons import services as lessons
 from hub.library import services as library
 from hub.pilots import services
 from hub.pilots.models import PilotStatus
-from hub.web import db, invalid_value, language, not_found, render
+from hub.web import check_page, db, invalid_value, language, not_found, render
 
 
 def pilot_list(request: Request) -> Response:
@@ -20,17 +21,10 @@ def pilot_list(request: Request) -> Response:
         facets = services.facets(session)
         try:
             filters = services.parse_filters(session, request.query_params, max_per_page=services.PAGE_SIZE)
-        except services.InvalidFilter as error:
+        except InvalidFilter as error:
             raise invalid_value(error.field, error.value) from None
         page = services.list_pilots(session, filters=filters, language=lang)
-    if filters.page > page.pages:
-        raise not_found(
-            _(
-                "There is no page %(page)d: the list has %(pages)d.",
-                page=filters.page,
-                pages=page.pages,
-            )
-        )
+    check_page(filters.page, page.pages)
     return render(
         request,
         "pilots/list.html",

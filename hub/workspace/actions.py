@@ -20,12 +20,11 @@ from hub.i18n import gettext as _
 from hub.organisations.models import SupportingAction
 from hub.records import LANGUAGES
 from hub.security import form_view
-from hub.web import db, language
+from hub.web import check_page, db, language
 from hub.workspace import network_services as network
 from hub.workspace import services
 from hub.workspace.common import (
     archive_view,
-    check_page,
     flash,
     found,
     kept_elsewhere,

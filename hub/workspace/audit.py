@@ -9,9 +9,9 @@ from starlette.responses import Response
 
 from hub.accounts.models import AuditEntry
 from hub.accounts.web import require_principal
-from hub.web import db
+from hub.web import check_page, db
 from hub.workspace import services
-from hub.workspace.common import check_page, page_number, render_page, scope
+from hub.workspace.common import page_number, render_page, scope
 
 
 def changes(entry: AuditEntry) -> list[tuple[str, Any, Any]]:

@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 
 from hub.accounts.services import Principal
 from hub.accounts.web import require_principal
+from hub.filters import MAX_SEARCH
 from hub.i18n import gettext as _
 from hub.records import Record
 from hub.security import Endpoint, form_view
@@ -20,7 +21,6 @@ from hub.web import bad_request, db, flash, invalid_value, language, not_found, 
 from hub.workspace import services
 
 R = TypeVar("R")
-MAX_SEARCH = 200
 
 
 def scope(principal: Principal) -> frozenset[int] | None:
@@ -66,11 +66,6 @@ def search_text(request: Request) -> str:
     if len(q) > MAX_SEARCH:
         raise invalid_value("q", q[:20] + "…")
     return q
-
-
-def check_page(number: int, pages: int) -> None:
-    if number > pages:
-        raise not_found(_("There is no page %(page)d: the list has %(pages)d.", page=number, pages=pages))
 
 
 def url(request: Request, path: str) -> str:

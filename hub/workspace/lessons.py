@@ -28,11 +28,10 @@ from hub.pilots.models import Pilot
 from hub.records import LANGUAGES
 from hub.security import form_view
 from hub.taxonomy.models import Phase
-from hub.web import bad_request, db, invalid_value, language
+from hub.web import bad_request, check_page, db, invalid_value, language
 from hub.workspace import lesson_services, linked, services
 from hub.workspace.common import (
     archive_view,
-    check_page,
     flash,
     found,
     kept_elsewhere,

@@ -31,8 +31,8 @@ from hub.newsletters.rendering import PREFERENCES, UNSUBSCRIBE, Segment, render_
 from hub.newsletters.tokens import Interests
 from hub.security import form_view
 from hub.settings import Settings
-from hub.web import bad_request, db, language
-from hub.workspace.common import check_page, flash, found, page_number, redirect, render_page
+from hub.web import bad_request, check_page, db, language
+from hub.workspace.common import flash, found, page_number, redirect, render_page
 from hub.workspace.forms import TEXT_MAX, Form
 
 LANGUAGES = i18n.LANGUAGES

@@ -24,11 +24,10 @@ from hub.i18n import gettext as _
 from hub.organisations.models import Organisation, Participation, Role, Sector
 from hub.records import LANGUAGES
 from hub.security import form_view
-from hub.web import db, language
+from hub.web import check_page, db, language
 from hub.workspace import network_services as network
 from hub.workspace import services
 from hub.workspace.common import (
-    check_page,
     flash,
     found,
     kept_elsewhere,

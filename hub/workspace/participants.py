@@ -24,9 +24,9 @@ from hub.participants.forms import raw_of
 from hub.participants.models import Entry, EntryState
 from hub.records import LANGUAGES
 from hub.security import form_view
-from hub.web import db, invalid_value, language
+from hub.web import check_page, db, invalid_value, language
 from hub.workspace import services
-from hub.workspace.common import check_page, flash, found, page_number, redirect, render_page, scope
+from hub.workspace.common import flash, found, page_number, redirect, render_page, scope
 from hub.workspace.forms import Form
 
 NOTE_MAX = 2000

@@ -23,11 +23,10 @@ from hub.records import LANGUAGES
 from hub.security import form_view
 from hub.taxonomy import sdgs
 from hub.taxonomy.models import Phase
-from hub.web import db, invalid_value, language
+from hub.web import check_page, db, invalid_value, language
 from hub.workspace import services
 from hub.workspace.common import (
     archive_view,
-    check_page,
     flash,
     found,
     kept_elsewhere,

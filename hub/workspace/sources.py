@@ -32,9 +32,9 @@ from hub.sync import display, runner, services
 from hub.sync.jobs import LEASE
 from hub.sync.models import RunStatus, RunTrigger, Source
 from hub.sync.runner import RunSettings
-from hub.web import db
+from hub.web import check_page, db
 from hub.workspace import source_form
-from hub.workspace.common import check_page, flash, found, page_number, redirect, render_page, scope
+from hub.workspace.common import flash, found, page_number, redirect, render_page, scope
 from hub.workspace.services import Page, editable_programmes
 
 log = logging.getLogger(__name__)
