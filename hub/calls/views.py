@@ -18,9 +18,9 @@ from hub.calls.models import Call, CallRole
 from hub.i18n import gettext as _
 from hub.ratelimit import check_public_form
 from hub.security import form_view
+from hub.taxonomy import services as taxonomy
 from hub.web import db, flash, language, not_found, render_page, writer_db
 from hub.workspace.forms import Form
-from hub.workspace.services import product_groups as list_product_groups
 
 HONEYPOT = "website"  # hidden from people; a bot that fills every field gives itself away
 MESSAGE_MAX = 4000
@@ -61,7 +61,7 @@ def _call_page(
         closed_on=None if is_open else services.closing_day(call),
         closed_message="" if is_open else services.closed_message(call),
         roles=list(CallRole),
-        product_group_options=[(g.code, g.name(language(request))) for g in list_product_groups(session)],
+        product_group_options=[(g.code, g.name(language(request))) for g in taxonomy.product_groups(session)],
     )
 
 
@@ -92,7 +92,7 @@ def call_interest(request: Request, data: FormData) -> Response:
         if not call.is_open(services.today()):
             form.error("form", services.closed_message(call))
             return _call_page(request, session, call, form, 409)
-        product_groups = {g.code: g for g in list_product_groups(session)}
+        product_groups = {g.code: g for g in taxonomy.product_groups(session)}
         product_group = form.key("product_group", product_groups, required=False)
         if not form.ok or role is None:
             return _call_page(request, session, call, form, 400)

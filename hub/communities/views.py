@@ -21,9 +21,9 @@ from hub.i18n import gettext as _
 from hub.programmes.services import list_programmes
 from hub.ratelimit import check_public_form
 from hub.security import form_view
+from hub.taxonomy import services as taxonomy
 from hub.web import db, flash, language, not_found, render_page, writer_db
 from hub.workspace.forms import TEXT_MAX, Form
-from hub.workspace.services import product_groups as list_product_groups
 
 ICALENDAR = "text/calendar; charset=utf-8"
 
@@ -142,7 +142,7 @@ def _propose_page(request: Request, session: Session, form: Form, status_code: i
         status_code=status_code,
         form=form,
         programme_options=[(p.code, p.short_name) for p in list_programmes(session)],
-        product_group_options=[(g.code, g.name(language(request))) for g in list_product_groups(session)],
+        product_group_options=[(g.code, g.name(language(request))) for g in taxonomy.product_groups(session)],
     )
 
 
@@ -158,7 +158,7 @@ def propose_submit(request: Request, data: FormData) -> Response:
     form = Form.submitted(data)
     with db(request) as session:
         programmes = {p.code: p for p in list_programmes(session)}
-        product_groups = {g.code: g for g in list_product_groups(session)}
+        product_groups = {g.code: g for g in taxonomy.product_groups(session)}
         programme = form.key("programme", programmes)
         product_group = form.key("product_group", product_groups, required=False)
         title = form.line("title", max_length=200, required=True)

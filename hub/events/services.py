@@ -59,13 +59,6 @@ def parse_filters(session: Session, params: Mapping[str, str]) -> EventFilters:
     )
 
 
-def programmes(session: Session) -> Sequence[tuple[str, str]]:
-    """(code, short name) of every programme, for the filter form."""
-    return session.execute(
-        select(Programme.code, Programme.short_name).order_by(Programme.starts_on, Programme.id)
-    ).all()
-
-
 def list_events(session: Session, *, filters: EventFilters, now: dt.datetime) -> Page[Event]:
     """One page of live events: those to come first (soonest first), then those past (latest first)."""
     conditions: list[ColumnElement[bool]] = [_LIVE]
@@ -103,10 +96,6 @@ def get_event(session: Session, *, event_id: int) -> Event | None:
 def live_events(session: Session) -> Sequence[Event]:
     """Every live event, in order of time (the calendar feed)."""
     return session.scalars(select(Event).where(_LIVE).order_by(Event.starts_at, Event.id)).all()
-
-
-def product_groups(session: Session) -> Sequence[ProductGroup]:
-    return session.scalars(select(ProductGroup).order_by(ProductGroup.position, ProductGroup.id)).all()
 
 
 # --- places and offers ---

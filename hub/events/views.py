@@ -20,8 +20,10 @@ from hub.events import notices, services
 from hub.events.models import Event, EventKind, Side
 from hub.filters import InvalidFilter
 from hub.i18n import gettext as _
+from hub.programmes.services import programme_choices
 from hub.ratelimit import check_public_form
 from hub.security import form_view
+from hub.taxonomy import services as taxonomy
 from hub.web import check_page, db, flash, invalid_value, language, not_found, render_page, writer_db
 from hub.workspace.forms import Form
 
@@ -53,7 +55,7 @@ def event_list(request: Request) -> Response:
             page=page,
             filters=filters,
             now=now,
-            programmes=services.programmes(session),
+            programmes=programme_choices(session),
             kinds=list(EventKind),
         )
 
@@ -78,7 +80,7 @@ def _event_page(
         open_sides=[side for side in Side if places_left[side] != 0],
         sides=list(Side),
         offers=services.supplier_offers(session, event_id=event.id),
-        product_group_options=[(g.code, g.name(lang)) for g in services.product_groups(session)],
+        product_group_options=[(g.code, g.name(lang)) for g in taxonomy.product_groups(session)],
     )
 
 
@@ -116,7 +118,7 @@ def event_register(request: Request, data: FormData) -> Response:
         if refusal is not None:
             form.error("form", refusal)
             return _event_page(request, session, event, form, 409)
-        groups = {g.code: g for g in services.product_groups(session)}
+        groups = {g.code: g for g in taxonomy.product_groups(session)}
         group = form.key("product_group", groups, required=side is Side.SUPPLIER)
         if not form.ok or side is None:
             return _event_page(request, session, event, form, 400)

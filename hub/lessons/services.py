@@ -49,17 +49,6 @@ def parse_filters(session: Session, params: Mapping[str, str]) -> LessonFilters:
     )
 
 
-def programmes(session: Session) -> Sequence[tuple[str, str]]:
-    """(code, short name) of every programme, for the filter forms."""
-    return session.execute(
-        select(Programme.code, Programme.short_name).order_by(Programme.starts_on, Programme.id)
-    ).all()
-
-
-def product_groups(session: Session) -> Sequence[ProductGroup]:
-    return session.scalars(select(ProductGroup).order_by(ProductGroup.position, ProductGroup.id)).all()
-
-
 def _scope(programme: str | None, product_group: str | None) -> list[ColumnElement[bool]]:
     """Live lessons of a programme and product group (by code; None = any)."""
     conditions: list[ColumnElement[bool]] = [_LIVE]

@@ -10,6 +10,8 @@ from hub.i18n import gettext as _
 from hub.lessons import services
 from hub.lessons.models import LessonKind
 from hub.library import services as library
+from hub.programmes.services import programme_choices
+from hub.taxonomy import services as taxonomy
 from hub.taxonomy.models import Phase
 from hub.web import check_page, db, invalid_value, language, not_found, render
 
@@ -27,8 +29,8 @@ def lesson_list(request: Request) -> Response:
             "lessons/list.html",
             page=page,
             filters=filters,
-            programmes=services.programmes(session),
-            product_groups=services.product_groups(session),
+            programmes=programme_choices(session),
+            product_groups=taxonomy.product_groups(session),
             kinds=list(LessonKind),
             phases=list(Phase),
         )
@@ -68,6 +70,6 @@ def lesson_reuse(request: Request) -> Response:
             "lessons/reuse.html",
             overview=overview,
             filters=filters,
-            programmes=services.programmes(session),
-            product_groups=services.product_groups(session),
+            programmes=programme_choices(session),
+            product_groups=taxonomy.product_groups(session),
         )

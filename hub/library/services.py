@@ -51,21 +51,6 @@ def parse_filters(session: Session, params: Mapping[str, str]) -> LibraryFilters
     )
 
 
-def programmes(session: Session) -> Sequence[tuple[str, str]]:
-    """(code, short name) of every programme, for the filter form."""
-    return session.execute(
-        select(Programme.code, Programme.short_name).order_by(Programme.starts_on, Programme.id)
-    ).all()
-
-
-def product_groups(session: Session) -> Sequence[ProductGroup]:
-    return session.scalars(select(ProductGroup).order_by(ProductGroup.position, ProductGroup.id)).all()
-
-
-def strategies(session: Session) -> Sequence[Strategy]:
-    return session.scalars(select(Strategy).order_by(Strategy.position, Strategy.id)).all()
-
-
 def _by_code(column: Any, model: Any, code: str) -> ColumnElement[bool]:
     comparison: ColumnElement[bool] = column == select(model.id).where(model.code == code).scalar_subquery()
     return comparison

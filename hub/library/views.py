@@ -9,6 +9,8 @@ from hub.filters import InvalidFilter
 from hub.i18n import gettext as _
 from hub.library import services
 from hub.library.models import LibraryKind
+from hub.programmes.services import programme_choices
+from hub.taxonomy import services as taxonomy
 from hub.taxonomy.models import Phase
 from hub.web import check_page, db, invalid_value, not_found, render
 
@@ -26,9 +28,9 @@ def library_list(request: Request) -> Response:
             "library/list.html",
             page=page,
             filters=filters,
-            programmes=services.programmes(session),
-            product_groups=services.product_groups(session),
-            strategies=services.strategies(session),
+            programmes=programme_choices(session),
+            product_groups=taxonomy.product_groups(session),
+            strategies=taxonomy.strategies(session),
             kinds=list(LibraryKind),
             phases=list(Phase),
         )

@@ -15,6 +15,7 @@ from hub.participants import services
 from hub.participants.forms import Choices, Milestone, parse
 from hub.participants.models import Entry, EntryKind
 from hub.pilots.models import Pilot, PilotMilestone, PilotParty, PilotProgress, PilotRole
+from hub.taxonomy import services as taxonomy
 from hub.workspace import services as workspace
 from hub.workspace.forms import Form
 
@@ -28,7 +29,7 @@ class Refused:
 
 
 def choices(session: Session) -> Choices:
-    return Choices(workspace.product_groups(session), workspace.strategies(session))
+    return Choices(taxonomy.product_groups(session), taxonomy.strategies(session))
 
 
 def check(session: Session, entry: Entry, vocabulary: Choices | None = None) -> tuple[dict[str, Any], Form]:

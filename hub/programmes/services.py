@@ -38,6 +38,13 @@ def list_programmes(session: Session) -> Sequence[Programme]:
     ).all()
 
 
+def programme_choices(session: Session) -> Sequence[tuple[str, str]]:
+    """(code, short name) of every programme, for the public lists' filter forms."""
+    return session.execute(
+        select(Programme.code, Programme.short_name).order_by(Programme.starts_on, Programme.id)
+    ).all()
+
+
 def programme_id_of(session: Session, *, code: str) -> int | None:
     return session.scalar(select(Programme.id).where(Programme.code == code.strip().lower()))
 

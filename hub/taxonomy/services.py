@@ -12,7 +12,7 @@ from hub.communities.models import Community
 from hub.lessons.models import Lesson
 from hub.pilots.models import Pilot
 from hub.programmes.models import Programme
-from hub.taxonomy.models import ProductGroup
+from hub.taxonomy.models import ProductGroup, Strategy
 
 # The most recent pilots a product-group page shows per programme; the pilot list has the rest.
 PILOTS_PER_PROGRAMME = 10
@@ -55,6 +55,16 @@ class GroupOverview:
     @property
     def lesson_count(self) -> int:
         return sum(len(share.lessons) for share in self.programmes)
+
+
+def product_groups(session: Session) -> Sequence[ProductGroup]:
+    """Every product group in its order (for forms and filters)."""
+    return session.scalars(select(ProductGroup).order_by(ProductGroup.position, ProductGroup.id)).all()
+
+
+def strategies(session: Session) -> Sequence[Strategy]:
+    """Every circular strategy in its order (for forms and filters)."""
+    return session.scalars(select(Strategy).order_by(Strategy.position, Strategy.id)).all()
 
 
 def product_groups_with_counts(session: Session) -> list[GroupCounts]:

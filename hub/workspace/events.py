@@ -26,6 +26,7 @@ from hub.i18n import N_, TIMEZONE
 from hub.i18n import gettext as _
 from hub.records import LANGUAGES
 from hub.security import form_view
+from hub.taxonomy import services as taxonomy
 from hub.web import check_page, db, language
 from hub.workspace import services
 from hub.workspace.common import (
@@ -59,7 +60,7 @@ def _load(session: Session, request: Request, principal: Principal) -> Event:
 def _choices(session: Session, principal: Principal) -> dict[str, Any]:
     return {
         "programmes": services.editable_programmes(session, programme_ids=scope(principal)),
-        "product_groups": services.product_groups(session),
+        "product_groups": taxonomy.product_groups(session),
         "kinds": list(EventKind),
         "zones": ZONES,
         "languages": LANGUAGES,

@@ -27,6 +27,7 @@ from hub.lessons.models import Lesson, LessonAttachment, LessonKind
 from hub.pilots.models import Pilot
 from hub.records import LANGUAGES
 from hub.security import form_view
+from hub.taxonomy import services as taxonomy
 from hub.taxonomy.models import Phase
 from hub.web import bad_request, check_page, db, invalid_value, language
 from hub.workspace import lesson_services, linked, services
@@ -93,8 +94,8 @@ def _closeout(session: Session, principal: Principal, text: str) -> CloseOut | N
 def _choices(session: Session, principal: Principal) -> dict[str, Any]:
     return {
         "programmes": services.editable_programmes(session, programme_ids=scope(principal)),
-        "product_groups": services.product_groups(session),
-        "strategies": services.strategies(session),
+        "product_groups": taxonomy.product_groups(session),
+        "strategies": taxonomy.strategies(session),
         "phases": list(Phase),
         "kinds": list(LessonKind),
         "languages": LANGUAGES,
@@ -244,7 +245,7 @@ def lesson_list(request: Request) -> Response:
     params = request.query_params
     with db(request) as session:
         programmes = services.editable_programmes(session, programme_ids=scope(principal))
-        groups = services.product_groups(session)
+        groups = taxonomy.product_groups(session)
         form = Form(dict(params))
         programme = form.key("programme", {str(p.id) for p in programmes}, required=False)
         group = form.key("product_group", {str(g.id) for g in groups}, required=False)

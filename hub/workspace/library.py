@@ -24,6 +24,7 @@ from hub.library.models import LibraryItem, LibraryKind, ToolKind
 from hub.pilots.models import Pilot
 from hub.records import LANGUAGES
 from hub.security import form_view
+from hub.taxonomy import services as taxonomy
 from hub.taxonomy.models import Phase
 from hub.web import check_page, db, invalid_value, language
 from hub.workspace import lesson_services, library_services, linked, services
@@ -73,8 +74,8 @@ def _item(session: Session, request: Request, principal: Principal) -> LibraryIt
 def _choices(session: Session, principal: Principal) -> dict[str, Any]:
     return {
         "programmes": services.editable_programmes(session, programme_ids=scope(principal)),
-        "product_groups": services.product_groups(session),
-        "strategies": services.strategies(session),
+        "product_groups": taxonomy.product_groups(session),
+        "strategies": taxonomy.strategies(session),
         "phases": list(Phase),
         "kinds": list(LibraryKind),
         "tool_kinds": list(ToolKind),

@@ -22,6 +22,7 @@ from hub.pilots.services import get_pilot
 from hub.records import LANGUAGES
 from hub.security import form_view
 from hub.taxonomy import sdgs
+from hub.taxonomy import services as taxonomy
 from hub.taxonomy.models import Phase
 from hub.web import check_page, db, invalid_value, language
 from hub.workspace import services
@@ -70,8 +71,8 @@ def _pilot(session: Session, request: Request, principal: Principal) -> Pilot:
 def _choices(session: Session, principal: Principal) -> dict[str, Any]:
     return {
         "programmes": services.editable_programmes(session, programme_ids=scope(principal)),
-        "product_groups": services.product_groups(session),
-        "strategies": services.strategies(session),
+        "product_groups": taxonomy.product_groups(session),
+        "strategies": taxonomy.strategies(session),
         "countries": countries(),
         "phases": list(Phase),
         "statuses": list(PilotStatus),

@@ -25,7 +25,7 @@ from hub.pilots import search
 from hub.pilots.models import Pilot, PilotStatus
 from hub.programmes.models import Programme
 from hub.records import LANGUAGES, Record
-from hub.taxonomy.models import ProductGroup, Strategy
+from hub.taxonomy.models import Strategy
 
 PAGE_SIZE = 50
 T = TypeVar("T")
@@ -168,14 +168,6 @@ def editable_programmes(session: Session, *, programme_ids: Collection[int] | No
     if programme_ids is not None:
         statement = statement.where(Programme.id.in_(list(programme_ids)))
     return session.scalars(statement.order_by(Programme.starts_on, Programme.id)).all()
-
-
-def product_groups(session: Session) -> Sequence[ProductGroup]:
-    return session.scalars(select(ProductGroup).order_by(ProductGroup.position, ProductGroup.id)).all()
-
-
-def strategies(session: Session) -> Sequence[Strategy]:
-    return session.scalars(select(Strategy).order_by(Strategy.position, Strategy.id)).all()
 
 
 def strategies_by_id(session: Session, *, ids: Collection[int]) -> list[Strategy]:
