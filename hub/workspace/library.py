@@ -20,6 +20,7 @@ from hub.accounts.web import forbid_unless, require_principal
 from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.lessons.models import Lesson
+from hub.library import services as library
 from hub.library.models import LibraryItem, LibraryKind, ToolKind
 from hub.pilots.models import Pilot
 from hub.records import LANGUAGES
@@ -61,7 +62,7 @@ FIELDS = (
 def _item(session: Session, request: Request, principal: Principal) -> LibraryItem:
     item_id = request.path_params["item_id"]
     item = found(
-        library_services.get_item(session, item_id=item_id),
+        library.get_item(session, item_id=item_id),
         _("There is no library entry with number %(id)s.", id=item_id),
     )
     forbid_unless(principal.may_edit_programme(item.programme_id))

@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from hub.lessons.models import Lesson
 from hub.library.models import LibraryItem, LibraryKind
-from hub.pilots.models import Pilot
 from hub.workspace.services import Page, escape_like, paginate
 
 LESSONS_LISTED = 100  # the lesson numbers shown on the form for reference
@@ -49,18 +48,6 @@ def list_items(
         .options(joinedload(LibraryItem.programme), joinedload(LibraryItem.product_group))
     )
     return paginate(session, statement, page=page)
-
-
-def get_item(session: Session, *, item_id: int) -> LibraryItem | None:
-    return session.scalar(
-        select(LibraryItem)
-        .where(LibraryItem.id == item_id)
-        .options(
-            joinedload(LibraryItem.programme),
-            selectinload(LibraryItem.pilots).joinedload(Pilot.programme),
-            selectinload(LibraryItem.lessons).joinedload(Lesson.programme),
-        )
-    )
 
 
 def lessons_to_link(session: Session, *, programme_ids: Collection[int] | None) -> Sequence[Lesson]:
