@@ -20,7 +20,7 @@ from hub.i18n import gettext as _
 from hub.organisations.models import SupportingAction
 from hub.records import LANGUAGES
 from hub.security import form_view
-from hub.web import check_page, db, language
+from hub.web import check_page, db
 from hub.workspace import network_services as network
 from hub.workspace import services
 from hub.workspace.common import (
@@ -28,6 +28,7 @@ from hub.workspace.common import (
     flash,
     found,
     kept_elsewhere,
+    new_record_form,
     page_number,
     redirect,
     refuse_if_synced,
@@ -122,12 +123,7 @@ def action_new(request: Request) -> Response:
         choices = _choices(session, principal)
         forbid_unless(bool(choices["programmes"]))
         programmes = choices["programmes"]
-        initial = Form(
-            {
-                "source_language": language(request),
-                "programme_id": str(programmes[0].id) if len(programmes) == 1 else "",
-            }
-        )
+        initial = new_record_form(request, programmes)
         return _form_page(request, session, principal, initial, action=None)
 
 

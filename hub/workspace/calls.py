@@ -28,9 +28,9 @@ from hub.i18n import format_date
 from hub.i18n import gettext as _
 from hub.records import LANGUAGES
 from hub.security import form_view
-from hub.web import db, language
+from hub.web import db
 from hub.workspace import services
-from hub.workspace.common import flash, found, redirect, render_page, scope
+from hub.workspace.common import flash, found, new_record_form, redirect, render_page, scope
 from hub.workspace.forms import Form, as_raw
 
 TITLE_MAX = 300
@@ -147,12 +147,7 @@ def call_new(request: Request) -> Response:
     with db(request) as session:
         programmes = _choices(session, principal)["programmes"]
         forbid_unless(bool(programmes))
-        initial = Form(
-            {
-                "source_language": language(request),
-                "programme_id": str(programmes[0].id) if len(programmes) == 1 else "",
-            }
-        )
+        initial = new_record_form(request, programmes)
         return _form_page(request, session, principal, initial, call=None)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -15,10 +15,12 @@ from hub.accounts.services import Principal
 from hub.accounts.web import require_principal
 from hub.filters import MAX_SEARCH
 from hub.i18n import gettext as _
+from hub.programmes.models import Programme
 from hub.records import Record
 from hub.security import Endpoint, form_view
 from hub.web import bad_request, db, flash, invalid_value, language, not_found, render_page
 from hub.workspace import services
+from hub.workspace.forms import Form
 
 R = TypeVar("R")
 
@@ -51,6 +53,13 @@ def refuse_if_synced(*records: Record) -> None:
     for record in records:
         if record.home_hub is not None:
             raise HTTPException(409, kept_elsewhere(record))
+
+
+def new_record_form(request: Request, programmes: Sequence[Programme], **initial: str) -> Form:
+    """A new record's form: written in the page's language, and in the coordinator's programme when
+    they have only one."""
+    sole = str(programmes[0].id) if len(programmes) == 1 else ""
+    return Form({"source_language": language(request), "programme_id": sole, **initial})
 
 
 def page_number(request: Request) -> int:

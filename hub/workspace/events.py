@@ -27,13 +27,14 @@ from hub.i18n import gettext as _
 from hub.records import LANGUAGES
 from hub.security import form_view
 from hub.taxonomy import services as taxonomy
-from hub.web import check_page, db, language
+from hub.web import check_page, db
 from hub.workspace import services
 from hub.workspace.common import (
     archive_view,
     flash,
     found,
     kept_elsewhere,
+    new_record_form,
     page_number,
     redirect,
     refuse_if_synced,
@@ -192,13 +193,7 @@ def event_new(request: Request) -> Response:
     with db(request) as session:
         programmes = _choices(session, principal)["programmes"]
         forbid_unless(bool(programmes))
-        initial = Form(
-            {
-                "source_language": language(request),
-                "programme_id": str(programmes[0].id) if len(programmes) == 1 else "",
-                "timezone": TIMEZONE,
-            }
-        )
+        initial = new_record_form(request, programmes, timezone=TIMEZONE)
         return _form_page(request, session, principal, initial, event=None)
 
 

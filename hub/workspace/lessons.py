@@ -29,13 +29,14 @@ from hub.records import LANGUAGES
 from hub.security import form_view
 from hub.taxonomy import services as taxonomy
 from hub.taxonomy.models import Phase
-from hub.web import bad_request, check_page, db, invalid_value, language
+from hub.web import bad_request, check_page, db, invalid_value
 from hub.workspace import lesson_services, linked, services
 from hub.workspace.common import (
     archive_view,
     flash,
     found,
     kept_elsewhere,
+    new_record_form,
     page_number,
     redirect,
     refuse_if_synced,
@@ -281,17 +282,14 @@ def lesson_new(request: Request) -> Response:
         closeout = _closeout(session, principal, request.query_params.get("closeout", ""))
         programmes = services.editable_programmes(session, programme_ids=scope(principal))
         forbid_unless(bool(programmes))
-        raw: dict[str, str | list[str]] = {
-            "source_language": language(request),
-            "programme_id": str(programmes[0].id) if len(programmes) == 1 else "",
-        }
+        form = new_record_form(request, programmes)
         if closeout is not None:  # the meeting's community says which programme and product group
             community = closeout.meeting.community
-            raw["closeout"] = str(closeout.id)
+            form.raw["closeout"] = str(closeout.id)
             if community.programme_id in {p.id for p in programmes}:
-                raw["programme_id"] = str(community.programme_id)
-            raw["product_group_id"] = as_raw(community.product_group_id)
-        return _form_page(request, session, principal, Form(raw), lesson=None, closeout=closeout)
+                form.raw["programme_id"] = str(community.programme_id)
+            form.raw["product_group_id"] = as_raw(community.product_group_id)
+        return _form_page(request, session, principal, form, lesson=None, closeout=closeout)
 
 
 @form_view

@@ -27,13 +27,14 @@ from hub.records import LANGUAGES
 from hub.security import form_view
 from hub.taxonomy import services as taxonomy
 from hub.taxonomy.models import Phase
-from hub.web import check_page, db, invalid_value, language
+from hub.web import check_page, db, invalid_value
 from hub.workspace import lesson_services, library_services, linked, services
 from hub.workspace.common import (
     archive_view,
     flash,
     found,
     kept_elsewhere,
+    new_record_form,
     page_number,
     redirect,
     refuse_if_synced,
@@ -242,11 +243,7 @@ def library_new(request: Request) -> Response:
     with db(request) as session:
         programmes = services.editable_programmes(session, programme_ids=scope(principal))
         forbid_unless(bool(programmes))
-        raw: dict[str, str | list[str]] = {
-            "source_language": language(request),
-            "programme_id": str(programmes[0].id) if len(programmes) == 1 else "",
-        }
-        return _form_page(request, session, principal, Form(raw), item=None)
+        return _form_page(request, session, principal, new_record_form(request, programmes), item=None)
 
 
 @form_view

@@ -24,13 +24,14 @@ from hub.i18n import gettext as _
 from hub.organisations.models import Organisation, Participation, Role, Sector
 from hub.records import LANGUAGES
 from hub.security import form_view
-from hub.web import check_page, db, language
+from hub.web import check_page, db
 from hub.workspace import network_services as network
 from hub.workspace import services
 from hub.workspace.common import (
     flash,
     found,
     kept_elsewhere,
+    new_record_form,
     page_number,
     redirect,
     refuse_if_synced,
@@ -155,12 +156,7 @@ def organisation_new(request: Request) -> Response:
     with db(request) as session:
         programmes = services.editable_programmes(session, programme_ids=scope(principal))
         forbid_unless(bool(programmes))
-        initial = Form(
-            {
-                "source_language": language(request),
-                "programme_id": str(programmes[0].id) if len(programmes) == 1 else "",
-            }
-        )
+        initial = new_record_form(request, programmes)
         return form_page(request, session, principal, initial, organisation=None)
 
 

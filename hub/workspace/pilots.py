@@ -24,13 +24,14 @@ from hub.security import form_view
 from hub.taxonomy import sdgs
 from hub.taxonomy import services as taxonomy
 from hub.taxonomy.models import Phase
-from hub.web import check_page, db, invalid_value, language
+from hub.web import check_page, db, invalid_value
 from hub.workspace import services
 from hub.workspace.common import (
     archive_view,
     flash,
     found,
     kept_elsewhere,
+    new_record_form,
     page_number,
     redirect,
     refuse_if_synced,
@@ -194,13 +195,7 @@ def pilot_new(request: Request) -> Response:
     with db(request) as session:
         programmes = services.editable_programmes(session, programme_ids=scope(principal))
         forbid_unless(bool(programmes))
-        initial = Form(
-            {
-                "source_language": language(request),
-                "status": PilotStatus.PLANNED.value,
-                "programme_id": str(programmes[0].id) if len(programmes) == 1 else "",
-            }
-        )
+        initial = new_record_form(request, programmes, status=PilotStatus.PLANNED.value)
         return _form_page(request, session, principal, initial, pilot=None)
 
 
