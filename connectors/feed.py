@@ -2,7 +2,8 @@
 
 Given a string, feedparser fetches URLs or opens local files itself, with no timeout, size cap or
 address check; so the :class:`~connectors.fetch.Fetcher` fetches and feedparser parses the body.
-feedparser also neutralises entity tricks (billion laughs, external entities) and sanitises HTML;
+A document declaring entities that could make it grow (billion laughs) is refused before feedparser
+reads it (:mod:`connectors.entities`); feedparser loads no external entity and sanitises HTML, and
 the hub still cleans HTML again on ingest. Entries map onto the target's fields by convention
 (title, summary, published date) in the feed's language, overridable per field.
 """
@@ -19,6 +20,7 @@ import feedparser
 
 from connectors import options as check
 from connectors.base import Connector, Cursor, Example, Item, ItemError, Options
+from connectors.entities import unsafe_entity
 from connectors.fetch import Fetcher
 from connectors.messages import N_, OptionsError, Problem
 from connectors.targets import TARGETS, url
@@ -84,6 +86,16 @@ class FeedConnector(Connector[FeedOptions]):
         if fetched is None:
             cursor.not_modified = True
             return
+        entity = unsafe_entity(fetched.body)
+        if entity is not None:
+            raise Problem(
+                N_(
+                    "The document at %(url)s declares the XML entity “%(entity)s”, which could make it "
+                    "grow without limit; the hub does not read such documents."
+                ),
+                url=fetched.url,
+                entity=entity,
+            )
         feed = feedparser.parse(
             fetched.body,
             response_headers={"content-type": fetched.content_type, "content-location": fetched.url},
