@@ -154,18 +154,35 @@ def format_local_datetime(value: dt.datetime | None, format: str = "medium") -> 
     return _format_datetime(local_moment(value), format=format, locale=locale()) if value else ""
 
 
-def format_zoned_datetime(value: dt.datetime | None, zone: str) -> str:
-    """A moment in the time zone it happens in (a meeting's), named: "Monday, 30 March 2026 09:30 CEST"."""
-    if value is None:
-        return ""
+def _zoned(value: dt.datetime, zone: str) -> tuple[str, str, str]:
+    """The day, the time and the zone's short name of a moment, in ``zone`` (Brussels if unknown)."""
     try:
         tzinfo = get_timezone(zone)
     except LookupError:
         tzinfo = get_timezone(TIMEZONE)
     moment = value.astimezone(tzinfo)
-    day = _format_date(moment.date(), format="full", locale=locale())
-    time = _format_time(moment, format="short", tzinfo=tzinfo, locale=locale())
-    return f"{day} {time} {_format_time(moment, format='z', tzinfo=tzinfo, locale=locale())}"
+    return (
+        _format_date(moment.date(), format="full", locale=locale()),
+        _format_time(moment, format="short", tzinfo=tzinfo, locale=locale()),
+        _format_time(moment, format="z", tzinfo=tzinfo, locale=locale()),
+    )
+
+
+def format_zoned_datetime(value: dt.datetime | None, zone: str) -> str:
+    """A moment in the time zone it happens in (a meeting's), named: "Monday, 30 March 2026 09:30 CEST"."""
+    return " ".join(_zoned(value, zone)) if value else ""
+
+
+def format_zoned_span(starts: dt.datetime, ends: dt.datetime | None, zone: str) -> tuple[str, str]:
+    """The start and end of an event as they are read, its day said once where it ends that day:
+    ("Thursday, 19 March 2026 09:30", "16:30 CET"); else each in full (the end "" without one)."""
+    start = _zoned(starts, zone)
+    if ends is None:
+        return " ".join(start), ""
+    end = _zoned(ends, zone)
+    if end[0] == start[0] and end[2] == start[2]:
+        return f"{start[0]} {start[1]}", f"{end[1]} {end[2]}"
+    return " ".join(start), " ".join(end)
 
 
 def format_local_date(value: dt.datetime | None, format: str = "medium") -> str:

@@ -66,6 +66,7 @@ def make_templates() -> Jinja2Templates:
         local_datetime=i18n.format_local_datetime,
         local_date=i18n.format_local_date,
         zoned_datetime=i18n.format_zoned_datetime,
+        zoned_span=i18n.format_zoned_span,
         duration=i18n.format_duration,
         number=i18n.format_number,
         euro=i18n.format_euro,

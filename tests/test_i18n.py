@@ -130,6 +130,45 @@ def test_formatting_follows_the_language(language: str, expected: tuple[str, ...
     assert got[2:] == expected[2:]
 
 
+def utc(day: int, hour: int, minute: int = 30) -> dt.datetime:
+    return dt.datetime(2026, 3, day, hour, minute, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("language", "starts", "ends", "zone", "expected"),
+    [
+        ("en", utc(19, 8), utc(19, 15), "Europe/Brussels", ("Thursday, 19 March 2026 09:30", "16:30 CET")),
+        ("nl", utc(19, 8), utc(19, 15), "Europe/Brussels", ("donderdag 19 maart 2026 09:30", "16:30 CET")),
+        (
+            "en",
+            utc(19, 8),
+            utc(20, 8),
+            "Europe/Brussels",
+            ("Thursday, 19 March 2026 09:30 CET", "Friday, 20 March 2026 09:30 CET"),
+        ),
+        # The clocks go forward at 02:00 on 29 March: the same day, but the zone's name changes.
+        (
+            "en",
+            utc(28, 23),
+            utc(29, 1),
+            "Europe/Brussels",
+            ("Sunday, 29 March 2026 00:30 CET", "Sunday, 29 March 2026 03:30 CEST"),
+        ),
+        ("en", utc(19, 8), None, "Europe/Brussels", ("Thursday, 19 March 2026 09:30 CET", "")),
+        ("en", utc(19, 8), utc(19, 15), "Europe/London", ("Thursday, 19 March 2026 08:30", "15:30 GMT")),
+    ],
+    ids=["same-day", "same-day-nl", "next-day", "clocks-change", "no-end", "other-zone"],
+)
+def test_a_span_says_its_day_once_where_it_ends_that_day(
+    language: str, starts: dt.datetime, ends: dt.datetime | None, zone: str, expected: tuple[str, str]
+) -> None:
+    token = i18n.current_language.set(language)
+    try:
+        assert i18n.format_zoned_span(starts, ends, zone) == expected
+    finally:
+        i18n.current_language.reset(token)
+
+
 def test_labelled_enum_translates_its_label() -> None:
     from hub.pilots.models import PilotStatus
 

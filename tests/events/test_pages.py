@@ -120,7 +120,8 @@ def test_an_event_page_shows_its_facts_places_offers_and_outcome(
     page = client.get(f"/en/events/{event.id}")
     assert page.status_code == 200
     assert "Buyer meets Supplier: ICT" in page.text and "De Krook, Gent" in page.text
-    assert "Tuesday, 12 May 2099 09:30 CEST" in page.text  # in the event's own time zone
+    # In the event's own time zone, the day said once.
+    assert "Tuesday, 12 May 2099 09:30</time> – <time" in page.text and "16:30 CEST</time>" in page.text
     assert "50 of 50 left" in page.text and "2 of 2 left" in page.text
     assert "<legend>I register as" in page.text and 'type="radio" name="side"' in page.text
     assert re.search(r"a procuring organisation\s+<span>\(50 places left\)</span>", page.text)
