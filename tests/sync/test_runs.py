@@ -115,7 +115,7 @@ BAD_FEEDS: dict[str, tuple[Route, RunStatus, str]] = {
     # What can be read of it is (one entry cut in half is an error), but a broken document
     # cannot say what was withdrawn, so nothing is.
     "malformed XML (truncated)": (File(GOOD_FEED[: len(GOOD_FEED) // 2], ATOM), RunStatus.PARTIAL, ""),
-    "billion laughs": (File(BILLION_LAUGHS, ATOM), RunStatus.FAILED, "not an RSS or Atom feed"),
+    "billion laughs": (File(BILLION_LAUGHS, ATOM), RunStatus.FAILED, "“lol2”, which could make it grow"),
     "an HTML page": (
         File(b"<html><body><h1>Welkom</h1></body></html>", "text/html"),
         RunStatus.FAILED,
