@@ -171,7 +171,7 @@ def test_a_document_declaring_entities_that_could_grow_is_not_read(
 
     assert caught.value.values == {"url": server.url("/feed"), "entity": entity}
     assert "could make it grow without limit" in str(caught.value)
-    assert time.monotonic() - started < 10  # a very loose floor: read, the padded one took 21 s
+    assert time.monotonic() - started < 2  # read instead of refused, the padded one took 21 s
 
 
 def test_a_short_entity_for_a_character_is_still_read(server: FixtureServer, fetcher: Fetcher) -> None:
