@@ -14,6 +14,7 @@ from hub import i18n
 from hub.accounts.web import current_principal
 from hub.security import csrf_token
 from hub.taxonomy import sdgs
+from hub.urls import url
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -79,6 +80,7 @@ def make_templates() -> Jinja2Templates:
         LANGUAGES=i18n.LANGUAGES,
         switch_language_url=switch_language_url,
         query_url=query_url,
+        url=url,
         csrf_token=csrf_token,
         SDGS=sdgs.SDGS,
     )
