@@ -25,6 +25,9 @@ from hub.db import make_engine
 from hub.settings import Settings
 from tests.mail import Inbox, smtp_server, smtp_settings
 
+# The coordinators' fixtures (network, coordinator), for every domain's workspace tests.
+pytest_plugins = ["tests.coordinators"]
+
 POSTGRES_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgresql"]
 

@@ -15,12 +15,12 @@ from starlette.responses import RedirectResponse, Response
 from hub import mail
 from hub.calls import notices, services
 from hub.calls.models import Call, CallRole
+from hub.forms import Form
 from hub.i18n import gettext as _
 from hub.ratelimit import check_public_form
 from hub.security import form_view
 from hub.taxonomy import services as taxonomy
 from hub.web import db, flash, language, not_found, render_page, writer_db
-from hub.workspace.forms import Form
 
 HONEYPOT = "website"  # hidden from people; a bot that fills every field gives itself away
 MESSAGE_MAX = 4000

@@ -17,13 +17,13 @@ from hub.accounts.services import coordinators_of
 from hub.communities import calendar, joining, meetings, notices, services
 from hub.communities.models import Community, Meeting
 from hub.db import utcnow
+from hub.forms import TEXT_MAX, Form
 from hub.i18n import gettext as _
 from hub.programmes.services import list_programmes
 from hub.ratelimit import check_public_form
 from hub.security import form_view
 from hub.taxonomy import services as taxonomy
 from hub.web import db, flash, language, not_found, render_page, writer_db
-from hub.workspace.forms import TEXT_MAX, Form
 
 ICALENDAR = "text/calendar; charset=utf-8"
 

@@ -24,9 +24,9 @@ from hub.events.models import Event, EventKind, EventRegistration, Side
 from hub.filters import QueryFilters
 from hub.i18n import format_date, ngettext
 from hub.i18n import gettext as _
+from hub.pagination import Page, paginate
 from hub.programmes.models import Programme
 from hub.taxonomy.models import ProductGroup
-from hub.workspace.services import Page, paginate
 
 __all__ = ["Refused"]
 

@@ -19,13 +19,13 @@ from hub.db import utcnow
 from hub.events import notices, services
 from hub.events.models import Event, EventKind, Side
 from hub.filters import InvalidFilter
+from hub.forms import Form
 from hub.i18n import gettext as _
 from hub.programmes.services import programme_choices
 from hub.ratelimit import check_public_form
 from hub.security import form_view
 from hub.taxonomy import services as taxonomy
 from hub.web import check_page, db, flash, invalid_value, language, not_found, render_page, writer_db
-from hub.workspace.forms import Form
 
 HONEYPOT = "website"  # hidden from people; a bot that fills every field gives itself away
 OFFER_MAX = 4000

@@ -1,7 +1,7 @@
 """The public network page: the peer hubs this hub follows, how many records came from each, and
 the network's pilots per country as a chart with its numbers in a table.
 
-The chart is the server-drawn SVG of ``hub.workspace.charts`` (the dashboard's): the page's
+The chart is the server-drawn SVG of ``hub.charts`` (the dashboard's): the page's
 Content-Security-Policy (``style-src 'self'``) forbids the inline styles that bar widths in plain
 HTML would need, and an SVG needs no script either. It shows its numbers as text, and the same
 numbers are in a table beside it.
@@ -16,15 +16,14 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hub import i18n
+from hub import charts, i18n
+from hub.charts import Bar, Series
 from hub.federation import network
 from hub.federation.kinds import KINDS
 from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.sync import display
 from hub.web import db, render
-from hub.workspace import charts
-from hub.workspace.charts import Bar, Series
 
 KIND_LABELS = {
     "programmes": N_("Programmes"),

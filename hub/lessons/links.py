@@ -13,12 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.accounts.services import Principal
+from hub.changes import archive, save
 from hub.db import utcnow
 from hub.i18n import format_local_date
 from hub.i18n import gettext as _
 from hub.lessons.models import Lesson, LessonPilotLink, LinkKind, SuggestionDismissal
 from hub.pilots.models import Pilot
-from hub.workspace.services import archive, save
 
 NOTE_MAX = 2000
 

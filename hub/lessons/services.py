@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hub.filters import QueryFilters
 from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind, lesson_pilots
+from hub.pagination import Page, escape_like, paginate
 from hub.pilots.models import Pilot
 from hub.programmes.models import Programme
 from hub.taxonomy.models import Phase, ProductGroup
-from hub.workspace.services import Page, escape_like, paginate
 
 PAGE_SIZE = 25
 TOP_REUSED = 10

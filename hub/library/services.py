@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from hub.filters import QueryFilters
 from hub.lessons.models import Lesson
 from hub.library.models import LibraryItem, LibraryKind, library_item_lessons, library_item_pilots
+from hub.pagination import Page, escape_like, paginate
 from hub.pilots.models import Pilot
 from hub.programmes.models import Programme
 from hub.taxonomy.models import Phase, ProductGroup, Strategy
-from hub.workspace.services import Page, escape_like, paginate
 
 PAGE_SIZE = 25
 _LIVE = LibraryItem.withdrawn_at.is_(None)

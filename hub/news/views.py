@@ -5,10 +5,10 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hub.coordinator import page_number
 from hub.news import services
+from hub.pagination import Page
 from hub.web import check_page, db, render
-from hub.workspace.common import page_number
-from hub.workspace.services import Page
 
 
 def news_list(request: Request) -> Response:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hub.coordinator import page_number
 from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.newsletters import digest, issues
@@ -18,7 +19,6 @@ from hub.opendata import atom, feeds
 from hub.records import LANGUAGES, Localized
 from hub.settings import Settings
 from hub.web import check_page, db, language, not_found, render_page
-from hub.workspace.common import page_number
 
 FEED_TITLE = N_("Newsletter")
 

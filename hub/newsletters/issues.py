@@ -30,7 +30,7 @@ from hub.newsletters.models import (
     SubscriptionStatus,
 )
 from hub.newsletters.tokens import Interests
-from hub.workspace.services import Page, paginate
+from hub.pagination import Page, paginate
 
 PER_PAGE = 20
 FEED_SIZE = 20

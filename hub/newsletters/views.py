@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from hub import mail
+from hub.forms import Form
 from hub.i18n import LANGUAGES, N_
 from hub.i18n import gettext as _
 from hub.newsletters import rendering, subscriptions, tokens
@@ -28,7 +29,6 @@ from hub.ratelimit import PUBLIC_FORM_POSTS, allowed, client_of
 from hub.security import form_view
 from hub.settings import Settings
 from hub.web import db, flash, language, render_page
-from hub.workspace.forms import Form
 
 CONSENT = N_(
     "I want to receive the newsletter of the circular procurement network at this address, in the "

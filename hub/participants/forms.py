@@ -10,13 +10,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from hub.forms import Form, as_raw
 from hub.i18n import gettext as _
 from hub.organisations.models import Commitment, SupportingAction
 from hub.participants.models import EntryKind
 from hub.pilots.models import Pilot, PilotStatus
 from hub.records import LANGUAGES
 from hub.taxonomy.models import Phase, ProductGroup, Strategy, StrategyKind
-from hub.workspace.forms import Form, as_raw
 from hub.workspace.participations import parse_commitment
 from hub.workspace.pilots import IMPACT_FIELDS, parse_impact
 

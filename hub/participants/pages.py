@@ -21,6 +21,7 @@ from starlette.routing import Route
 from hub import mail
 from hub.accounts.services import Principal, coordinators_of
 from hub.accounts.web import require_principal
+from hub.forms import Form
 from hub.i18n import gettext as _
 from hub.organisations.models import CommitmentKind, Organisation
 from hub.participants import display, forms, notices, publishing, services
@@ -31,7 +32,6 @@ from hub.records import LANGUAGES
 from hub.security import form_view
 from hub.taxonomy.models import Phase
 from hub.web import db, flash, language, not_found, render_page
-from hub.workspace.forms import Form
 
 
 def _participant(request: Request) -> Principal:

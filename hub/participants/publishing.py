@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hub import changes
 from hub.db import utcnow
+from hub.forms import Form
 from hub.i18n import gettext as _
 from hub.organisations.models import Commitment, SupportingAction
 from hub.participants import services
@@ -16,8 +18,7 @@ from hub.participants.forms import Choices, Milestone, parse
 from hub.participants.models import Entry, EntryKind
 from hub.pilots.models import Pilot, PilotMilestone, PilotParty, PilotProgress, PilotRole
 from hub.taxonomy import services as taxonomy
-from hub.workspace import services as workspace
-from hub.workspace.forms import Form
+from hub.taxonomy.services import strategies_by_id
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,8 +66,8 @@ def publish(
     progress: int | None = values.pop("progress", None)
     milestones: list[Milestone] = values.pop("milestones", [])
     if "strategy_ids" in values:
-        values["strategies"] = workspace.strategies_by_id(session, ids=values.pop("strategy_ids"))
-    workspace.save(
+        values["strategies"] = strategies_by_id(session, ids=values.pop("strategy_ids"))
+    changes.save(
         session,
         record=record,
         values=values,

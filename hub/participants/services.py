@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hub.db import utcnow
 from hub.organisations.models import Commitment, Organisation, Participation, SupportingAction
+from hub.pagination import Page, paginate
 from hub.participants.models import OPEN_STATES, Entry, EntryKind, EntryState
 from hub.pilots.models import Pilot, PilotParty
 from hub.programmes.models import Programme
-from hub.workspace.services import Page, paginate
 
 Target = Pilot | Commitment | SupportingAction
 

@@ -6,19 +6,21 @@ import dataclasses
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Integer, Select, bindparam, func, select, text
+from sqlalchemy import ColumnElement, Connection, Integer, Select, and_, bindparam, func, or_, select, text
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hub.filters import InvalidFilter, QueryFilters
 from hub.i18n import N_, LabelledEnum
+from hub.pagination import Page, paginate
 from hub.pilots import search
 from hub.pilots.models import Pilot, PilotParty, PilotSdg, PilotStatus, pilot_strategies
 from hub.programmes.models import Programme
+from hub.records import LANGUAGES
 from hub.taxonomy import sdgs
 from hub.taxonomy.models import ProductGroup, Strategy
 
@@ -429,3 +431,80 @@ def pilots_of_organisation(session: Session, *, organisation_id: int) -> dict[st
     for role, pilot in rows:
         grouped[role.value].append(pilot)
     return dict(grouped)
+
+
+# --- the coordinators' lists ---
+
+
+def _scope(column: Any, programme_ids: Collection[int] | None) -> list[ColumnElement[bool]]:
+    return [] if programme_ids is None else [column.in_(list(programme_ids))]
+
+
+def workspace_pilots(
+    session: Session,
+    *,
+    programme_ids: Collection[int] | None,
+    q: str = "",
+    programme_id: int | None = None,
+    status: PilotStatus | None = None,
+    archived: bool = False,
+    page: int = 1,
+) -> Page[Pilot]:
+    """The pilots of these programmes, newest first; ``q`` searches titles and summaries in both
+    languages with the public list's full-text index."""
+    conditions = _scope(Pilot.programme_id, programme_ids)
+    conditions.append(Pilot.withdrawn_at.is_not(None) if archived else Pilot.withdrawn_at.is_(None))
+    if programme_id is not None:
+        conditions.append(Pilot.programme_id == programme_id)
+    if status is not None:
+        conditions.append(Pilot.status == status)
+    params: dict[str, Any] = {}
+    if search.terms(q):
+        dialect = session.get_bind().dialect.name
+        conditions.append(search.condition(dialect))
+        params["search"] = search.query_text(dialect, q)
+    statement = (
+        select(Pilot)
+        .where(*conditions)
+        .order_by(Pilot.starts_on.desc().nulls_last(), Pilot.id.desc())
+        .options(joinedload(Pilot.programme))
+    )
+    if params:
+        statement = statement.params(**params)
+    return paginate(session, statement, page=page)
+
+
+def _untranslated() -> ColumnElement[bool]:
+    """The other language's title is empty, or its summary while the source has one."""
+    cases = []
+    for source in LANGUAGES:
+        for other in LANGUAGES:
+            if other == source:
+                continue
+            title, summary = getattr(Pilot, f"title_{other}"), getattr(Pilot, f"summary_{other}")
+            source_summary = getattr(Pilot, f"summary_{source}")
+            cases.append(
+                and_(
+                    Pilot.source_language == source,
+                    or_(title == "", and_(summary == "", source_summary != "")),
+                )
+            )
+    return or_(*cases)
+
+
+def translation_queue(
+    session: Session, *, programme_ids: Collection[int] | None, page: int = 1
+) -> Page[Pilot]:
+    """Pilots kept here whose title or summary still lacks its translation, oldest change first."""
+    statement = (
+        select(Pilot)
+        .where(
+            *_scope(Pilot.programme_id, programme_ids),
+            Pilot.withdrawn_at.is_(None),
+            Pilot.home_hub.is_(None),
+            _untranslated(),
+        )
+        .order_by(Pilot.updated_at, Pilot.id)
+        .options(joinedload(Pilot.programme))
+    )
+    return paginate(session, statement, page=page)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -111,3 +111,10 @@ def counts(session: Session) -> dict[int, Counts]:
             ),
         )
     return result
+
+
+def editable_programmes(session: Session, *, programme_ids: Collection[int] | None) -> Sequence[Programme]:
+    statement = select(Programme).where(Programme.withdrawn_at.is_(None))
+    if programme_ids is not None:
+        statement = statement.where(Programme.id.in_(list(programme_ids)))
+    return session.scalars(statement.order_by(Programme.starts_on, Programme.id)).all()

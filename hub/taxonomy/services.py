@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -167,3 +167,11 @@ def lessons_of_group(session: Session, *, product_group_id: int) -> Sequence[Les
         .where(Lesson.product_group_id == product_group_id, Lesson.withdrawn_at.is_(None))
         .order_by(Lesson.programme_id, Lesson.id)
     ).all()
+
+
+def strategies_by_id(session: Session, *, ids: Collection[int]) -> list[Strategy]:
+    if not ids:
+        return []
+    return list(
+        session.scalars(select(Strategy).where(Strategy.id.in_(list(ids))).order_by(Strategy.position)).all()
+    )

@@ -12,18 +12,12 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
+from hub import changes
 from hub.accounts.services import Principal
 from hub.accounts.web import forbid_unless, require_principal
-from hub.i18n import N_
-from hub.i18n import gettext as _
-from hub.organisations.models import SupportingAction
-from hub.records import LANGUAGES
-from hub.security import form_view
-from hub.web import check_page, db
-from hub.workspace import network_services as network
-from hub.workspace import services
-from hub.workspace.common import (
+from hub.coordinator import (
     archive_view,
     flash,
     found,
@@ -36,7 +30,15 @@ from hub.workspace.common import (
     scope,
     search_text,
 )
-from hub.workspace.forms import Form, as_raw
+from hub.forms import Form, as_raw
+from hub.i18n import N_
+from hub.i18n import gettext as _
+from hub.organisations.models import SupportingAction
+from hub.programmes.services import editable_programmes
+from hub.records import LANGUAGES
+from hub.security import form_view
+from hub.web import check_page, db
+from hub.workspace import network_services as network
 
 FIELDS = (
     "programme_id",
@@ -62,7 +64,7 @@ def _action(session: Session, request: Request, principal: Principal) -> Support
 
 
 def _choices(session: Session, principal: Principal) -> dict[str, Any]:
-    programmes = services.editable_programmes(session, programme_ids=scope(principal))
+    programmes = editable_programmes(session, programme_ids=scope(principal))
     participants = network.participants_of(session, programme_ids={p.id for p in programmes})
     return {"programmes": programmes, "participants": participants, "languages": LANGUAGES}
 
@@ -138,7 +140,7 @@ def action_create(request: Request, data: FormData) -> Response:
         if not form.ok:
             return _form_page(request, session, principal, form, action=None, status_code=400)
         action = SupportingAction()
-        services.save(
+        changes.save(
             session,
             record=action,
             values=values,
@@ -169,7 +171,7 @@ def action_update(request: Request, data: FormData) -> Response:
         values = parse(form, _choices(session, principal))
         if not form.ok:
             return _form_page(request, session, principal, form, action=action, status_code=400)
-        services.save(
+        changes.save(
             session,
             record=action,
             values=values,
@@ -182,4 +184,16 @@ def action_update(request: Request, data: FormData) -> Response:
         return redirect(request, f"actions/{action.id}")
 
 
-action_archive = archive_view(_action, done=N_("The supporting action was archived."), back="actions")
+action_archive = archive_view(_action, done=N_("The supporting action was archived."), back="ws_actions")
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
+    return [
+        Route("/actions", action_list, name="ws_actions"),
+        Route("/actions/new", action_new, name="ws_action_new"),
+        Route("/actions/new", action_create, methods=["POST"], name="ws_action_create"),
+        Route("/actions/{action_id:int}", action_edit, name="ws_action"),
+        Route("/actions/{action_id:int}", action_update, methods=["POST"], name="ws_action_update"),
+        Route("/actions/{action_id:int}/archive", action_archive, methods=["POST"], name="ws_action_archive"),
+    ]

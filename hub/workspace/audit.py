@@ -6,12 +6,13 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 from hub.accounts.models import AuditEntry
 from hub.accounts.web import require_principal
+from hub.coordinator import page_number, render_page, scope
 from hub.web import check_page, db
 from hub.workspace import services
-from hub.workspace.common import page_number, render_page, scope
 
 
 def changes(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
@@ -27,3 +28,10 @@ def audit_log(request: Request) -> Response:
         page = services.audit_log(session, programme_ids=scope(principal), page=number)
         check_page(number, page.pages)
         return render_page(request, "workspace/audit.html", page=page, changes=changes)
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
+    return [
+        Route("/audit", audit_log, name="ws_audit"),
+    ]

@@ -16,22 +16,23 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
-from hub import mail
+from hub import changes, mail
 from hub.accounts.services import Principal
 from hub.accounts.web import forbid_unless, require_principal
 from hub.calls import notices
 from hub.calls import services as calls
 from hub.calls.models import Call, CallInterest
+from hub.coordinator import flash, found, new_record_form, redirect, render_page, scope
 from hub.db import utcnow
+from hub.forms import Form, as_raw
 from hub.i18n import format_date
 from hub.i18n import gettext as _
+from hub.programmes.services import editable_programmes
 from hub.records import LANGUAGES
 from hub.security import form_view
 from hub.web import db
-from hub.workspace import services
-from hub.workspace.common import flash, found, new_record_form, redirect, render_page, scope
-from hub.workspace.forms import Form, as_raw
 
 TITLE_MAX = 300
 NOTE_MAX = 2000
@@ -60,7 +61,7 @@ def _load(session: Session, request: Request, principal: Principal) -> Call:
 
 def _choices(session: Session, principal: Principal) -> dict[str, Any]:
     return {
-        "programmes": services.editable_programmes(session, programme_ids=scope(principal)),
+        "programmes": editable_programmes(session, programme_ids=scope(principal)),
         "languages": LANGUAGES,
     }
 
@@ -162,7 +163,7 @@ def call_create(request: Request, data: FormData) -> Response:
         if not form.ok:
             return _form_page(request, session, principal, form, call=None, status_code=400)
         call = Call(created_by_id=principal.user_id)
-        services.save(
+        changes.save(
             session,
             record=call,
             values=values,
@@ -193,7 +194,7 @@ def call_update(request: Request, data: FormData) -> Response:
         values = parse(session, form, _choices(session, principal), call=call, today=calls.today())
         if not form.ok:
             return _form_page(request, session, principal, form, call=call, status_code=400)
-        services.save(
+        changes.save(
             session,
             record=call,
             values=values,
@@ -299,3 +300,23 @@ def interest_answer(request: Request, data: FormData) -> Response:
         session.commit()
         tell_answer(request, session, interest, call)
     return redirect(request, f"calls/{call.id}")
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
+    return [
+        Route("/calls", call_list, name="ws_calls"),
+        Route("/calls/new", call_new, name="ws_call_new"),
+        Route("/calls/new", call_create, methods=["POST"], name="ws_call_create"),
+        Route("/calls/{call_id:int}", call_page, name="ws_call"),
+        Route("/calls/{call_id:int}/edit", call_edit, name="ws_call_edit"),
+        Route("/calls/{call_id:int}/edit", call_update, methods=["POST"], name="ws_call_update"),
+        Route("/calls/{call_id:int}/close", call_close, methods=["POST"], name="ws_call_close"),
+        Route("/calls/{call_id:int}/reopen", call_reopen, methods=["POST"], name="ws_call_reopen"),
+        Route(
+            "/calls/{call_id:int}/interests/{interest_id:int}",
+            interest_answer,
+            methods=["POST"],
+            name="ws_interest_answer",
+        ),
+    ]

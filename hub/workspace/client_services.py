@@ -9,9 +9,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from hub.accounts.services import audit
+from hub.changes import jsonable
 from hub.federation import services
 from hub.federation.models import ApiClient
-from hub.workspace.services import jsonable
 
 ENTITY = "api_clients"
 

@@ -8,16 +8,17 @@ from __future__ import annotations
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 from hub.accounts.web import require_principal
+from hub.coordinator import flash, forbid_unless_admin, found, redirect, render_page
 from hub.federation import services
 from hub.federation.identity import API_PATH, hub_address
+from hub.forms import Form
 from hub.i18n import gettext as _
 from hub.security import form_view
 from hub.web import db
 from hub.workspace import client_services
-from hub.workspace.common import flash, forbid_unless_admin, found, redirect, render_page
-from hub.workspace.forms import Form
 
 NAME_MAX = 200  # ApiClient.name
 
@@ -77,3 +78,12 @@ def client_revoke(request: Request, data: FormData) -> Response:
         session.commit()
         flash(request, _("%(name)s is revoked: its access tokens are refused from now on.", name=client.name))
     return redirect(request, "clients")
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
+    return [
+        Route("/clients", client_list, name="ws_clients"),
+        Route("/clients", client_register, methods=["POST"], name="ws_client_register"),
+        Route("/clients/{client_id:str}/revoke", client_revoke, methods=["POST"], name="ws_client_revoke"),
+    ]

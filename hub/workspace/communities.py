@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 from hub import mail
 from hub.accounts.services import Principal
@@ -21,13 +22,13 @@ from hub.accounts.web import require_principal
 from hub.communities import joining, notices
 from hub.communities import services as communities
 from hub.communities.models import Community, CommunityProposal, JoinRequest, MemberRole
+from hub.coordinator import flash, found, redirect, render_page, scope
 from hub.db import utcnow
+from hub.forms import Form
 from hub.i18n import gettext as _
 from hub.records import LANGUAGES
 from hub.security import form_view
 from hub.web import db, language
-from hub.workspace.common import flash, found, redirect, render_page, scope
-from hub.workspace.forms import Form
 
 
 def moderated(session: Session, principal: Principal) -> list[Community]:
@@ -265,3 +266,36 @@ def proposal_decide(request: Request, data: FormData) -> Response:
         message = notices.proposal_decision(settings, proposal=proposal, community=community)
         tell_decision(request, session, proposal, message)
     return redirect(request, f"communities/{community.id}" if community else "communities")
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
+    return [
+        Route("/communities", community_index, name="ws_communities"),
+        Route("/communities/{community_id:int}", community_page, name="ws_community"),
+        Route(
+            "/communities/{community_id:int}/requests/{request_id:int}",
+            request_decide,
+            methods=["POST"],
+            name="ws_request_decide",
+        ),
+        Route(
+            "/communities/{community_id:int}/members",
+            member_add,
+            methods=["POST"],
+            name="ws_member_add",
+        ),
+        Route(
+            "/communities/{community_id:int}/members/{member_id:int}/remove",
+            member_remove,
+            methods=["POST"],
+            name="ws_member_remove",
+        ),
+        Route("/communities/{community_id:int}/posts", post_add, methods=["POST"], name="ws_post_add"),
+        Route(
+            "/proposals/{proposal_id:int}",
+            proposal_decide,
+            methods=["POST"],
+            name="ws_proposal_decide",
+        ),
+    ]

@@ -16,15 +16,14 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from hub import i18n
+from hub import charts, i18n
+from hub.charts import Band, Bar, Series
 from hub.i18n import gettext as _
 from hub.i18n import ngettext
 from hub.organisations.models import Role
 from hub.pilots.models import PilotStatus
 from hub.programmes.models import Programme
-from hub.workspace import charts
 from hub.workspace import dashboard_services as figures
-from hub.workspace.charts import Band, Bar, Series
 
 # ProCirc's aim for every pilot (20-25 % less raw materials, waste and CO2): the reference band for
 # a programme that sets no aim of its own.

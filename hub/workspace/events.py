@@ -4,7 +4,7 @@ a way to cancel one (its place frees up).
 
 A coordinator edits the events of their own programmes (403 for others); an administrator all. An
 event kept by another hub is shown read-only and refuses changes (409). Every change goes through
-the audited ``services.save`` / ``services.archive``.
+the audited ``changes.save`` / ``changes.archive``.
 """
 
 from __future__ import annotations
@@ -16,20 +16,12 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
+from hub import changes
 from hub.accounts.services import Principal
 from hub.accounts.web import forbid_unless, require_principal
-from hub.db import utcnow
-from hub.events import services as events
-from hub.events.models import Event, EventKind, Side
-from hub.i18n import N_, TIMEZONE
-from hub.i18n import gettext as _
-from hub.records import LANGUAGES
-from hub.security import form_view
-from hub.taxonomy import services as taxonomy
-from hub.web import check_page, db
-from hub.workspace import services
-from hub.workspace.common import (
+from hub.coordinator import (
     archive_view,
     flash,
     found,
@@ -41,7 +33,17 @@ from hub.workspace.common import (
     render_page,
     scope,
 )
-from hub.workspace.forms import Form, as_raw
+from hub.db import utcnow
+from hub.events import services as events
+from hub.events.models import Event, EventKind, Side
+from hub.forms import Form, as_raw
+from hub.i18n import N_, TIMEZONE
+from hub.i18n import gettext as _
+from hub.programmes.services import editable_programmes
+from hub.records import LANGUAGES
+from hub.security import form_view
+from hub.taxonomy import services as taxonomy
+from hub.web import check_page, db
 from hub.workspace.meetings import ZONES, local_moment
 
 MAX_CAPACITY = 100_000
@@ -60,7 +62,7 @@ def _load(session: Session, request: Request, principal: Principal) -> Event:
 
 def _choices(session: Session, principal: Principal) -> dict[str, Any]:
     return {
-        "programmes": services.editable_programmes(session, programme_ids=scope(principal)),
+        "programmes": editable_programmes(session, programme_ids=scope(principal)),
         "product_groups": taxonomy.product_groups(session),
         "kinds": list(EventKind),
         "zones": ZONES,
@@ -155,7 +157,7 @@ def _form_page(
 
 
 def _save(session: Session, principal: Principal, event: Event, values: dict[str, Any]) -> None:
-    services.save(
+    changes.save(
         session,
         record=event,
         values=values,
@@ -238,7 +240,7 @@ def event_update(request: Request, data: FormData) -> Response:
 
 
 event_archive = archive_view(
-    _load, done=N_("The event was archived: it no longer shows on the public pages."), back="events"
+    _load, done=N_("The event was archived: it no longer shows on the public pages."), back="ws_events"
 )
 
 
@@ -282,3 +284,22 @@ def registration_cancel(request: Request, data: FormData) -> Response:
         else:
             flash(request, _("This registration was cancelled already."))
     return redirect(request, f"events/{event.id}/registrations")
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
+    return [
+        Route("/events", event_list, name="ws_events"),
+        Route("/events/new", event_new, name="ws_event_new"),
+        Route("/events/new", event_create, methods=["POST"], name="ws_event_create"),
+        Route("/events/{event_id:int}", event_edit, name="ws_event"),
+        Route("/events/{event_id:int}", event_update, methods=["POST"], name="ws_event_update"),
+        Route("/events/{event_id:int}/archive", event_archive, methods=["POST"], name="ws_event_archive"),
+        Route("/events/{event_id:int}/registrations", event_registrations, name="ws_event_registrations"),
+        Route(
+            "/events/{event_id:int}/registrations/{registration_id:int}/cancel",
+            registration_cancel,
+            methods=["POST"],
+            name="ws_event_registration_cancel",
+        ),
+    ]

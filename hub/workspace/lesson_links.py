@@ -13,9 +13,12 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 from hub.accounts.services import Principal
 from hub.accounts.web import require_principal
+from hub.coordinator import flash, found, redirect, render_page
+from hub.forms import Form
 from hub.i18n import format_local_date
 from hub.i18n import gettext as _
 from hub.lessons import links
@@ -26,8 +29,6 @@ from hub.pilots.models import Pilot
 from hub.security import form_view
 from hub.taxonomy.models import ProductGroup, Strategy
 from hub.web import bad_request, db, language
-from hub.workspace.common import flash, found, redirect, render_page
-from hub.workspace.forms import Form
 
 SUGGESTIONS = 10
 
@@ -253,3 +254,36 @@ def link_remove(request: Request, data: FormData) -> Response:
         )
     flash(request, _("The link was removed here and will be removed on the other hubs at their next sync."))
     return redirect(request, back)
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
+    return [
+        Route("/pilots/{pilot_id:int}/lessons", pilot_lessons, name="ws_pilot_lessons"),
+        Route(
+            "/pilots/{pilot_id:int}/lessons",
+            link_confirm,
+            methods=["POST"],
+            name="ws_pilot_lesson_confirm",
+        ),
+        Route(
+            "/pilots/{pilot_id:int}/lessons/dismiss",
+            link_dismiss,
+            methods=["POST"],
+            name="ws_pilot_lesson_dismiss",
+        ),
+        Route("/lessons/{lesson_id:int}/pilots", lesson_pilots, name="ws_lesson_pilots"),
+        Route(
+            "/lessons/{lesson_id:int}/pilots",
+            link_confirm,
+            methods=["POST"],
+            name="ws_lesson_pilot_confirm",
+        ),
+        Route(
+            "/lessons/{lesson_id:int}/pilots/dismiss",
+            link_dismiss,
+            methods=["POST"],
+            name="ws_lesson_pilot_dismiss",
+        ),
+        Route("/links/{link_id:int}/remove", link_remove, methods=["POST"], name="ws_link_remove"),
+    ]

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hub.communities.models import CloseOut, Community, Meeting
 from hub.lessons.models import Lesson
+from hub.pagination import Page, escape_like, paginate
 from hub.pilots.models import Pilot
-from hub.workspace.services import Page, escape_like, paginate
 
 PILOTS_LISTED = 100  # the pilot numbers shown on the form for reference
 

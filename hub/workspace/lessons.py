@@ -17,21 +17,13 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
+from hub import changes
 from hub.accounts.services import Principal, audit
 from hub.accounts.web import forbid_unless, require_principal
 from hub.communities.models import CloseOut
-from hub.i18n import N_
-from hub.i18n import gettext as _
-from hub.lessons.models import Lesson, LessonAttachment, LessonKind
-from hub.pilots.models import Pilot
-from hub.records import LANGUAGES
-from hub.security import form_view
-from hub.taxonomy import services as taxonomy
-from hub.taxonomy.models import Phase
-from hub.web import bad_request, check_page, db, invalid_value
-from hub.workspace import lesson_services, linked, services
-from hub.workspace.common import (
+from hub.coordinator import (
     archive_view,
     flash,
     found,
@@ -43,7 +35,18 @@ from hub.workspace.common import (
     render_page,
     scope,
 )
-from hub.workspace.forms import Form, as_raw
+from hub.forms import Form, as_raw
+from hub.i18n import N_
+from hub.i18n import gettext as _
+from hub.lessons.models import Lesson, LessonAttachment, LessonKind
+from hub.pilots.models import Pilot
+from hub.programmes.services import editable_programmes
+from hub.records import LANGUAGES
+from hub.security import form_view
+from hub.taxonomy import services as taxonomy
+from hub.taxonomy.models import Phase
+from hub.web import bad_request, check_page, db, invalid_value
+from hub.workspace import lesson_services, linked
 
 TEXTS = ("title", "body", "resources", "evidence", "transfer")  # each in both languages
 FIELDS = (
@@ -94,7 +97,7 @@ def _closeout(session: Session, principal: Principal, text: str) -> CloseOut | N
 
 def _choices(session: Session, principal: Principal) -> dict[str, Any]:
     return {
-        "programmes": services.editable_programmes(session, programme_ids=scope(principal)),
+        "programmes": editable_programmes(session, programme_ids=scope(principal)),
         "product_groups": taxonomy.product_groups(session),
         "strategies": taxonomy.strategies(session),
         "phases": list(Phase),
@@ -186,7 +189,7 @@ def _save(
     changed, get an entry of their own that names them (the shared snapshot cannot)."""
     title = values[f"title_{values['source_language']}"]
     before = _links(lesson.pilots, [(a.title, a.url) for a in lesson.attachments]) if lesson.id else {}
-    services.save(
+    changes.save(
         session,
         record=lesson,
         values=values,
@@ -245,7 +248,7 @@ def lesson_list(request: Request) -> Response:
     principal = require_principal(request)
     params = request.query_params
     with db(request) as session:
-        programmes = services.editable_programmes(session, programme_ids=scope(principal))
+        programmes = editable_programmes(session, programme_ids=scope(principal))
         groups = taxonomy.product_groups(session)
         form = Form(dict(params))
         programme = form.key("programme", {str(p.id) for p in programmes}, required=False)
@@ -280,7 +283,7 @@ def lesson_new(request: Request) -> Response:
     principal = require_principal(request)
     with db(request) as session:
         closeout = _closeout(session, principal, request.query_params.get("closeout", ""))
-        programmes = services.editable_programmes(session, programme_ids=scope(principal))
+        programmes = editable_programmes(session, programme_ids=scope(principal))
         forbid_unless(bool(programmes))
         form = new_record_form(request, programmes)
         if closeout is not None:  # the meeting's community says which programme and product group
@@ -345,5 +348,17 @@ def lesson_update(request: Request, data: FormData) -> Response:
 
 
 lesson_archive = archive_view(
-    _lesson, done=N_("The lesson was archived: it no longer shows on the public pages."), back="lessons"
+    _lesson, done=N_("The lesson was archived: it no longer shows on the public pages."), back="ws_lessons"
 )
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
+    return [
+        Route("/lessons", lesson_list, name="ws_lessons"),
+        Route("/lessons/new", lesson_new, name="ws_lesson_new"),
+        Route("/lessons/new", lesson_create, methods=["POST"], name="ws_lesson_create"),
+        Route("/lessons/{lesson_id:int}", lesson_edit, name="ws_lesson"),
+        Route("/lessons/{lesson_id:int}", lesson_update, methods=["POST"], name="ws_lesson_update"),
+        Route("/lessons/{lesson_id:int}/archive", lesson_archive, methods=["POST"], name="ws_lesson_archive"),
+    ]

@@ -14,22 +14,12 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
+from hub import changes
 from hub.accounts.services import Principal, audit
 from hub.accounts.web import forbid_unless, require_principal
-from hub.i18n import N_
-from hub.i18n import gettext as _
-from hub.lessons.models import Lesson
-from hub.library import services as library
-from hub.library.models import LibraryItem, LibraryKind, ToolKind
-from hub.pilots.models import Pilot
-from hub.records import LANGUAGES
-from hub.security import form_view
-from hub.taxonomy import services as taxonomy
-from hub.taxonomy.models import Phase
-from hub.web import check_page, db, invalid_value
-from hub.workspace import lesson_services, library_services, linked, services
-from hub.workspace.common import (
+from hub.coordinator import (
     archive_view,
     flash,
     found,
@@ -41,7 +31,20 @@ from hub.workspace.common import (
     render_page,
     scope,
 )
-from hub.workspace.forms import Form, as_raw
+from hub.forms import Form, as_raw
+from hub.i18n import N_
+from hub.i18n import gettext as _
+from hub.lessons.models import Lesson
+from hub.library import services as library
+from hub.library.models import LibraryItem, LibraryKind, ToolKind
+from hub.pilots.models import Pilot
+from hub.programmes.services import editable_programmes
+from hub.records import LANGUAGES
+from hub.security import form_view
+from hub.taxonomy import services as taxonomy
+from hub.taxonomy.models import Phase
+from hub.web import check_page, db, invalid_value
+from hub.workspace import lesson_services, library_services, linked
 
 FIELDS = (
     "programme_id",
@@ -75,7 +78,7 @@ def _item(session: Session, request: Request, principal: Principal) -> LibraryIt
 
 def _choices(session: Session, principal: Principal) -> dict[str, Any]:
     return {
-        "programmes": services.editable_programmes(session, programme_ids=scope(principal)),
+        "programmes": editable_programmes(session, programme_ids=scope(principal)),
         "product_groups": taxonomy.product_groups(session),
         "strategies": taxonomy.strategies(session),
         "phases": list(Phase),
@@ -166,11 +169,11 @@ def _save(
     pilots: list[Pilot],
     lessons: list[Lesson],
 ) -> None:
-    """Saves the fields through the audited ``services.save``; the pilots and lessons, when they
+    """Saves the fields through the audited ``changes.save``; the pilots and lessons, when they
     changed, get an entry of their own that names them (the shared snapshot cannot)."""
     title = values[f"title_{values['source_language']}"]
     before = _links(item.pilots, item.lessons) if item.id else {}
-    services.save(
+    changes.save(
         session,
         record=item,
         values=values,
@@ -208,7 +211,7 @@ def library_list(request: Request) -> Response:
     principal = require_principal(request)
     params = request.query_params
     with db(request) as session:
-        programmes = services.editable_programmes(session, programme_ids=scope(principal))
+        programmes = editable_programmes(session, programme_ids=scope(principal))
         form = Form(dict(params))
         programme = form.key("programme", {str(p.id) for p in programmes}, required=False)
         kind = form.choice("kind", LibraryKind, required=False)
@@ -241,7 +244,7 @@ def library_list(request: Request) -> Response:
 def library_new(request: Request) -> Response:
     principal = require_principal(request)
     with db(request) as session:
-        programmes = services.editable_programmes(session, programme_ids=scope(principal))
+        programmes = editable_programmes(session, programme_ids=scope(principal))
         forbid_unless(bool(programmes))
         return _form_page(request, session, principal, new_record_form(request, programmes), item=None)
 
@@ -290,5 +293,17 @@ def library_update(request: Request, data: FormData) -> Response:
 
 
 library_archive = archive_view(
-    _item, done=N_("The library entry was archived: it no longer shows on the public pages."), back="library"
+    _item, done=N_("The library entry was archived: it no longer shows on the public pages."), back="ws_library"
 )
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
+    return [
+        Route("/library", library_list, name="ws_library"),
+        Route("/library/new", library_new, name="ws_library_new"),
+        Route("/library/new", library_create, methods=["POST"], name="ws_library_create"),
+        Route("/library/{item_id:int}", library_edit, name="ws_library_item"),
+        Route("/library/{item_id:int}", library_update, methods=["POST"], name="ws_library_update"),
+        Route("/library/{item_id:int}/archive", library_archive, methods=["POST"], name="ws_library_archive"),
+    ]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from hub.lessons.models import Lesson
 from hub.library.models import LibraryItem, LibraryKind
-from hub.workspace.services import Page, escape_like, paginate
+from hub.pagination import Page, escape_like, paginate
 
 LESSONS_LISTED = 100  # the lesson numbers shown on the form for reference
 

@@ -10,11 +10,11 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.forms import Form
 from hub.i18n import gettext as _
 from hub.i18n import ngettext
 from hub.lessons.models import Lesson
 from hub.pilots.models import Pilot
-from hub.workspace.forms import Form
 
 MAX_LINKED = 50  # records one field may name
 R = TypeVar("R", Pilot, Lesson)

@@ -16,22 +16,23 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
+from hub import changes
 from hub.accounts.services import Principal
 from hub.accounts.web import require_principal
 from hub.communities import meetings
 from hub.communities import services as communities
 from hub.communities.models import Community, Meeting, MeetingMode
+from hub.coordinator import flash, found, redirect, render_page
 from hub.db import utcnow
+from hub.forms import TEXT_MAX, Form, as_raw
 from hub.i18n import TIMEZONE
 from hub.i18n import gettext as _
 from hub.records import LANGUAGES
 from hub.security import form_view
 from hub.web import db, language
-from hub.workspace import services
-from hub.workspace.common import flash, found, redirect, render_page
 from hub.workspace.communities import load
-from hub.workspace.forms import TEXT_MAX, Form, as_raw
 
 # The time zones of the programmes' countries (ProCirc: BE, NL, DK, DE, SE, NO, UK).
 ZONES = (
@@ -181,7 +182,7 @@ def _save(request: Request, data: FormData, *, create: bool) -> Response:
         if not form.ok:
             return _form_page(request, session, community, form, meeting, status_code=400)
         record = meeting or Meeting(community_id=community.id)
-        services.save(
+        changes.save(
             session,
             record=record,
             values=values,
@@ -302,3 +303,44 @@ def closeout_publish(request: Request, data: FormData) -> Response:
         session.commit()
     flash(request, _("The close-out is published on the meeting's page."))
     return redirect(request, f"communities/{community.id}/meetings/{meeting.id}/closeout")
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
+    return [
+        Route("/communities/{community_id:int}/meetings/new", meeting_new, name="ws_meeting_new"),
+        Route(
+            "/communities/{community_id:int}/meetings/new",
+            meeting_create,
+            methods=["POST"],
+            name="ws_meeting_create",
+        ),
+        Route(
+            "/communities/{community_id:int}/meetings/{meeting_id:int}",
+            meeting_edit,
+            name="ws_meeting",
+        ),
+        Route(
+            "/communities/{community_id:int}/meetings/{meeting_id:int}",
+            meeting_update,
+            methods=["POST"],
+            name="ws_meeting_update",
+        ),
+        Route(
+            "/communities/{community_id:int}/meetings/{meeting_id:int}/closeout",
+            closeout_edit,
+            name="ws_closeout",
+        ),
+        Route(
+            "/communities/{community_id:int}/meetings/{meeting_id:int}/closeout",
+            closeout_save,
+            methods=["POST"],
+            name="ws_closeout_save",
+        ),
+        Route(
+            "/communities/{community_id:int}/meetings/{meeting_id:int}/closeout/publish",
+            closeout_publish,
+            methods=["POST"],
+            name="ws_closeout_publish",
+        ),
+    ]

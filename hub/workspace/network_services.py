@@ -18,7 +18,7 @@ from hub.organisations.models import (
     Role,
     SupportingAction,
 )
-from hub.workspace.services import Page, escape_like, paginate
+from hub.pagination import Page, escape_like, paginate
 
 
 def list_organisations(

@@ -16,12 +16,15 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 from hub import i18n, mail
 from hub.accounts import oidc
 from hub.accounts.services import Principal
 from hub.accounts.web import require_principal
+from hub.coordinator import flash, found, page_number, redirect, render_page
 from hub.db import utcnow
+from hub.forms import TEXT_MAX, Form
 from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.middleware import content_security_policy
@@ -32,8 +35,6 @@ from hub.newsletters.tokens import Interests
 from hub.security import form_view
 from hub.settings import Settings
 from hub.web import bad_request, check_page, db, language
-from hub.workspace.common import flash, found, page_number, redirect, render_page
-from hub.workspace.forms import TEXT_MAX, Form
 
 LANGUAGES = i18n.LANGUAGES
 BRUSSELS = ZoneInfo(i18n.TIMEZONE)
@@ -338,3 +339,28 @@ def issue_test(request: Request, data: FormData) -> Response:
     else:
         flash(request, _("The test could not be sent: the mail server did not accept it. Try again later."))
     return redirect(request, f"newsletter/{issue.id}")
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
+    return [
+        Route("/newsletter", issue_list, name="ws_newsletter"),
+        Route("/newsletter/new", issue_new, name="ws_issue_new"),
+        Route("/newsletter/new", issue_create, methods=["POST"], name="ws_issue_create"),
+        Route("/newsletter/{issue_id:int}", issue_edit, name="ws_issue"),
+        Route("/newsletter/{issue_id:int}", issue_update, methods=["POST"], name="ws_issue_update"),
+        Route("/newsletter/{issue_id:int}/preview", issue_preview, name="ws_issue_preview"),
+        Route("/newsletter/{issue_id:int}/test", issue_test, methods=["POST"], name="ws_issue_test"),
+        Route(
+            "/newsletter/{issue_id:int}/schedule",
+            issue_schedule,
+            methods=["POST"],
+            name="ws_issue_schedule",
+        ),
+        Route(
+            "/newsletter/{issue_id:int}/cancel",
+            issue_cancel,
+            methods=["POST"],
+            name="ws_issue_cancel",
+        ),
+    ]

@@ -17,17 +17,12 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
+from hub import changes
 from hub.accounts.services import Principal
 from hub.accounts.web import forbid_unless, require_principal
-from hub.i18n import gettext as _
-from hub.organisations.models import Organisation, Participation, Role, Sector
-from hub.records import LANGUAGES
-from hub.security import form_view
-from hub.web import check_page, db
-from hub.workspace import network_services as network
-from hub.workspace import services
-from hub.workspace.common import (
+from hub.coordinator import (
     flash,
     found,
     kept_elsewhere,
@@ -39,7 +34,14 @@ from hub.workspace.common import (
     scope,
     search_text,
 )
-from hub.workspace.forms import TEXT_MAX, Form, as_raw, countries
+from hub.forms import TEXT_MAX, Form, as_raw, countries
+from hub.i18n import gettext as _
+from hub.organisations.models import Organisation, Participation, Role, Sector
+from hub.programmes.services import editable_programmes
+from hub.records import LANGUAGES
+from hub.security import form_view
+from hub.web import check_page, db
+from hub.workspace import network_services as network
 
 FIELDS = (
     "name",
@@ -117,7 +119,7 @@ def form_page(
     participation_form: Form | None = None,
     status_code: int = 200,
 ) -> Response:
-    programmes = services.editable_programmes(session, programme_ids=scope(principal))
+    programmes = editable_programmes(session, programme_ids=scope(principal))
     may_edit = organisation is None or may_edit_organisation(
         principal, network.programmes_of_organisation(session, organisation_id=organisation.id)
     )
@@ -154,7 +156,7 @@ def organisation_list(request: Request) -> Response:
 def organisation_new(request: Request) -> Response:
     principal = require_principal(request)
     with db(request) as session:
-        programmes = services.editable_programmes(session, programme_ids=scope(principal))
+        programmes = editable_programmes(session, programme_ids=scope(principal))
         forbid_unless(bool(programmes))
         initial = new_record_form(request, programmes)
         return form_page(request, session, principal, initial, organisation=None)
@@ -166,7 +168,7 @@ def organisation_create(request: Request, data: FormData) -> Response:
     principal = require_principal(request)
     form = Form.submitted(data)
     with db(request) as session:
-        programmes = services.editable_programmes(session, programme_ids=scope(principal))
+        programmes = editable_programmes(session, programme_ids=scope(principal))
         forbid_unless(bool(programmes))
         values = parse(session, form)
         programme = form.key("programme_id", {str(p.id) for p in programmes}, required=not principal.is_admin)
@@ -176,7 +178,7 @@ def organisation_create(request: Request, data: FormData) -> Response:
             return form_page(request, session, principal, form, organisation=None, status_code=400)
         organisation = Organisation()
         programme_id = int(programme) if programme else None
-        services.save(
+        changes.save(
             session,
             record=organisation,
             values=values,
@@ -185,7 +187,7 @@ def organisation_create(request: Request, data: FormData) -> Response:
             summary=values["name"],
         )
         if programme_id is not None and role is not None:
-            services.save(
+            changes.save(
                 session,
                 record=Participation(),
                 values={
@@ -221,7 +223,7 @@ def organisation_update(request: Request, data: FormData) -> Response:
         values = parse(session, form, exclude_id=organisation.id)
         if not form.ok:
             return form_page(request, session, principal, form, organisation=organisation, status_code=400)
-        services.save(
+        changes.save(
             session,
             record=organisation,
             values=values,
@@ -240,7 +242,7 @@ def organisation_archive(request: Request, data: FormData) -> Response:
     with db(request) as session:
         organisation, programme_ids = load(session, request, principal)
         refuse_if_synced(organisation)
-        services.archive(
+        changes.archive(
             session,
             record=organisation,
             user_id=principal.user_id,
@@ -250,3 +252,30 @@ def organisation_archive(request: Request, data: FormData) -> Response:
         session.commit()
     flash(request, _("The organisation was archived."))
     return redirect(request, "organisations")
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
+    return [
+        Route("/organisations", organisation_list, name="ws_organisations"),
+        Route("/organisations/new", organisation_new, name="ws_organisation_new"),
+        Route(
+            "/organisations/new",
+            organisation_create,
+            methods=["POST"],
+            name="ws_organisation_create",
+        ),
+        Route("/organisations/{organisation_id:int}", organisation_edit, name="ws_organisation"),
+        Route(
+            "/organisations/{organisation_id:int}",
+            organisation_update,
+            methods=["POST"],
+            name="ws_organisation_update",
+        ),
+        Route(
+            "/organisations/{organisation_id:int}/archive",
+            organisation_archive,
+            methods=["POST"],
+            name="ws_organisation_archive",
+        ),
+    ]

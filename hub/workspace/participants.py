@@ -12,22 +12,23 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 from hub import mail
 from hub.accounts.services import Principal
 from hub.accounts.web import forbid_unless, require_principal
+from hub.coordinator import flash, found, page_number, redirect, render_page, scope
 from hub.db import utcnow
+from hub.forms import Form
 from hub.i18n import gettext as _
 from hub.participants import display, invitations, notices, publishing
 from hub.participants import services as entries
 from hub.participants.forms import raw_of
 from hub.participants.models import Entry, EntryState
+from hub.programmes.services import editable_programmes
 from hub.records import LANGUAGES
 from hub.security import form_view
 from hub.web import check_page, db, invalid_value, language
-from hub.workspace import services
-from hub.workspace.common import flash, found, page_number, redirect, render_page, scope
-from hub.workspace.forms import Form
 
 NOTE_MAX = 2000
 
@@ -41,7 +42,7 @@ def _invitation_page(
         "workspace/participants.html",
         status_code=status_code,
         form=form,
-        programmes=services.editable_programmes(session, programme_ids=ids),
+        programmes=editable_programmes(session, programme_ids=ids),
         organisations=invitations.participating_organisations(session, programme_ids=ids),
         invitations=invitations.list_invitations(session, programme_ids=ids),
         languages=LANGUAGES,
@@ -52,7 +53,7 @@ def _invitation_page(
 def participant_list(request: Request) -> Response:
     principal = require_principal(request)
     with db(request) as session:
-        programmes = services.editable_programmes(session, programme_ids=scope(principal))
+        programmes = editable_programmes(session, programme_ids=scope(principal))
         initial = {"language": language(request)}
         if len(programmes) == 1:
             initial["programme_id"] = str(programmes[0].id)
@@ -64,7 +65,7 @@ def participant_invite(request: Request, data: FormData) -> Response:
     principal = require_principal(request)
     form = Form.submitted(data)
     with db(request) as session:
-        programmes = services.editable_programmes(session, programme_ids=scope(principal))
+        programmes = editable_programmes(session, programme_ids=scope(principal))
         forbid_unless(bool(programmes))
         programme = form.key("programme_id", {str(p.id) for p in programmes})
         organisation = form.key(
@@ -248,3 +249,20 @@ def entry_review(request: Request, data: FormData) -> Response:
             _("Returned to the participant.") + (" " + _("They were told by e-mail.") if sent else ""),
         )
     return redirect(request, f"entries/{entry.id}")
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
+    return [
+        Route("/participants", participant_list, name="ws_participants"),
+        Route("/participants", participant_invite, methods=["POST"], name="ws_participant_invite"),
+        Route(
+            "/participants/invitations/{invitation_id:int}/withdraw",
+            participant_revoke,
+            methods=["POST"],
+            name="ws_invitation_withdraw",
+        ),
+        Route("/entries", entry_list, name="ws_entries"),
+        Route("/entries/{entry_id:int}", entry_page, name="ws_entry"),
+        Route("/entries/{entry_id:int}", entry_review, methods=["POST"], name="ws_entry_review"),
+    ]

@@ -12,17 +12,19 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
+from hub import changes
 from hub.accounts.services import Principal
 from hub.accounts.web import forbid_unless, require_principal
+from hub.coordinator import flash, found, kept_elsewhere, redirect, refuse_if_synced, render_page
+from hub.forms import TEXT_MAX, Form, as_raw
 from hub.i18n import gettext as _
 from hub.organisations.models import Commitment, CommitmentKind, Participation, Role
+from hub.programmes.services import editable_programmes
 from hub.security import form_view
 from hub.web import db
 from hub.workspace import network_services as network
-from hub.workspace import services
-from hub.workspace.common import flash, found, kept_elsewhere, redirect, refuse_if_synced, render_page
-from hub.workspace.forms import TEXT_MAX, Form, as_raw
 from hub.workspace.organisations import FIELDS as ORGANISATION_FIELDS
 from hub.workspace.organisations import form_page, load
 
@@ -38,7 +40,7 @@ def participation_add(request: Request, data: FormData) -> Response:
         programme_text = form.value("programme_id").strip()
         if programme_text.isdigit():
             forbid_unless(principal.may_edit_programme(int(programme_text)))
-        programmes = services.editable_programmes(
+        programmes = editable_programmes(
             session, programme_ids=None if principal.is_admin else principal.programme_ids
         )
         programme = form.key("programme_id", {str(p.id) for p in programmes})
@@ -65,7 +67,7 @@ def participation_add(request: Request, data: FormData) -> Response:
                 status_code=400,
             )
         if existing is not None:  # removed before: take it up again
-            services.restore(
+            changes.restore(
                 session,
                 record=existing,
                 user_id=principal.user_id,
@@ -73,7 +75,7 @@ def participation_add(request: Request, data: FormData) -> Response:
                 summary=organisation.name,
             )
         else:
-            services.save(
+            changes.save(
                 session,
                 record=Participation(),
                 values={
@@ -107,7 +109,7 @@ def participation_remove(request: Request, data: FormData) -> Response:
     with db(request) as session:
         participation = _participation(session, request, principal)
         refuse_if_synced(participation)
-        services.archive(
+        changes.archive(
             session,
             record=participation,
             user_id=principal.user_id,
@@ -172,7 +174,7 @@ def commitment_create(request: Request, data: FormData) -> Response:
                 request, form, participation=participation, commitment=None, status_code=400
             )
         values["participation_id"] = participation.id
-        services.save(
+        changes.save(
             session,
             record=Commitment(),
             values=values,
@@ -218,7 +220,7 @@ def commitment_update(request: Request, data: FormData) -> Response:
             return _commitment_page(
                 request, form, participation=participation, commitment=commitment, status_code=400
             )
-        services.save(
+        changes.save(
             session,
             record=commitment,
             values=values,
@@ -238,7 +240,7 @@ def commitment_archive(request: Request, data: FormData) -> Response:
         commitment = _commitment(session, request, principal)
         participation = commitment.participation
         refuse_if_synced(commitment, participation)
-        services.archive(
+        changes.archive(
             session,
             record=commitment,
             user_id=principal.user_id,
@@ -248,3 +250,45 @@ def commitment_archive(request: Request, data: FormData) -> Response:
         session.commit()
         flash(request, _("The commitment was archived."))
         return redirect(request, f"organisations/{participation.organisation_id}")
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
+    return [
+        Route(
+            "/organisations/{organisation_id:int}/participations",
+            participation_add,
+            methods=["POST"],
+            name="ws_participation_add",
+        ),
+        Route(
+            "/participations/{participation_id:int}/remove",
+            participation_remove,
+            methods=["POST"],
+            name="ws_participation_remove",
+        ),
+        Route(
+            "/participations/{participation_id:int}/commitments",
+            commitment_new,
+            name="ws_commitment_new",
+        ),
+        Route(
+            "/participations/{participation_id:int}/commitments",
+            commitment_create,
+            methods=["POST"],
+            name="ws_commitment_create",
+        ),
+        Route("/commitments/{commitment_id:int}", commitment_edit, name="ws_commitment"),
+        Route(
+            "/commitments/{commitment_id:int}",
+            commitment_update,
+            methods=["POST"],
+            name="ws_commitment_update",
+        ),
+        Route(
+            "/commitments/{commitment_id:int}/archive",
+            commitment_archive,
+            methods=["POST"],
+            name="ws_commitment_archive",
+        ),
+    ]

@@ -8,16 +8,17 @@ from __future__ import annotations
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 from hub.accounts import services
 from hub.accounts.models import RoleName
 from hub.accounts.web import require_principal
 from hub.communities.services import local_communities
+from hub.coordinator import flash, forbid_unless_admin, found, redirect, render_page
 from hub.i18n import gettext as _
 from hub.programmes.services import list_programmes
 from hub.security import form_view
 from hub.web import db
-from hub.workspace.common import flash, forbid_unless_admin, found, redirect, render_page
 
 
 def _page(request: Request, status_code: int = 200, error: str = "") -> Response:
@@ -96,3 +97,12 @@ def revoke_role(request: Request, form: FormData) -> Response:
         session.commit()
         flash(request, _("Role removed."))
     return redirect(request, "people")
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
+    return [
+        Route("/people", people, name="ws_people"),
+        Route("/people/{user_id:int}/roles", grant_role, methods=["POST"], name="ws_grant"),
+        Route("/people/roles/{grant_id:int}/revoke", revoke_role, methods=["POST"], name="ws_revoke"),
+    ]

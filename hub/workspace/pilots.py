@@ -12,21 +12,12 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
+from hub import changes
 from hub.accounts.services import Principal
 from hub.accounts.web import forbid_unless, require_principal
-from hub.i18n import N_
-from hub.i18n import gettext as _
-from hub.pilots.models import Pilot, PilotStatus
-from hub.pilots.services import get_pilot
-from hub.records import LANGUAGES
-from hub.security import form_view
-from hub.taxonomy import sdgs
-from hub.taxonomy import services as taxonomy
-from hub.taxonomy.models import Phase
-from hub.web import check_page, db, invalid_value
-from hub.workspace import services
-from hub.workspace.common import (
+from hub.coordinator import (
     archive_view,
     flash,
     found,
@@ -38,7 +29,20 @@ from hub.workspace.common import (
     render_page,
     scope,
 )
-from hub.workspace.forms import TEXT_MAX, Form, as_raw, countries
+from hub.forms import TEXT_MAX, Form, as_raw, countries
+from hub.i18n import N_
+from hub.i18n import gettext as _
+from hub.pilots import services as pilots
+from hub.pilots.models import Pilot, PilotStatus
+from hub.pilots.services import get_pilot, workspace_pilots
+from hub.programmes.services import editable_programmes
+from hub.records import LANGUAGES
+from hub.security import form_view
+from hub.taxonomy import sdgs
+from hub.taxonomy import services as taxonomy
+from hub.taxonomy.models import Phase
+from hub.taxonomy.services import strategies_by_id
+from hub.web import check_page, db, invalid_value
 
 QUANTITIES = ("raw_materials", "waste", "co2")
 IMPACT_FIELDS = tuple(f"{q}_{kind}_t" for q in QUANTITIES for kind in ("baseline", "result"))
@@ -71,7 +75,7 @@ def _pilot(session: Session, request: Request, principal: Principal) -> Pilot:
 
 def _choices(session: Session, principal: Principal) -> dict[str, Any]:
     return {
-        "programmes": services.editable_programmes(session, programme_ids=scope(principal)),
+        "programmes": editable_programmes(session, programme_ids=scope(principal)),
         "product_groups": taxonomy.product_groups(session),
         "strategies": taxonomy.strategies(session),
         "countries": countries(),
@@ -145,9 +149,9 @@ def _form_page(
 
 def _save(session: Session, principal: Principal, pilot: Pilot, values: dict[str, Any]) -> None:
     strategy_ids = values.pop("strategies")
-    values["strategies"] = services.strategies_by_id(session, ids=strategy_ids)
+    values["strategies"] = strategies_by_id(session, ids=strategy_ids)
     title = values.get(f"title_{values['source_language']}", "")
-    services.save(
+    changes.save(
         session,
         record=pilot,
         values=values,
@@ -161,7 +165,7 @@ def pilot_list(request: Request) -> Response:
     principal = require_principal(request)
     params = request.query_params
     with db(request) as session:
-        programmes = services.editable_programmes(session, programme_ids=scope(principal))
+        programmes = editable_programmes(session, programme_ids=scope(principal))
         form = Form(dict(params))
         programme = form.key("programme", {str(p.id) for p in programmes}, required=False)
         status = form.choice("status", PilotStatus, required=False)
@@ -169,7 +173,7 @@ def pilot_list(request: Request) -> Response:
         for field in form.errors:
             raise invalid_value(field, form.value(field)[:40])
         number = page_number(request)
-        page = services.list_pilots(
+        page = workspace_pilots(
             session,
             programme_ids=scope(principal),
             q=q,
@@ -193,7 +197,7 @@ def pilot_list(request: Request) -> Response:
 def pilot_new(request: Request) -> Response:
     principal = require_principal(request)
     with db(request) as session:
-        programmes = services.editable_programmes(session, programme_ids=scope(principal))
+        programmes = editable_programmes(session, programme_ids=scope(principal))
         forbid_unless(bool(programmes))
         initial = new_record_form(request, programmes, status=PilotStatus.PLANNED.value)
         return _form_page(request, session, principal, initial, pilot=None)
@@ -240,7 +244,7 @@ def pilot_update(request: Request, data: FormData) -> Response:
 
 
 pilot_archive = archive_view(
-    _pilot, done=N_("The pilot was archived: it no longer shows on the public pages."), back="pilots"
+    _pilot, done=N_("The pilot was archived: it no longer shows on the public pages."), back="ws_pilots"
 )
 
 
@@ -271,7 +275,7 @@ def pilot_local_update(request: Request, data: FormData) -> Response:
             )
         changed = [name for name in LOCAL_FIELDS if getattr(pilot, name) != values[name]]
         values["local_fields"] = sorted(set(pilot.local_fields or ()) | set(changed))
-        services.save(
+        changes.save(
             session,
             record=pilot,
             values={name: values[name] for name in [*changed, "local_fields"]},
@@ -295,6 +299,20 @@ def translation_queue(request: Request) -> Response:
     principal = require_principal(request)
     with db(request) as session:
         number = page_number(request)
-        page = services.translation_queue(session, programme_ids=scope(principal), page=number)
+        page = pilots.translation_queue(session, programme_ids=scope(principal), page=number)
         check_page(number, page.pages)
         return render_page(request, "workspace/translations.html", page=page)
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
+    return [
+        Route("/pilots", pilot_list, name="ws_pilots"),
+        Route("/pilots/new", pilot_new, name="ws_pilot_new"),
+        Route("/pilots/new", pilot_create, methods=["POST"], name="ws_pilot_create"),
+        Route("/pilots/{pilot_id:int}", pilot_edit, name="ws_pilot"),
+        Route("/pilots/{pilot_id:int}", pilot_update, methods=["POST"], name="ws_pilot_update"),
+        Route("/pilots/{pilot_id:int}/archive", pilot_archive, methods=["POST"], name="ws_pilot_archive"),
+        Route("/pilots/{pilot_id:int}/local", pilot_local_update, methods=["POST"], name="ws_pilot_local"),
+        Route("/translations", translation_queue, name="ws_translations"),
+    ]

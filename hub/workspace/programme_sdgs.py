@@ -12,18 +12,19 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
+from hub import changes
 from hub.accounts.services import Principal
 from hub.accounts.web import forbid_unless, require_principal
+from hub.coordinator import flash, found, redirect, refuse_if_synced, render_page
+from hub.forms import Form
 from hub.i18n import gettext as _
 from hub.programmes.models import Programme
 from hub.programmes.services import get_programme
 from hub.security import form_view
 from hub.taxonomy import sdgs
 from hub.web import db
-from hub.workspace import services
-from hub.workspace.common import flash, found, redirect, refuse_if_synced, render_page
-from hub.workspace.forms import Form
 
 
 def _programme(session: Session, request: Request, principal: Principal) -> Programme:
@@ -60,7 +61,7 @@ def programme_sdgs_update(request: Request, data: FormData) -> Response:
         numbers = sorted(int(number) for number in form.keys("sdgs", sdgs.FORM_VALUES))
         if not form.ok:
             return _page(request, programme, form, status_code=400)
-        services.save(
+        changes.save(
             session,
             record=programme,
             values={"sdgs": numbers},
@@ -77,3 +78,16 @@ def programme_sdgs_update(request: Request, data: FormData) -> Response:
             ),
         )
         return redirect(request, f"programmes/{programme.code}/sdgs")
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
+    return [
+        Route("/programmes/{code:str}/sdgs", programme_sdgs_edit, name="ws_programme_sdgs"),
+        Route(
+            "/programmes/{code:str}/sdgs",
+            programme_sdgs_update,
+            methods=["POST"],
+            name="ws_programme_sdgs_update",
+        ),
+    ]

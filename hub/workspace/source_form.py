@@ -29,6 +29,7 @@ from connectors import registry
 from connectors.messages import OptionsError
 from connectors.targets import TARGETS
 from hub.accounts.services import Principal
+from hub.forms import TEXT_MAX, Form
 from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.programmes.models import Programme
@@ -37,7 +38,6 @@ from hub.sync import display
 from hub.sync.models import Source
 from hub.sync.schedule import normalise
 from hub.sync.validation import KEY, source_values
-from hub.workspace.forms import TEXT_MAX, Form
 
 MAX_UPLOAD_BYTES = 200 * 2**20  # exports of 100,000 rows are a few tens of MB
 MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 2**20  # the file and the form's other fields

@@ -21,11 +21,15 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 from connectors.targets import TARGETS
 from hub.accounts.services import Principal, audit
 from hub.accounts.web import forbid_unless, require_principal
+from hub.coordinator import flash, found, page_number, redirect, render_page, scope
 from hub.i18n import gettext as _
+from hub.pagination import Page
+from hub.programmes.services import editable_programmes
 from hub.records import LANGUAGES
 from hub.security import form_view
 from hub.sync import display, runner, services
@@ -34,8 +38,6 @@ from hub.sync.models import RunStatus, RunTrigger, Source
 from hub.sync.runner import RunSettings
 from hub.web import check_page, db
 from hub.workspace import source_form
-from hub.workspace.common import flash, found, page_number, redirect, render_page, scope
-from hub.workspace.services import Page, editable_programmes
 
 log = logging.getLogger(__name__)
 
@@ -350,3 +352,19 @@ def source_enable(request: Request, data: FormData) -> Response:
 @form_view
 def source_disable(request: Request, data: FormData) -> Response:
     return _set_enabled(request, data, False)
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
+    return [
+        Route("/sources", source_list, name="ws_sources"),
+        Route("/sources/new", source_new, name="ws_source_new"),
+        Route("/sources/new", source_create, methods=["POST"], name="ws_source_create"),
+        Route("/sources/{source_id:int}", source_detail, name="ws_source"),
+        Route("/sources/{source_id:int}/edit", source_edit, name="ws_source_edit"),
+        Route("/sources/{source_id:int}/edit", source_update, methods=["POST"], name="ws_source_update"),
+        Route("/sources/{source_id:int}/run", source_run, methods=["POST"], name="ws_source_run"),
+        Route("/sources/{source_id:int}/enable", source_enable, methods=["POST"], name="ws_source_enable"),
+        Route("/sources/{source_id:int}/disable", source_disable, methods=["POST"], name="ws_source_disable"),
+        Route("/runs/{run_id:int}", run_detail, name="ws_run"),
+    ]

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 from hub.accounts.services import Principal
 from hub.accounts.web import require_principal
@@ -94,3 +95,11 @@ def dashboard_csv(request: Request) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="{name}.csv"'},
     )
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
+    return [
+        Route("/", dashboard, name="dashboard"),
+        Route("/dashboard/{chart:str}.csv", dashboard_csv, name="dashboard_csv"),
+    ]

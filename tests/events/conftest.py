@@ -1,6 +1,6 @@
 """The workspace's fixtures (a network of programmes, a logged-in coordinator of GDCA), for the
 events' workspace tests."""
 
-from tests.workspace.conftest import coordinator, network
+from tests.coordinators import coordinator, network
 
 __all__ = ["coordinator", "network"]

@@ -16,7 +16,7 @@ from hub.accounts.models import AuditEntry
 from hub.db import utcnow
 from hub.events.models import Event, EventKind, EventRegistration, Side
 from tests import factories
-from tests.workspace.conftest import Network, post
+from tests.coordinators import Network, post
 
 NEW = "/en/coordinator/events/new"
 

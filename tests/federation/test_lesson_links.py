@@ -10,6 +10,7 @@ import httpx2 as httpx
 import pytest
 from sqlalchemy import select
 
+from hub import changes
 from hub.accounts import services as accounts
 from hub.accounts.models import User
 from hub.lessons import links
@@ -17,7 +18,6 @@ from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind
 from hub.pilots.models import Pilot, PilotStatus
 from hub.sync.models import SyncError, SyncRun
 from hub.taxonomy.models import Phase
-from hub.workspace import services as workspace
 from tests.federation.test_three_hubs import Hub, _create, hubs
 from tests.servers import run_hub
 
@@ -137,7 +137,7 @@ def test_a_lesson_withdrawn_at_home_keeps_its_links_marked_and_takes_no_new_ones
 
     with flanders.sessions() as session:
         gone = session.get_one(Lesson, lesson.id)
-        workspace.archive(session, record=gone, user_id=flanders.user_id, programme_id=gone.programme_id)
+        changes.archive(session, record=gone, user_id=flanders.user_id, programme_id=gone.programme_id)
         session.commit()
     _sync(procirc, "flanders")
 

@@ -20,7 +20,8 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub import migrate
+from hub import changes, migrate
+from hub.accounts.services import audit
 from hub.communities.models import CloseOut, Community, Meeting, MeetingMode
 from hub.db import make_engine, make_sessionmaker, utcnow
 from hub.federation import services
@@ -40,7 +41,6 @@ from hub.programmes.models import Programme
 from hub.sync import declared
 from hub.taxonomy.models import Phase, ProductGroup
 from hub.taxonomy.vocabulary import ensure_vocabulary
-from hub.workspace import services as workspace
 from tests import factories
 from tests.conftest import create_database_url, drop_database
 from tests.servers import free_port, hub_environment, run_hub, serving_hub
@@ -151,7 +151,7 @@ def _create(hub: Hub, record: Any) -> Any:
             record.programme_id = programme.id
         session.add(record)
         session.flush()
-        workspace.audit(
+        audit(
             session,
             user=None,
             user_id=hub.user_id,
@@ -390,7 +390,7 @@ def test_three_hubs_converge_after_one_sync_each(hubs: dict[str, Hub]) -> None:
     with flanders.sessions() as session:
         record = session.get(Pilot, pilot.id)
         assert record is not None
-        workspace.save(
+        changes.save(
             session,
             record=record,
             values={"title_en": "Reuse of office furniture, city-wide"},
@@ -399,7 +399,7 @@ def test_three_hubs_converge_after_one_sync_each(hubs: dict[str, Hub]) -> None:
         )
         gone = session.get(Lesson, lesson.id)
         assert gone is not None
-        workspace.archive(session, record=gone, user_id=flanders.user_id, programme_id=gone.programme_id)
+        changes.archive(session, record=gone, user_id=flanders.user_id, programme_id=gone.programme_id)
         session.commit()
     netherlands.sync()
     procirc.sync()

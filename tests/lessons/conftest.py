@@ -1,5 +1,4 @@
-"""The workspace fixtures (a network with a GDCA coordinator), for the link pages' tests, and
-settings that let the publishing API serve a change at once."""
+"""Settings that let the publishing API serve a change at once."""
 
 from __future__ import annotations
 
@@ -8,9 +7,6 @@ from pathlib import Path
 import pytest
 
 from hub.settings import Settings
-from tests.workspace.conftest import coordinator, network
-
-__all__ = ["coordinator", "network"]
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from hub.programmes.models import Programme
 from hub.taxonomy.models import Phase
 from tests import factories
 from tests.accounts.conftest import log_in
-from tests.workspace.conftest import Network, post
+from tests.coordinators import Network, post
 
 
 @pytest.fixture

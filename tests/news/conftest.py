@@ -1,5 +1,5 @@
 """A network of programmes (the workspace's fixture) for the news pages too."""
 
-from tests.workspace.conftest import network
+from tests.coordinators import network
 
 __all__ = ["network"]

@@ -12,8 +12,8 @@ from starlette.testclient import TestClient
 from hub.db import utcnow
 from hub.news import services
 from hub.news.models import NewsItem
+from tests.coordinators import Network
 from tests.pilots.test_query_plans import explained
-from tests.workspace.conftest import Network
 
 
 def news(session: Session, network: Network, title: str, published: dt.datetime, **fields: Any) -> NewsItem:

@@ -30,8 +30,8 @@ from hub.programmes.models import Programme
 from hub.taxonomy.models import ProductGroup
 from tests import factories
 from tests.accounts.conftest import log_in
+from tests.coordinators import post
 from tests.mail import Inbox, html_of, text_of
-from tests.workspace.conftest import post
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 

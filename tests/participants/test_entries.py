@@ -15,9 +15,9 @@ from hub.participants import services
 from hub.participants.models import Entry, EntryKind, EntryState
 from hub.pilots.models import Pilot
 from tests.accounts.conftest import csrf_of, log_in
+from tests.coordinators import post
 from tests.mail import Inbox, text_of
 from tests.participants.conftest import Ambition, accept, invite
-from tests.workspace.conftest import post
 
 
 @pytest.fixture

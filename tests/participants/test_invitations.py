@@ -11,9 +11,9 @@ from starlette.testclient import TestClient
 from hub.accounts.models import RoleGrant, RoleName, User
 from hub.participants.models import Invitation
 from tests.accounts.conftest import csrf_of, log_in
+from tests.coordinators import post
 from tests.mail import Inbox, text_of
 from tests.participants.conftest import Ambition, accept, invite, token_in
-from tests.workspace.conftest import post
 
 
 def test_a_coordinator_invites_and_the_link_signs_the_person_in_once(

@@ -1,5 +1,5 @@
 """The workspace fixtures (a network of programmes, a logged-in coordinator) for sync pages too."""
 
-from tests.workspace.conftest import coordinator, network
+from tests.coordinators import coordinator, network
 
 __all__ = ["coordinator", "network"]

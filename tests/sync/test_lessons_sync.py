@@ -27,7 +27,7 @@ from hub.sync.runner import RunSettings, run_by_id
 from hub.taxonomy.models import Phase
 from tests import factories
 from tests.connectors.fixture_server import File, FixtureServer, Status
-from tests.workspace.conftest import Network, post
+from tests.coordinators import Network, post
 
 SETTINGS = RunSettings(
     timeout_seconds=0.5, max_seconds=3, max_bytes=2 * 2**20, allowed_networks=("127.0.0.1/32",)

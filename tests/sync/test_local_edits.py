@@ -12,7 +12,7 @@ from hub.sync.ingest import Ingest
 from hub.sync.models import RunTrigger, Source
 from hub.sync.services import start_run
 from tests import factories
-from tests.workspace.conftest import Network, post
+from tests.coordinators import Network, post
 
 
 def sync(session: Session, source: Source, title_nl: str, title_en: str = "") -> None:

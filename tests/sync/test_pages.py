@@ -25,7 +25,7 @@ from hub.security import csrf_token, form_view
 from hub.sync.models import RunStatus, RunTrigger, Source, SyncError, SyncRun
 from tests import factories
 from tests.accounts.conftest import log_in
-from tests.workspace.conftest import Network, post
+from tests.coordinators import Network, post
 
 FORM_PAGE = "/en/coordinator/sources/new"
 

@@ -14,7 +14,7 @@ from hub.accounts.models import AuditEntry
 from hub.federation import services
 from hub.federation.models import ApiClient
 from tests.accounts.conftest import log_in
-from tests.workspace.conftest import Network, post
+from tests.coordinators import Network, post
 
 PAGE = "/en/coordinator/clients"
 

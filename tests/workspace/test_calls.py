@@ -21,9 +21,9 @@ from hub.communities.models import RequestStatus
 from hub.db import utcnow
 from tests import factories
 from tests.accounts.conftest import log_in
+from tests.coordinators import Network, post
 from tests.mail import Inbox, html_of, smtp_settings, text_of
 from tests.servers import free_port
-from tests.workspace.conftest import Network, post
 
 
 def call_form(network: Network, **fields: str) -> dict[str, Any]:

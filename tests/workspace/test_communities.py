@@ -24,8 +24,8 @@ from hub.communities.models import (
 )
 from tests import factories
 from tests.accounts.conftest import log_in
+from tests.coordinators import Network, post
 from tests.mail import Inbox, text_of
-from tests.workspace.conftest import Network, post
 
 
 def moderated_community(session: Session, network: Network) -> tuple[Community, str]:

@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
-from hub import i18n
+from hub import charts, i18n
 from hub.organisations.models import Role
 from hub.pilots.models import PilotStatus
 from hub.programmes.models import Programme
-from hub.workspace import charts, dashboard_charts
+from hub.workspace import dashboard_charts
 from hub.workspace import dashboard_services as figures
 from tests import factories
 from tests.accounts.conftest import log_in

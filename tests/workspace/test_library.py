@@ -14,11 +14,11 @@ from starlette.testclient import TestClient
 
 from hub.accounts.models import AuditEntry
 from hub.library.models import LibraryItem, LibraryKind, ToolKind
+from hub.pagination import PAGE_SIZE
 from hub.taxonomy.models import Phase
-from hub.workspace.services import PAGE_SIZE
 from tests import factories
 from tests.accounts.conftest import log_in
-from tests.workspace.conftest import Network, post
+from tests.coordinators import Network, post
 
 NEW = "/en/coordinator/library/new"
 

@@ -12,7 +12,7 @@ from hub.accounts.models import AuditEntry
 from hub.organisations.models import Commitment, Organisation, Participation, Role, SupportingAction
 from tests import factories
 from tests.accounts.conftest import log_in
-from tests.workspace.conftest import Network, post
+from tests.coordinators import Network, post
 
 
 def organisation_form(network: Network, **changes: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 from hub.accounts.models import AuditEntry, RoleGrant, RoleName, User
 from tests import factories
 from tests.accounts.conftest import log_in
-from tests.workspace.conftest import Network, post
+from tests.coordinators import Network, post
 
 
 def grants_of(session: Session, email: str) -> set[tuple[str, int | None]]:

@@ -12,7 +12,7 @@ from hub import i18n
 from hub.accounts.models import AuditEntry
 from hub.pilots.models import Pilot
 from tests import factories
-from tests.workspace.conftest import Network, post
+from tests.coordinators import Network, post
 
 
 def pilot_form(network: Network, **changes: Any) -> dict[str, Any]:

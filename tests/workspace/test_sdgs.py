@@ -12,7 +12,7 @@ from hub.pilots.models import Pilot
 from hub.programmes.models import Programme
 from tests import factories
 from tests.accounts.conftest import log_in
-from tests.workspace.conftest import Network, post
+from tests.coordinators import Network, post
 from tests.workspace.test_pilots import pilot_form
 
 

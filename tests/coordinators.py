@@ -1,3 +1,6 @@
+"""Fixtures and helpers for the coordinators' screens of every domain: a network of two programmes with a
+coordinator and an administrator, a logged-in client, and a form post with its CSRF token."""
+
 from __future__ import annotations
 
 import dataclasses

@@ -1,4 +1,4 @@
-"""What the workspace views share: scope, loading records, refusing synced ones, redirects."""
+"""What every coordinator screen shares: scope, loading records, refusing synced ones, redirects."""
 
 from __future__ import annotations
 
@@ -11,16 +11,17 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from hub import changes
+from hub import urls as paths
 from hub.accounts.services import Principal
 from hub.accounts.web import require_principal
 from hub.filters import MAX_SEARCH
+from hub.forms import Form
 from hub.i18n import gettext as _
 from hub.programmes.models import Programme
 from hub.records import Record
 from hub.security import Endpoint, form_view
 from hub.web import bad_request, db, flash, invalid_value, language, not_found, render_page
-from hub.workspace import services
-from hub.workspace.forms import Form
 
 R = TypeVar("R")
 
@@ -86,9 +87,14 @@ def redirect(request: Request, path: str) -> RedirectResponse:
     return RedirectResponse(url(request, path), status_code=303)
 
 
+def redirect_to(name: str, /, **params: Any) -> RedirectResponse:
+    """POST-redirect-GET: 303 to the page of route ``name`` in the current language."""
+    return RedirectResponse(paths.url(name, **params), status_code=303)
+
+
 def archive_view(load: Callable[[Session, Request, Principal], Any], *, done: str, back: str) -> Endpoint:
     """The POST endpoint that archives the record ``load`` finds (it checks who may), audited; then
-    says ``done`` (a msgid) and goes ``back`` to the list. A record kept elsewhere gets 409."""
+    says ``done`` (a msgid) and goes ``back`` to the list (a route name). A record kept elsewhere gets 409."""
 
     @form_view
     def archive(request: Request, _data: FormData) -> Response:
@@ -96,7 +102,7 @@ def archive_view(load: Callable[[Session, Request, Principal], Any], *, done: st
         with db(request) as session:
             record = load(session, request, principal)
             refuse_if_synced(record)
-            services.archive(
+            changes.archive(
                 session,
                 record=record,
                 user_id=principal.user_id,
@@ -105,7 +111,7 @@ def archive_view(load: Callable[[Session, Request, Principal], Any], *, done: st
             )
             session.commit()
         flash(request, _(done))
-        return redirect(request, back)
+        return redirect_to(back)
 
     return archive
 
