@@ -16,8 +16,8 @@ from typing import Any
 
 from hub.calls.models import Call
 from hub.demo.context import Demo
-from hub.demo.facts import GDCA, PROCIRC
 from hub.demo.pilots import PilotRef
+from hub.demo.programme_facts import GDCA, PROCIRC
 from hub.pilots.models import PilotStatus
 
 PROCIRC_CALL_ANNOUNCED = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)  # the GDCA website's "from 2020"

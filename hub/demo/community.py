@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from hub.communities.models import Community, Meeting, MeetingMode
 from hub.demo.context import Demo
-from hub.demo.facts import PROGRAMMES, CommunityFacts, ProgrammeFacts
+from hub.demo.facts import CommunityFacts, ProgrammeFacts
 from hub.demo.lessons import LESSONS
 from hub.demo.material import (
     AGENDA_CLOSING,
@@ -22,6 +22,7 @@ from hub.demo.material import (
     MEETING_VENUES,
 )
 from hub.demo.pilots import PilotRef
+from hub.demo.programme_facts import PROGRAMMES
 from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind, lesson_pilots
 from hub.pilots.models import PilotStatus
 

@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hub.demo.context import Demo
-from hub.demo.facts import GDCA
+from hub.demo.programme_facts import GDCA
 from hub.events.models import Event, EventKind, EventRegistration, Side, event_product_groups
 from hub.i18n import TIMEZONE
 

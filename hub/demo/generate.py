@@ -19,7 +19,7 @@ from hub.demo.calls import load_calls
 from hub.demo.community import load_communities, load_lessons
 from hub.demo.context import Demo, Org
 from hub.demo.events import load_events
-from hub.demo.facts import GDCA, GDCI, PROCIRC, PROGRAMMES, REAL_ORGANISATIONS, ProgrammeFacts
+from hub.demo.facts import ProgrammeFacts
 from hub.demo.library import load_library
 from hub.demo.life import Members, load_community_life
 from hub.demo.material import (
@@ -37,8 +37,10 @@ from hub.demo.material import (
     SUPPORTING_ACTION_FRAMES,
     SUPPORTING_ACTION_TOPICS,
 )
+from hub.demo.organisation_facts import REAL_ORGANISATIONS
 from hub.demo.participants import load_participants
 from hub.demo.pilots import PilotRef, Suppliers, generate_pilots
+from hub.demo.programme_facts import GDCA, GDCI, PROCIRC, PROGRAMMES
 from hub.demo.sdgs import load_programme_sdgs
 from hub.organisations.models import (
     Commitment,

@@ -13,8 +13,8 @@ import datetime as dt
 from typing import Any
 
 from hub.demo.context import Demo
-from hub.demo.facts import GDCA
 from hub.demo.pilots import PilotRef
+from hub.demo.programme_facts import GDCA
 from hub.participants import forms
 from hub.participants.models import Entry, EntryKind, EntryState
 from hub.pilots.models import Pilot, PilotMilestone, PilotProgress, PilotStatus

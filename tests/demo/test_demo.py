@@ -24,8 +24,8 @@ from hub.communities.models import (
     Post,
 )
 from hub.db import metadata
-from hub.demo.facts import REAL_ORGANISATIONS
 from hub.demo.generate import DEFAULT_PILOTS, DemoSummary, is_empty, load_demo, scaled_sizes
+from hub.demo.organisation_facts import REAL_ORGANISATIONS
 from hub.lessons.models import Lesson, LessonPilotLink
 from hub.organisations.models import (
     Commitment,
