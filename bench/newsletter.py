@@ -51,7 +51,7 @@ sys.path.insert(0, str(REPO))
 import hub.models  # noqa: E402, F401  (every model, so that relationships resolve)
 from hub import mail, migrate  # noqa: E402
 from hub.db import make_engine, make_sessionmaker, utcnow  # noqa: E402
-from hub.newsletters import queue, sending  # noqa: E402
+from hub.newsletters import queue, segments, sending  # noqa: E402
 from hub.newsletters.models import (  # noqa: E402
     DeliveryStatus,
     Interest,
@@ -251,7 +251,7 @@ def prebuilt_messages(engine: Engine, settings: Settings) -> list[tuple[str, byt
         issue = session.get(NewsletterIssue, issue_id)
         assert issue is not None
         for subscription in session.scalars(select(Subscription).order_by(Subscription.id)):
-            segment = sending.segment_of(subscription)
+            segment = segments.segment_of(subscription)
             if segment not in prepared:
                 rendered = render_issue(session, issue=issue, segment=segment, settings=settings)
                 prepared[segment] = Prepared(settings, rendered, segment.language)

@@ -29,7 +29,6 @@ whole (server down) gives its batch back untouched and the worker backs off.
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import datetime as dt
 import logging
@@ -56,7 +55,7 @@ from hub.newsletters.queue import (
     recipients,
     record,
 )
-from hub.newsletters.rendering import Segment, render_issue
+from hub.newsletters.segments import SegmentCache
 from hub.newsletters.transport import (
     ConnectionFailed,
     Prepared,
@@ -74,7 +73,6 @@ RETRY_AFTER = dt.timedelta(seconds=30)  # before a refused message is tried agai
 BACKOFF = 1.0  # seconds after the first failed connection; doubles up to BACKOFF_MAX
 BACKOFF_MAX = 60.0
 CONNECTION_FAILURES = 6  # in a row: the worker gives up (the next run resumes)
-SEGMENT_CACHE = 64  # rendered segments kept during one send
 # Accepted messages are marked sent every this many, not only when their batch ends: a process
 # killed mid-send leaves at most this many per connection to be sent again.
 MARK_EVERY = 10
@@ -129,48 +127,6 @@ def sending_issues(session: Session) -> list[int]:
             .where(NewsletterIssue.status == IssueStatus.SENDING)
             .order_by(NewsletterIssue.id)
         )
-    )
-
-
-# -- rendering ------------------------------------------------------------------------------
-
-
-class SegmentCache:
-    """Each segment rendered and prepared once for a whole send, shared by its workers.
-
-    At most ``size`` segments are kept (the least recently used goes first).
-    """
-
-    def __init__(self, *, issue_id: int, settings: Settings, size: int = SEGMENT_CACHE) -> None:
-        self.issue_id = issue_id
-        self.settings = settings
-        self.size = size
-        self.renders = 0
-        self._prepared: collections.OrderedDict[Segment, Prepared] = collections.OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, session: Session, segment: Segment) -> Prepared:
-        with self._lock:  # rendering is rare (once per segment): the others wait rather than repeat it
-            prepared = self._prepared.get(segment)
-            if prepared is not None:
-                self._prepared.move_to_end(segment)
-                return prepared
-            issue = session.get(NewsletterIssue, self.issue_id)
-            if issue is None:
-                raise LookupError(f"newsletter issue {self.issue_id} is gone")
-            rendered = render_issue(session, issue=issue, segment=segment, settings=self.settings)
-            self.renders += 1
-            prepared = Prepared(self.settings, rendered, segment.language)
-            self._prepared[segment] = prepared
-            if len(self._prepared) > self.size:
-                self._prepared.popitem(last=False)
-            return prepared
-
-
-def segment_of(subscription: Subscription) -> Segment:
-    return Segment(
-        subscription.language,
-        frozenset((interest.kind, interest.ref_id) for interest in subscription.interests),
     )
 
 

@@ -28,7 +28,7 @@ import hub.models  # noqa: F401  (every model, so that relationships resolve)
 from hub import migrate
 from hub.app import create_app
 from hub.db import make_engine, make_sessionmaker, metadata, utcnow
-from hub.newsletters import queue, sending, tokens
+from hub.newsletters import queue, segments, sending, tokens
 from hub.newsletters.models import (
     ConsentEvent,
     Delivery,
@@ -258,7 +258,7 @@ def test_every_confirmed_subscriber_gets_one_message_for_their_segment(
         rendered.append(segment)
         return render_issue(session, segment=segment, **kwargs)
 
-    monkeypatch.setattr(sending, "render_issue", counting)
+    monkeypatch.setattr(segments, "render_issue", counting)
     start(committed)
     result = send(committed, issue.id, settings)
 
