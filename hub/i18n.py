@@ -15,6 +15,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date as _format_date
@@ -26,6 +27,17 @@ from babel.support import NullTranslations, Translations
 
 LANGUAGES = ("nl", "en")
 TIMEZONE = "Europe/Brussels"  # the programmes' time (Flanders and the Netherlands share it)
+# The time zones meetings and events are planned in: the programmes' countries (ProCirc: BE, NL, DK,
+# DE, SE, NO, UK).
+ZONES = (
+    "Europe/Brussels",
+    "Europe/Amsterdam",
+    "Europe/Berlin",
+    "Europe/Copenhagen",
+    "Europe/Oslo",
+    "Europe/Stockholm",
+    "Europe/London",
+)
 SOURCE_LANGUAGE = "en"  # msgids are English
 DOMAIN = "messages"
 
@@ -147,6 +159,17 @@ def local_moment(value: dt.datetime) -> dt.datetime:
     """``value`` in Brussels time; a naive value (SQLite gives those back) is taken as UTC."""
     aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     return aware.astimezone(get_timezone(TIMEZONE))
+
+
+def utc_moment(day: dt.date, time: dt.time, zone: str) -> dt.datetime | None:
+    """``day`` at ``time`` in ``zone``, in UTC; None for a time the clocks skip there."""
+    local = dt.datetime.combine(day, time, tzinfo=ZoneInfo(zone))
+    moment = local.astimezone(dt.UTC)
+    return (
+        moment
+        if moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None) == local.replace(tzinfo=None)
+        else None
+    )
 
 
 def format_local_datetime(value: dt.datetime | None, format: str = "medium") -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import JSON, ForeignKey, Index, String, event, false
+from sqlalchemy import JSON, ForeignKey, Index, String, event, false, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hub.db import Timestamps, UTCDateTime, utcnow
@@ -101,3 +101,16 @@ def _touch_changed_collections(session: Session, *_: object) -> None:
     for record in session.dirty:
         if isinstance(record, Record) and session.is_modified(record):
             record.updated_at = utcnow()
+
+
+def live_counts(session: Session, column: Any) -> dict[int, int]:
+    """How many live (not withdrawn) records there are per value of ``column`` (a record's foreign
+    key, such as ``Pilot.programme_id``); records without a value are not counted."""
+    model = column.class_
+    return dict(
+        session.execute(
+            select(column, func.count())
+            .where(model.withdrawn_at.is_(None), column.is_not(None))
+            .group_by(column)
+        ).all()
+    )

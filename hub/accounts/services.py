@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from hub.accounts.models import AuditEntry, RoleGrant, RoleName, User
 from hub.accounts.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
-from hub.communities.models import Community
 from hub.db import utcnow
 from hub.programmes.models import Programme
 
@@ -197,7 +196,9 @@ def grant(
     if role == RoleName.MODERATOR:
         if community_id is None:
             raise AccountError("a moderator role needs a community")
-        if session.get(Community, community_id) is None:
+        # The community is found through the grant's own relationship: accounts does not import
+        # the communities domain (communities builds on accounts, not the other way round).
+        if session.get(RoleGrant.community.property.mapper.class_, community_id) is None:
             raise AccountError(f"there is no community {community_id}")
     else:
         community_id = None

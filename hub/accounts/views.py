@@ -8,7 +8,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from hub import mail
+from hub import mail, urls
 from hub.accounts import links, services
 from hub.accounts.oidc import PROVIDER_KEY
 from hub.accounts.web import LINK_HEADERS, current_principal, end_session, home_of, safe_next, start_session
@@ -79,7 +79,7 @@ async def logout(request: Request) -> Response:
         url = await oidc.logout_url(provider, language(request))
         if url:
             return RedirectResponse(url, status_code=303)
-    return RedirectResponse(f"/{language(request)}/", status_code=303)
+    return RedirectResponse(urls.url("home"), status_code=303)
 
 
 @form_view

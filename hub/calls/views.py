@@ -20,6 +20,7 @@ from hub.i18n import gettext as _
 from hub.ratelimit import check_public_form
 from hub.security import form_view
 from hub.taxonomy import services as taxonomy
+from hub.urls import url
 from hub.web import db, flash, language, not_found, render_page, writer_db
 
 HONEYPOT = "website"  # hidden from people; a bot that fills every field gives itself away
@@ -76,7 +77,7 @@ def call_interest(request: Request, data: FormData) -> Response:
     check_public_form(request)
     lang = language(request)
     form = Form.submitted(data)
-    done = RedirectResponse(f"/{lang}/calls/{request.path_params['call_id']}", status_code=303)
+    done = RedirectResponse(url("call", call_id=request.path_params["call_id"]), status_code=303)
     thanks = _("Thank you: the coordinators have your interest and will answer you by e-mail.")
     name = form.line("name", max_length=200, required=True)
     email = form.email("email", required=True)

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hub.accounts.models import RoleGrant, RoleName, User
-from hub.accounts.services import coordinators_of
+from hub.accounts.services import Principal, coordinators_of
 from hub.communities.models import (
     CloseOut,
     Community,
@@ -19,9 +19,11 @@ from hub.communities.models import (
     Post,
     Registration,
 )
+from hub.db import utcnow
 from hub.lessons.models import Lesson
 from hub.organisations.models import Organisation, Participation
 from hub.pilots.models import Pilot
+from hub.records import live_counts
 from hub.taxonomy.models import ProductGroup
 
 POSTS_SHOWN = 5
@@ -70,6 +72,15 @@ def local_communities(
     if programme_ids is not None:
         query = query.where(Community.programme_id.in_(programme_ids))
     return session.scalars(query).all()
+
+
+def moderated_by(session: Session, *, principal: Principal) -> list[Community]:
+    """The communities kept here that this person moderates."""
+    return [
+        c
+        for c in local_communities(session)
+        if principal.may_moderate(community_id=c.id, programme_id=c.programme_id)
+    ]
 
 
 def communities_by_id(session: Session, *, community_ids: Collection[int]) -> Sequence[Community]:
@@ -266,3 +277,31 @@ def moderator_addresses(session: Session, *, community: Community) -> list[str]:
     return list(moderators) or [
         user.email for user in coordinators_of(session, programme_id=community.programme_id)
     ]
+
+
+# --- counted for the programmes' and product groups' pages ---
+
+
+def meetings_held_by_programme(session: Session) -> dict[int, int]:
+    """Per programme id: the live meetings of its communities that have taken place."""
+    return dict(
+        session.execute(
+            select(Community.programme_id, func.count())
+            .join(Meeting, Meeting.community_id == Community.id)
+            .where(Meeting.withdrawn_at.is_(None), Meeting.starts_at < utcnow())
+            .group_by(Community.programme_id)
+        ).all()
+    )
+
+
+def community_counts_by_product_group(session: Session) -> dict[int, int]:
+    return live_counts(session, Community.product_group_id)
+
+
+def communities_of_group(session: Session, *, product_group_id: int) -> Sequence[Community]:
+    """The group's live communities, by programme."""
+    return session.scalars(
+        select(Community)
+        .where(Community.product_group_id == product_group_id, Community.withdrawn_at.is_(None))
+        .order_by(Community.programme_id, Community.id)
+    ).all()

@@ -23,6 +23,7 @@ from hub.programmes.services import list_programmes
 from hub.ratelimit import check_public_form
 from hub.security import form_view
 from hub.taxonomy import services as taxonomy
+from hub.urls import url
 from hub.web import db, flash, language, not_found, render_page, writer_db
 
 ICALENDAR = "text/calendar; charset=utf-8"
@@ -129,7 +130,7 @@ def join_submit(request: Request, data: FormData) -> Response:
                 email=email,
             ),
         )
-        return RedirectResponse(f"/{language(request)}/communities/{community.id}", status_code=303)
+        return RedirectResponse(url("community", community_id=community.id), status_code=303)
 
 
 # --- proposing a community ---
@@ -192,7 +193,7 @@ def propose_submit(request: Request, data: FormData) -> Response:
         request,
         _("Thank you: the programme's coordinators will consider your proposal and answer you by e-mail."),
     )
-    return RedirectResponse(f"/{language(request)}/communities", status_code=303)
+    return RedirectResponse(url("communities"), status_code=303)
 
 
 # --- meetings ---
@@ -253,7 +254,7 @@ def meeting_register(request: Request, data: FormData) -> Response:
             meeting=meeting,
             community=meeting.community,
         )
-        path = f"/{language(request)}/communities/{meeting.community_id}/meetings/{meeting.id}"
+        path = url("meeting", community_id=meeting.community_id, meeting_id=meeting.id)
     if mail.send_now(request.app.state.settings, message):
         flash(request, _("You are registered. A confirmation is on its way to %(email)s.", email=email))
     else:

@@ -301,3 +301,14 @@ def cancel_registration(
         after={"cancelled_at": registration.cancelled_at.isoformat()},
     )
     return True
+
+
+def events_held_by_programme(session: Session) -> dict[int, int]:
+    """Per programme id: its live events that have started."""
+    return dict(
+        session.execute(
+            select(Event.programme_id, func.count())
+            .where(Event.withdrawn_at.is_(None), Event.starts_at < utcnow())
+            .group_by(Event.programme_id)
+        ).all()
+    )

@@ -25,6 +25,7 @@ from hub.programmes.services import programme_choices
 from hub.ratelimit import check_public_form
 from hub.security import form_view
 from hub.taxonomy import services as taxonomy
+from hub.urls import url
 from hub.web import check_page, db, flash, invalid_value, language, not_found, render_page, writer_db
 
 HONEYPOT = "website"  # hidden from people; a bot that fills every field gives itself away
@@ -104,7 +105,7 @@ def event_register(request: Request, data: FormData) -> Response:
     check_public_form(request)
     lang = language(request)
     form = Form.submitted(data)
-    done = RedirectResponse(f"/{lang}/events/{request.path_params['event_id']}", status_code=303)
+    done = RedirectResponse(url("event", event_id=request.path_params["event_id"]), status_code=303)
     values = _read(form)
     side = form.choice("side", Side)
     offer = form.text("offer", max_length=OFFER_MAX, required=side is Side.SUPPLIER)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Table, select
@@ -66,6 +66,7 @@ from hub.lessons.models import (
 )
 from hub.library.models import LibraryItem, LibraryKind, ToolKind, library_item_lessons, library_item_pilots
 from hub.organisations.models import Organisation, Participation, Role, Sector, SupportingAction
+from hub.pilots import fields as pilot_fields
 from hub.pilots.models import (
     Pilot,
     PilotMilestone,
@@ -94,6 +95,8 @@ class Kind:
     # Which of this hub's rows are public (a close-out once published); the others are served
     # neither in a page nor by uid, as if they did not exist. None: every row.
     where: ColumnElement[bool] | None = None
+    # The kind's own rules over a row a peer's document becomes (raises Problem), if it has any.
+    check: Callable[[Mapping[str, Any]], None] | None = None
 
     @property
     def table(self) -> Table:
@@ -175,6 +178,8 @@ class Kind:
                     N_("%(field)s: expected %(expected)s"), field="source_language", expected="nl, en"
                 )
             row["source_language"] = language
+        if self.check is not None:
+            self.check(row)
         children = {
             child.name: child.load(document.get(child.name), lookups)
             for child in self.children
@@ -247,11 +252,7 @@ def _dates() -> tuple[Field, ...]:
     return (Date("starts_on", nullable=True), Date("ends_on", nullable=True))
 
 
-IMPACT = tuple(
-    Number(f"{quantity}_{measure}_t", nullable=True)
-    for quantity in ("raw_materials", "waste", "co2")
-    for measure in ("baseline", "result")
-)
+IMPACT = tuple(Number(name, nullable=True) for name in pilot_fields.IMPACT_FIELDS)
 
 KINDS: dict[str, Kind] = {
     kind.name: kind
@@ -339,6 +340,7 @@ KINDS: dict[str, Kind] = {
             ),
             page="/en/pilots/{id}",
             summary="Circular procurement pilots",
+            check=pilot_fields.check_row,
         ),
         Kind(
             "communities",

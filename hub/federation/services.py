@@ -1,4 +1,5 @@
-"""Reading what this hub publishes, and the peer clients it admits."""
+"""Reading what this hub publishes, and the peer clients it admits (those an administrator registers
+or revokes in the workspace are audited; the secret never reaches the log, only its digest is kept)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ from typing import Any
 from sqlalchemy import literal, select, tuple_
 from sqlalchemy.orm import Session
 
+from hub.accounts.services import audit
+from hub.changes import jsonable
 from hub.db import utcnow
 from hub.federation.kinds import Kind
 from hub.federation.models import ApiClient
 
 SCOPE = "hub.read"
+ENTITY = "api_clients"  # the audit log's name for peer clients
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,3 +123,45 @@ def client_active(session: Session, *, client_id: str) -> bool:
             select(ApiClient.id).where(ApiClient.client_id == client_id, ApiClient.revoked_at.is_(None))
         )
     )
+
+
+def _summary(client: ApiClient) -> str:
+    return f"{client.name} ({client.client_id})"
+
+
+def register_client_audited(session: Session, *, name: str, user_id: int) -> tuple[ApiClient, str]:
+    """A new client and its secret (to be shown once), audited as created by ``user_id``."""
+    client, secret = register_client(session, name=name, created_by_id=user_id)
+    audit(
+        session,
+        user=None,
+        user_id=user_id,
+        action="create",
+        entity=ENTITY,
+        entity_id=client.id,
+        summary=_summary(client),
+        after={"name": client.name, "client_id": client.client_id, "scope": client.scope},
+    )
+    return client, secret
+
+
+def revoke_client_audited(session: Session, *, client_id: str, user_id: int) -> ApiClient | None:
+    """Revokes the client (None if there is none), audited as done by ``user_id``; revoking a
+    revoked one changes nothing."""
+    client = get_client(session, client_id=client_id)
+    if client is None or client.revoked_at is not None:
+        return client
+    revoke_client(session, client_id=client_id)
+    session.flush()
+    audit(
+        session,
+        user=None,
+        user_id=user_id,
+        action="revoke",
+        entity=ENTITY,
+        entity_id=client.id,
+        summary=_summary(client),
+        before={"revoked_at": None},
+        after={"revoked_at": jsonable(client.revoked_at)},
+    )
+    return client

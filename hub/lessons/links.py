@@ -1,4 +1,5 @@
-"""Confirming, removing and turning down links between lessons and pilots.
+"""Links between lessons and pilots: the suggestions (with why), the links made so far, and
+confirming, removing and turning them down.
 
 A link is a person's statement, so only a person makes one: a suggestion becomes a link when a
 coordinator confirms it. Whoever may edit the lesson's programme or the pilot's programme may
@@ -8,19 +9,26 @@ A link is kept by the hub it was made on and travels from there; another hub's l
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Collection, Mapping, Sequence
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from hub.accounts.services import Principal
 from hub.changes import archive, save
 from hub.db import utcnow
 from hub.i18n import format_local_date
 from hub.i18n import gettext as _
+from hub.lessons.explain import explain
 from hub.lessons.models import Lesson, LessonPilotLink, LinkKind, SuggestionDismissal
+from hub.lessons.suggest import IndexCache, Suggestion, suggest_lessons, suggest_pilots
 from hub.pilots.models import Pilot
+from hub.taxonomy.models import ProductGroup, Strategy
 
 NOTE_MAX = 2000
+SUGGESTIONS = 10
 
 
 class LinkRefused(Exception):
@@ -30,6 +38,116 @@ class LinkRefused(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
+
+
+# --- what the linking pages show ---
+
+
+def links_of(
+    session: Session, *, pilot_id: int | None = None, lesson_id: int | None = None
+) -> list[LessonPilotLink]:
+    """The live links of a pilot or of a lesson (give one), every hub's, newest first."""
+    if (pilot_id is None) == (lesson_id is None):
+        raise TypeError("give a pilot_id or a lesson_id")
+    condition = (
+        LessonPilotLink.pilot_id == pilot_id
+        if pilot_id is not None
+        else LessonPilotLink.lesson_id == lesson_id
+    )
+    return list(
+        session.scalars(
+            select(LessonPilotLink)
+            .where(condition, LessonPilotLink.withdrawn_at.is_(None))
+            .options(selectinload(LessonPilotLink.lesson), selectinload(LessonPilotLink.pilot))
+            .order_by(LessonPilotLink.made_at.desc(), LessonPilotLink.id)
+        )
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Suggested:
+    """A suggested lesson (or pilot) with the reasons why, in the reader's language."""
+
+    record: Lesson | Pilot
+    why: list[str]
+    score: float
+
+
+def suggested_lessons(
+    session: Session,
+    *,
+    pilot: Pilot,
+    programmes: Collection[int] | None,
+    cache: IndexCache,
+    language: str,
+    limit: int = SUGGESTIONS,
+) -> list[Suggested]:
+    """The lessons worth linking to ``pilot`` (of ``programmes`` only, when given), best first; none
+    for a withdrawn pilot."""
+    if pilot.withdrawn_at is not None:
+        return []
+    ranked = suggest_lessons(session, pilot_id=pilot.id, limit=limit, programmes=programmes, cache=cache)
+    lessons = session.scalars(
+        select(Lesson).where(Lesson.id.in_([s.id for s in ranked])).options(selectinload(Lesson.programme))
+    )
+    return _explained(session, ranked, {lesson.id: lesson for lesson in lessons}, pilot, language)
+
+
+def suggested_pilots(
+    session: Session,
+    *,
+    lesson: Lesson,
+    programmes: Collection[int] | None,
+    cache: IndexCache,
+    language: str,
+    limit: int = SUGGESTIONS,
+) -> list[Suggested]:
+    """The pilots ``lesson`` may apply to (of ``programmes`` only, when given), best first; none for
+    a withdrawn lesson."""
+    if lesson.withdrawn_at is not None:
+        return []
+    ranked = suggest_pilots(session, lesson_id=lesson.id, limit=limit, programmes=programmes, cache=cache)
+    pilots = session.scalars(
+        select(Pilot).where(Pilot.id.in_([s.id for s in ranked])).options(selectinload(Pilot.programme))
+    )
+    return _explained(session, ranked, {pilot.id: pilot for pilot in pilots}, lesson, language)
+
+
+def _explained(
+    session: Session,
+    suggestions: Sequence[Suggestion],
+    records: Mapping[int, Lesson | Pilot],
+    subject: Lesson | Pilot,
+    language: str,
+) -> list[Suggested]:
+    groups = {g.code: g for g in session.scalars(select(ProductGroup))}
+    strategies = {s.code: s for s in session.scalars(select(Strategy))}
+    other = "en" if language == "nl" else "nl"
+    texts_of = _texts(subject)
+    found = []
+    for suggestion in suggestions:
+        record = records[suggestion.id]
+        texts = _texts(record)
+        phrases = explain(
+            suggestion.reasons,
+            texts=[texts[language], texts_of[language], texts[other], texts_of[other]],
+            groups=groups,
+            strategies=strategies,
+            language=language,
+        )
+        found.append(Suggested(record, phrases, suggestion.score))
+    return found
+
+
+def _texts(record: Lesson | Pilot) -> dict[str, str]:
+    body = "body" if isinstance(record, Lesson) else "summary"
+    return {
+        lang: f"{getattr(record, f'title_{lang}')} {getattr(record, f'{body}_{lang}')}"
+        for lang in ("nl", "en")
+    }
+
+
+# --- making, removing and turning down links ---
 
 
 def may_link(principal: Principal, lesson: Lesson, pilot: Pilot) -> bool:

@@ -1,11 +1,11 @@
-"""Queries over lessons: the filtered list, one lesson with its links, the links of a pilot, and
-how much lessons are reused."""
+"""Queries over lessons: the public filtered list and the coordinators' list, one lesson with its
+links, the links of a pilot, and how much lessons are reused."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -15,6 +15,7 @@ from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind, le
 from hub.pagination import Page, escape_like, paginate
 from hub.pilots.models import Pilot
 from hub.programmes.models import Programme
+from hub.records import live_counts
 from hub.taxonomy.models import Phase, ProductGroup
 
 PAGE_SIZE = 25
@@ -99,6 +100,40 @@ def list_lessons(session: Session, *, filters: LessonFilters, language: str) -> 
     return page
 
 
+def lessons_of(
+    session: Session,
+    *,
+    programme_ids: Collection[int] | None,
+    q: str = "",
+    programme_id: int | None = None,
+    product_group_id: int | None = None,
+    archived: bool = False,
+    page: int = 1,
+) -> Page[Lesson]:
+    """The coordinators' list: the live (or archived) lessons of these programmes (None: all), last
+    changed first; ``q`` searches the titles."""
+    conditions: list[ColumnElement[bool]] = [Lesson.withdrawn_at.is_not(None) if archived else _LIVE]
+    if programme_ids is not None:
+        conditions.append(Lesson.programme_id.in_(list(programme_ids)))
+    if programme_id is not None:
+        conditions.append(Lesson.programme_id == programme_id)
+    if product_group_id is not None:
+        conditions.append(Lesson.product_group_id == product_group_id)
+    if q:
+        pattern = escape_like(q)
+        conditions.append(
+            func.lower(Lesson.title_nl).like(pattern, escape="\\")
+            | func.lower(Lesson.title_en).like(pattern, escape="\\")
+        )
+    statement = (
+        select(Lesson)
+        .where(*conditions)
+        .order_by(Lesson.updated_at.desc(), Lesson.id.desc())
+        .options(joinedload(Lesson.programme), joinedload(Lesson.product_group))
+    )
+    return paginate(session, statement, page=page)
+
+
 # --- links between lessons and pilots ---
 
 
@@ -177,9 +212,10 @@ class LessonDetail:
         return by_kind(self.links)
 
 
-def get_lesson(session: Session, *, lesson_id: int) -> LessonDetail | None:
-    """A lesson (withdrawn ones too: links elsewhere still lead here) with its pilots and links."""
-    lesson = session.scalar(
+def load_lesson(session: Session, *, lesson_id: int) -> Lesson | None:
+    """A lesson (withdrawn ones too) with its programme, tags, pilots and documents: what its page and
+    its form show."""
+    return session.scalar(
         select(Lesson)
         .where(Lesson.id == lesson_id)
         .options(
@@ -190,6 +226,11 @@ def get_lesson(session: Session, *, lesson_id: int) -> LessonDetail | None:
             selectinload(Lesson.attachments),
         )
     )
+
+
+def get_lesson(session: Session, *, lesson_id: int) -> LessonDetail | None:
+    """A lesson (withdrawn ones too: links elsewhere still lead here) with its pilots and links."""
+    lesson = load_lesson(session, lesson_id=lesson_id)
     if lesson is None:
         return None
     return LessonDetail(lesson, _links(session, LessonPilotLink.lesson_id == lesson_id))
@@ -334,3 +375,19 @@ def reuse_overview(
         per_page=PAGE_SIZE,
     )
     return ReuseOverview(rows, top, never)
+
+
+# --- a product group's lessons ---
+
+
+def lessons_by_product_group(session: Session) -> dict[int, int]:
+    return live_counts(session, Lesson.product_group_id)
+
+
+def lessons_of_group(session: Session, *, product_group_id: int) -> Sequence[Lesson]:
+    """The group's live lessons, by programme."""
+    return session.scalars(
+        select(Lesson)
+        .where(Lesson.product_group_id == product_group_id, Lesson.withdrawn_at.is_(None))
+        .order_by(Lesson.programme_id, Lesson.id)
+    ).all()

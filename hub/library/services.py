@@ -1,10 +1,10 @@
-"""Queries over the knowledge library: the filtered list, one entry with what it is linked from,
-and the entries linked from a pilot or a lesson."""
+"""Queries over the knowledge library: the public filtered list and the coordinators' list, one entry
+with what it is linked from, and the entries linked from a pilot or a lesson."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, func, or_, select
@@ -81,6 +81,40 @@ def list_items(session: Session, *, filters: LibraryFilters) -> Page[LibraryItem
     )
     page: Page[LibraryItem] = paginate(session, statement, page=filters.page, per_page=PAGE_SIZE)
     return page
+
+
+def items_of(
+    session: Session,
+    *,
+    programme_ids: Collection[int] | None,
+    q: str = "",
+    programme_id: int | None = None,
+    kind: LibraryKind | None = None,
+    archived: bool = False,
+    page: int = 1,
+) -> Page[LibraryItem]:
+    """The coordinators' list: the live (or archived) entries of these programmes (None: all), last
+    changed first; ``q`` searches the titles."""
+    conditions: list[ColumnElement[bool]] = [LibraryItem.withdrawn_at.is_not(None) if archived else _LIVE]
+    if programme_ids is not None:
+        conditions.append(LibraryItem.programme_id.in_(list(programme_ids)))
+    if programme_id is not None:
+        conditions.append(LibraryItem.programme_id == programme_id)
+    if kind is not None:
+        conditions.append(LibraryItem.kind == kind)
+    if q:
+        pattern = escape_like(q)
+        conditions.append(
+            func.lower(LibraryItem.title_nl).like(pattern, escape="\\")
+            | func.lower(LibraryItem.title_en).like(pattern, escape="\\")
+        )
+    statement = (
+        select(LibraryItem)
+        .where(*conditions)
+        .order_by(LibraryItem.updated_at.desc(), LibraryItem.id.desc())
+        .options(joinedload(LibraryItem.programme), joinedload(LibraryItem.product_group))
+    )
+    return paginate(session, statement, page=page)
 
 
 def get_item(session: Session, *, item_id: int) -> LibraryItem | None:

@@ -18,6 +18,7 @@ from hub.newsletters.models import NewsletterIssue
 from hub.opendata import atom, feeds
 from hub.records import LANGUAGES, Localized
 from hub.settings import Settings
+from hub.urls import url
 from hub.web import check_page, db, language, not_found, render_page
 
 FEED_TITLE = N_("Newsletter")
@@ -80,8 +81,8 @@ def archive_feed(request: Request) -> Response:
         title=f"{feeds.translate(FEED_TITLE, lang)} · {hub_name}",
         language=lang,
         author=hub_name,
-        author_uri=f"{base}/{lang}/",
-        page=f"{base}/{lang}/newsletter/archive",
+        author_uri=base + url("home", lang=lang),
+        page=base + url("newsletter_archive", lang=lang),
     )
     with db(request) as session:
         entries = [entry(issue, base, lang, hub_name) for issue in issues.feed_issues(session)]
@@ -94,7 +95,7 @@ def archive_feed(request: Request) -> Response:
 
 
 def entry(issue: NewsletterIssue, base: str, lang: str, author: str) -> atom.Entry:
-    page = f"{base}/{lang}/newsletter/archive/{issue.id}"
+    page = base + url("newsletter_archive_issue", lang=lang, issue_id=issue.id)
     sent = issue.finished_at or issue.updated_at
     return atom.Entry(
         uri=page,

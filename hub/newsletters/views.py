@@ -28,6 +28,7 @@ from hub.newsletters.models import Subscription, SubscriptionStatus
 from hub.ratelimit import PUBLIC_FORM_POSTS, allowed, client_of
 from hub.security import form_view
 from hub.settings import Settings
+from hub.urls import url
 from hub.web import db, flash, language, render_page
 
 CONSENT = N_(
@@ -63,7 +64,7 @@ def subscribe_page(request: Request) -> Response:
 @form_view
 def subscribe(request: Request, data: FormData) -> Response:
     form = Form.submitted(data, multi=("follow",))
-    done = RedirectResponse(f"/{language(request)}/newsletter", status_code=303)
+    done = RedirectResponse(url("newsletter"), status_code=303)
     thanks = _("Thank you. Check your inbox: we sent you an e-mail to confirm your subscription.")
     if form.value(HONEYPOT):
         flash(request, thanks)  # a bot: it sees what a person would, and nothing happens
@@ -116,7 +117,7 @@ def _reply_message(
             language=chosen_language,
             template="newsletter_confirm",
             subject=N_("Confirm your subscription to the newsletter"),
-            url=f"{base}/{chosen_language}/newsletter/confirm/{token}",
+            url=base + url("newsletter_confirm", token=token, lang=chosen_language),
             hours=settings.newsletter_confirm_hours,
         )
     if reply is subscriptions.Reply.MANAGE:
@@ -182,7 +183,7 @@ def confirm(request: Request, data: FormData) -> Response:
             subject=N_("Welcome to the newsletter"),
             preferences_url=own["preferences"],
             unsubscribe_url=own["unsubscribe"],
-            archive_url=f"{settings.base_url.rstrip('/')}/{subscription.language}/newsletter/archive",
+            archive_url=settings.base_url.rstrip("/") + url("newsletter_archive", lang=subscription.language),
         )
     mail.send_now(settings, welcome)
     flash(request, _("Your subscription is confirmed. Welcome!"))
@@ -277,7 +278,7 @@ def data_delete(request: Request, data: FormData) -> Response:
         subscriptions.erase(session, _subscriber(request, session))
         session.commit()
     flash(request, _("Your address and everything the hub kept about your subscription are deleted."))
-    return RedirectResponse(f"/{language(request)}/newsletter", status_code=303)
+    return RedirectResponse(url("newsletter"), status_code=303)
 
 
 # --- leaving ---
@@ -310,7 +311,9 @@ async def one_click(request: Request) -> Response:
     token (the signed link is the proof). A GET only shows the unsubscribe page."""
     token = request.path_params["token"]
     if request.method != "POST":
-        return RedirectResponse(f"/{LANGUAGES[0]}/newsletter/unsubscribe/{token}", status_code=303)
+        return RedirectResponse(
+            url("newsletter_unsubscribe", token=token, lang=LANGUAGES[0]), status_code=303
+        )
     form = await request.form(max_files=0, max_fields=5)
     try:
         if form.get("List-Unsubscribe") != "One-Click":

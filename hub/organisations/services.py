@@ -1,17 +1,30 @@
-"""Queries over organisations: the searchable list and an organisation's participations."""
+"""Queries over the network: organisations, participations, commitments and supporting actions.
+
+The public pages read the searchable list and an organisation's page; the coordinators' screens
+read their programmes' records (``programme_ids`` of ``None``: every programme, an administrator).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 
 from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from hub.organisations.models import Organisation, Participation, Role, Sector, SupportingAction
+from hub.organisations.models import (
+    Commitment,
+    Organisation,
+    Participation,
+    Role,
+    Sector,
+    SupportingAction,
+)
+from hub.pagination import Page, escape_like, paginate
 from hub.programmes.models import Programme
+from hub.records import live_counts
 
 PAGE_SIZE = 50
 
@@ -189,3 +202,149 @@ def participants(session: Session, *, programme_id: int) -> dict[Role, Sequence[
     for role, organisation in rows:
         grouped.setdefault(role, []).append(organisation)
     return {role: grouped[role] for role in Role if role in grouped}
+
+
+# -- the coordinators' screens ---------------------------------------------------------------
+
+
+def organisations_in(
+    session: Session, *, programme_ids: Collection[int] | None, q: str = "", page: int = 1
+) -> Page[Organisation]:
+    """Live organisations taking part in these programmes (every one for an administrator)."""
+    conditions: list[ColumnElement[bool]] = [Organisation.withdrawn_at.is_(None)]
+    if programme_ids is not None:
+        conditions.append(
+            Organisation.id.in_(
+                select(Participation.organisation_id).where(
+                    Participation.programme_id.in_(list(programme_ids)),
+                    Participation.withdrawn_at.is_(None),
+                )
+            )
+        )
+    if q:
+        conditions.append(func.lower(Organisation.name).like(escape_like(q), escape="\\"))
+    statement = (
+        select(Organisation)
+        .where(*conditions)
+        .order_by(Organisation.name, Organisation.id)
+        .options(selectinload(Organisation.participations).joinedload(Participation.programme))
+    )
+    return paginate(session, statement, page=page)
+
+
+def programmes_of_organisation(session: Session, *, organisation_id: int) -> set[int]:
+    """The programmes an organisation takes part in now (live participations)."""
+    return set(
+        session.scalars(
+            select(Participation.programme_id).where(
+                Participation.organisation_id == organisation_id, Participation.withdrawn_at.is_(None)
+            )
+        ).all()
+    )
+
+
+def duplicate_organisation(
+    session: Session, *, name: str, country: str, exclude_id: int | None = None
+) -> Organisation | None:
+    """A live organisation of this name (ignoring case and outer spaces) in this country."""
+    statement = select(Organisation).where(
+        func.lower(Organisation.name) == name.strip().lower(),
+        Organisation.country == country,
+        Organisation.withdrawn_at.is_(None),
+    )
+    if exclude_id is not None:
+        statement = statement.where(Organisation.id != exclude_id)
+    return session.scalars(statement.limit(1)).first()
+
+
+def find_participation(
+    session: Session, *, programme_id: int, organisation_id: int, role: Role
+) -> Participation | None:
+    return session.scalar(
+        select(Participation).where(
+            Participation.programme_id == programme_id,
+            Participation.organisation_id == organisation_id,
+            Participation.role == role,
+        )
+    )
+
+
+def get_participation(session: Session, *, participation_id: int) -> Participation | None:
+    return session.scalar(
+        select(Participation)
+        .where(Participation.id == participation_id)
+        .options(joinedload(Participation.organisation), joinedload(Participation.programme))
+    )
+
+
+def get_commitment(session: Session, *, commitment_id: int) -> Commitment | None:
+    return session.scalar(
+        select(Commitment)
+        .where(Commitment.id == commitment_id)
+        .options(joinedload(Commitment.participation).joinedload(Participation.organisation))
+    )
+
+
+def list_actions(
+    session: Session, *, programme_ids: Collection[int] | None, q: str = "", page: int = 1
+) -> Page[SupportingAction]:
+    conditions: list[ColumnElement[bool]] = [SupportingAction.withdrawn_at.is_(None)]
+    if programme_ids is not None:
+        conditions.append(SupportingAction.programme_id.in_(list(programme_ids)))
+    if q:
+        pattern = escape_like(q)
+        conditions.append(
+            func.lower(SupportingAction.title_nl).like(pattern, escape="\\")
+            | func.lower(SupportingAction.title_en).like(pattern, escape="\\")
+        )
+    statement = (
+        select(SupportingAction)
+        .where(*conditions)
+        .order_by(SupportingAction.starts_on.desc().nulls_last(), SupportingAction.id.desc())
+        .options(joinedload(SupportingAction.programme), joinedload(SupportingAction.organisation))
+    )
+    return paginate(session, statement, page=page)
+
+
+def get_action(session: Session, *, action_id: int) -> SupportingAction | None:
+    return session.scalar(
+        select(SupportingAction)
+        .where(SupportingAction.id == action_id)
+        .options(joinedload(SupportingAction.programme), joinedload(SupportingAction.organisation))
+    )
+
+
+def participants_of(
+    session: Session, *, programme_ids: Collection[int] | None
+) -> Sequence[tuple[int, str, int]]:
+    """(organisation id, name, programme id) of live participants: the facilitators a supporting
+    action may name."""
+    statement = (
+        select(Organisation.id, Organisation.name, Participation.programme_id)
+        .join(Participation, Participation.organisation_id == Organisation.id)
+        .where(Organisation.withdrawn_at.is_(None), Participation.withdrawn_at.is_(None))
+        .distinct()
+        .order_by(Organisation.name, Organisation.id, Participation.programme_id)
+    )
+    if programme_ids is not None:
+        statement = statement.where(Participation.programme_id.in_(list(programme_ids)))
+    return [(row[0], row[1], row[2]) for row in session.execute(statement)]
+
+
+# --- counted for the programmes' key figures ---
+
+
+def participations_by_role(session: Session) -> dict[int, dict[Role, int]]:
+    """Per programme id: its live participations counted by role."""
+    roles: dict[int, dict[Role, int]] = {}
+    for programme_id, role, n in session.execute(
+        select(Participation.programme_id, Participation.role, func.count())
+        .where(Participation.withdrawn_at.is_(None))
+        .group_by(Participation.programme_id, Participation.role)
+    ):
+        roles.setdefault(programme_id, {})[role] = n
+    return roles
+
+
+def supporting_actions_by_programme(session: Session) -> dict[int, int]:
+    return live_counts(session, SupportingAction.programme_id)

@@ -12,13 +12,14 @@ from typing import Any
 
 from hub.forms import Form, as_raw
 from hub.i18n import gettext as _
+from hub.organisations.forms import COMMITMENT_FIELDS, parse_commitment
 from hub.organisations.models import Commitment, SupportingAction
 from hub.participants.models import EntryKind
+from hub.pilots.fields import IMPACT_FIELDS
+from hub.pilots.forms import parse_dates, parse_impact
 from hub.pilots.models import Pilot, PilotStatus
 from hub.records import LANGUAGES
 from hub.taxonomy.models import Phase, ProductGroup, Strategy, StrategyKind
-from hub.workspace.participations import parse_commitment
-from hub.workspace.pilots import IMPACT_FIELDS, parse_impact
 
 MILESTONES = 6  # rows of the milestone table; enough for the plans seen in the GDCA tool
 MILESTONE_FIELDS = tuple(
@@ -39,7 +40,6 @@ PILOT_FIELDS = (
     *MILESTONE_FIELDS,
     *IMPACT_FIELDS,
 )
-COMMITMENT_FIELDS = ("kind", "target_count", "signed_on", "description_nl", "description_en")
 ACTION_FIELDS = ("source_language", *TEXTS, "starts_on", "ends_on")
 FIELDS = {
     EntryKind.PILOT: PILOT_FIELDS,
@@ -92,7 +92,7 @@ def parse_pilot(form: Form, choices: Choices) -> dict[str, Any]:
     values["product_group_id"] = int(group) if group else None
     values["phase"] = form.choice("phase", Phase)
     values["status"] = form.choice("status", PilotStatus)
-    values["starts_on"], values["ends_on"] = form.date_range("starts_on", "ends_on")
+    values["starts_on"], values["ends_on"] = parse_dates(form)
     goals = form.keys("goal_ids", {str(s.id) for s in choices.goals})
     if not goals and "goal_ids" not in form.errors:
         form.error("goal_ids", _("Choose at least one of the goals."))

@@ -31,6 +31,7 @@ from hub.programmes.models import Programme
 from hub.records import LANGUAGES
 from hub.security import form_view
 from hub.taxonomy.models import Phase
+from hub.urls import url
 from hub.web import db, flash, language, not_found, render_page
 
 
@@ -56,10 +57,6 @@ def _kind(request: Request) -> EntryKind:
         return EntryKind(request.path_params["kind"])
     except ValueError:
         raise not_found() from None
-
-
-def _url(request: Request, path: str = "") -> str:
-    return f"/{language(request)}/participant/{path}"
 
 
 def _entry(session: Session, request: Request, principal: Principal) -> Entry:
@@ -112,7 +109,7 @@ def _form_page(
         milestones=range(forms.MILESTONES),
         labels=display.labels(),
         commitment_kinds=list(CommitmentKind),
-        action=_url(request, f"entries/{entry.id}") if entry else request.url.path,
+        action=url("participant_entry_update", entry_id=entry.id) if entry else request.url.path,
     )
 
 
@@ -154,7 +151,7 @@ def record_change(request: Request) -> Response:
         target = _target(session, request, kind, pair)
         pending = services.open_entry(session, kind=kind, target_id=target.id)
         if pending is not None:
-            return RedirectResponse(_url(request, f"entries/{pending.id}"), status_code=303)
+            return RedirectResponse(url("participant_entry", entry_id=pending.id), status_code=303)
         return _form_page(request, session, Form(forms.raw_of(target)), kind=kind, pair=pair, target=target)
 
 
@@ -205,7 +202,7 @@ def _save(
         flash(request, _("Saved as a draft. Some fields still need your attention before you can send it."))
     else:
         flash(request, _("Saved as a draft. Only you and your coordinators see it."))
-    return RedirectResponse(_url(request, f"entries/{entry.id}"), status_code=303)
+    return RedirectResponse(url("participant_entry", entry_id=entry.id), status_code=303)
 
 
 @form_view
@@ -256,7 +253,7 @@ def entry_discard(request: Request, _data: FormData) -> Response:
         services.discard_entry(session, entry=entry)
         session.commit()
     flash(request, _("The entry was discarded."))
-    return RedirectResponse(_url(request), status_code=303)
+    return RedirectResponse(url("participant_home"), status_code=303)
 
 
 def routes() -> list[Route]:

@@ -17,8 +17,8 @@ from hub.participants import services
 from hub.participants.forms import Choices, Milestone, parse
 from hub.participants.models import Entry, EntryKind
 from hub.pilots.models import Pilot, PilotMilestone, PilotParty, PilotProgress, PilotRole
+from hub.pilots.writes import InvalidPilot, PilotInput, create_pilot, update_pilot
 from hub.taxonomy import services as taxonomy
-from hub.taxonomy.services import strategies_by_id
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,32 +60,66 @@ def publish(
             return Refused(_("The record this entry changes is no longer there."))
         if target.home_hub is not None:
             return Refused(_("This record is kept by %(home)s and edited there.", home=target.home_hub))
-    record = target or _new_record(session, entry)
+    summary = f"{entry.organisation.name}: {entry.title}"
+    record: Pilot | Commitment | SupportingAction | Refused
+    if entry.kind == EntryKind.PILOT:
+        assert target is None or isinstance(target, Pilot)
+        record = _write_pilot(session, target, entry, values, form, user_id=user_id, summary=summary)
+    else:
+        record = target or _new_record(session, entry)
+        if not isinstance(record, Refused):
+            changes.save(
+                session,
+                record=record,
+                values=values,
+                user_id=user_id,
+                programme_id=entry.programme_id,
+                summary=summary,
+            )
     if isinstance(record, Refused):
         return record
-    progress: int | None = values.pop("progress", None)
-    milestones: list[Milestone] = values.pop("milestones", [])
-    if "strategy_ids" in values:
-        values["strategies"] = strategies_by_id(session, ids=values.pop("strategy_ids"))
-    changes.save(
-        session,
-        record=record,
-        values=values,
-        user_id=user_id,
-        programme_id=entry.programme_id,
-        summary=f"{entry.organisation.name}: {entry.title}",
-    )
-    if isinstance(record, Pilot):
-        _report(record, entry.organisation_id, progress, milestones)
     entry.target_id = record.id
     session.flush()
     return record
 
 
-def _new_record(session: Session, entry: Entry) -> Pilot | Commitment | SupportingAction | Refused:
-    """The record a new entry becomes, not yet saved."""
-    if entry.kind == EntryKind.PILOT:
-        return Pilot(programme_id=entry.programme_id, country=entry.organisation.country)
+def _write_pilot(
+    session: Session,
+    pilot: Pilot | None,
+    entry: Entry,
+    values: dict[str, Any],
+    form: Form,
+    *,
+    user_id: int,
+    summary: str,
+) -> Pilot | Refused:
+    """The entry's values given to its pilot (a new one in the entry's programme and country of
+    its organisation) through the pilots' own write; then its procurer, progress and milestones."""
+    progress: int | None = values.pop("progress", None)
+    milestones: list[Milestone] = values.pop("milestones", [])
+    strategy_ids = tuple(values.pop("strategy_ids"))
+    try:
+        if pilot is None:
+            data = PilotInput(
+                programme_id=entry.programme_id,
+                country=entry.organisation.country,
+                strategy_ids=strategy_ids,
+                **values,
+            )
+            pilot = create_pilot(session, data=data, user_id=user_id, summary=summary)
+        else:
+            data = dataclasses.replace(PilotInput.of(pilot), strategy_ids=strategy_ids, **values)
+            update_pilot(session, pilot=pilot, data=data, user_id=user_id, summary=summary)
+    except InvalidPilot as invalid:
+        for field, message in invalid.errors.items():
+            form.error(field, message)
+        return Refused(_("The entry has errors; return it to the participant with a note."), form)
+    _report(pilot, entry.organisation_id, progress, milestones)
+    return pilot
+
+
+def _new_record(session: Session, entry: Entry) -> Commitment | SupportingAction | Refused:
+    """The record a new entry (not a pilot's) becomes, not yet saved."""
     if entry.kind == EntryKind.SUPPORTING_ACTION:
         return SupportingAction(programme_id=entry.programme_id, organisation_id=entry.organisation_id)
     participation = services.participation_for(

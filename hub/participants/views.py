@@ -16,7 +16,8 @@ from hub.i18n import gettext as _
 from hub.participants import invitations
 from hub.participants.models import Invitation
 from hub.security import form_view
-from hub.web import db, language, render
+from hub.urls import url
+from hub.web import db, render
 
 
 def problem_text(problem: LinkProblem, invitation: Invitation | None) -> str:
@@ -85,4 +86,4 @@ def invitation_accept(request: Request, _form: FormData) -> Response:
     start_session(request, new_principal)
     if provider:  # still logged in through OpenID Connect: logging out should end that too
         request.session[PROVIDER_KEY] = provider
-    return RedirectResponse(f"/{language(request)}/participant/", status_code=303)
+    return RedirectResponse(url("participant_home"), status_code=303)

@@ -1,4 +1,5 @@
-"""Queries over pilots: the filtered, searched, sorted and paginated list, facets and details."""
+"""Queries over pilots: the public list (filtered, searched, sorted, paginated), its facets, a
+pilot's details, and the coordinators' list."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Integer, Select, and_, bindparam, func, or_, select, text
+from sqlalchemy import ColumnElement, Connection, Integer, Select, bindparam, func, select, text
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hub.filters import InvalidFilter, QueryFilters
@@ -20,7 +21,6 @@ from hub.pagination import Page, paginate
 from hub.pilots import search
 from hub.pilots.models import Pilot, PilotParty, PilotSdg, PilotStatus, pilot_strategies
 from hub.programmes.models import Programme
-from hub.records import LANGUAGES
 from hub.taxonomy import sdgs
 from hub.taxonomy.models import ProductGroup, Strategy
 
@@ -260,9 +260,13 @@ def _params(dialect: str, filters: PilotFilters) -> dict[str, Any]:
     if filters.year:
         params["year_start"] = dt.date(filters.year, 1, 1)
         params["year_end"] = dt.date(filters.year + 1, 1, 1)
-    if search.terms(filters.q):
-        params["search"] = search.query_text(dialect, filters.q)
+    params.update(_search_params(dialect, filters.q))
     return params
+
+
+def _search_params(dialect: str, q: str) -> dict[str, str]:
+    """The ``search`` parameter of ``search.condition`` (none for a search without words)."""
+    return {"search": search.query_text(dialect, q)} if search.terms(q) else {}
 
 
 def _conditions(dialect: str, shape: Shape) -> list[ColumnElement[bool]]:
@@ -433,14 +437,10 @@ def pilots_of_organisation(session: Session, *, organisation_id: int) -> dict[st
     return dict(grouped)
 
 
-# --- the coordinators' lists ---
+# --- the coordinators' list (the translation queue: hub.pilots.translations) ---
 
 
-def _scope(column: Any, programme_ids: Collection[int] | None) -> list[ColumnElement[bool]]:
-    return [] if programme_ids is None else [column.in_(list(programme_ids))]
-
-
-def workspace_pilots(
+def pilots_of(
     session: Session,
     *,
     programme_ids: Collection[int] | None,
@@ -450,19 +450,19 @@ def workspace_pilots(
     archived: bool = False,
     page: int = 1,
 ) -> Page[Pilot]:
-    """The pilots of these programmes, newest first; ``q`` searches titles and summaries in both
-    languages with the public list's full-text index."""
-    conditions = _scope(Pilot.programme_id, programme_ids)
-    conditions.append(Pilot.withdrawn_at.is_not(None) if archived else Pilot.withdrawn_at.is_(None))
+    """The coordinators' list: the live (or archived) pilots of these programmes (None: all),
+    newest first; ``q`` searches titles and summaries in both languages as the public list does."""
+    conditions: list[ColumnElement[bool]] = [Pilot.withdrawn_at.is_not(None) if archived else _LIVE]
+    if programme_ids is not None:
+        conditions.append(Pilot.programme_id.in_(list(programme_ids)))
     if programme_id is not None:
         conditions.append(Pilot.programme_id == programme_id)
     if status is not None:
         conditions.append(Pilot.status == status)
-    params: dict[str, Any] = {}
-    if search.terms(q):
-        dialect = session.get_bind().dialect.name
+    dialect = session.get_bind().dialect.name
+    params = _search_params(dialect, q)
+    if params:
         conditions.append(search.condition(dialect))
-        params["search"] = search.query_text(dialect, q)
     statement = (
         select(Pilot)
         .where(*conditions)
@@ -471,40 +471,4 @@ def workspace_pilots(
     )
     if params:
         statement = statement.params(**params)
-    return paginate(session, statement, page=page)
-
-
-def _untranslated() -> ColumnElement[bool]:
-    """The other language's title is empty, or its summary while the source has one."""
-    cases = []
-    for source in LANGUAGES:
-        for other in LANGUAGES:
-            if other == source:
-                continue
-            title, summary = getattr(Pilot, f"title_{other}"), getattr(Pilot, f"summary_{other}")
-            source_summary = getattr(Pilot, f"summary_{source}")
-            cases.append(
-                and_(
-                    Pilot.source_language == source,
-                    or_(title == "", and_(summary == "", source_summary != "")),
-                )
-            )
-    return or_(*cases)
-
-
-def translation_queue(
-    session: Session, *, programme_ids: Collection[int] | None, page: int = 1
-) -> Page[Pilot]:
-    """Pilots kept here whose title or summary still lacks its translation, oldest change first."""
-    statement = (
-        select(Pilot)
-        .where(
-            *_scope(Pilot.programme_id, programme_ids),
-            Pilot.withdrawn_at.is_(None),
-            Pilot.home_hub.is_(None),
-            _untranslated(),
-        )
-        .order_by(Pilot.updated_at, Pilot.id)
-        .options(joinedload(Pilot.programme))
-    )
     return paginate(session, statement, page=page)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hub import overview
 from hub.calls import services as calls
 from hub.i18n import gettext as _
 from hub.organisations.services import participants
@@ -15,14 +16,14 @@ from hub.web import db, not_found, render
 def home(request: Request) -> Response:
     with db(request) as session:
         programmes = services.list_programmes(session)
-        counts = services.counts(session)
+        counts = overview.programme_counts(session)
     return render(request, "home.html", programmes=programmes, counts=counts)
 
 
 def programme_list(request: Request) -> Response:
     with db(request) as session:
         programmes = services.list_programmes(session)
-        counts = services.counts(session)
+        counts = overview.programme_counts(session)
     return render(request, "programmes/list.html", programmes=programmes, counts=counts)
 
 
@@ -32,7 +33,7 @@ def programme_detail(request: Request) -> Response:
         programme = services.get_programme(session, code=code)
         if programme is None:
             raise not_found(_("There is no programme “%(code)s”.", code=code))
-        counts = services.counts(session).get(programme.id, services.Counts())
+        counts = overview.programme_counts(session).get(programme.id, overview.Counts())
         members = participants(session, programme_id=programme.id)
         open_calls = calls.open_calls(session, today=calls.today(), programme_id=programme.id)
         return render(

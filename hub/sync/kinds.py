@@ -25,6 +25,7 @@ from hub.i18n import country_codes
 from hub.lessons.models import Lesson, LessonKind
 from hub.news.models import NewsItem
 from hub.organisations.models import Organisation, Role, Sector
+from hub.pilots import fields as pilot_fields
 from hub.pilots.models import Pilot, PilotStatus
 from hub.records import LANGUAGES
 from hub.sync.bulk import column_defaults
@@ -194,9 +195,7 @@ def build_pilot(fields: Mapping[str, Any], lookups: Lookups) -> dict[str, Any]:
     values["phase"] = _choice(fields["phase"], Phase, "phase")
     if "product_group" in fields:
         values["product_group_id"] = _product_group(fields["product_group"], lookups)
-    starts, ends = values.get("starts_on"), values.get("ends_on")
-    if starts and ends and ends < starts:
-        raise Problem(N_("ends_on: the pilot ends before it starts"))
+    pilot_fields.check_row(values)
     return values
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hub import overview
 from hub.i18n import gettext as _
 from hub.taxonomy import services
 from hub.web import db, not_found, render
@@ -12,7 +13,7 @@ from hub.web import db, not_found, render
 
 def product_group_list(request: Request) -> Response:
     with db(request) as session:
-        groups = services.product_groups_with_counts(session)
+        groups = overview.product_groups_with_counts(session)
     return render(request, "taxonomy/list.html", groups=groups)
 
 
@@ -22,11 +23,11 @@ def product_group_detail(request: Request) -> Response:
         product_group = services.get_product_group(session, code=code)
         if product_group is None:
             raise not_found(_("There is no product group “%(code)s”.", code=code))
-        overview = services.product_group_overview(session, product_group=product_group)
+        share = overview.product_group_overview(session, product_group=product_group)
     return render(
         request,
         "taxonomy/detail.html",
         product_group=product_group,
-        overview=overview,
-        pilots_per_programme=services.PILOTS_PER_PROGRAMME,
+        overview=share,
+        pilots_per_programme=overview.PILOTS_PER_PROGRAMME,
     )

@@ -7,25 +7,22 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
+from hub.accounts import workspace as accounts_workspace
+from hub.calls import workspace as calls_workspace
+from hub.communities import workspace as communities_workspace
+from hub.events import workspace as events_workspace
+from hub.federation import workspace as federation_workspace
+from hub.lessons import workspace as lessons_workspace
+from hub.lessons import workspace_links as lesson_links_workspace
+from hub.library import workspace as library_workspace
+from hub.newsletters import workspace as newsletters_workspace
+from hub.organisations import workspace as organisations_workspace
+from hub.participants import workspace as participants_workspace
+from hub.pilots import workspace as pilots_workspace
+from hub.programmes import workspace as programmes_workspace
+from hub.sync import workspace as sync_workspace
 from hub.workspace import (
-    actions,
     audit,
-    calls,
-    clients,
-    communities,
-    events,
-    lesson_links,
-    lessons,
-    library,
-    meetings,
-    newsletters,
-    organisations,
-    participants,
-    participations,
-    people,
-    pilots,
-    programme_sdgs,
-    sources,
     views,
 )
 
@@ -33,22 +30,19 @@ from hub.workspace import (
 def workspace_routes() -> list[BaseRoute]:
     return [
         *views.routes(),
-        *programme_sdgs.routes(),
-        *pilots.routes(),
-        *lessons.routes(),
-        *library.routes(),
-        *organisations.routes(),
-        *participations.routes(),
-        *actions.routes(),
-        *sources.routes(),
-        *communities.routes(),
-        *meetings.routes(),
-        *participants.routes(),
-        *calls.routes(),
-        *events.routes(),
-        *newsletters.routes(),
-        *lesson_links.routes(),
+        *programmes_workspace.routes(),
+        *pilots_workspace.routes(),
+        *lessons_workspace.routes(),
+        *library_workspace.routes(),
+        *organisations_workspace.routes(),
+        *sync_workspace.routes(),
+        *communities_workspace.routes(),
+        *participants_workspace.routes(),
+        *calls_workspace.routes(),
+        *events_workspace.routes(),
+        *newsletters_workspace.routes(),
+        *lesson_links_workspace.routes(),
         *audit.routes(),
-        *people.routes(),
-        *clients.routes(),
+        *accounts_workspace.routes(),
+        *federation_workspace.routes(),
     ]

@@ -15,9 +15,9 @@ from hub.accounts.services import Principal
 from hub.accounts.web import require_principal
 from hub.calls import services as calls
 from hub.i18n import gettext as _
+from hub.overview import programme_counts
 from hub.participants import services as participant_entries
 from hub.programmes.models import Programme
-from hub.programmes.services import counts
 from hub.web import db, not_found, render
 from hub.workspace import dashboard_charts, dashboard_services
 
@@ -51,7 +51,7 @@ def dashboard(request: Request) -> Response:
     with db(request) as session:
         programmes = _visible_programmes(session, principal)
         selected = _selected_programme(request, session, programmes)
-        programme_counts = counts(session)
+        figures_of_programmes = programme_counts(session)
         waiting_interests = calls.pending_total(
             session, programme_ids=None if principal.is_admin else principal.programme_ids
         )
@@ -67,7 +67,7 @@ def dashboard(request: Request) -> Response:
         request,
         "workspace/dashboard.html",
         programmes=programmes,
-        counts=programme_counts,
+        counts=figures_of_programmes,
         principal=principal,
         selected=selected,
         charts=charts,

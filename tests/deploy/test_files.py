@@ -35,7 +35,7 @@ import yaml
 
 from hub.cli import build_parser
 from hub.settings import PREFIX, Settings
-from hub.workspace.source_form import MAX_BODY_BYTES
+from hub.sync.source_form import MAX_BODY_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"

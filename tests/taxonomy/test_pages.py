@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
+from hub import overview
 from hub.communities.models import Community, CommunityStatus
 from hub.db import utcnow
 from hub.lessons.models import Lesson, LessonKind
 from hub.pilots.models import Pilot
 from hub.programmes.models import Programme
-from hub.taxonomy import services
 from hub.taxonomy.models import ProductGroup
 from tests import factories
 
@@ -193,7 +193,7 @@ def test_withdrawn_records_are_left_out(client: TestClient, session: Session) ->
     )
     assert "Ingetrokken pilot" not in html and f"/en/pilots/{net.pilots['withdrawn'].id}" not in html
     assert "Verouderde les" not in html
-    (food, ict, *_) = services.product_groups_with_counts(session)
+    (food, ict, *_) = overview.product_groups_with_counts(session)
     assert (food.product_group.code, food.communities, food.pilots, food.lessons) == ("food", 3, 3, 3)
     assert (ict.product_group.code, ict.communities, ict.pilots, ict.lessons) == ("ict", 1, 1, 1)
 
@@ -212,7 +212,7 @@ def test_many_pilots_show_the_newest_with_a_count_and_a_link_to_all(
         )
     factories.pilot(session, net.gdca, product_group=net.food, title_en="Food pilot undated", starts_on=None)
     session.commit()
-    total = services.PILOTS_PER_PROGRAMME
+    total = overview.PILOTS_PER_PROGRAMME
     pilots = section(client.get("/en/product-groups/food").text, "Pilots")
     gdca = pilots[: pilots.index(">GDCI 2.0</h3>")]
     assert "14 pilots" in gdca and f"the {total} most recent below" in gdca

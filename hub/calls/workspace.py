@@ -1,0 +1,322 @@
+"""Coordinators' screens of the calls to join: a programme's coordinators open a call (for the programme
+or one of its pilots), change and close it, and answer the visitors who expressed interest.
+
+Coordinators see and change the calls of their own programmes only (403 for others); administrators
+all. Each answer goes to the visitor by e-mail in the language they wrote in; the answer is saved
+first, so a mail server that is down loses nothing (the page says the e-mail could not go).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from hub import changes, mail
+from hub.accounts.services import Principal
+from hub.accounts.web import forbid_unless, require_principal
+from hub.calls import notices
+from hub.calls import services as calls
+from hub.calls.models import Call, CallInterest
+from hub.coordinator import flash, found, new_record_form, redirect_to, render_page, scope
+from hub.db import utcnow
+from hub.forms import Form, as_raw
+from hub.i18n import format_date
+from hub.i18n import gettext as _
+from hub.programmes.services import editable_programmes
+from hub.records import LANGUAGES
+from hub.security import form_view
+from hub.web import db
+
+TITLE_MAX = 300
+NOTE_MAX = 2000
+MAX_PILOT_NUMBER = 2**31 - 1
+FIELDS = (
+    "programme_id",
+    "pilot_id",
+    "source_language",
+    "title_nl",
+    "title_en",
+    "body_nl",
+    "body_en",
+    "closes_on",
+)
+
+
+def _load(session: Session, request: Request, principal: Principal) -> Call:
+    """The call of the URL (404), if this person coordinates its programme (403)."""
+    call_id = request.path_params["call_id"]
+    call = found(
+        calls.get_call(session, call_id=call_id), _("There is no call with number %(id)s.", id=call_id)
+    )
+    forbid_unless(principal.may_edit_programme(call.programme_id))
+    return call
+
+
+def _choices(session: Session, principal: Principal) -> dict[str, Any]:
+    return {
+        "programmes": editable_programmes(session, programme_ids=scope(principal)),
+        "languages": LANGUAGES,
+    }
+
+
+def parse(
+    session: Session, form: Form, choices: dict[str, Any], *, call: Call | None, today: dt.date
+) -> dict[str, Any]:
+    """The call's values from the form; a field error for each problem."""
+    programme = form.key("programme_id", {str(p.id) for p in choices["programmes"]})
+    pilot_id = form.integer("pilot", minimum=1, maximum=MAX_PILOT_NUMBER)
+    if pilot_id is not None:
+        pilot = calls.find_pilot(session, pilot_id=pilot_id)
+        if pilot is None:
+            form.error("pilot", _("There is no pilot with number %(id)s.", id=pilot_id))
+        elif pilot.withdrawn_at is not None:
+            form.error(
+                "pilot", _("Pilot %(id)s was withdrawn: a call cannot invite people to it.", id=pilot_id)
+            )
+        elif programme and pilot.programme_id != int(programme):
+            form.error(
+                "pilot",
+                _(
+                    "Pilot %(id)s belongs to %(programme)s, not to the programme of this call.",
+                    id=pilot_id,
+                    programme=pilot.programme.short_name,
+                ),
+            )
+    values: dict[str, Any] = {
+        "programme_id": int(programme) if programme else None,
+        "pilot_id": pilot_id,
+        **form.bilingual("body", title_max=TITLE_MAX),
+    }
+    source = values["source_language"]
+    if source and not values[f"body_{source}"]:
+        form.error(f"body_{source}", _("Write the text of the call in the source language."))
+    closes_on = form.date("closes_on")
+    unchanged = call is not None and closes_on == call.closes_on
+    if closes_on is not None and closes_on < today and not unchanged:
+        form.error("closes_on", _("The closing day cannot be in the past."))
+    values["closes_on"] = closes_on
+    return values
+
+
+def _form_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    form: Form,
+    *,
+    call: Call | None,
+    status_code: int = 200,
+) -> Response:
+    return render_page(
+        request,
+        "calls/workspace/form.html",
+        status_code=status_code,
+        form=form,
+        call=call,
+        **_choices(session, principal),
+    )
+
+
+def _summary(values: dict[str, Any]) -> str:
+    return str(values[f"title_{values['source_language']}"])
+
+
+def call_list(request: Request) -> Response:
+    """The calls of this person's programmes (all for an administrator), with interests waiting."""
+    principal = require_principal(request)
+    with db(request) as session:
+        all_calls = calls.calls_of(session, programme_ids=scope(principal))
+        return render_page(
+            request,
+            "calls/workspace/list.html",
+            calls=all_calls,
+            waiting=calls.pending_counts(session, call_ids=[c.id for c in all_calls]),
+            today=calls.today(),
+            may_create=bool(_choices(session, principal)["programmes"]),
+        )
+
+
+def call_new(request: Request) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        programmes = _choices(session, principal)["programmes"]
+        forbid_unless(bool(programmes))
+        initial = new_record_form(request, programmes)
+        return _form_page(request, session, principal, initial, call=None)
+
+
+@form_view
+def call_create(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    form = Form.submitted(data)
+    with db(request) as session:
+        choices = _choices(session, principal)
+        forbid_unless(bool(choices["programmes"]))
+        values = parse(session, form, choices, call=None, today=calls.today())
+        if not form.ok:
+            return _form_page(request, session, principal, form, call=None, status_code=400)
+        call = Call(created_by_id=principal.user_id)
+        changes.save(
+            session,
+            record=call,
+            values=values,
+            user_id=principal.user_id,
+            programme_id=values["programme_id"],
+            summary=_summary(values),
+        )
+        session.commit()
+        flash(request, _("The call was opened. Visitors can now express their interest."))
+        return redirect_to("ws_call", call_id=call.id)
+
+
+def call_edit(request: Request) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        call = _load(session, request, principal)
+        initial = Form({name: as_raw(getattr(call, name)) for name in FIELDS})
+        initial.raw["pilot"] = initial.raw.pop("pilot_id")
+        return _form_page(request, session, principal, initial, call=call)
+
+
+@form_view
+def call_update(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    form = Form.submitted(data)
+    with db(request) as session:
+        call = _load(session, request, principal)
+        values = parse(session, form, _choices(session, principal), call=call, today=calls.today())
+        if not form.ok:
+            return _form_page(request, session, principal, form, call=call, status_code=400)
+        changes.save(
+            session,
+            record=call,
+            values=values,
+            user_id=principal.user_id,
+            programme_id=values["programme_id"],
+            summary=_summary(values),
+        )
+        session.commit()
+        flash(request, _("Your changes were saved."))
+        return redirect_to("ws_call", call_id=call.id)
+
+
+def _call_page(request: Request, session: Session, call: Call) -> Response:
+    today = calls.today()
+    return render_page(
+        request,
+        "calls/workspace/call.html",
+        call=call,
+        is_open=call.is_open(today),
+        closed_on=calls.closing_day(call),
+        interests=calls.interests_of(session, call_id=call.id),
+    )
+
+
+def call_page(request: Request) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        call = _load(session, request, principal)
+        return _call_page(request, session, call)
+
+
+@form_view
+def call_close(request: Request, data: FormData) -> Response:
+    """Closes the call now: its page stays, its form no longer takes interest."""
+    principal = require_principal(request)
+    with db(request) as session:
+        call = _load(session, request, principal)
+        calls.close_call(session, call=call, user_id=principal.user_id)
+        session.commit()
+    flash(request, _("The call is closed."))
+    return redirect_to("ws_call", call_id=call.id)
+
+
+@form_view
+def call_reopen(request: Request, data: FormData) -> Response:
+    """Opens a closed call again (409 if it is open): its form takes interest from now on."""
+    principal = require_principal(request)
+    with db(request) as session:
+        call = _load(session, request, principal)
+        try:
+            calls.reopen_call(session, call=call, today=calls.today(), user_id=principal.user_id)
+        except calls.Refused as refused:
+            raise HTTPException(409, str(refused)) from None
+        session.commit()
+        if call.closes_on is None:
+            flash(request, _("The call is open again, until further notice: close it, or set a closing day."))
+        else:
+            flash(request, _("The call is open again until %(date)s.", date=format_date(call.closes_on)))
+    return redirect_to("ws_call", call_id=call.id)
+
+
+def tell_answer(request: Request, session: Session, interest: CallInterest, call: Call) -> None:
+    """Mails a saved answer to the visitor, and says on the next page whether it went."""
+    message = notices.call_answer(request.app.state.settings, interest=interest, call=call)
+    if mail.send_now(request.app.state.settings, message):
+        interest.notified_at = utcnow()
+        session.commit()
+        flash(request, _("Decision saved; %(name)s was told by e-mail.", name=interest.name))
+    else:
+        flash(
+            request, _("Decision saved, but the e-mail to %(email)s could not be sent.", email=interest.email)
+        )
+
+
+@form_view
+def interest_answer(request: Request, data: FormData) -> Response:
+    """Accept or decline an interest with a note; the visitor hears by e-mail in their language."""
+    principal = require_principal(request)
+    form = Form.submitted(data)
+    decision = form.key("decision", ("accept", "decline"))
+    note = form.text("note", max_length=NOTE_MAX)
+    with db(request) as session:
+        call = _load(session, request, principal)
+        interest = found(
+            calls.get_interest(session, interest_id=request.path_params["interest_id"], call_id=call.id),
+            _("There is no such expression of interest."),
+        )
+        if decision is None:
+            raise HTTPException(400, _("Choose whether to accept or decline the interest."))
+        if not form.ok:
+            raise HTTPException(400, form.errors.get("note", form.summary()))
+        try:
+            calls.answer_interest(
+                session,
+                interest=interest,
+                call=call,
+                accept=decision == "accept",
+                note=note,
+                user_id=principal.user_id,
+            )
+        except calls.Refused as refused:
+            raise HTTPException(409, str(refused)) from None
+        session.commit()
+        tell_answer(request, session, interest, call)
+    return redirect_to("ws_call", call_id=call.id)
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
+    return [
+        Route("/calls", call_list, name="ws_calls"),
+        Route("/calls/new", call_new, name="ws_call_new"),
+        Route("/calls/new", call_create, methods=["POST"], name="ws_call_create"),
+        Route("/calls/{call_id:int}", call_page, name="ws_call"),
+        Route("/calls/{call_id:int}/edit", call_edit, name="ws_call_edit"),
+        Route("/calls/{call_id:int}/edit", call_update, methods=["POST"], name="ws_call_update"),
+        Route("/calls/{call_id:int}/close", call_close, methods=["POST"], name="ws_call_close"),
+        Route("/calls/{call_id:int}/reopen", call_reopen, methods=["POST"], name="ws_call_reopen"),
+        Route(
+            "/calls/{call_id:int}/interests/{interest_id:int}",
+            interest_answer,
+            methods=["POST"],
+            name="ws_interest_answer",
+        ),
+    ]

@@ -1,0 +1,324 @@
+"""Coordinators' screens of a community's meetings: plan one, change it, see who registered, and record
+its close-out (a draft until published; from then on public and federated).
+
+A meeting is planned in its own time zone: the form takes the local date and time there, and the
+hub keeps the moment in UTC. A time that does not exist there (the hour skipped when the clocks go
+forward), a moment in the past or one overlapping another meeting of the community is refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from hub import changes
+from hub.accounts.services import Principal
+from hub.accounts.web import require_principal
+from hub.communities import meetings
+from hub.communities import services as communities
+from hub.communities.models import Community, Meeting, MeetingMode
+from hub.communities.workspace.moderation import load
+from hub.coordinator import flash, found, redirect_to, render_page
+from hub.db import utcnow
+from hub.forms import TEXT_MAX, Form, as_raw
+from hub.i18n import TIMEZONE, ZONES, utc_moment
+from hub.i18n import gettext as _
+from hub.records import LANGUAGES
+from hub.security import form_view
+from hub.web import db, language
+
+MAX_CAPACITY = 100_000
+
+
+def _meeting(session: Session, request: Request, community: Community) -> Meeting:
+    return found(
+        communities.get_meeting(
+            session, community_id=community.id, meeting_id=request.path_params["meeting_id"]
+        ),
+        _("There is no such meeting."),
+    )
+
+
+def parse(session: Session, form: Form, community: Community, meeting: Meeting | None) -> dict[str, Any]:
+    values: dict[str, Any] = form.bilingual("agenda")
+    zone = form.key("timezone", ZONES) or TIMEZONE
+    day = form.date("day")
+    if day is None and "day" not in form.errors:
+        form.error("day", _("This field is required."))
+    starts, ends = form.time("starts", required=True), form.time("ends")
+    values["timezone"] = zone
+    values["mode"] = form.choice("mode", MeetingMode)
+    values["location"] = form.line("location", max_length=300)
+    values["online_url"] = form.url("online_url", max_length=500)
+    values["capacity"] = form.integer("capacity", minimum=1, maximum=MAX_CAPACITY)
+    if values["mode"] in (MeetingMode.ONLINE, MeetingMode.HYBRID) and not values["online_url"]:
+        form.error("online_url", _("An online meeting needs the link to join it."))
+    if values["mode"] in (MeetingMode.IN_PERSON, MeetingMode.HYBRID) and not values["location"]:
+        form.error("location", _("A meeting in person needs a place."))
+    if day is None or starts is None:
+        return values
+    values["starts_at"] = utc_moment(day, starts, zone)
+    values["ends_at"] = utc_moment(day, ends, zone) if ends else None
+    for field, moment in (("starts", values["starts_at"]), ("ends", values["ends_at"])):
+        if moment is None and (field == "starts" or ends):
+            form.error(
+                field, _("This time does not exist in %(zone)s that day: the clocks go forward.", zone=zone)
+            )
+    if form.ok:
+        errors = meetings.schedule_errors(
+            session,
+            community_id=community.id,
+            starts_at=values["starts_at"],
+            ends_at=values["ends_at"],
+            meeting=meeting,
+        )
+        for field, message in errors.items():
+            form.error({"starts_at": "starts", "ends_at": "ends"}[field], message)
+    return values
+
+
+def initial(meeting: Meeting) -> Form:
+    zone = ZoneInfo(meeting.timezone)
+    starts = meeting.starts_at.astimezone(zone)
+    raw = {
+        name: as_raw(getattr(meeting, name))
+        for name in ("source_language", "mode", "location", "online_url", "capacity", "timezone")
+    }
+    for code in LANGUAGES:
+        raw[f"title_{code}"] = getattr(meeting, f"title_{code}")
+        raw[f"agenda_{code}"] = getattr(meeting, f"agenda_{code}")
+    raw["day"] = starts.date().isoformat()
+    raw["starts"] = starts.strftime("%H:%M")
+    raw["ends"] = meeting.ends_at.astimezone(zone).strftime("%H:%M") if meeting.ends_at else ""
+    return Form(raw)
+
+
+def _form_page(
+    request: Request,
+    session: Session,
+    community: Community,
+    form: Form,
+    meeting: Meeting | None,
+    status_code: int = 200,
+) -> Response:
+    return render_page(
+        request,
+        "communities/workspace/meeting_form.html",
+        status_code=status_code,
+        community=community,
+        meeting=meeting,
+        form=form,
+        registrations=communities.registrations_of(session, meeting_id=meeting.id) if meeting else [],
+        zones=ZONES,
+        modes=list(MeetingMode),
+        now=utcnow(),
+        languages=LANGUAGES,
+    )
+
+
+def meeting_new(request: Request) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        community = load(session, request, principal)
+        form = Form(
+            {"source_language": language(request), "timezone": TIMEZONE, "mode": MeetingMode.IN_PERSON.value}
+        )
+        return _form_page(request, session, community, form, None)
+
+
+@form_view
+def meeting_create(request: Request, data: FormData) -> Response:
+    return _save(request, data, create=True)
+
+
+def meeting_edit(request: Request) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        community = load(session, request, principal)
+        meeting = _meeting(session, request, community)
+        return _form_page(request, session, community, initial(meeting), meeting)
+
+
+@form_view
+def meeting_update(request: Request, data: FormData) -> Response:
+    return _save(request, data, create=False)
+
+
+def _save(request: Request, data: FormData, *, create: bool) -> Response:
+    principal = require_principal(request)
+    form = Form.submitted(data)
+    with db(request) as session:
+        community = load(session, request, principal)
+        meeting = None if create else _meeting(session, request, community)
+        values = parse(session, form, community, meeting)
+        if not form.ok:
+            return _form_page(request, session, community, form, meeting, status_code=400)
+        record = meeting or Meeting(community_id=community.id)
+        changes.save(
+            session,
+            record=record,
+            values=values,
+            user_id=principal.user_id,
+            programme_id=community.programme_id,
+            summary=values[f"title_{values['source_language']}"],
+        )
+        session.commit()
+        flash(request, _("The meeting was planned.") if create else _("Your changes were saved."))
+        return redirect_to("ws_meeting", community_id=community.id, meeting_id=record.id)
+
+
+# --- the close-out ---
+
+
+def _closeout_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    community: Community,
+    meeting: Meeting,
+    form: Form,
+    status_code: int = 200,
+) -> Response:
+    return render_page(
+        request,
+        "communities/workspace/closeout_form.html",
+        status_code=status_code,
+        community=community,
+        meeting=meeting,
+        closeout=meeting.closeout,
+        form=form,
+        languages=LANGUAGES,
+        **_closeout_choices(session, community, meeting),
+    )
+
+
+def _closeout_choices(session: Session, community: Community, meeting: Meeting) -> dict[str, list[Any]]:
+    """What the close-out may link to, and what it links to already: a lesson recorded from the
+    meeting in another product group (or an organisation that left the programme) must stay offered,
+    or saving the close-out again would silently drop it."""
+    choices = {
+        name: list(records)
+        for name, records in communities.closeout_choices(session, community=community).items()
+    }
+    if meeting.closeout is not None:
+        for name in choices:
+            offered = {record.id for record in choices[name]}
+            choices[name] += [r for r in getattr(meeting.closeout, name) if r.id not in offered]
+    return choices
+
+
+def closeout_edit(request: Request) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        community = load(session, request, principal)
+        meeting = _meeting(session, request, community)
+        closeout = meeting.closeout
+        raw: dict[str, str | list[str]] = {"source_language": language(request)}
+        if closeout is not None:
+            raw = {
+                "source_language": closeout.source_language,
+                "minutes_nl": closeout.minutes_nl,
+                "minutes_en": closeout.minutes_en,
+                "attendance": as_raw(closeout.attendance),
+                "organisations": [str(o.id) for o in closeout.organisations],
+                "pilots": [str(p.id) for p in closeout.pilots],
+                "lessons": [str(lesson.id) for lesson in closeout.lessons],
+            }
+        return _closeout_page(request, session, principal, community, meeting, Form(raw))
+
+
+@form_view
+def closeout_save(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    form = Form.submitted(data, multi=("organisations", "pilots", "lessons"))
+    with db(request) as session:
+        community = load(session, request, principal)
+        meeting = _meeting(session, request, community)
+        choices = _closeout_choices(session, community, meeting)
+        source = form.key("source_language", LANGUAGES)
+        values: dict[str, Any] = {"source_language": source}
+        for code in LANGUAGES:
+            values[f"minutes_{code}"] = form.text(f"minutes_{code}", max_length=TEXT_MAX)
+        if source and not values[f"minutes_{source}"]:
+            form.error(f"minutes_{source}", _("Write the minutes in the source language."))
+        values["attendance"] = form.integer("attendance", minimum=0, maximum=MAX_CAPACITY)
+        chosen = {
+            name: [int(v) for v in form.keys(name, {str(record.id) for record in choices[name]})]
+            for name in ("organisations", "pilots", "lessons")
+        }
+        if not form.ok:
+            return _closeout_page(request, session, principal, community, meeting, form, status_code=400)
+        meetings.save_closeout(
+            session,
+            meeting=meeting,
+            values=values,
+            organisation_ids=chosen["organisations"],
+            pilot_ids=chosen["pilots"],
+            lesson_ids=chosen["lessons"],
+            user_id=principal.user_id,
+        )
+        session.commit()
+    flash(request, _("The close-out was saved."))
+    return redirect_to("ws_closeout", community_id=community.id, meeting_id=meeting.id)
+
+
+@form_view
+def closeout_publish(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        community = load(session, request, principal)
+        meeting = _meeting(session, request, community)
+        closeout = found(meeting.closeout, _("Save the close-out before publishing it."))
+        meetings.publish_closeout(
+            session, closeout=closeout, user_id=principal.user_id, programme_id=community.programme_id
+        )
+        session.commit()
+    flash(request, _("The close-out is published on the meeting's page."))
+    return redirect_to("ws_closeout", community_id=community.id, meeting_id=meeting.id)
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.communities.workspace``)."""
+    return [
+        Route("/communities/{community_id:int}/meetings/new", meeting_new, name="ws_meeting_new"),
+        Route(
+            "/communities/{community_id:int}/meetings/new",
+            meeting_create,
+            methods=["POST"],
+            name="ws_meeting_create",
+        ),
+        Route(
+            "/communities/{community_id:int}/meetings/{meeting_id:int}",
+            meeting_edit,
+            name="ws_meeting",
+        ),
+        Route(
+            "/communities/{community_id:int}/meetings/{meeting_id:int}",
+            meeting_update,
+            methods=["POST"],
+            name="ws_meeting_update",
+        ),
+        Route(
+            "/communities/{community_id:int}/meetings/{meeting_id:int}/closeout",
+            closeout_edit,
+            name="ws_closeout",
+        ),
+        Route(
+            "/communities/{community_id:int}/meetings/{meeting_id:int}/closeout",
+            closeout_save,
+            methods=["POST"],
+            name="ws_closeout_save",
+        ),
+        Route(
+            "/communities/{community_id:int}/meetings/{meeting_id:int}/closeout/publish",
+            closeout_publish,
+            methods=["POST"],
+            name="ws_closeout_publish",
+        ),
+    ]

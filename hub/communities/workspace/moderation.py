@@ -1,0 +1,294 @@
+"""Coordinators' screens of community life: moderators decide on requests, keep the members and
+post updates; coordinators decide on proposals; members see their communities.
+
+Who moderates a community: its moderators (a role per community), the coordinators of its
+programme and administrators. Communities kept on another hub are moderated there.
+"""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from hub import mail
+from hub.accounts.services import Principal
+from hub.accounts.web import require_principal
+from hub.communities import joining, notices
+from hub.communities import services as communities
+from hub.communities.models import Community, CommunityProposal, JoinRequest, MemberRole
+from hub.coordinator import flash, found, redirect_to, render_page, scope
+from hub.db import utcnow
+from hub.forms import Form
+from hub.i18n import gettext as _
+from hub.records import LANGUAGES
+from hub.security import form_view
+from hub.web import db, language
+
+
+def load(session: Session, request: Request, principal: Principal) -> Community:
+    """The community of the URL (404), if this person moderates it (403) and it is kept here (409)."""
+    community_id = request.path_params["community_id"]
+    community = found(
+        communities.get_community(session, community_id=community_id),
+        _("There is no community with number %(id)s.", id=community_id),
+    )
+    if not principal.may_moderate(community_id=community.id, programme_id=community.programme_id):
+        raise HTTPException(403, _("Only the moderators of this community may do this."))
+    if community.home_hub is not None:
+        raise HTTPException(
+            409, _("This record is kept by %(home)s and edited there.", home=community.home_hub)
+        )
+    return community
+
+
+def tell_decision(
+    request: Request, session: Session, decided: JoinRequest | CommunityProposal, message: EmailMessage
+) -> None:
+    """Mails a saved decision to the person who asked, and says on the next page whether it went."""
+    if mail.send_now(request.app.state.settings, message):
+        decided.notified_at = utcnow()
+        session.commit()
+        flash(request, _("Decision saved; %(name)s was told by e-mail.", name=decided.name))
+    else:
+        flash(
+            request, _("Decision saved, but the e-mail to %(email)s could not be sent.", email=decided.email)
+        )
+
+
+def community_index(request: Request) -> Response:
+    """The communities this person moderates, the proposals they decide on, and those they belong to."""
+    principal = require_principal(request)
+    with db(request) as session:
+        mine = communities.moderated_by(session, principal=principal)
+        requests = joining.pending_requests(session, community_ids=[c.id for c in mine])
+        waiting: dict[int, int] = {}
+        for join_request in requests:
+            waiting[join_request.community_id] = waiting.get(join_request.community_id, 0) + 1
+        proposals = (
+            joining.pending_proposals(session, programme_ids=scope(principal))
+            if principal.is_admin or principal.programme_ids
+            else []
+        )
+        return render_page(
+            request,
+            "communities/workspace/index.html",
+            moderated=mine,
+            waiting=waiting,
+            proposals=proposals,
+            memberships=communities.memberships_of(session, email=principal.email),
+        )
+
+
+def _community_page(
+    request: Request,
+    session: Session,
+    community: Community,
+    *,
+    member_form: Form | None = None,
+    post_form: Form | None = None,
+    status_code: int = 200,
+) -> Response:
+    all_meetings = communities.meetings_of(session, community_id=community.id)
+    return render_page(
+        request,
+        "communities/workspace/community.html",
+        status_code=status_code,
+        community=community,
+        requests=joining.pending_requests(session, community_ids=[community.id]),
+        members=communities.members_of(session, community_id=community.id),
+        meetings=all_meetings[::-1],
+        now=utcnow(),
+        registered=communities.registration_counts(session, meeting_ids=[m.id for m in all_meetings]),
+        posts=communities.posts_of(session, community_id=community.id, limit=20),
+        member_form=member_form or Form({"role": MemberRole.MEMBER.value}),
+        post_form=post_form or Form({"source_language": language(request)}),
+        roles=list(MemberRole),
+        languages=LANGUAGES,
+    )
+
+
+def community_page(request: Request) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        community = load(session, request, principal)
+        return _community_page(request, session, community)
+
+
+@form_view
+def request_decide(request: Request, data: FormData) -> Response:
+    """Accept or decline a request to join; the asker hears by e-mail in their language."""
+    principal = require_principal(request)
+    form = Form.submitted(data)
+    decision = form.key("decision", ("accept", "decline"))
+    note = form.text("note", max_length=2000)
+    settings = request.app.state.settings
+    with db(request) as session:
+        community = load(session, request, principal)
+        join_request = found(
+            joining.get_request(
+                session, request_id=request.path_params["request_id"], community_id=community.id
+            ),
+            _("There is no such request."),
+        )
+        if decision is None:
+            raise HTTPException(400, _("Choose whether to accept or decline the request."))
+        try:
+            joining.decide_request(
+                session,
+                join_request=join_request,
+                accept=decision == "accept",
+                note=note,
+                user_id=principal.user_id,
+            )
+        except joining.Refused as refused:
+            raise HTTPException(409, str(refused)) from None
+        session.commit()
+        message = notices.join_decision(settings, join_request=join_request, community=community)
+        tell_decision(request, session, join_request, message)
+    return redirect_to("ws_community", community_id=community.id)
+
+
+@form_view
+def member_add(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    form = Form.submitted(data)
+    name = form.line("name", max_length=200)
+    email = form.email("email")
+    organisation = form.line("organisation", max_length=200)
+    role = form.choice("role", MemberRole)
+    if not name and not organisation:
+        form.error("name", _("Give a person's name, an organisation, or both."))
+    with db(request) as session:
+        community = load(session, request, principal)
+        if form.ok and role is not None:
+            try:
+                joining.add_member(
+                    session,
+                    community=community,
+                    name=name,
+                    email=email or None,
+                    organisation_name=organisation,
+                    role=role,
+                    user_id=principal.user_id,
+                )
+            except joining.Refused as refused:
+                form.error(refused.field or "email", str(refused))
+        if not form.ok:
+            return _community_page(request, session, community, member_form=form, status_code=400)
+        session.commit()
+    flash(request, _("The member was added."))
+    return redirect_to("ws_community", community_id=community.id)
+
+
+@form_view
+def member_remove(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        community = load(session, request, principal)
+        membership = found(
+            joining.get_member(
+                session, membership_id=request.path_params["member_id"], community_id=community.id
+            ),
+            _("There is no such member."),
+        )
+        joining.remove_member(
+            session, membership=membership, programme_id=community.programme_id, user_id=principal.user_id
+        )
+        session.commit()
+    flash(request, _("The member was removed."))
+    return redirect_to("ws_community", community_id=community.id)
+
+
+@form_view
+def post_add(request: Request, data: FormData) -> Response:
+    """An update in both languages (the source language required), shown on the community's page."""
+    principal = require_principal(request)
+    form = Form.submitted(data)
+    values = form.bilingual("body", title_max=200)
+    source = values["source_language"] = values["source_language"] or ""
+    if source and not values[f"body_{source}"]:
+        form.error(f"body_{source}", _("Write the update in the source language."))
+    with db(request) as session:
+        community = load(session, request, principal)
+        if not form.ok:
+            return _community_page(request, session, community, post_form=form, status_code=400)
+        joining.add_post(
+            session,
+            community=community,
+            values=values,
+            author_id=principal.user_id,
+            author_name=principal.name,
+        )
+        session.commit()
+    flash(request, _("The update was posted."))
+    return redirect_to("ws_community", community_id=community.id)
+
+
+@form_view
+def proposal_decide(request: Request, data: FormData) -> Response:
+    """A coordinator of the proposal's programme accepts (the community starts) or declines it."""
+    principal = require_principal(request)
+    form = Form.submitted(data)
+    decision = form.key("decision", ("accept", "decline"))
+    note = form.text("note", max_length=2000)
+    settings = request.app.state.settings
+    with db(request) as session:
+        proposal = found(
+            joining.get_proposal(session, proposal_id=request.path_params["proposal_id"]),
+            _("There is no such proposal."),
+        )
+        if not principal.may_edit_programme(proposal.programme_id):
+            raise HTTPException(403, _("You may not change records of this programme."))
+        if decision is None:
+            raise HTTPException(400, _("Choose whether to accept or decline the proposal."))
+        try:
+            community = joining.decide_proposal(
+                session, proposal=proposal, accept=decision == "accept", note=note, user_id=principal.user_id
+            )
+        except joining.Refused as refused:
+            raise HTTPException(409, str(refused)) from None
+        session.commit()
+        message = notices.proposal_decision(settings, proposal=proposal, community=community)
+        tell_decision(request, session, proposal, message)
+    if community is None:
+        return redirect_to("ws_communities")
+    return redirect_to("ws_community", community_id=community.id)
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.communities.workspace``)."""
+    return [
+        Route("/communities", community_index, name="ws_communities"),
+        Route("/communities/{community_id:int}", community_page, name="ws_community"),
+        Route(
+            "/communities/{community_id:int}/requests/{request_id:int}",
+            request_decide,
+            methods=["POST"],
+            name="ws_request_decide",
+        ),
+        Route(
+            "/communities/{community_id:int}/members",
+            member_add,
+            methods=["POST"],
+            name="ws_member_add",
+        ),
+        Route(
+            "/communities/{community_id:int}/members/{member_id:int}/remove",
+            member_remove,
+            methods=["POST"],
+            name="ws_member_remove",
+        ),
+        Route("/communities/{community_id:int}/posts", post_add, methods=["POST"], name="ws_post_add"),
+        Route(
+            "/proposals/{proposal_id:int}",
+            proposal_decide,
+            methods=["POST"],
+            name="ws_proposal_decide",
+        ),
+    ]

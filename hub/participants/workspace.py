@@ -1,0 +1,268 @@
+"""Workspace pages of the participants: coordinators invite people to log their organisation's
+records, and review what they log (publish it, or return it with a note).
+
+A coordinator invites for, and reviews, their own programmes only (403 otherwise). The review is
+claimed with one conditional UPDATE, so two coordinators never both publish one entry.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from hub import mail
+from hub.accounts.services import Principal
+from hub.accounts.web import forbid_unless, require_principal
+from hub.coordinator import flash, found, page_number, redirect_to, render_page, scope
+from hub.db import utcnow
+from hub.forms import Form
+from hub.i18n import gettext as _
+from hub.participants import display, invitations, notices, publishing
+from hub.participants import services as entries
+from hub.participants.forms import raw_of
+from hub.participants.models import Entry, EntryState
+from hub.programmes.services import editable_programmes
+from hub.records import LANGUAGES
+from hub.security import form_view
+from hub.web import check_page, db, invalid_value, language
+
+NOTE_MAX = 2000
+
+
+def _invitation_page(
+    request: Request, session: Session, principal: Principal, form: Form, *, status_code: int = 200
+) -> Response:
+    ids = scope(principal)
+    return render_page(
+        request,
+        "participants/workspace/invitations.html",
+        status_code=status_code,
+        form=form,
+        programmes=editable_programmes(session, programme_ids=ids),
+        organisations=invitations.participating_organisations(session, programme_ids=ids),
+        invitations=invitations.list_invitations(session, programme_ids=ids),
+        languages=LANGUAGES,
+        now=utcnow(),
+    )
+
+
+def participant_list(request: Request) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        programmes = editable_programmes(session, programme_ids=scope(principal))
+        initial = {"language": language(request)}
+        if len(programmes) == 1:
+            initial["programme_id"] = str(programmes[0].id)
+        return _invitation_page(request, session, principal, Form(initial))
+
+
+@form_view
+def participant_invite(request: Request, data: FormData) -> Response:
+    principal = require_principal(request)
+    form = Form.submitted(data)
+    with db(request) as session:
+        programmes = editable_programmes(session, programme_ids=scope(principal))
+        forbid_unless(bool(programmes))
+        programme = form.key("programme_id", {str(p.id) for p in programmes})
+        organisation = form.key(
+            "organisation_id",
+            {
+                str(o.id)
+                for o in invitations.participating_organisations(session, programme_ids=scope(principal))
+            },
+        )
+        email = form.email("email", required=True)
+        name = form.line("name", max_length=200)
+        invite_language = form.key("language", LANGUAGES) or language(request)
+        if (
+            programme
+            and organisation
+            and not invitations.takes_part(
+                session, programme_id=int(programme), organisation_id=int(organisation)
+            )
+        ):
+            form.error("organisation_id", _("This organisation does not take part in this programme."))
+        if not form.ok or programme is None or organisation is None:
+            return _invitation_page(request, session, principal, form, status_code=400)
+        invitation, token = invitations.invite(
+            session,
+            programme_id=int(programme),
+            organisation_id=int(organisation),
+            email=email,
+            name=name,
+            language=invite_language,
+            invited_by_id=principal.user_id,
+        )
+        session.commit()
+        session.refresh(invitation)
+        message = notices.invitation(
+            request.app.state.settings, invitation=invitation, token=token, inviter=principal.name
+        )
+    if mail.send_now(request.app.state.settings, message):
+        flash(request, _("Invitation sent to %(email)s.", email=email))
+    else:
+        flash(
+            request,
+            _(
+                "The invitation was saved, but the e-mail to %(email)s could not be sent. "
+                "Withdraw it and invite again once the mail server works.",
+                email=email,
+            ),
+        )
+    return redirect_to("ws_participants")
+
+
+@form_view
+def participant_revoke(request: Request, _data: FormData) -> Response:
+    principal = require_principal(request)
+    invitation_id = request.path_params["invitation_id"]
+    with db(request) as session:
+        invitation = found(
+            invitations.get_invitation(session, invitation_id=invitation_id),
+            _("There is no invitation with number %(id)s.", id=invitation_id),
+        )
+        forbid_unless(principal.may_edit_programme(invitation.programme_id))
+        if not invitations.revoke(session, invitation=invitation, user_id=principal.user_id):
+            raise HTTPException(409, _("This invitation was accepted or withdrawn already."))
+        session.commit()
+    flash(request, _("The invitation was withdrawn; its link no longer works."))
+    return redirect_to("ws_participants")
+
+
+# --- the review of what participants logged ---
+
+
+def entry_list(request: Request) -> Response:
+    principal = require_principal(request)
+    form = Form(dict(request.query_params))
+    state = form.choice("state", EntryState, required=False) or EntryState.SUBMITTED
+    for field in form.errors:
+        raise invalid_value(field, form.value(field)[:40])
+    number = page_number(request)
+    with db(request) as session:
+        page = entries.review_queue(session, programme_ids=scope(principal), state=state, page=number)
+        check_page(number, page.pages)
+        return render_page(
+            request,
+            "participants/workspace/entry_list.html",
+            page=page,
+            state=state,
+            states=list(EntryState),
+            counts=entries.counts(session, programme_ids=scope(principal)),
+        )
+
+
+def _entry(session: Session, request: Request, principal: Principal) -> Entry:
+    entry_id = request.path_params["entry_id"]
+    entry = found(
+        entries.get_entry(session, entry_id=entry_id), _("There is no entry with number %(id)s.", id=entry_id)
+    )
+    forbid_unless(principal.may_edit_programme(entry.programme_id))
+    return entry
+
+
+def _entry_page(
+    request: Request, session: Session, entry: Entry, *, problem: str = "", status_code: int = 200
+) -> Response:
+    vocabulary = publishing.choices(session)
+    _values, form = publishing.check(session, entry, vocabulary)
+    current = None
+    if entry.target_id is not None and entry.editable:
+        target = entries.target_of(
+            session,
+            kind=entry.kind,
+            record_id=entry.target_id,
+            programme_id=entry.programme_id,
+            organisation_id=entry.organisation_id,
+        )
+        current = raw_of(target) if target is not None else None
+    return render_page(
+        request,
+        "participants/workspace/entry.html",
+        status_code=status_code,
+        entry=entry,
+        form=form,
+        rows=display.rows(entry.kind, entry.values, current, vocabulary, language(request)),
+        compared=current is not None,
+        problem=problem,
+    )
+
+
+def entry_page(request: Request) -> Response:
+    principal = require_principal(request)
+    with db(request) as session:
+        return _entry_page(request, session, _entry(session, request, principal))
+
+
+@form_view
+def entry_review(request: Request, data: FormData) -> Response:
+    """Publish the entry, or return it to the participant with a note (required then)."""
+    principal = require_principal(request)
+    decision = str(data.get("decision", ""))
+    note = str(data.get("note", "")).replace("\r\n", "\n").strip()
+    if decision not in ("publish", "return"):
+        raise invalid_value("decision", decision[:20])
+    with db(request) as session:
+        entry = _entry(session, request, principal)
+        if len(note) > NOTE_MAX:
+            return _entry_page(
+                request,
+                session,
+                entry,
+                problem=_(
+                    "Use at most %(max)d characters; this has %(count)d.", max=NOTE_MAX, count=len(note)
+                ),
+                status_code=400,
+            )
+        if decision == "return" and not note:
+            return _entry_page(
+                request,
+                session,
+                entry,
+                problem=_("Say what the participant should change: the note goes to them."),
+                status_code=400,
+            )
+        to = EntryState.PUBLISHED if decision == "publish" else EntryState.RETURNED
+        if not entries.claim_for_review(session, entry=entry, user_id=principal.user_id, to=to, note=note):
+            raise HTTPException(409, _("This entry is not waiting for review (any more)."))
+        if to == EntryState.PUBLISHED:
+            published = publishing.publish(session, entry=entry, user_id=principal.user_id)
+            if isinstance(published, publishing.Refused):
+                session.rollback()
+                entry = _entry(session, request, principal)
+                return _entry_page(request, session, entry, problem=published.message, status_code=409)
+        session.commit()
+        author = entry.created_by.email if entry.created_by and entry.created_by.is_active else None
+        messages = (
+            notices.entry_reviewed(request.app.state.settings, entry=entry, to=author) if author else []
+        )
+    sent = mail.send_now(request.app.state.settings, *messages) if messages else False
+    if to == EntryState.PUBLISHED:
+        flash(request, _("Published.") + (" " + _("The participant was told by e-mail.") if sent else ""))
+    else:
+        flash(
+            request,
+            _("Returned to the participant.") + (" " + _("They were told by e-mail.") if sent else ""),
+        )
+    return redirect_to("ws_entry", entry_id=entry.id)
+
+
+def routes() -> list[BaseRoute]:
+    """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
+    return [
+        Route("/participants", participant_list, name="ws_participants"),
+        Route("/participants", participant_invite, methods=["POST"], name="ws_participant_invite"),
+        Route(
+            "/participants/invitations/{invitation_id:int}/withdraw",
+            participant_revoke,
+            methods=["POST"],
+            name="ws_invitation_withdraw",
+        ),
+        Route("/entries", entry_list, name="ws_entries"),
+        Route("/entries/{entry_id:int}", entry_page, name="ws_entry"),
+        Route("/entries/{entry_id:int}", entry_review, methods=["POST"], name="ws_entry_review"),
+    ]
