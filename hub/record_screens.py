@@ -1,0 +1,203 @@
+"""The coordinators' screens of one kind of record, written once: its list, the new and edit forms
+(each shown again with what was typed when it is refused), and archiving.
+
+A domain's workspace subclasses ``RecordScreens`` and says only what differs: how a record is
+found, what its form offers, how the form becomes the domain's typed input and how the domain saves
+it. The class gives the endpoints and their routes; every write goes through the domain's own
+functions, so the rules and the audit trail are the same whichever screen a change comes from.
+
+Route names follow one pattern: ``ws_pilots`` (the list), ``ws_pilot`` (a record's form),
+``ws_pilot_new``/``_create``/``_update``/``_archive`` (``name_prefix`` where the form's name differs:
+``ws_library_item`` and ``ws_library_new``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from hub.accounts.services import Principal
+from hub.accounts.web import forbid_unless, require_principal
+from hub.coordinator import (
+    archive_view,
+    flash,
+    found,
+    kept_elsewhere,
+    new_record_form,
+    redirect_to,
+    refuse_if_synced,
+    render_page,
+    scope,
+)
+from hub.forms import Form, as_raw
+from hub.i18n import N_
+from hub.i18n import gettext as _
+from hub.programmes.models import Programme
+from hub.programmes.services import editable_programmes
+from hub.records import Record
+from hub.security import form_view
+from hub.web import db
+
+R = TypeVar("R", bound=Record)
+V = TypeVar("V")  # the domain's typed input for a record of this kind
+
+
+class RecordScreens(Generic[R, V]):
+    """List, new, create, edit, update and archive for records of one kind (see the module doc)."""
+
+    path: ClassVar[str]  # "/pilots"
+    id_param: ClassVar[str]  # "pilot_id"
+    list_name: ClassVar[str]  # "ws_pilots"
+    item_name: ClassVar[str]  # "ws_pilot"
+    name_prefix: ClassVar[str] = ""  # of ws_pilot_new/_create/_update/_archive; item_name if empty
+    record_name: ClassVar[str]  # the record's name in the form template: "pilot"
+    form_template: ClassVar[str]
+    fields: ClassVar[Sequence[str]]  # what the edit form shows of a stored record
+    multi: ClassVar[Sequence[str]] = ()  # fields that may repeat (checkboxes)
+    missing: ClassVar[str]  # msgid: "There is no pilot with number %(id)s."
+    created: ClassVar[str]  # msgid: "The pilot was created."
+    saved: ClassVar[str] = N_("Your changes were saved.")
+    archived: ClassVar[str]  # msgid: "The pilot was archived: …"
+
+    # --- what a domain fills in ---
+
+    def get(self, session: Session, record_id: int) -> R | None:
+        raise NotImplementedError
+
+    def choices(self, session: Session, principal: Principal) -> dict[str, Any]:
+        """What the form offers; ``programmes`` are those this person may write in."""
+        return {"programmes": editable_programmes(session, programme_ids=scope(principal))}
+
+    def parse(self, form: Form, choices: dict[str, Any]) -> V | None:
+        """The typed input, or None with the errors left in ``form.errors``."""
+        raise NotImplementedError
+
+    def create(self, session: Session, values: V, principal: Principal) -> R:
+        raise NotImplementedError
+
+    def update(self, session: Session, record: R, values: V, principal: Principal) -> None:
+        raise NotImplementedError
+
+    def list_page(self, request: Request, session: Session, principal: Principal) -> Response:
+        raise NotImplementedError
+
+    def initial(self, request: Request, programmes: Sequence[Programme]) -> Form:
+        """A new record's form: in the page's language and the coordinator's only programme."""
+        return new_record_form(request, programmes)
+
+    def current(self, record: R) -> Form:
+        """A stored record as its edit form shows it."""
+        return Form({name: as_raw(getattr(record, name)) for name in self.fields})
+
+    def context(self, session: Session, record: R | None, form: Form) -> dict[str, Any]:
+        """More for the form template (beyond the choices)."""
+        return {}
+
+    # --- the screens ---
+
+    def load(self, session: Session, request: Request, principal: Principal) -> R:
+        """The record of the URL (404), if this person may edit its programme (403)."""
+        record_id = request.path_params[self.id_param]
+        record = found(self.get(session, record_id), _(self.missing, id=record_id))
+        forbid_unless(principal.may_edit_programme(record.programme_id))  # type: ignore[attr-defined]
+        return record
+
+    def form_page(
+        self,
+        request: Request,
+        session: Session,
+        principal: Principal,
+        form: Form,
+        *,
+        record: R | None,
+        status_code: int = 200,
+        choices: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> Response:
+        """The record's form (``record`` None: a new one); ``extra`` replaces parts of ``context``."""
+        return render_page(
+            request,
+            self.form_template,
+            status_code=status_code,
+            form=form,
+            readonly=record is not None and record.home_hub is not None,
+            kept_elsewhere=kept_elsewhere(record) if record is not None else "",
+            **{self.record_name: record},
+            **(choices if choices is not None else self.choices(session, principal)),
+            **{**self.context(session, record, form), **extra},
+        )
+
+    def list_view(self, request: Request) -> Response:
+        principal = require_principal(request)
+        with db(request) as session:
+            return self.list_page(request, session, principal)
+
+    def new_view(self, request: Request) -> Response:
+        principal = require_principal(request)
+        with db(request) as session:
+            choices = self.choices(session, principal)
+            forbid_unless(bool(choices["programmes"]))
+            initial = self.initial(request, choices["programmes"])
+            return self.form_page(request, session, principal, initial, record=None, choices=choices)
+
+    def create_view(self, request: Request, data: FormData) -> Response:
+        principal = require_principal(request)
+        form = Form.submitted(data, multi=self.multi)
+        with db(request) as session:
+            choices = self.choices(session, principal)
+            forbid_unless(bool(choices["programmes"]))
+            values = self.parse(form, choices)
+            if values is None:
+                return self.form_page(
+                    request, session, principal, form, record=None, status_code=400, choices=choices
+                )
+            record = self.create(session, values, principal)
+            session.commit()
+            flash(request, _(self.created))
+            return redirect_to(self.item_name, **{self.id_param: record.id})  # type: ignore[attr-defined]
+
+    def edit_view(self, request: Request) -> Response:
+        principal = require_principal(request)
+        with db(request) as session:
+            record = self.load(session, request, principal)
+            return self.form_page(request, session, principal, self.current(record), record=record)
+
+    def update_view(self, request: Request, data: FormData) -> Response:
+        principal = require_principal(request)
+        form = Form.submitted(data, multi=self.multi)
+        with db(request) as session:
+            record = self.load(session, request, principal)
+            refuse_if_synced(record)
+            choices = self.choices(session, principal)
+            values = self.parse(form, choices)
+            if values is None:
+                return self.form_page(
+                    request, session, principal, form, record=record, status_code=400, choices=choices
+                )
+            self.update(session, record, values, principal)
+            session.commit()
+            flash(request, _(self.saved))
+            return redirect_to(self.item_name, **{self.id_param: record.id})  # type: ignore[attr-defined]
+
+    def routes(self) -> list[BaseRoute]:
+        item = f"{self.path}/{{{self.id_param}:int}}"
+        prefix, post = self.name_prefix or self.item_name, ["POST"]
+        return [
+            Route(self.path, self.list_view, name=self.list_name),
+            Route(f"{self.path}/new", self.new_view, name=f"{prefix}_new"),
+            Route(f"{self.path}/new", form_view(self.create_view), methods=post, name=f"{prefix}_create"),
+            Route(item, self.edit_view, name=self.item_name),
+            Route(item, form_view(self.update_view), methods=post, name=f"{prefix}_update"),
+            Route(
+                f"{item}/archive",
+                archive_view(self.load, done=self.archived, back=self.list_name),
+                methods=post,
+                name=f"{prefix}_archive",
+            ),
+        ]
