@@ -16,11 +16,11 @@ from sqlalchemy import ColumnElement, Select, Subquery, and_, case, extract, fun
 from sqlalchemy.orm import Session
 
 from hub.organisations.models import Organisation, Participation, Role, SupportingAction
+from hub.pilots.fields import QUANTITIES
 from hub.pilots.models import Pilot, PilotParty, PilotRole, PilotStatus
 from hub.programmes.models import Programme
 from hub.taxonomy.models import ProductGroup
 
-QUANTITIES = ("raw_materials", "waste", "co2")
 
 
 @dataclasses.dataclass(frozen=True)
