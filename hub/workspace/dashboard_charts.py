@@ -21,6 +21,7 @@ from hub.charts import Band, Bar, Series
 from hub.i18n import gettext as _
 from hub.i18n import ngettext
 from hub.organisations.models import Role
+from hub.pilots.fields import QUANTITIES
 from hub.pilots.models import PilotStatus
 from hub.programmes.models import Programme
 from hub.workspace import dashboard_services as figures
@@ -295,7 +296,7 @@ def impact_chart(session: Session, programme: Programme) -> Chart:
     groups = figures.impact(session, programme_id=programme.id)
     band = target_band(programme)
     title = _("Measured reduction per product group")
-    series = [Series(_(QUANTITY_LABELS[q]), QUANTITY_COLOURS[q]) for q in figures.QUANTITIES]
+    series = [Series(_(QUANTITY_LABELS[q]), QUANTITY_COLOURS[q]) for q in QUANTITIES]
 
     def label(group: figures.GroupImpact) -> str:
         if group.total:
@@ -309,7 +310,7 @@ def impact_chart(session: Session, programme: Programme) -> Chart:
     rows: list[list[Cell]] = [
         [label(g), _(QUANTITY_LABELS[q]), share(g.reductions[q]), g.reductions[q].pilots]
         for g in groups
-        for q in figures.QUANTITIES
+        for q in QUANTITIES
     ]
     description = _(
         "Reduction of raw materials, waste and CO2 from baseline to result, summed over the pilots "
@@ -332,9 +333,7 @@ def impact_chart(session: Session, programme: Programme) -> Chart:
             description=description,
             series=series,
             bars=[
-                Bar(
-                    label(g), [s.value if (s := share(g.reductions[q])) else None for q in figures.QUANTITIES]
-                )
+                Bar(label(g), [s.value if (s := share(g.reductions[q])) else None for q in QUANTITIES])
                 for g in groups
             ],
             format_value=percent,

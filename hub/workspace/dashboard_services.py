@@ -22,7 +22,6 @@ from hub.programmes.models import Programme
 from hub.taxonomy.models import ProductGroup
 
 
-
 @dataclasses.dataclass(frozen=True)
 class GroupKey:
     """A product group (or none: ``code`` is None) as the dashboard labels it."""
