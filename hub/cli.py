@@ -12,12 +12,14 @@ from collections.abc import Sequence
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
+from starlette.routing import BaseRoute
 
 import hub.models  # noqa: F401  (every model, so that relationships resolve)
-from hub import i18n, migrate
+from hub import i18n, migrate, urls
 from hub.accounts.models import RoleName
 from hub.db import make_engine, make_sessionmaker, refresh_statistics
 from hub.logs import configure_logging
+from hub.refusals import Refused
 from hub.settings import Settings, SettingsError
 
 log = logging.getLogger("hub")
@@ -31,6 +33,7 @@ class CommandError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    urls.install(app_routes)  # e-mails (failed runs, newsletters) link by route name
     settings = None
     try:
         settings = Settings.load()
@@ -45,6 +48,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+def app_routes() -> list[BaseRoute]:
+    """The app's route table, imported only when a command first builds a link (see hub.urls)."""
+    from hub.app import routes
+
+    return routes()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -328,7 +338,7 @@ def users_create_command(settings: Settings, args: argparse.Namespace) -> None:
                 services.grant(session, user=user, role=RoleName.ADMIN)
             for code in args.coordinator:
                 services.grant(session, user=user, role=RoleName.COORDINATOR, programme_code=code)
-        except services.AccountError as error:
+        except Refused as error:
             raise CommandError(str(error)) from None
         session.commit()
         print(f"Created {user.email}.", file=sys.stderr)
@@ -350,7 +360,7 @@ def users_grant_command(settings: Settings, args: argparse.Namespace) -> None:
                 programme_code=args.programme,
                 community_id=args.community,
             )
-        except services.AccountError as error:
+        except Refused as error:
             raise CommandError(str(error)) from None
         session.commit()
         print(f"Granted {args.role} to {user.email}.", file=sys.stderr)

@@ -13,6 +13,7 @@ from hub import i18n
 from hub.api import api_error
 from hub.i18n import gettext as _
 from hub.middleware import language_of
+from hub.refusals import Refused
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,12 @@ async def http_error(request: Request, exc: Exception) -> Response:
     response = _error_response(request, exc.status_code, exc.detail if exc.detail else None)
     response.headers.update(exc.headers or {})  # e.g. Allow on a 405 (RFC 9110)
     return response
+
+
+async def refused(request: Request, exc: Exception) -> Response:
+    """A ``Refused`` no page caught: its status and message, as an ``HTTPException`` would be."""
+    assert isinstance(exc, Refused)
+    return _error_response(request, exc.status, str(exc) or None)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

@@ -1,47 +1,100 @@
-"""A public list's query parameters, read and checked one by one.
+"""A list's query parameters, read and checked one by one: the one reader of list filters, for the
+public lists (``parse_filters`` in the domains' services) and the coordinators' lists alike
+(``hub.coordinator.list_filters``).
 
-An unknown value raises ``InvalidFilter``; the page answers 400 naming the field
-(``hub.web.invalid_value``), so a mistyped link says what was wrong instead of showing everything.
+An unknown value raises ``InvalidFilter``, a ``Refused`` that answers 400 naming the field ("“xyz”
+is not a valid value for the filter “Programme”."), so a mistyped link says what was wrong instead
+of showing everything.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.i18n import N_, gettext
+from hub.refusals import Refused
+
 MAX_PAGE = 1_000_000
 MAX_SEARCH = 200
+MAX_SHOWN = 40  # of a value not offered (an id or code), as the error message repeats it
 
 E = TypeVar("E", bound=enum.Enum)
 
+# Query parameters as people know them, for error messages.
+FIELD_LABELS = {
+    "programme": N_("Programme"),
+    "country": N_("Country"),
+    "product_group": N_("Product group"),
+    "strategy": N_("Circular strategy"),
+    "kind": N_("Kind"),
+    "phase": N_("Procurement phase"),
+    "sdg": N_("Sustainable Development Goal"),
+    "status": N_("Status"),
+    "year": N_("Year"),
+    "role": N_("Role"),
+    "q": N_("Search"),
+    "sort": N_("Sort by"),
+    "page": N_("Page"),
+    "per_page": N_("Results per page"),
+}
 
-class InvalidFilter(ValueError):
-    """A filter value the hub does not know; ``field`` names the query parameter."""
+
+class InvalidFilter(Refused):
+    """A filter value the hub does not know (400); ``field`` names the query parameter, ``value``
+    is what it said."""
+
+    field: str
 
     def __init__(self, field: str, value: str) -> None:
-        super().__init__(f"{field}={value!r}")
-        self.field = field
-        self.value = value
+        super().__init__(
+            gettext(
+                "“%(value)s” is not a valid value for the filter “%(field)s”.",
+                value=value,
+                field=gettext(FIELD_LABELS.get(field, field)),
+            ),
+            status=400,
+            field=field,
+        )
+        self.field, self.value = field, value
 
 
 class QueryFilters:
-    """Reads one list request's parameters; each method checks the value it returns."""
+    """Reads one list request's parameters; each method checks the value it returns and raises
+    ``InvalidFilter`` for one it does not know. ``session`` is needed only by ``code``."""
 
-    def __init__(self, session: Session, params: Mapping[str, str]) -> None:
+    def __init__(self, session: Session | None, params: Mapping[str, str]) -> None:
         self.session, self.params = session, params
+
+    def value(self, field: str) -> str:
+        """What the request says, as given (to show the filter form again)."""
+        return self.params.get(field, "")
 
     def text(self, field: str) -> str | None:
         return self.params.get(field, "").strip() or None
 
+    def flag(self, field: str) -> bool:
+        """A switch such as ``archived=1``."""
+        return self.params.get(field) == "1"
+
+    def key(self, field: str, allowed: Collection[str]) -> str | None:
+        """One of ``allowed`` (e.g. the ids a list's select offers), or None if none is given."""
+        given = self.text(field)
+        if given is not None and given not in allowed:
+            raise InvalidFilter(field, given[:MAX_SHOWN])
+        return given
+
     def code(self, field: str, column: Any) -> str | None:
         """A code that must stand in ``column`` (one index seek, only when one is given)."""
         given = self.text(field)
-        if given and self.session.scalar(select(column).where(column == given).limit(1)) is None:
-            raise InvalidFilter(field, given)
+        if given:
+            assert self.session is not None, "QueryFilters.code needs a session"
+            if self.session.scalar(select(column).where(column == given).limit(1)) is None:
+                raise InvalidFilter(field, given)
         return given
 
     def member(self, field: str, kind: type[E]) -> E | None:

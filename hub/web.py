@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
@@ -12,7 +12,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hub.db import writer_sessions
-from hub.i18n import N_, gettext
+from hub.filters import InvalidFilter
+from hub.i18n import gettext
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -51,38 +54,20 @@ def not_found(detail: str = "") -> HTTPException:
     return HTTPException(404, detail=detail or None)
 
 
+def found(record: T | None, detail: str) -> T:
+    """``record``, or a 404 saying ``detail`` when there is none."""
+    if record is None:
+        raise not_found(detail)
+    return record
+
+
 def bad_request(detail: str) -> HTTPException:
     return HTTPException(400, detail=detail)
 
 
-# Query parameters as people know them, for error messages.
-FIELD_LABELS = {
-    "programme": N_("Programme"),
-    "country": N_("Country"),
-    "product_group": N_("Product group"),
-    "strategy": N_("Circular strategy"),
-    "kind": N_("Kind"),
-    "phase": N_("Procurement phase"),
-    "sdg": N_("Sustainable Development Goal"),
-    "status": N_("Status"),
-    "year": N_("Year"),
-    "role": N_("Role"),
-    "q": N_("Search"),
-    "sort": N_("Sort by"),
-    "page": N_("Page"),
-    "per_page": N_("Results per page"),
-}
-
-
-def invalid_value(field: str, value: str) -> HTTPException:
-    """400: a filter or query parameter with a value the hub does not know."""
-    return bad_request(
-        gettext(
-            "“%(value)s” is not a valid value for the filter “%(field)s”.",
-            value=value,
-            field=gettext(FIELD_LABELS.get(field, field)),
-        )
-    )
+def invalid_value(field: str, value: str) -> InvalidFilter:
+    """400: a filter or query parameter with a value the hub does not know (``hub.filters``)."""
+    return InvalidFilter(field, value)
 
 
 def check_page(number: int, pages: int) -> None:
@@ -96,3 +81,9 @@ def check_page(number: int, pages: int) -> None:
 def language(request: Request) -> str:
     lang: str = request.path_params["lang"]
     return lang
+
+
+def calendar_response(body: bytes, *, filename: str | None = None) -> Response:
+    """iCalendar: a feed for a calendar program to subscribe to, or (``filename``) a file to add."""
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename else None
+    return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)

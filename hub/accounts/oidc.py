@@ -26,10 +26,11 @@ from starlette.responses import RedirectResponse, Response
 
 from hub import errors, i18n
 from hub.accounts import services
-from hub.accounts.services import AccountError, Principal
+from hub.accounts.services import Principal
 from hub.accounts.web import home_of, safe_next, start_session
 from hub.i18n import N_
 from hub.i18n import gettext as _
+from hub.refusals import Refused
 from hub.settings import OidcProvider, Settings
 
 log = logging.getLogger(__name__)
@@ -147,14 +148,14 @@ async def _complete_login(request: Request, client: Any, name: str, pending: dic
         token = await client.authorize_access_token(request)
         claims = dict(token.get("userinfo") or {})
         if not claims:
-            raise AccountError("the provider sent no ID token")
+            raise Refused("the provider sent no ID token", status=400)
         if not claims.get("email"):
             # Many providers put profile claims only in the userinfo response, not the ID token.
             extra = await client.userinfo(token=token)
             if extra.get("sub") != claims.get("sub"):
-                raise AccountError("the userinfo response is about someone else")
+                raise Refused("the userinfo response is about someone else", status=400)
             claims = {**dict(extra), **claims}
-    except (AuthlibBaseError, JoseError, AccountError) as exc:
+    except (AuthlibBaseError, JoseError, Refused) as exc:
         log.info("OpenID Connect login through %s failed: %s", name, exc)
         return await _failed(request, 400, _(LOGIN_FAILED))
     except (httpx.HTTPError, ValueError, RuntimeError) as exc:
@@ -186,7 +187,7 @@ def _sign_in(request: Request, issuer: str, subject: str, email: str, name: str)
                     session, issuer=issuer, subject=subject, email=email, name=name
                 )
                 session.flush()
-            except AccountError:
+            except Refused:
                 return _(
                     "Another account of this hub already uses the e-mail address %(email)s. "
                     "Ask an administrator to link it to this login.",

@@ -13,10 +13,7 @@ from hub.accounts.models import AuditEntry, RoleGrant, RoleName, User
 from hub.accounts.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
 from hub.db import utcnow
 from hub.programmes.models import Programme
-
-
-class AccountError(ValueError):
-    """A request about accounts that cannot be done; the message says why."""
+from hub.refusals import Refused
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,16 +86,16 @@ class Principal:
 def normalise_email(email: str) -> str:
     email = email.strip().lower()
     if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
-        raise AccountError(f"not a valid e-mail address: {email!r}")
+        raise Refused(f"not a valid e-mail address: {email!r}", status=400)
     return email
 
 
 def create_user(session: Session, *, email: str, name: str = "", password: str | None = None) -> User:
     email = normalise_email(email)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise AccountError(f"a user with the e-mail address {email} already exists")
+        raise Refused(f"a user with the e-mail address {email} already exists")
     if password is not None and len(password) < MIN_LENGTH:
-        raise AccountError(f"a password needs at least {MIN_LENGTH} characters")
+        raise Refused(f"a password needs at least {MIN_LENGTH} characters", status=400)
     user = User(
         email=email,
         name=name or email.split("@")[0],
@@ -140,7 +137,7 @@ def create_oidc_user(session: Session, *, issuer: str, subject: str, email: str,
     """
     email = normalise_email(email)
     if email_in_use(session, email=email):
-        raise AccountError(f"a user with the e-mail address {email} already exists")
+        raise Refused(f"a user with the e-mail address {email} already exists", status=403)
     user = User(
         email=email,
         name=name.strip()[:200] or email.split("@")[0],
@@ -185,21 +182,21 @@ def grant(
 ) -> RoleGrant:
     """Give ``user`` a role: a coordinator's needs a programme, a moderator's a community."""
     if role == RoleName.PARTICIPANT:
-        raise AccountError("a participant role comes with a coordinator's invitation")
+        raise Refused("a participant role comes with a coordinator's invitation", status=400)
     programme_id = None
     if role == RoleName.COORDINATOR:
         if not programme_code:
-            raise AccountError("a coordinator role needs a programme")
+            raise Refused("a coordinator role needs a programme", status=400)
         programme_id = session.scalar(select(Programme.id).where(Programme.code == programme_code))
         if programme_id is None:
-            raise AccountError(f"there is no programme {programme_code!r}")
+            raise Refused(f"there is no programme {programme_code!r}", status=400)
     if role == RoleName.MODERATOR:
         if community_id is None:
-            raise AccountError("a moderator role needs a community")
+            raise Refused("a moderator role needs a community", status=400)
         # The community is found through the grant's own relationship: accounts does not import
         # the communities domain (communities builds on accounts, not the other way round).
         if session.get(RoleGrant.community.property.mapper.class_, community_id) is None:
-            raise AccountError(f"there is no community {community_id}")
+            raise Refused(f"there is no community {community_id}", status=400)
     else:
         community_id = None
     existing = next(
@@ -304,9 +301,9 @@ def revoke(session: Session, *, grant_id: int, revoked_by: User) -> RoleGrant:
     """Remove a role. An administrator cannot remove their own administrator role (no lock-out)."""
     role_grant = session.get(RoleGrant, grant_id)
     if role_grant is None:
-        raise AccountError("there is no such role")
+        raise Refused("there is no such role", status=400)
     if role_grant.user_id == revoked_by.id and role_grant.role == RoleName.ADMIN:
-        raise AccountError("you cannot remove your own administrator role")
+        raise Refused("you cannot remove your own administrator role", status=400)
     scope = role_grant.programme.code if role_grant.programme else role_grant.community_id or ""
     summary = f"{role_grant.role.value} {scope}".strip()
     session.delete(role_grant)

@@ -15,6 +15,7 @@ from hub.accounts.web import LINK_HEADERS, current_principal, end_session, home_
 from hub.i18n import gettext as _
 from hub.participants import notices
 from hub.ratelimit import allowed, client_of
+from hub.refusals import Refused
 from hub.security import checked_form, form_view
 from hub.web import db, language, render
 
@@ -92,7 +93,7 @@ def sign_in_link_request(request: Request, form: FormData) -> Response:
     email = str(form.get("email", "")).strip()[:254]
     try:
         email = services.normalise_email(email)
-    except services.AccountError:
+    except Refused:
         return _login_page(
             request,
             status_code=400,

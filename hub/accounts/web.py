@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from hub import i18n
 from hub.accounts.services import Principal
 from hub.i18n import gettext as _
+from hub.urls import url
 
 SESSION_KEY = "user"
 # Pages whose URL holds a sign-in token: never sent to another site as a referrer, never cached.
@@ -55,7 +56,7 @@ def forbid_unless(allowed: bool) -> None:
 
 def home_of(principal: Principal, language: str) -> str:
     """Where a person lands after login: participants on their own pages, the others in the workspace."""
-    return f"/{language}/participant/" if principal.is_participant_only else f"/{language}/coordinator/"
+    return url("participant_home" if principal.is_participant_only else "dashboard", lang=language)
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -81,8 +82,8 @@ class RequireLogin:
         if self.staff_only and principal is not None and principal.is_participant_only:
             if scope["method"] not in ("GET", "HEAD"):
                 raise HTTPException(403, _("The workspace is for coordinators."))
-            url = home_of(principal, i18n.current_language.get())
-            await RedirectResponse(url, status_code=303)(scope, receive, send)
+            home = home_of(principal, i18n.current_language.get())
+            await RedirectResponse(home, status_code=303)(scope, receive, send)
             return
         if scope["type"] == "http" and principal is None:
             language = i18n.current_language.get()
@@ -92,7 +93,7 @@ class RequireLogin:
             query = scope.get("query_string", b"").decode("latin-1")
             if query:
                 target += "?" + query
-            url = f"/{language}/login?next={quote(target, safe='/')}"
-            await RedirectResponse(url, status_code=303)(scope, receive, send)
+            login = url("login", lang=language) + "?next=" + quote(target, safe="/")
+            await RedirectResponse(login, status_code=303)(scope, receive, send)
             return
         await self.app(scope, receive, send)

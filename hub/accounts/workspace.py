@@ -17,6 +17,7 @@ from hub.communities.services import local_communities
 from hub.coordinator import flash, forbid_unless_admin, found, redirect_to, render_page
 from hub.i18n import gettext as _
 from hub.programmes.services import list_programmes
+from hub.refusals import Refused
 from hub.security import form_view
 from hub.web import db
 
@@ -70,7 +71,7 @@ def grant_role(request: Request, form: FormData) -> Response:
                 community_id=int(community) if role == RoleName.MODERATOR else None,
                 granted_by=admin,
             )
-        except services.AccountError:
+        except Refused:
             if role == RoleName.MODERATOR:
                 return _page(request, 400, _("There is no such community."))
             return _page(request, 400, _("There is no programme “%(code)s”.", code=programme_code or ""))
@@ -87,7 +88,7 @@ def revoke_role(request: Request, form: FormData) -> Response:
         admin = found(services.get_user(session, user_id=principal.user_id), _("There is no such person."))
         try:
             services.revoke(session, grant_id=request.path_params["grant_id"], revoked_by=admin)
-        except services.AccountError as error:
+        except Refused as error:
             message = (
                 _("You cannot remove your own administrator role.")
                 if "own administrator" in str(error)

@@ -19,14 +19,12 @@ from sqlalchemy.orm.interfaces import LoaderOption
 
 from hub.accounts.services import audit, coordinators_of
 from hub.calls.models import Call, CallInterest, CallRole
-from hub.communities.joining import Refused
 from hub.communities.models import RequestStatus
 from hub.db import utcnow
 from hub.i18n import TIMEZONE, format_date
 from hub.i18n import gettext as _
 from hub.pilots.models import Pilot
-
-__all__ = ["Refused"]
+from hub.refusals import Refused
 
 CLOSED_SHOWN = 20  # closed calls on the public list, most recent first
 
@@ -106,7 +104,7 @@ def express_interest(
     if not call.is_open(today):
         raise Refused(closed_message(call))
     if _pending_interest(session, call_id=call.id, email=email) is not None:
-        raise Refused(_already_interested(email), "email")
+        raise Refused(_already_interested(email), field="email")
     interest = CallInterest(
         call_id=call.id,
         name=name,
@@ -121,7 +119,7 @@ def express_interest(
         with session.begin_nested():  # another process may store the same interest at this moment
             session.add(interest)
     except IntegrityError:
-        raise Refused(_already_interested(email), "email") from None
+        raise Refused(_already_interested(email), field="email") from None
     return interest
 
 

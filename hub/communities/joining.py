@@ -28,14 +28,7 @@ from hub.communities.models import (
 from hub.communities.services import active_community_for
 from hub.db import utcnow
 from hub.i18n import gettext as _
-
-
-class Refused(Exception):
-    """What a visitor or moderator asked cannot be done; ``str()`` says why, in their language."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+from hub.refusals import Refused
 
 
 def open_to_requests(community: Community) -> None:
@@ -67,14 +60,14 @@ def request_to_join(
     """A new pending request (flushed); refused for a member or a second open request."""
     open_to_requests(community)
     if find_member(session, community_id=community.id, email=email):
-        raise Refused(_("%(email)s is already a member of this community.", email=email), "email")
+        raise Refused(_("%(email)s is already a member of this community.", email=email), field="email")
     pending = select(JoinRequest.id).where(
         JoinRequest.community_id == community.id,
         func.lower(JoinRequest.email) == email.lower(),
         JoinRequest.status == RequestStatus.PENDING,
     )
     if session.scalar(pending) is not None:
-        raise Refused(_already_requested(email), "email")
+        raise Refused(_already_requested(email), field="email")
     join_request = JoinRequest(
         community_id=community.id,
         name=name,
@@ -87,7 +80,7 @@ def request_to_join(
         with session.begin_nested():  # another process may take the same request at this moment
             session.add(join_request)
     except IntegrityError:
-        raise Refused(_already_requested(email), "email") from None
+        raise Refused(_already_requested(email), field="email") from None
     return join_request
 
 
@@ -167,7 +160,7 @@ def add_member(
 ) -> Membership:
     """A member added by a moderator (a person, or an organisation without an address)."""
     if email and find_member(session, community_id=community.id, email=email):
-        raise Refused(_("%(email)s is already a member of this community.", email=email), "email")
+        raise Refused(_("%(email)s is already a member of this community.", email=email), field="email")
     membership = Membership(
         community_id=community.id,
         name=name,
@@ -233,7 +226,7 @@ def propose(
                     "Ask to join it instead.",
                     name=existing.localized("name", language).text,
                 ),
-                "product_group",
+                field="product_group",
             )
     duplicate = session.scalar(
         select(CommunityProposal.id).where(
@@ -247,7 +240,8 @@ def propose(
     )
     if duplicate is not None:
         raise Refused(
-            _("Your proposal for this is already waiting for a decision. You will hear by e-mail."), "email"
+            _("Your proposal for this is already waiting for a decision. You will hear by e-mail."),
+            field="email",
         )
     proposal = CommunityProposal(
         programme_id=programme_id,

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 
 from hub.accounts.services import audit
 from hub.communities.calendar import DEFAULT_LENGTH
-from hub.communities.joining import Refused
 from hub.communities.models import CloseOut, Meeting, Registration
 from hub.db import utcnow
 from hub.i18n import gettext as _
 from hub.lessons.models import Lesson
 from hub.organisations.models import Organisation
 from hub.pilots.models import Pilot
+from hub.refusals import Refused
 
 
 def overlapping(
@@ -100,7 +100,7 @@ def register(
         )
     )
     if taken is not None:
-        raise Refused(_("%(email)s is registered for this meeting already.", email=email), "email")
+        raise Refused(_("%(email)s is registered for this meeting already.", email=email), field="email")
     if meeting.capacity is not None:
         count = session.scalar(select(func.count()).where(Registration.meeting_id == meeting.id)) or 0
         if count >= meeting.capacity:
@@ -112,7 +112,9 @@ def register(
         with session.begin_nested():
             session.add(registration)
     except IntegrityError:
-        raise Refused(_("%(email)s is registered for this meeting already.", email=email), "email") from None
+        raise Refused(
+            _("%(email)s is registered for this meeting already.", email=email), field="email"
+        ) from None
     return registration
 
 

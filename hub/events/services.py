@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hub.accounts.services import audit
-from hub.communities.joining import Refused
 from hub.db import utcnow
 from hub.events.models import Event, EventKind, EventRegistration, Side
 from hub.filters import QueryFilters
@@ -26,9 +25,8 @@ from hub.i18n import format_date, ngettext
 from hub.i18n import gettext as _
 from hub.pagination import Page, paginate
 from hub.programmes.models import Programme
+from hub.refusals import Refused
 from hub.taxonomy.models import ProductGroup
-
-__all__ = ["Refused"]
 
 PAGE_SIZE = 20
 _LIVE = Event.withdrawn_at.is_(None)
@@ -216,7 +214,7 @@ def register(
         raise Refused(refusal)
     email = email.lower()  # stored in lower case: the unique index then ignores case
     if _registered(session, event_id=event.id, email=email) is not None:
-        raise Refused(_registered_already(), "email")
+        raise Refused(_registered_already(), field="email")
     capacity = event.capacity(side)
     if capacity is not None:
         taken = session.scalar(
@@ -225,7 +223,7 @@ def register(
             )
         )
         if (taken or 0) >= capacity:
-            raise Refused(full_message(side, capacity), "side")
+            raise Refused(full_message(side, capacity), field="side")
     registration = EventRegistration(
         event_id=event.id,
         side=side,
@@ -241,7 +239,7 @@ def register(
         with session.begin_nested():  # another process may store the same address at this moment
             session.add(registration)
     except IntegrityError:
-        raise Refused(_registered_already(), "email") from None
+        raise Refused(_registered_already(), field="email") from None
     return registration
 
 

@@ -65,29 +65,18 @@ def json_document(request: Request, document: Any, status_code: int = 200, **hea
     return Response(body, status_code=status_code, media_type="application/json", headers=common)
 
 
-class Unauthorized(Exception):
-    """A refused token; ``message`` is the untranslated msgid (the header carries it in English)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 def _authorised(request: Request) -> bool:
-    """True for a valid access token of an active client, False for none; Unauthorized for a bad one."""
+    """True for a valid access token of an active client, False for none; InvalidToken for a bad one."""
     header = request.headers.get("authorization")
     if header is None:
         return False
     scheme, _sep, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized(N_("Send the access token as “Authorization: Bearer <token>”."))
-    try:
-        claims = tokens.verify(_settings(request), token.strip())
-    except tokens.InvalidToken as error:
-        raise Unauthorized(str(error)) from None
+        raise tokens.InvalidToken(N_("Send the access token as “Authorization: Bearer <token>”."))
+    claims = tokens.verify(_settings(request), token.strip())
     with db(request) as session:
         if not services.client_active(session, client_id=str(claims["client_id"])):
-            raise Unauthorized(N_("The client this token was issued to has been revoked."))
+            raise tokens.InvalidToken(N_("The client this token was issued to has been revoked."))
     return services.SCOPE in str(claims.get("scope", "")).split()
 
 
@@ -136,8 +125,8 @@ def list_view(kind: Kind) -> Any:
             )
         try:
             protected = _authorised(request)
-        except Unauthorized as error:
-            return _unauthorized(error.message)
+        except tokens.InvalidToken as error:
+            return _unauthorized(str(error))
         settings = _settings(request)
         until = utcnow() - dt.timedelta(seconds=settings.api_settle_seconds)
         with db(request) as session:
@@ -177,8 +166,8 @@ def record_view(kind: Kind) -> Any:
     def view(request: Request) -> Response:
         try:
             protected = _authorised(request)
-        except Unauthorized as error:
-            return _unauthorized(error.message)
+        except tokens.InvalidToken as error:
+            return _unauthorized(str(error))
         settings = _settings(request)
         uid = request.path_params["uid"]
         with db(request) as session:

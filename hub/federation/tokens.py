@@ -26,7 +26,9 @@ LEEWAY_SECONDS = 30  # clocks of two processes on one hub differ a little
 
 
 class InvalidToken(Exception):
-    """Why a token was refused (an untranslated message; the API sends it in English)."""
+    """Why a bearer token was refused: ``str()`` is the untranslated msgid, since the 401's
+    ``WWW-Authenticate`` header carries it in English and the body translated (``hub.federation.api``).
+    Not a ``hub.refusals.Refused``, whose message is already in the asker's language."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,7 +10,8 @@ A link is kept by the hub it was made on and travels from there; another hub's l
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,19 +26,12 @@ from hub.lessons.explain import explain
 from hub.lessons.models import Lesson, LessonPilotLink, LinkKind, SuggestionDismissal
 from hub.lessons.suggest import IndexCache, Suggestion, suggest_lessons, suggest_pilots
 from hub.pilots.models import Pilot
+from hub.refusals import Refused
 from hub.taxonomy.models import ProductGroup, Strategy
 
 NOTE_MAX = 2000
 SUGGESTIONS = 10
-
-
-class LinkRefused(Exception):
-    """A link that cannot be made or changed; the message says why, ``status`` is the HTTP answer."""
-
-    def __init__(self, message: str, status: int = 409) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+R = TypeVar("R", Lesson, Pilot)
 
 
 # --- what the linking pages show ---
@@ -87,10 +81,7 @@ def suggested_lessons(
     if pilot.withdrawn_at is not None:
         return []
     ranked = suggest_lessons(session, pilot_id=pilot.id, limit=limit, programmes=programmes, cache=cache)
-    lessons = session.scalars(
-        select(Lesson).where(Lesson.id.in_([s.id for s in ranked])).options(selectinload(Lesson.programme))
-    )
-    return _explained(session, ranked, {lesson.id: lesson for lesson in lessons}, pilot, language)
+    return _explained(session, ranked, Lesson, pilot, language)
 
 
 def suggested_pilots(
@@ -107,19 +98,19 @@ def suggested_pilots(
     if lesson.withdrawn_at is not None:
         return []
     ranked = suggest_pilots(session, lesson_id=lesson.id, limit=limit, programmes=programmes, cache=cache)
-    pilots = session.scalars(
-        select(Pilot).where(Pilot.id.in_([s.id for s in ranked])).options(selectinload(Pilot.programme))
-    )
-    return _explained(session, ranked, {pilot.id: pilot for pilot in pilots}, lesson, language)
+    return _explained(session, ranked, Pilot, lesson, language)
 
 
 def _explained(
     session: Session,
     suggestions: Sequence[Suggestion],
-    records: Mapping[int, Lesson | Pilot],
+    model: type[R],
     subject: Lesson | Pilot,
     language: str,
 ) -> list[Suggested]:
+    """The suggested records (of ``model``) with why each suits ``subject``."""
+    wanted = select(model).where(model.id.in_([s.id for s in suggestions]))
+    records = {record.id: record for record in session.scalars(wanted.options(selectinload(model.programme)))}
     groups = {g.code: g for g in session.scalars(select(ProductGroup))}
     strategies = {s.code: s for s in session.scalars(select(Strategy))}
     other = "en" if language == "nl" else "nl"
@@ -163,7 +154,7 @@ def _summary(lesson: Lesson, pilot: Pilot) -> str:
 
 def _check_live(lesson: Lesson, pilot: Pilot) -> None:
     if lesson.withdrawn_at is not None:
-        raise LinkRefused(
+        raise Refused(
             _(
                 "The lesson “%(title)s” was withdrawn at its home hub on %(date)s: it cannot be linked.",
                 title=lesson.title_en or lesson.title_nl,
@@ -171,7 +162,7 @@ def _check_live(lesson: Lesson, pilot: Pilot) -> None:
             )
         )
     if pilot.withdrawn_at is not None:
-        raise LinkRefused(
+        raise Refused(
             _(
                 "The pilot “%(title)s” was withdrawn at its home hub on %(date)s: it cannot be linked.",
                 title=pilot.title_en or pilot.title_nl,
@@ -204,7 +195,7 @@ def confirm(
     when two people confirm the same suggestion at once (a unique index decides; the loser finds
     the winner's link)."""
     if not may_link(principal, lesson, pilot):
-        raise LinkRefused(_("You may link only lessons or pilots of your own programmes."), status=403)
+        raise Refused(_("You may link only lessons or pilots of your own programmes."), status=403)
     _check_live(lesson, pilot)
     note = note.strip()[:NOTE_MAX]
     existing = _local_link(session, lesson, pilot, kind)
@@ -248,11 +239,9 @@ def confirm(
 def remove(session: Session, principal: Principal, link: LessonPilotLink) -> None:
     """Withdraws a link made on this hub: other hubs get its tombstone and drop it too."""
     if not may_link(principal, link.lesson, link.pilot):
-        raise LinkRefused(
-            _("You may change only links of your own programmes' lessons or pilots."), status=403
-        )
+        raise Refused(_("You may change only links of your own programmes' lessons or pilots."), status=403)
     if link.home_hub is not None:
-        raise LinkRefused(
+        raise Refused(
             _(
                 "This link was made on %(home)s and is kept there: it can be removed only there.",
                 home=link.home_hub,
@@ -271,7 +260,7 @@ def dismiss(session: Session, principal: Principal, *, lesson: Lesson, pilot: Pi
     """Turns a suggestion down: the lesson is not suggested for this pilot again (nor the pilot
     for the lesson). Kept on this hub only; a second click changes nothing."""
     if not may_link(principal, lesson, pilot):
-        raise LinkRefused(_("You may link only lessons or pilots of your own programmes."), status=403)
+        raise Refused(_("You may link only lessons or pilots of your own programmes."), status=403)
     try:
         with session.begin_nested():
             session.add(

@@ -12,7 +12,9 @@ from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
+from hub.i18n import gettext as _
 from hub.newsletters.models import InterestKind, Subscription
+from hub.refusals import Refused
 from hub.settings import Settings
 
 CONFIRM_SALT = "newsletter-confirm"
@@ -21,12 +23,11 @@ MANAGE_SALT = "newsletter-manage"
 Interests = frozenset[tuple[InterestKind, int]]
 
 
-class TokenError(Exception):
-    """A link that is not ours, was changed, or has expired (``expired``)."""
-
-    def __init__(self, *, expired: bool = False) -> None:
-        super().__init__("expired" if expired else "invalid")
-        self.expired = expired
+def _not_valid() -> Refused:
+    """A link that is not ours or was changed (400, as the pages answer it)."""
+    return Refused(
+        _("This link is not valid: it may be incomplete. Copy the whole link from the e-mail."), status=400
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,18 +53,21 @@ def confirm_token(
 
 
 def read_confirm_token(settings: Settings, token: str) -> ConfirmRequest:
+    """What a confirmation link asks; ``Refused`` (400) for a link not ours, changed or expired."""
     serializer = URLSafeTimedSerializer(settings.secret_key, salt=CONFIRM_SALT)
     try:
         payload: Any = serializer.loads(token, max_age=settings.newsletter_confirm_hours * 3600)
     except SignatureExpired:
-        raise TokenError(expired=True) from None
+        raise Refused(
+            _("This confirmation link has expired. Subscribe again to get a new one."), status=400
+        ) from None
     except BadSignature:
-        raise TokenError() from None
+        raise _not_valid() from None
     try:
         interests = frozenset((InterestKind(kind), int(ref)) for kind, ref in payload["i"])
         return ConfirmRequest(int(payload["s"]), str(payload["k"]), str(payload["l"]), interests)
     except (KeyError, TypeError, ValueError):
-        raise TokenError() from None
+        raise _not_valid() from None
 
 
 def manage_token(settings: Settings, subscription: Subscription) -> str:
@@ -71,9 +75,9 @@ def manage_token(settings: Settings, subscription: Subscription) -> str:
 
 
 def read_manage_token(settings: Settings, token: str) -> tuple[int, str]:
-    """(subscription id, key) of a preference or unsubscribe link."""
+    """(subscription id, key) of a preference or unsubscribe link; ``Refused`` for one not ours."""
     try:
         subscription_id, key = URLSafeSerializer(settings.secret_key, salt=MANAGE_SALT).loads(token)
         return int(subscription_id), str(key)
     except (BadSignature, TypeError, ValueError):
-        raise TokenError() from None
+        raise _not_valid() from None

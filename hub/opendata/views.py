@@ -18,13 +18,12 @@ from starlette.routing import Route
 from hub.api import api_error
 from hub.db import utcnow
 from hub.filters import InvalidFilter
-from hub.i18n import gettext as _
 from hub.opendata import atom, downloads, feeds, ocds, services
 from hub.organisations import services as organisations
 from hub.pilots import services as pilots
 from hub.programmes.services import list_programmes
 from hub.settings import Settings
-from hub.web import FIELD_LABELS, db, invalid_value, language
+from hub.web import db, invalid_value, language
 
 Chunks = Callable[[Session], Iterable[Iterable[downloads.Document]]]
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8; header=present", "json": "application/json"}
@@ -154,14 +153,10 @@ def _download(request: Request, kind: str, chunks: Chunks) -> Response:
 
 def _invalid(request: Request, field: str, value: str) -> Response:
     """400: JSON for the JSON download (programs read it), the error page for the CSV one."""
+    refused = invalid_value(field, value)
     if not request.url.path.endswith(".json"):
-        raise invalid_value(field, value)
-    message = _(
-        "“%(value)s” is not a valid value for the filter “%(field)s”.",
-        value=value,
-        field=_(FIELD_LABELS.get(field, field)),
-    )
-    return api_error(400, "invalid_filter", message, field=field)
+        raise refused
+    return api_error(400, "invalid_filter", str(refused), field=field)
 
 
 # --- OCDS -----------------------------------------------------------------------------------------

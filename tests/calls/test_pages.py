@@ -21,6 +21,7 @@ from hub.communities.models import RequestStatus
 from hub.db import utcnow
 from hub.programmes.models import Programme
 from hub.ratelimit import PUBLIC_FORM_POSTS
+from hub.refusals import Refused
 from tests import factories
 from tests.accounts.conftest import csrf_of
 from tests.mail import Inbox, html_of, smtp_settings, text_of
@@ -186,7 +187,7 @@ def test_two_processes_storing_the_same_interest_at_once_store_it_once(
     session.commit()
     # The other process checked before this one stored its interest: only the index stops it.
     monkeypatch.setattr(services, "_pending_interest", lambda *args, **kwargs: None)
-    with pytest.raises(services.Refused) as refused:
+    with pytest.raises(Refused) as refused:
         services.express_interest(session, **values)
     assert refused.value.field == "email"
     session.commit()  # the transaction survived the refused insert

@@ -15,6 +15,7 @@ from hub import i18n, migrate
 from hub.db import make_engine, make_sessionmaker, utcnow, writer_sessions
 from hub.events import services
 from hub.events.models import EventRegistration, Side
+from hub.refusals import Refused
 from tests import factories
 from tests.conftest import BACKENDS, create_database_url, drop_database
 
@@ -59,7 +60,7 @@ def test_two_people_taking_the_last_place_at_once_one_gets_it(own_engine: Engine
                     language="nl",
                     now=utcnow(),
                 )
-            except services.Refused as refused:
+            except Refused as refused:
                 outcomes[email] = str(refused)
                 return
             time.sleep(0.3)  # hold the place a while: without the lock the other would count 0 now

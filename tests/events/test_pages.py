@@ -22,6 +22,7 @@ from hub.db import utcnow
 from hub.events import services
 from hub.events.models import Event, EventKind, EventRegistration, Side
 from hub.programmes.models import Programme
+from hub.refusals import Refused
 from tests import factories
 from tests.accounts.conftest import csrf_of
 from tests.mail import Inbox, html_of, smtp_settings, text_of
@@ -243,7 +244,7 @@ def test_two_processes_storing_the_same_address_at_once_store_it_once(
     session.commit()
     # The other process checked before this one stored its registration: only the index stops it.
     monkeypatch.setattr(services, "_registered", lambda *args, **kwargs: None)
-    with pytest.raises(services.Refused) as refused:
+    with pytest.raises(Refused) as refused:
         services.register(session, **{**values, "email": "AN@gent.example"})
     assert refused.value.field == "email"
     session.commit()  # the transaction survived the refused insert

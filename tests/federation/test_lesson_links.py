@@ -16,6 +16,7 @@ from hub.accounts.models import User
 from hub.lessons import links
 from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind
 from hub.pilots.models import Pilot, PilotStatus
+from hub.refusals import Refused
 from hub.sync.models import SyncError, SyncRun
 from hub.taxonomy.models import Phase
 from tests.federation.test_three_hubs import Hub, _create, hubs
@@ -149,7 +150,7 @@ def test_a_lesson_withdrawn_at_home_keeps_its_links_marked_and_takes_no_new_ones
         assert held.withdrawn_at is not None
         local_pilot = session.scalars(select(Pilot).where(Pilot.uid == pilot.uid)).one()
         # (Outside a request, messages are in the hub's default language, Dutch.)
-        with pytest.raises(links.LinkRefused, match="ingetrokken bij haar thuishub") as refused:
+        with pytest.raises(Refused, match="ingetrokken bij haar thuishub") as refused:
             links.confirm(session, principal, lesson=held, pilot=local_pilot, kind=LinkKind.REUSED_BY)
         assert refused.value.status == 409
         pilot_id = local_pilot.id
