@@ -49,7 +49,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 import hub.models  # noqa: E402, F401  (every model, so that relationships resolve)
-from hub import mail, migrate  # noqa: E402
+from hub import mail, migrate, urls  # noqa: E402
+from hub.app import routes  # noqa: E402
 from hub.db import make_engine, make_sessionmaker, utcnow  # noqa: E402
 from hub.newsletters import queue, segments, sending  # noqa: E402
 from hub.newsletters.models import (  # noqa: E402
@@ -287,6 +288,7 @@ def child_memory(subscribers: int, port: int, admin_url: str, mode: str) -> None
         # Load the e-mail templates first: importing them imports hub.accounts.passwords, whose
         # argon2 dummy hash takes 64 MiB for a moment — a cost of the process, not of the send.
         mail._templates()
+        urls.paths()  # the route table the links are built from, likewise (it imports the pages)
         done = threading.Event()
         before = peak = resident_mb()
 
@@ -419,6 +421,7 @@ def main() -> int:
     )
     parser.add_argument("--child-memory", nargs=3, metavar=("N", "PORT", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    urls.install(routes)  # the mails' links, by route name (see hub.urls)
     admin_url = "" if args.sqlite else args.postgres
     if args.child_memory:
         n, port, mode = args.child_memory

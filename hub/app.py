@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 from prometheus_client import CollectorRegistry
@@ -21,7 +22,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 import hub.models  # noqa: F401  (every model, so that relationships resolve)
-from hub import errors, i18n, ratelimit
+from hub import errors, i18n, ratelimit, urls
 from hub.accounts import oidc
 from hub.accounts import views as accounts
 from hub.accounts.web import RequireLogin
@@ -42,7 +43,7 @@ from hub.metrics.http import MetricsMiddleware
 from hub.metrics.scheduler import SchedulerMetrics
 from hub.middleware import LanguageMiddleware, SecurityHeadersMiddleware, language_of
 from hub.news import views as news
-from hub.newsletters import archive as newsletter_archive
+from hub.newsletters import archive
 from hub.newsletters import views as newsletter
 from hub.opendata import views as opendata
 from hub.organisations import views as organisations
@@ -50,6 +51,7 @@ from hub.participants import pages as participant_pages
 from hub.participants import views as invitation
 from hub.pilots import views as pilots
 from hub.programmes import views as programmes
+from hub.refusals import Refused
 from hub.scheduler import Scheduler
 from hub.security import OriginCheckMiddleware
 from hub.settings import Settings, SettingsError
@@ -61,6 +63,7 @@ from hub.workspace.routes import workspace_routes
 
 STATIC = Path(__file__).parent / "static"
 SESSION_SECONDS = 8 * 3600  # a working day; logging in again after that is expected
+View = Callable[..., Any]
 
 
 class LanguageConvertor(Convertor[str]):
@@ -83,22 +86,29 @@ async def root(request: Request) -> Response:
     return RedirectResponse(f"/{language}/", status_code=307)
 
 
+def _post(path: str, view: View, *, name: str) -> Route:
+    """The POST of a form (the page showing it is usually a GET of the same path)."""
+    return Route(path, view, methods=["POST"], name=name)
+
+
 def routes() -> list[BaseRoute]:
+    sign_in_link = "/login/link/{token:str}"
+    invited = "/invitations/{token:str}"
+    community = "/communities/{community_id:int}"
+    meeting = community + "/meetings/{meeting_id:int}"
+    confirm = "/newsletter/confirm/{token:str}"
+    preferences = "/newsletter/preferences/{token:str}"
+    unsubscribe = "/newsletter/unsubscribe/{token:str}"
     public = [
         Route("/login", accounts.login_page, name="login"),
-        Route("/login", accounts.login, methods=["POST"], name="login_submit"),
+        _post("/login", accounts.login, name="login_submit"),
         Route("/login/oidc/{provider:str}", oidc.login_redirect, name="login_oidc"),
-        Route("/login/link", accounts.sign_in_link_request, methods=["POST"], name="login_link"),
-        Route("/login/link/{token:str}", accounts.sign_in_link_page, name="login_link_page"),
-        Route("/login/link/{token:str}", accounts.sign_in_link_use, methods=["POST"], name="login_link_use"),
-        Route("/invitations/{token:str}", invitation.invitation_page, name="invitation"),
-        Route(
-            "/invitations/{token:str}",
-            invitation.invitation_accept,
-            methods=["POST"],
-            name="invitation_accept",
-        ),
-        Route("/logout", accounts.logout, methods=["POST"], name="logout"),
+        _post("/login/link", accounts.sign_in_link_request, name="login_link"),
+        Route(sign_in_link, accounts.sign_in_link_page, name="login_link_page"),
+        _post(sign_in_link, accounts.sign_in_link_use, name="login_link_use"),
+        Route(invited, invitation.invitation_page, name="invitation"),
+        _post(invited, invitation.invitation_accept, name="invitation_accept"),
+        _post("/logout", accounts.logout, name="logout"),
         # Every page under /coordinator/ requires a login (tests walk this table to prove it).
         Mount(
             "/coordinator", routes=workspace_routes(), middleware=[Middleware(RequireLogin, staff_only=True)]
@@ -115,104 +125,41 @@ def routes() -> list[BaseRoute]:
         Route("/library", library.library_list, name="library"),
         Route("/library/{item_id:int}", library.library_item, name="library_item"),
         Route("/organisations", organisations.organisation_list, name="organisations"),
-        Route(
-            "/organisations/{organisation_id:int}",
-            organisations.organisation_detail,
-            name="organisation",
-        ),
+        Route("/organisations/{organisation_id:int}", organisations.organisation_detail, name="organisation"),
         Route("/news", news.news_list, name="news"),
-        Route("/newsletter/archive", newsletter_archive.archive_list, name="newsletter_archive"),
-        Route(
-            "/newsletter/archive/{issue_id:int}",
-            newsletter_archive.archive_issue,
-            name="newsletter_archive_issue",
-        ),
+        Route("/newsletter/archive", archive.archive_list, name="newsletter_archive"),
+        Route("/newsletter/archive/{issue_id:int}", archive.archive_issue, name="newsletter_archive_issue"),
         Route("/calls", calls.call_list, name="calls"),
         Route("/calls/{call_id:int}", calls.call_detail, name="call"),
-        Route("/calls/{call_id:int}", calls.call_interest, methods=["POST"], name="call_interest"),
+        _post("/calls/{call_id:int}", calls.call_interest, name="call_interest"),
         Route("/events", events.event_list, name="events"),
         Route("/events.ics", events.events_calendar, name="events_calendar"),
         Route("/events/{event_id:int}", events.event_detail, name="event"),
-        Route("/events/{event_id:int}", events.event_register, methods=["POST"], name="event_register"),
+        _post("/events/{event_id:int}", events.event_register, name="event_register"),
         Route("/events/{event_id:int}.ics", events.event_calendar, name="event_calendar"),
         Route("/communities", communities.community_list, name="communities"),
         Route("/communities/propose", communities.propose_page, name="community_propose"),
-        Route(
-            "/communities/propose",
-            communities.propose_submit,
-            methods=["POST"],
-            name="community_propose_submit",
-        ),
-        Route("/communities/{community_id:int}", communities.community_detail, name="community"),
-        Route("/communities/{community_id:int}/join", communities.join_page, name="community_join"),
-        Route(
-            "/communities/{community_id:int}/join",
-            communities.join_submit,
-            methods=["POST"],
-            name="community_join_submit",
-        ),
-        Route(
-            "/communities/{community_id:int}/meetings/{meeting_id:int}",
-            communities.meeting_detail,
-            name="meeting",
-        ),
-        Route(
-            "/communities/{community_id:int}/meetings/{meeting_id:int}/register",
-            communities.meeting_register,
-            methods=["POST"],
-            name="meeting_register",
-        ),
-        Route(
-            "/communities/{community_id:int}/meetings.ics",
-            communities.community_calendar,
-            name="community_calendar",
-        ),
-        Route(
-            "/communities/{community_id:int}/meetings/{meeting_id:int}.ics",
-            communities.meeting_calendar,
-            name="meeting_calendar",
-        ),
+        _post("/communities/propose", communities.propose_submit, name="community_propose_submit"),
+        Route(community, communities.community_detail, name="community"),
+        Route(community + "/join", communities.join_page, name="community_join"),
+        _post(community + "/join", communities.join_submit, name="community_join_submit"),
+        Route(meeting, communities.meeting_detail, name="meeting"),
+        _post(meeting + "/register", communities.meeting_register, name="meeting_register"),
+        Route(community + "/meetings.ics", communities.community_calendar, name="community_calendar"),
+        Route(meeting + ".ics", communities.meeting_calendar, name="meeting_calendar"),
         Route("/product-groups", taxonomy.product_group_list, name="product_groups"),
         Route("/product-groups/{code:str}", taxonomy.product_group_detail, name="product_group"),
         *opendata.download_routes(),  # /programmes.csv, /pilots.json ...
         Route("/newsletter", newsletter.subscribe_page, name="newsletter"),
-        Route("/newsletter", newsletter.subscribe, methods=["POST"], name="newsletter_subscribe"),
-        Route("/newsletter/confirm/{token:str}", newsletter.confirm_page, name="newsletter_confirm"),
-        Route(
-            "/newsletter/confirm/{token:str}",
-            newsletter.confirm,
-            methods=["POST"],
-            name="newsletter_confirm_submit",
-        ),
-        Route(
-            "/newsletter/preferences/{token:str}", newsletter.preferences_page, name="newsletter_preferences"
-        ),
-        Route(
-            "/newsletter/preferences/{token:str}",
-            newsletter.preferences_save,
-            methods=["POST"],
-            name="newsletter_preferences_save",
-        ),
-        Route(
-            "/newsletter/preferences/{token:str}/data.json",
-            newsletter.data_download,
-            name="newsletter_data",
-        ),
-        Route(
-            "/newsletter/preferences/{token:str}/delete",
-            newsletter.data_delete,
-            methods=["POST"],
-            name="newsletter_delete",
-        ),
-        Route(
-            "/newsletter/unsubscribe/{token:str}", newsletter.unsubscribe_page, name="newsletter_unsubscribe"
-        ),
-        Route(
-            "/newsletter/unsubscribe/{token:str}",
-            newsletter.unsubscribe,
-            methods=["POST"],
-            name="newsletter_unsubscribe_submit",
-        ),
+        _post("/newsletter", newsletter.subscribe, name="newsletter_subscribe"),
+        Route(confirm, newsletter.confirm_page, name="newsletter_confirm"),
+        _post(confirm, newsletter.confirm, name="newsletter_confirm_submit"),
+        Route(preferences, newsletter.preferences_page, name="newsletter_preferences"),
+        _post(preferences, newsletter.preferences_save, name="newsletter_preferences_save"),
+        Route(preferences + "/data.json", newsletter.data_download, name="newsletter_data"),
+        _post(preferences + "/delete", newsletter.data_delete, name="newsletter_delete"),
+        Route(unsubscribe, newsletter.unsubscribe_page, name="newsletter_unsubscribe"),
+        _post(unsubscribe, newsletter.unsubscribe, name="newsletter_unsubscribe_submit"),
         Route("/sources", sync.source_status, name="sources"),
         Route("/network", federation.network_page, name="network"),
     ]
@@ -224,10 +171,15 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/ocds/pilots.json", opendata.ocds_pilots, name="ocds_pilots"),
         Route("/feeds/{lang:lang}/pilots.atom", opendata.pilots_feed, name="feed_pilots"),
         Route("/feeds/{lang:lang}/lessons.atom", opendata.lessons_feed, name="feed_lessons"),
-        Route("/feeds/{lang:lang}/newsletter.atom", newsletter_archive.archive_feed, name="feed_newsletter"),
+        Route("/feeds/{lang:lang}/newsletter.atom", archive.archive_feed, name="feed_newsletter"),
         # One-click unsubscribe (RFC 8058): mail programs POST here without a session or CSRF token.
-        Route("/newsletter/one-click/{token:str}", newsletter.one_click, methods=["GET", "POST"]),
-        Route("/api/v1/bounces", newsletter.bounce_notification, methods=["POST"], name="bounces"),
+        Route(
+            "/newsletter/one-click/{token:str}",
+            newsletter.one_click,
+            methods=["GET", "POST"],
+            name="newsletter_one_click",
+        ),
+        _post("/api/v1/bounces", newsletter.bounce_notification, name="bounces"),
         *api_routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Mount("/{lang:lang}", routes=public),
@@ -304,12 +256,17 @@ def create_app(
             if engine is not None:
                 engine.dispose()
 
+    urls.install(routes)  # url() in any module: paths by route name (see hub.urls)
     app_routes = routes()
     app = Starlette(
         debug=settings.debug,
         routes=app_routes,
         middleware=middleware(settings, registry=registry, routes=app_routes),
-        exception_handlers={HTTPException: errors.http_error, 500: errors.server_error},
+        exception_handlers={
+            HTTPException: errors.http_error,
+            Refused: errors.refused,
+            500: errors.server_error,
+        },
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -85,37 +85,42 @@ def archive(
     """Archives ``record`` (a tombstone: hidden from lists and pages, kept for links and the log)."""
     if record.withdrawn_at is not None:
         return
-    record.withdrawn_at = utcnow()
-    session.flush()
-    audit(
-        session,
-        user=None,
-        user_id=user_id,
-        action="archive",
-        entity=record.__tablename__,  # type: ignore[attr-defined]
-        entity_id=record.id,  # type: ignore[attr-defined]
-        programme_id=programme_id,
-        summary=summary,
-        before={"withdrawn_at": None},
-        after={"withdrawn_at": jsonable(record.withdrawn_at)},
+    _set_tombstone(
+        session, record, utcnow(), "archive", user_id=user_id, programme_id=programme_id, summary=summary
     )
 
 
 def restore(
     session: Session, *, record: Record, user_id: int, programme_id: int | None, summary: str = ""
 ) -> None:
+    _set_tombstone(
+        session, record, None, "restore", user_id=user_id, programme_id=programme_id, summary=summary
+    )
+
+
+def _set_tombstone(
+    session: Session,
+    record: Record,
+    at: dt.datetime | None,
+    action: str,
+    *,
+    user_id: int,
+    programme_id: int | None,
+    summary: str,
+) -> None:
+    """Sets (or clears) ``record``'s tombstone and audits it."""
     before = jsonable(record.withdrawn_at)
-    record.withdrawn_at = None
+    record.withdrawn_at = at
     session.flush()
     audit(
         session,
         user=None,
         user_id=user_id,
-        action="restore",
+        action=action,
         entity=record.__tablename__,  # type: ignore[attr-defined]
         entity_id=record.id,  # type: ignore[attr-defined]
         programme_id=programme_id,
         summary=summary,
         before={"withdrawn_at": before},
-        after={"withdrawn_at": None},
+        after={"withdrawn_at": jsonable(at)},
     )

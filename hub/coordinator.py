@@ -1,4 +1,5 @@
-"""What every coordinator screen shares: scope, loading records, refusing synced ones, redirects."""
+"""What every coordinator screen shares: scope, loading records, refusing synced ones, reading
+list filters, redirects."""
 
 from __future__ import annotations
 
@@ -15,13 +16,14 @@ from hub import changes
 from hub import urls as paths
 from hub.accounts.services import Principal
 from hub.accounts.web import require_principal
-from hub.filters import MAX_SEARCH
+from hub.filters import InvalidFilter, QueryFilters
 from hub.forms import Form
 from hub.i18n import gettext as _
 from hub.programmes.models import Programme
 from hub.records import Record
+from hub.refusals import Refused
 from hub.security import Endpoint, form_view
-from hub.web import bad_request, db, flash, invalid_value, language, not_found, render_page
+from hub.web import db, flash, language, not_found, render_page
 
 R = TypeVar("R")
 
@@ -63,28 +65,28 @@ def new_record_form(request: Request, programmes: Sequence[Programme], **initial
     return Form({"source_language": language(request), "programme_id": sole, **initial})
 
 
+class ListFilters(QueryFilters):
+    """The public lists' reader (``hub.filters``), saying "not a valid page number" for a bad page
+    as the workspace and the other paged pages always have."""
+
+    def page(self) -> int:
+        try:
+            return super().page()
+        except InvalidFilter as error:
+            raise Refused(
+                _("“%(value)s” is not a valid page number.", value=error.value), status=400, field="page"
+            ) from None
+
+
+def list_filters(request: Request, session: Session | None = None) -> ListFilters:
+    """The reader of a list's filters (``?programme=…&status=…&archived=1&q=…&page=…``); an unknown
+    value answers 400 naming the filter. ``session`` is needed only for ``code()``."""
+    return ListFilters(session, request.query_params)
+
+
 def page_number(request: Request) -> int:
-    text = request.query_params.get("page", "1").strip() or "1"
-    if not text.isdigit() or not 1 <= int(text) <= 1_000_000:
-        raise bad_request(_("“%(value)s” is not a valid page number.", value=text[:20]))
-    return int(text)
-
-
-def search_text(request: Request) -> str:
-    """The list's search box entry (400 if it is too long to be a search)."""
-    q = request.query_params.get("q", "").strip()
-    if len(q) > MAX_SEARCH:
-        raise invalid_value("q", q[:20] + "…")
-    return q
-
-
-def url(request: Request, path: str) -> str:
-    return f"/{language(request)}/coordinator/{path}"
-
-
-def redirect(request: Request, path: str) -> RedirectResponse:
-    """POST-redirect-GET: 303 to a workspace page."""
-    return RedirectResponse(url(request, path), status_code=303)
+    """The list's page (400 if ``?page=`` is not a page number)."""
+    return list_filters(request).page()
 
 
 def redirect_to(name: str, /, **params: Any) -> RedirectResponse:

@@ -4,9 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
-from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event, func, text
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    create_engine,
+    event,
+    func,
+    text,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 from sqlalchemy.orm import Session as Session
@@ -20,10 +35,6 @@ NAMING_CONVENTION = {
 }
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-class Base(DeclarativeBase):
-    metadata = metadata
 
 
 def utcnow() -> dt.datetime:
@@ -48,10 +59,44 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
 
 
+class Base(DeclarativeBase):
+    metadata = metadata
+    # A ``Mapped[dt.datetime]`` column is a UTCDateTime unless it names another type.
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime}
+
+
+# Columns many tables share, as types for ``Mapped[...]`` (``Mapped[Email | None]`` when optional;
+# ``= mapped_column(unique=True)`` adds to them).
+Created = Annotated[dt.datetime, mapped_column(default=utcnow)]  # when the row was written
+Email = Annotated[str, mapped_column(String(254))]
+LanguageCode = Annotated[str, mapped_column(String(2), default="nl")]  # "nl" or "en"
+Title = Annotated[str, mapped_column(String(300), default="")]
+LongText = Annotated[str, mapped_column(Text, default="")]
+
+
 class Timestamps:
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow, server_default=func.now()
+        default=utcnow, onupdate=utcnow, server_default=func.now()
+    )
+
+
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> Index:
+    """An index over the rows ``where`` holds only, on both databases."""
+    return Index(name, *columns, unique=unique, sqlite_where=text(where), postgresql_where=text(where))
+
+
+def link_table(
+    name: str, owner: tuple[str, str], other: tuple[str, str], *rest: Any, index: bool | None = None
+) -> Table:
+    """A many-to-many table: ``owner`` and ``other`` are (column, "table.id"); the rows go with
+    their owner. ``index=True`` indexes ``other`` (for the way back); ``rest``: more indexes."""
+    return Table(
+        name,
+        metadata,
+        Column(owner[0], ForeignKey(owner[1], ondelete="CASCADE"), primary_key=True),
+        Column(other[0], ForeignKey(other[1]), primary_key=True, index=index),
+        *rest,
     )
 
 

@@ -246,6 +246,17 @@ class Form:
             return None
         return value
 
+    def moment(self, name: str, day: dt.date, time: dt.time, zone: str) -> dt.datetime | None:
+        """``day`` at ``time`` (the value of the field ``name``) in the time zone ``zone``, in UTC;
+        a time the clocks skip there that day (they go forward) is refused."""
+        moment = i18n.utc_moment(day, time, zone)
+        if moment is None:
+            self.error(
+                name,
+                gettext("This time does not exist in %(zone)s that day: the clocks go forward.", zone=zone),
+            )
+        return moment
+
     def date_range(self, start: str, end: str) -> tuple[dt.date | None, dt.date | None]:
         starts_on, ends_on = self.date(start), self.date(end)
         if starts_on and ends_on and ends_on < starts_on:

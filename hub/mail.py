@@ -12,16 +12,17 @@ import logging
 import mailbox
 import smtplib
 import ssl
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
 from hub import i18n
 from hub.settings import Settings
+from hub.urls import absolute_url
 
 
 def new_message(
@@ -80,14 +81,61 @@ def compose(
     return new_message(settings, to=to, subject=rendered.subject, text=rendered.text, html=rendered.html)
 
 
+class Addressee(Protocol):
+    """Someone who wrote to the hub (a request, a registration ...): an address, and the language
+    they wrote in."""
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def language(self) -> str: ...
+
+
+def compose_to(
+    settings: Settings,
+    person: Addressee,
+    *,
+    template: str,
+    subject: str,
+    route: str,
+    route_params: Mapping[str, Any],
+    **context: Any,
+) -> EmailMessage:
+    """A message to ``person`` in the language they wrote in; ``url`` in the template is the page
+    of ``route`` (``hub.urls``) in that language."""
+    url = absolute_url(settings.base_url, route, lang=person.language, **route_params)
+    return compose(
+        settings,
+        to=person.email,
+        language=person.language,
+        template=template,
+        subject=subject,
+        url=url,
+        **context,
+    )
+
+
 def compose_bilingual(
-    settings: Settings, *, to: Sequence[str], template: str, subject: str, path: str, **context: Any
+    settings: Settings,
+    *,
+    to: Sequence[str],
+    template: str,
+    subject: str,
+    route: str,
+    route_params: Mapping[str, Any],
+    **context: Any,
 ) -> list[EmailMessage]:
     """One message for each of ``to`` in Dutch and English (for people whose language the hub does
-    not know); ``url`` in the template is ``path`` on this hub in each language."""
-    base = settings.base_url.rstrip("/")
+    not know); ``url`` in the template is the page of ``route`` (``hub.urls``) in each language."""
     parts = [
-        render(language, template=template, subject=subject, url=f"{base}/{language}/{path}", **context)
+        render(
+            language,
+            template=template,
+            subject=subject,
+            url=absolute_url(settings.base_url, route, lang=language, **route_params),
+            **context,
+        )
         for language in i18n.LANGUAGES
     ]
     return [

@@ -4,7 +4,9 @@
 A domain's workspace subclasses ``RecordScreens`` and says only what differs: how a record is
 found, what its form offers, how the form becomes the domain's typed input and how the domain saves
 it. The class gives the endpoints and their routes; every write goes through the domain's own
-functions, so the rules and the audit trail are the same whichever screen a change comes from.
+functions, so the rules and the audit trail are the same whichever screen a change comes from. A
+write the domain refuses at a field (``Refused`` with ``field``, raised before it writes) shows the
+form again with the refusal at that field.
 
 Route names follow one pattern: ``ws_pilots`` (the list), ``ws_pilot`` (a record's form),
 ``ws_pilot_new``/``_create``/``_update``/``_archive`` (``name_prefix`` where the form's name differs:
@@ -41,7 +43,8 @@ from hub.i18n import gettext as _
 from hub.programmes.models import Programme
 from hub.programmes.services import editable_programmes
 from hub.records import Record
-from hub.security import form_view
+from hub.refusals import Refused
+from hub.security import Endpoint, form_view
 from hub.web import db
 
 R = TypeVar("R", bound=Record)
@@ -96,8 +99,29 @@ class RecordScreens(Generic[R, V]):
         return Form({name: as_raw(getattr(record, name)) for name in self.fields})
 
     def context(self, session: Session, record: R | None, form: Form) -> dict[str, Any]:
-        """More for the form template (beyond the choices)."""
+        """More for the form template (beyond the choices; it may replace what ``form_page`` gives)."""
         return {}
+
+    def read(
+        self, session: Session, form: Form, choices: dict[str, Any], record: R | None, principal: Principal
+    ) -> V | None:
+        """The typed input of a new record (``record`` None) or of an edit of ``record``: by default
+        ``parse``'s; where reading needs the database (records the form names by number), the
+        record edited (links it may keep) or who creates it (what a new record's form adds)."""
+        return self.parse(form, choices)
+
+    def shown(self, session: Session, request: Request, principal: Principal) -> R:
+        """The record whose form the edit page shows: by default ``load``'s (403 unless this person
+        may change it)."""
+        return self.load(session, request, principal)
+
+    def next_page(self, record: R) -> Response:
+        """Where a saved form goes: by default the record's form."""
+        return redirect_to(self.item_name, **{self.id_param: record.id})  # type: ignore[attr-defined]
+
+    def archive_endpoint(self) -> Endpoint:
+        """The archiving POST: by default audited under the record's programme, named by its title."""
+        return archive_view(self.load, done=self.archived, back=self.list_name)
 
     # --- the screens ---
 
@@ -120,18 +144,17 @@ class RecordScreens(Generic[R, V]):
         choices: dict[str, Any] | None = None,
         **extra: Any,
     ) -> Response:
-        """The record's form (``record`` None: a new one); ``extra`` replaces parts of ``context``."""
-        return render_page(
-            request,
-            self.form_template,
-            status_code=status_code,
-            form=form,
-            readonly=record is not None and record.home_hub is not None,
-            kept_elsewhere=kept_elsewhere(record) if record is not None else "",
-            **{self.record_name: record},
+        """The record's form (``record`` None: a new one); ``extra`` replaces parts of the rest."""
+        values: dict[str, Any] = {
+            "form": form,
+            "readonly": record is not None and record.home_hub is not None,
+            "kept_elsewhere": kept_elsewhere(record) if record is not None else "",
+            self.record_name: record,
             **(choices if choices is not None else self.choices(session, principal)),
-            **{**self.context(session, record, form), **extra},
-        )
+            **self.context(session, record, form),
+            **extra,
+        }
+        return render_page(request, self.form_template, status_code=status_code, **values)
 
     def list_view(self, request: Request) -> Response:
         principal = require_principal(request)
@@ -152,20 +175,26 @@ class RecordScreens(Generic[R, V]):
         with db(request) as session:
             choices = self.choices(session, principal)
             forbid_unless(bool(choices["programmes"]))
-            values = self.parse(form, choices)
-            if values is None:
+            values = self.read(session, form, choices, None, principal)
+            try:
+                created = None if values is None else self.create(session, values, principal)
+            except Refused as refused:
+                if refused.field is None:
+                    raise
+                form.error(refused.field, str(refused))
+                created = None
+            if created is None:
                 return self.form_page(
                     request, session, principal, form, record=None, status_code=400, choices=choices
                 )
-            record = self.create(session, values, principal)
             session.commit()
             flash(request, _(self.created))
-            return redirect_to(self.item_name, **{self.id_param: record.id})  # type: ignore[attr-defined]
+            return self.next_page(created)
 
     def edit_view(self, request: Request) -> Response:
         principal = require_principal(request)
         with db(request) as session:
-            record = self.load(session, request, principal)
+            record = self.shown(session, request, principal)
             return self.form_page(request, session, principal, self.current(record), record=record)
 
     def update_view(self, request: Request, data: FormData) -> Response:
@@ -175,15 +204,22 @@ class RecordScreens(Generic[R, V]):
             record = self.load(session, request, principal)
             refuse_if_synced(record)
             choices = self.choices(session, principal)
-            values = self.parse(form, choices)
+            values = self.read(session, form, choices, record, principal)
+            if values is not None:
+                try:
+                    self.update(session, record, values, principal)
+                except Refused as refused:
+                    if refused.field is None:
+                        raise
+                    form.error(refused.field, str(refused))
+                    values = None
             if values is None:
                 return self.form_page(
                     request, session, principal, form, record=record, status_code=400, choices=choices
                 )
-            self.update(session, record, values, principal)
             session.commit()
             flash(request, _(self.saved))
-            return redirect_to(self.item_name, **{self.id_param: record.id})  # type: ignore[attr-defined]
+            return self.next_page(record)
 
     def routes(self) -> list[BaseRoute]:
         item = f"{self.path}/{{{self.id_param}:int}}"
@@ -194,10 +230,5 @@ class RecordScreens(Generic[R, V]):
             Route(f"{self.path}/new", form_view(self.create_view), methods=post, name=f"{prefix}_create"),
             Route(item, self.edit_view, name=self.item_name),
             Route(item, form_view(self.update_view), methods=post, name=f"{prefix}_update"),
-            Route(
-                f"{item}/archive",
-                archive_view(self.load, done=self.archived, back=self.list_name),
-                methods=post,
-                name=f"{prefix}_archive",
-            ),
+            Route(f"{item}/archive", self.archive_endpoint(), methods=post, name=f"{prefix}_archive"),
         ]

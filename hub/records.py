@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import JSON, ForeignKey, Index, String, event, false, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from hub.db import Timestamps, UTCDateTime, utcnow
+from hub.db import Timestamps, utcnow
 
 LANGUAGES = ("nl", "en")
 
@@ -35,7 +35,7 @@ class Record(Timestamps):
     home_hub: Mapped[str | None] = mapped_column(String(200))
     external_id: Mapped[str | None] = mapped_column(String(200))
     origin_url: Mapped[str | None] = mapped_column(String(500))
-    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[dt.datetime | None]
     is_demo: Mapped[bool] = mapped_column(default=False)
     mirrored: Mapped[bool] = mapped_column(default=False, server_default=false())
     content_hash: Mapped[str | None] = mapped_column(String(32))

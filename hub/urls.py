@@ -1,14 +1,16 @@
-"""Paths by route name: templates and views link with ``url("pilot", pilot_id=3)``, never by a
-hand-written path, so a path changes in one place (the route table in ``hub.app``).
+"""Paths by route name: templates, views and e-mails link with ``url("pilot", pilot_id=3)``, never
+by a hand-written path, so a path changes in one place (the route table in ``hub.app``).
 
-The table is built once from the route list: a lookup is a dict access and a ``str.format``, cheap
-enough for a list page with a hundred links (Starlette's ``url_path_for`` walks every route).
+This module does not import the pages: the route table is given to it by whatever starts the
+process (``hub.app.create_app``, the ``hub`` command in ``hub.cli``) with :func:`install`, so that
+a domain's core module may build a link without depending on the page modules behind it. The
+table is built once, on first use: a lookup is a dict access and a ``str.format``, cheap enough for
+a list page with a hundred links (Starlette's ``url_path_for`` walks every route).
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -50,11 +52,26 @@ class Paths:
         return pattern.format(**{key: convertors[key].to_string(value) for key, value in wanted.items()})
 
 
-@functools.cache
-def paths() -> Paths:
-    from hub.app import routes  # the route table imports every page module, which may use url()
+_routes: Callable[[], Sequence[BaseRoute]] | None = None  # what install() was given
+_paths: Paths | None = None  # the table built from it, on first use
 
-    return Paths(routes())
+
+def install(routes: Callable[[], Sequence[BaseRoute]]) -> None:
+    """Build paths from the route list ``routes()`` returns (called on the first ``url()``, so a
+    process that builds no link never imports the pages). Installing the same function again
+    keeps the table built."""
+    global _routes, _paths
+    if routes is not _routes:
+        _routes, _paths = routes, None
+
+
+def paths() -> Paths:
+    global _paths
+    if _paths is None:
+        if _routes is None:
+            raise RuntimeError("no route table: call hub.urls.install(...) when the process starts")
+        _paths = Paths(_routes())
+    return _paths
 
 
 def url(name: str, /, *, query: Mapping[str, Any] | None = None, **params: Any) -> str:
@@ -67,3 +84,10 @@ def url(name: str, /, *, query: Mapping[str, Any] | None = None, **params: Any) 
         if kept:
             path += "?" + urlencode(kept, doseq=True)
     return path
+
+
+def absolute_url(
+    base_url: str, name: str, /, *, query: Mapping[str, Any] | None = None, **params: Any
+) -> str:
+    """``url(...)`` on the hub at ``base_url``: for links read away from the site (e-mails, feeds)."""
+    return base_url.rstrip("/") + url(name, query=query, **params)

@@ -19,8 +19,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
-from hub import migrate
-from hub.app import create_app
+from hub import migrate, urls
+from hub.app import create_app, routes
 from hub.db import make_engine
 from hub.settings import Settings
 from tests.mail import Inbox, smtp_server, smtp_settings
@@ -30,6 +30,13 @@ pytest_plugins = ["tests.coordinators"]
 
 POSTGRES_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def route_table() -> None:
+    """The app's route table for ``url()``, as ``hub serve`` and ``hub`` commands install it: tests
+    call e-mails, feeds and jobs without an app too."""
+    urls.install(routes)
 
 
 @pytest.fixture(scope="session")

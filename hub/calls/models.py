@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, text
+from sqlalchemy import Date, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.communities.models import Decision
-from hub.db import Base, UTCDateTime, utcnow
+from hub.db import Base, Created, LongText, Title, partial_index
 from hub.i18n import N_, LabelledEnum
 from hub.pilots.models import Pilot
-from hub.programmes.models import Programme
+from hub.programmes.models import Programme, ProgrammeId
 from hub.records import Bilingual
 from hub.taxonomy.models import ProductGroup, enum_column
 
@@ -33,15 +33,15 @@ class Call(Bilingual, Base):
     __table_args__ = (Index("ix_calls_open", "closed_at", "closes_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    programme_id: Mapped[ProgrammeId]
     pilot_id: Mapped[int | None] = mapped_column(ForeignKey("pilots.id"), index=True)
-    title_nl: Mapped[str] = mapped_column(String(300), default="")
-    title_en: Mapped[str] = mapped_column(String(300), default="")
-    body_nl: Mapped[str] = mapped_column(Text, default="")
-    body_en: Mapped[str] = mapped_column(Text, default="")
+    title_nl: Mapped[Title]
+    title_en: Mapped[Title]
+    body_nl: Mapped[LongText]
+    body_en: Mapped[LongText]
     closes_on: Mapped[dt.date | None] = mapped_column(Date)  # None: open until closed by hand
-    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[dt.datetime | None]
+    created_at: Mapped[Created]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     programme: Mapped[Programme] = relationship()
@@ -57,13 +57,8 @@ class CallInterest(Decision, Base):
     __tablename__ = "call_interests"
     __table_args__ = (
         # One open expression of interest per address and call, whichever process takes the second.
-        Index(
-            "uq_call_interests_pending",
-            "call_id",
-            "email",
-            unique=True,
-            sqlite_where=text("status = 'pending'"),
-            postgresql_where=text("status = 'pending'"),
+        partial_index(
+            "uq_call_interests_pending", "call_id", "email", where="status = 'pending'", unique=True
         ),
     )
 
@@ -71,7 +66,7 @@ class CallInterest(Decision, Base):
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
     role: Mapped[CallRole] = mapped_column(enum_column(CallRole, "call_role"))
     product_group_id: Mapped[int | None] = mapped_column(ForeignKey("product_groups.id"))
-    message: Mapped[str] = mapped_column(Text, default="")
+    message: Mapped[LongText]
 
     call: Mapped[Call] = relationship()
     product_group: Mapped[ProductGroup | None] = relationship()

@@ -22,7 +22,8 @@ def interest_waiting(
         to=coordinators,
         template="call_interest_waiting",
         subject=N_("%(name)s is interested in %(call)s"),
-        path=f"coordinator/calls/{call.id}",
+        route="ws_call",
+        route_params={"call_id": call.id},
         name=interest.name,
         call=call.localized("title", call.source_language).text,
         record=call,
@@ -32,15 +33,14 @@ def interest_waiting(
 
 def call_answer(settings: Settings, *, interest: CallInterest, call: Call) -> EmailMessage:
     """The coordinator's answer, to the visitor in the language they wrote in."""
-    language = interest.language
-    return mail.compose(
+    return mail.compose_to(
         settings,
-        to=interest.email,
-        language=language,
+        interest,
         template="call_answer",
         subject=N_("Your interest in %(call)s"),
-        call=call.localized("title", language).text,
+        route="call",
+        route_params={"call_id": call.id},
+        call=call.localized("title", interest.language).text,
         programme=call.programme.short_name,
         interest=interest,
-        url=f"{settings.base_url.rstrip('/')}/{language}/calls/{call.id}",
     )

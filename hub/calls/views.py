@@ -18,10 +18,11 @@ from hub.calls.models import Call, CallRole
 from hub.forms import Form
 from hub.i18n import gettext as _
 from hub.ratelimit import check_public_form
+from hub.refusals import Refused
 from hub.security import form_view
 from hub.taxonomy import services as taxonomy
 from hub.urls import url
-from hub.web import db, flash, language, not_found, render_page, writer_db
+from hub.web import db, flash, found, language, render_page, writer_db
 
 HONEYPOT = "website"  # hidden from people; a bot that fills every field gives itself away
 MESSAGE_MAX = 4000
@@ -29,10 +30,9 @@ MESSAGE_MAX = 4000
 
 def _call(session: Session, request: Request) -> Call:
     call_id = request.path_params["call_id"]
-    call = services.get_call(session, call_id=call_id)
-    if call is None:
-        raise not_found(_("There is no call with number %(id)s.", id=call_id))
-    return call
+    return found(
+        services.get_call(session, call_id=call_id), _("There is no call with number %(id)s.", id=call_id)
+    )
 
 
 def call_list(request: Request) -> Response:
@@ -110,7 +110,7 @@ def call_interest(request: Request, data: FormData) -> Response:
                 message=message,
                 language=lang,
             )
-        except services.Refused as refused:
+        except Refused as refused:
             form.error(refused.field or "form", str(refused))
             return _call_page(request, session, call, form, 409)
         session.commit()

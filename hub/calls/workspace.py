@@ -9,6 +9,7 @@ first, so a mail server that is down loses nothing (the page says the e-mail cou
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,12 +19,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from hub import changes, mail
+from hub import mail
 from hub.accounts.services import Principal
 from hub.accounts.web import forbid_unless, require_principal
-from hub.calls import notices
+from hub.calls import notices, writes
 from hub.calls import services as calls
 from hub.calls.models import Call, CallInterest
+from hub.calls.writes import CallInput, create_call, update_call
 from hub.coordinator import flash, found, new_record_form, redirect_to, render_page, scope
 from hub.db import utcnow
 from hub.forms import Form, as_raw
@@ -34,19 +36,9 @@ from hub.records import LANGUAGES
 from hub.security import form_view
 from hub.web import db
 
-TITLE_MAX = 300
 NOTE_MAX = 2000
 MAX_PILOT_NUMBER = 2**31 - 1
-FIELDS = (
-    "programme_id",
-    "pilot_id",
-    "source_language",
-    "title_nl",
-    "title_en",
-    "body_nl",
-    "body_en",
-    "closes_on",
-)
+FORM_FIELD = {"pilot_id": "pilot"}  # the form asks for the pilot's number
 
 
 def _load(session: Session, request: Request, principal: Principal) -> Call:
@@ -66,43 +58,29 @@ def _choices(session: Session, principal: Principal) -> dict[str, Any]:
     }
 
 
+def _show(form: Form, errors: Mapping[str, str]) -> None:
+    for field, message in errors.items():
+        form.error(FORM_FIELD.get(field, field), message)
+
+
 def parse(
     session: Session, form: Form, choices: dict[str, Any], *, call: Call | None, today: dt.date
-) -> dict[str, Any]:
-    """The call's values from the form; a field error for each problem."""
+) -> CallInput | None:
+    """The call's values from the form; a field error for each problem, the call's rules
+    (``hub.calls.writes``) each next to its field."""
     programme = form.key("programme_id", {str(p.id) for p in choices["programmes"]})
+    programme_id = int(programme) if programme else None
     pilot_id = form.integer("pilot", minimum=1, maximum=MAX_PILOT_NUMBER)
-    if pilot_id is not None:
-        pilot = calls.find_pilot(session, pilot_id=pilot_id)
-        if pilot is None:
-            form.error("pilot", _("There is no pilot with number %(id)s.", id=pilot_id))
-        elif pilot.withdrawn_at is not None:
-            form.error(
-                "pilot", _("Pilot %(id)s was withdrawn: a call cannot invite people to it.", id=pilot_id)
-            )
-        elif programme and pilot.programme_id != int(programme):
-            form.error(
-                "pilot",
-                _(
-                    "Pilot %(id)s belongs to %(programme)s, not to the programme of this call.",
-                    id=pilot_id,
-                    programme=pilot.programme.short_name,
-                ),
-            )
+    _show(form, writes.pilot_errors(session, pilot_id=pilot_id, programme_id=programme_id))
     values: dict[str, Any] = {
-        "programme_id": int(programme) if programme else None,
+        "programme_id": programme_id,
         "pilot_id": pilot_id,
-        **form.bilingual("body", title_max=TITLE_MAX),
+        **form.bilingual("body", title_max=writes.TITLE_MAX),
     }
-    source = values["source_language"]
-    if source and not values[f"body_{source}"]:
-        form.error(f"body_{source}", _("Write the text of the call in the source language."))
-    closes_on = form.date("closes_on")
-    unchanged = call is not None and closes_on == call.closes_on
-    if closes_on is not None and closes_on < today and not unchanged:
-        form.error("closes_on", _("The closing day cannot be in the past."))
-    values["closes_on"] = closes_on
-    return values
+    _show(form, writes.text_errors(values))
+    values["closes_on"] = form.date("closes_on")
+    _show(form, writes.closing_errors(values["closes_on"], call=call, today=today))
+    return CallInput(**values) if form.ok else None
 
 
 def _form_page(
@@ -122,10 +100,6 @@ def _form_page(
         call=call,
         **_choices(session, principal),
     )
-
-
-def _summary(values: dict[str, Any]) -> str:
-    return str(values[f"title_{values['source_language']}"])
 
 
 def call_list(request: Request) -> Response:
@@ -159,18 +133,11 @@ def call_create(request: Request, data: FormData) -> Response:
     with db(request) as session:
         choices = _choices(session, principal)
         forbid_unless(bool(choices["programmes"]))
-        values = parse(session, form, choices, call=None, today=calls.today())
-        if not form.ok:
+        today = calls.today()
+        values = parse(session, form, choices, call=None, today=today)
+        if values is None:
             return _form_page(request, session, principal, form, call=None, status_code=400)
-        call = Call(created_by_id=principal.user_id)
-        changes.save(
-            session,
-            record=call,
-            values=values,
-            user_id=principal.user_id,
-            programme_id=values["programme_id"],
-            summary=_summary(values),
-        )
+        call = create_call(session, data=values, user_id=principal.user_id, on=today)
         session.commit()
         flash(request, _("The call was opened. Visitors can now express their interest."))
         return redirect_to("ws_call", call_id=call.id)
@@ -180,7 +147,7 @@ def call_edit(request: Request) -> Response:
     principal = require_principal(request)
     with db(request) as session:
         call = _load(session, request, principal)
-        initial = Form({name: as_raw(getattr(call, name)) for name in FIELDS})
+        initial = Form({name: as_raw(getattr(call, name)) for name in writes.FIELDS})
         initial.raw["pilot"] = initial.raw.pop("pilot_id")
         return _form_page(request, session, principal, initial, call=call)
 
@@ -191,17 +158,11 @@ def call_update(request: Request, data: FormData) -> Response:
     form = Form.submitted(data)
     with db(request) as session:
         call = _load(session, request, principal)
-        values = parse(session, form, _choices(session, principal), call=call, today=calls.today())
-        if not form.ok:
+        today = calls.today()
+        values = parse(session, form, _choices(session, principal), call=call, today=today)
+        if values is None:
             return _form_page(request, session, principal, form, call=call, status_code=400)
-        changes.save(
-            session,
-            record=call,
-            values=values,
-            user_id=principal.user_id,
-            programme_id=values["programme_id"],
-            summary=_summary(values),
-        )
+        update_call(session, call=call, data=values, user_id=principal.user_id, on=today)
         session.commit()
         flash(request, _("Your changes were saved."))
         return redirect_to("ws_call", call_id=call.id)
@@ -244,10 +205,7 @@ def call_reopen(request: Request, data: FormData) -> Response:
     principal = require_principal(request)
     with db(request) as session:
         call = _load(session, request, principal)
-        try:
-            calls.reopen_call(session, call=call, today=calls.today(), user_id=principal.user_id)
-        except calls.Refused as refused:
-            raise HTTPException(409, str(refused)) from None
+        calls.reopen_call(session, call=call, today=calls.today(), user_id=principal.user_id)
         session.commit()
         if call.closes_on is None:
             flash(request, _("The call is open again, until further notice: close it, or set a closing day."))
@@ -286,17 +244,14 @@ def interest_answer(request: Request, data: FormData) -> Response:
             raise HTTPException(400, _("Choose whether to accept or decline the interest."))
         if not form.ok:
             raise HTTPException(400, form.errors.get("note", form.summary()))
-        try:
-            calls.answer_interest(
-                session,
-                interest=interest,
-                call=call,
-                accept=decision == "accept",
-                note=note,
-                user_id=principal.user_id,
-            )
-        except calls.Refused as refused:
-            raise HTTPException(409, str(refused)) from None
+        calls.answer_interest(
+            session,
+            interest=interest,
+            call=call,
+            accept=decision == "accept",
+            note=note,
+            user_id=principal.user_id,
+        )
         session.commit()
         tell_answer(request, session, interest, call)
     return redirect_to("ws_call", call_id=call.id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,6 +19,7 @@ from icalendar import Calendar, Event
 
 from hub.communities.models import Meeting
 from hub.i18n import TIMEZONE
+from hub.records import Localized
 
 DEFAULT_LENGTH = dt.timedelta(hours=2)  # a meeting without an end is shown this long
 
@@ -70,20 +72,45 @@ def vcalendar(occurrences: Iterable[Occurrence], *, name: str, base_url: str) ->
     return body
 
 
+class Scheduled(Protocol):
+    """What a calendar shows of a record that takes place (a meeting, an event)."""
+
+    @property
+    def uid(self) -> str: ...
+    @property
+    def updated_at(self) -> dt.datetime: ...
+    @property
+    def starts_at(self) -> dt.datetime: ...
+    @property
+    def ends_at(self) -> dt.datetime | None: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def location(self) -> str: ...
+    def localized(self, field: str, language: str) -> Localized: ...
+
+
+def occurrence(record: Scheduled, *, language: str, url: str) -> Occurrence:
+    """``record`` as one VEVENT, its title in ``language``, linking to ``url``."""
+    return Occurrence(
+        uid=record.uid,
+        updated_at=record.updated_at,
+        starts_at=record.starts_at,
+        ends_at=record.ends_at,
+        timezone=record.timezone,
+        summary=record.localized("title", language).text,
+        location=record.location,
+        url=url,
+    )
+
+
 def calendar(meetings: Iterable[Meeting], *, name: str, language: str, base_url: str) -> bytes:
     """The meetings as one VCALENDAR (text in ``language``, links to the community pages)."""
     base = base_url.rstrip("/")
     return vcalendar(
         (
-            Occurrence(
-                uid=meeting.uid,
-                updated_at=meeting.updated_at,
-                starts_at=meeting.starts_at,
-                ends_at=meeting.ends_at,
-                timezone=meeting.timezone,
-                summary=meeting.localized("title", language).text,
-                location=meeting.location,
-                url=f"{base}/{language}/communities/{meeting.community_id}",
+            occurrence(
+                meeting, language=language, url=f"{base}/{language}/communities/{meeting.community_id}"
             )
             for meeting in meetings
         ),

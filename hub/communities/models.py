@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.db import Base, UTCDateTime, utcnow
+from hub.db import Base, Created, Email, LanguageCode, LongText, Title, link_table, partial_index
 from hub.i18n import N_, LabelledEnum
 from hub.lessons.models import Lesson
 from hub.organisations.models import Organisation
 from hub.pilots.models import Pilot
-from hub.programmes.models import Programme
+from hub.programmes.models import Programme, ProgrammeId
 from hub.records import Bilingual, Record, Synced, changes_index, source_key_index
 from hub.taxonomy.models import ProductGroup, enum_column
 
@@ -54,14 +54,14 @@ class Community(Record, Bilingual, Base):
     __table_args__ = (changes_index("communities"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    programme_id: Mapped[ProgrammeId]
     product_group_id: Mapped[int | None] = mapped_column(ForeignKey("product_groups.id"), index=True)
     name_nl: Mapped[str] = mapped_column(String(200), default="")
     name_en: Mapped[str] = mapped_column(String(200), default="")
-    description_nl: Mapped[str] = mapped_column(Text, default="")
-    description_en: Mapped[str] = mapped_column(Text, default="")
+    description_nl: Mapped[LongText]
+    description_en: Mapped[LongText]
     contact_name: Mapped[str] = mapped_column(String(200), default="")
-    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_email: Mapped[Email | None]
     status: Mapped[CommunityStatus] = mapped_column(
         enum_column(CommunityStatus, "community_status"), default=CommunityStatus.ACTIVE
     )
@@ -84,12 +84,12 @@ class Membership(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     name: Mapped[str] = mapped_column(String(200), default="")  # the person ('' for an organisation)
-    email: Mapped[str | None] = mapped_column(String(254))
+    email: Mapped[Email | None]
     organisation_name: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[MemberRole] = mapped_column(
         enum_column(MemberRole, "member_role"), default=MemberRole.MEMBER
     )
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[Created]
 
     community: Mapped[Community] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
@@ -103,17 +103,17 @@ class Decision:
     """What a request and a proposal share: the asker, their language, and the decision taken."""
 
     name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str] = mapped_column(String(254))
+    email: Mapped[Email]
     organisation_name: Mapped[str] = mapped_column(String(200), default="")
-    language: Mapped[str] = mapped_column(String(2), default="nl")  # of the decision e-mail
+    language: Mapped[LanguageCode]  # of the decision e-mail
     status: Mapped[RequestStatus] = mapped_column(
         enum_column(RequestStatus, "request_status"), default=RequestStatus.PENDING
     )
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[Created]
+    decided_at: Mapped[dt.datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    decision_note: Mapped[str] = mapped_column(Text, default="")
-    notified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # the decision e-mail went out
+    decision_note: Mapped[LongText]
+    notified_at: Mapped[dt.datetime | None]  # the decision e-mail went out
 
 
 class JoinRequest(Decision, Base):
@@ -122,19 +122,14 @@ class JoinRequest(Decision, Base):
     __tablename__ = "join_requests"
     __table_args__ = (
         # One open request per address and community, whichever process takes the second.
-        Index(
-            "uq_join_requests_pending",
-            "community_id",
-            "email",
-            unique=True,
-            sqlite_where=text("status = 'pending'"),
-            postgresql_where=text("status = 'pending'"),
+        partial_index(
+            "uq_join_requests_pending", "community_id", "email", where="status = 'pending'", unique=True
         ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
-    message: Mapped[str] = mapped_column(Text, default="")
+    message: Mapped[LongText]
 
     community: Mapped[Community] = relationship()
 
@@ -145,10 +140,10 @@ class CommunityProposal(Decision, Base):
     __tablename__ = "community_proposals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    programme_id: Mapped[ProgrammeId]
     product_group_id: Mapped[int | None] = mapped_column(ForeignKey("product_groups.id"))
     title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[LongText]
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))  # once accepted
 
     programme: Mapped[Programme] = relationship()
@@ -162,19 +157,19 @@ class Meeting(Record, Bilingual, Synced, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
-    title_nl: Mapped[str] = mapped_column(String(300), default="")
-    title_en: Mapped[str] = mapped_column(String(300), default="")
+    title_nl: Mapped[Title]
+    title_en: Mapped[Title]
     # UTC on both databases (SQLite would keep a local time's digits and drop its offset).
-    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
-    ends_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    starts_at: Mapped[dt.datetime] = mapped_column(index=True)
+    ends_at: Mapped[dt.datetime | None]
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Brussels")
     mode: Mapped[MeetingMode] = mapped_column(
         enum_column(MeetingMode, "meeting_mode"), default=MeetingMode.IN_PERSON, server_default="in_person"
     )
     location: Mapped[str] = mapped_column(String(300), default="")
     online_url: Mapped[str | None] = mapped_column(String(500))
-    agenda_nl: Mapped[str] = mapped_column(Text, default="", server_default="")
-    agenda_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    agenda_nl: Mapped[LongText] = mapped_column(server_default="")
+    agenda_en: Mapped[LongText] = mapped_column(server_default="")
     capacity: Mapped[int | None]  # None: no limit
 
     community: Mapped[Community] = relationship()
@@ -190,31 +185,22 @@ class Registration(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str] = mapped_column(String(254))
+    email: Mapped[Email]
     organisation_name: Mapped[str] = mapped_column(String(200), default="")
-    language: Mapped[str] = mapped_column(String(2), default="nl")
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    language: Mapped[LanguageCode]
+    created_at: Mapped[Created]
 
     meeting: Mapped[Meeting] = relationship()
 
 
-closeout_organisations = Table(
-    "closeout_organisations",
-    Base.metadata,
-    Column("closeout_id", ForeignKey("meeting_closeouts.id", ondelete="CASCADE"), primary_key=True),
-    Column("organisation_id", ForeignKey("organisations.id"), primary_key=True),
+closeout_organisations = link_table(
+    "closeout_organisations", ("closeout_id", "meeting_closeouts.id"), ("organisation_id", "organisations.id")
 )
-closeout_pilots = Table(
-    "closeout_pilots",
-    Base.metadata,
-    Column("closeout_id", ForeignKey("meeting_closeouts.id", ondelete="CASCADE"), primary_key=True),
-    Column("pilot_id", ForeignKey("pilots.id"), primary_key=True),
+closeout_pilots = link_table(
+    "closeout_pilots", ("closeout_id", "meeting_closeouts.id"), ("pilot_id", "pilots.id")
 )
-closeout_lessons = Table(
-    "closeout_lessons",
-    Base.metadata,
-    Column("closeout_id", ForeignKey("meeting_closeouts.id", ondelete="CASCADE"), primary_key=True),
-    Column("lesson_id", ForeignKey("lessons.id"), primary_key=True),
+closeout_lessons = link_table(
+    "closeout_lessons", ("closeout_id", "meeting_closeouts.id"), ("lesson_id", "lessons.id")
 )
 
 
@@ -229,10 +215,10 @@ class CloseOut(Record, Bilingual, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), unique=True)
-    minutes_nl: Mapped[str] = mapped_column(Text, default="")
-    minutes_en: Mapped[str] = mapped_column(Text, default="")
+    minutes_nl: Mapped[LongText]
+    minutes_en: Mapped[LongText]
     attendance: Mapped[int | None]
-    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[dt.datetime | None]
 
     meeting: Mapped[Meeting] = relationship(back_populates="closeout")
     organisations: Mapped[list[Organisation]] = relationship(secondary=closeout_organisations)
@@ -250,10 +236,10 @@ class Post(Bilingual, Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
     title_nl: Mapped[str] = mapped_column(String(200), default="")
     title_en: Mapped[str] = mapped_column(String(200), default="")
-    body_nl: Mapped[str] = mapped_column(Text, default="")
-    body_en: Mapped[str] = mapped_column(Text, default="")
+    body_nl: Mapped[LongText]
+    body_en: Mapped[LongText]
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     author_name: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[Created]
 
     community: Mapped[Community] = relationship()

@@ -18,35 +18,31 @@ from hub.settings import Settings
 
 
 def join_decision(settings: Settings, *, join_request: JoinRequest, community: Community) -> EmailMessage:
-    language = join_request.language
-    return mail.compose(
+    return mail.compose_to(
         settings,
-        to=join_request.email,
-        language=language,
+        join_request,
         template="join_decision",
         subject=N_("Your request to join %(community)s"),
-        community=community.localized("name", language).text,
+        route="community",
+        route_params={"community_id": community.id},
+        community=community.localized("name", join_request.language).text,
         request=join_request,
-        url=f"{settings.base_url.rstrip('/')}/{language}/communities/{community.id}",
     )
 
 
 def proposal_decision(
     settings: Settings, *, proposal: CommunityProposal, community: Community | None
 ) -> EmailMessage:
-    language = proposal.language
-    base = settings.base_url.rstrip("/")
-    return mail.compose(
+    route, params = ("community", {"community_id": community.id}) if community else ("communities", {})
+    return mail.compose_to(
         settings,
-        to=proposal.email,
-        language=language,
+        proposal,
         template="proposal_decision",
         subject=N_("Your proposal for the community %(title)s"),
+        route=route,
+        route_params=params,
         title=proposal.title,
         proposal=proposal,
-        url=f"{base}/{language}/communities/{community.id}"
-        if community
-        else f"{base}/{language}/communities",
     )
 
 
@@ -54,22 +50,20 @@ def registration_confirmed(
     settings: Settings, *, registration: Registration, meeting: Meeting, community: Community
 ) -> EmailMessage:
     language = registration.language
-    base = settings.base_url.rstrip("/")
-    message = mail.compose(
+    title = meeting.localized("title", language).text
+    message = mail.compose_to(
         settings,
-        to=registration.email,
-        language=language,
+        registration,
         template="registration",
         subject=N_("You are registered for %(meeting)s"),
-        meeting=meeting.localized("title", language).text,
+        route="meeting",
+        route_params={"community_id": community.id, "meeting_id": meeting.id},
+        meeting=title,
         community=community.localized("name", language).text,
         record=meeting,
         registration=registration,
-        url=f"{base}/{language}/communities/{community.id}/meetings/{meeting.id}",
     )
-    invitation = calendar.calendar(
-        [meeting], name=meeting.localized("title", language).text, language=language, base_url=base
-    )
+    invitation = calendar.calendar([meeting], name=title, language=language, base_url=settings.base_url)
     message.add_attachment(invitation, maintype="text", subtype="calendar", filename="meeting.ics")
     return message
 
@@ -83,7 +77,8 @@ def request_waiting(
         to=moderators,
         template="request_waiting",
         subject=N_("%(name)s asks to join %(community)s"),
-        path=f"coordinator/communities/{community.id}",
+        route="ws_community",
+        route_params={"community_id": community.id},
         name=join_request.name,
         community=community.name_nl or community.name_en,
         request=join_request,
@@ -99,7 +94,8 @@ def proposal_waiting(
         to=coordinators,
         template="proposal_waiting",
         subject=N_("A community is proposed: %(title)s"),
-        path="coordinator/communities",
+        route="ws_communities",
+        route_params={},
         title=proposal.title,
         proposal=proposal,
     )

@@ -21,20 +21,19 @@ from hub.forms import TEXT_MAX, Form
 from hub.i18n import gettext as _
 from hub.programmes.services import list_programmes
 from hub.ratelimit import check_public_form
+from hub.refusals import Refused
 from hub.security import form_view
 from hub.taxonomy import services as taxonomy
 from hub.urls import url
-from hub.web import db, flash, language, not_found, render_page, writer_db
-
-ICALENDAR = "text/calendar; charset=utf-8"
+from hub.web import calendar_response, db, flash, found, language, render_page, writer_db
 
 
 def _community(session: Session, request: Request) -> Community:
     community_id = request.path_params["community_id"]
-    community = services.get_community(session, community_id=community_id)
-    if community is None:
-        raise not_found(_("There is no community with number %(id)s.", id=community_id))
-    return community
+    return found(
+        services.get_community(session, community_id=community_id),
+        _("There is no community with number %(id)s.", id=community_id),
+    )
 
 
 def _meeting(session: Session, request: Request) -> Meeting:
@@ -43,9 +42,7 @@ def _meeting(session: Session, request: Request) -> Meeting:
         community_id=request.path_params["community_id"],
         meeting_id=request.path_params["meeting_id"],
     )
-    if meeting is None:
-        raise not_found(_("There is no such meeting."))
-    return meeting
+    return found(meeting, _("There is no such meeting."))
 
 
 def community_list(request: Request) -> Response:
@@ -112,7 +109,7 @@ def join_submit(request: Request, data: FormData) -> Response:
                 message=message,
                 language=language(request),
             )
-        except joining.Refused as refused:
+        except Refused as refused:
             form.error(refused.field or "form", str(refused))
             return _join_page(request, community, form, 409)
         session.commit()
@@ -181,7 +178,7 @@ def propose_submit(request: Request, data: FormData) -> Response:
                 organisation_name=organisation,
                 language=language(request),
             )
-        except joining.Refused as refused:
+        except Refused as refused:
             form.error(refused.field or "form", str(refused))
             return _propose_page(request, session, form, 409)
         session.commit()
@@ -244,7 +241,7 @@ def meeting_register(request: Request, data: FormData) -> Response:
                 organisation_name=organisation,
                 language=language(request),
             )
-        except joining.Refused as refused:
+        except Refused as refused:
             form.error(refused.field or "form", str(refused))
             return _meeting_page(request, session, meeting, form, 409)
         session.commit()
@@ -282,7 +279,7 @@ def community_calendar(request: Request) -> Response:
             language=lang,
             base_url=request.app.state.settings.base_url,
         )
-    return Response(body, media_type=ICALENDAR)
+    return calendar_response(body)
 
 
 def meeting_calendar(request: Request) -> Response:
@@ -296,5 +293,4 @@ def meeting_calendar(request: Request) -> Response:
             language=lang,
             base_url=request.app.state.settings.base_url,
         )
-    headers = {"Content-Disposition": f'attachment; filename="meeting-{meeting.id}.ics"'}
-    return Response(body, media_type=ICALENDAR, headers=headers)
+    return calendar_response(body, filename=f"meeting-{meeting.id}.ics")

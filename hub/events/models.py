@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, text
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.db import Base, UTCDateTime, metadata, utcnow
+from hub.db import Base, Created, Email, LanguageCode, LongText, Title, link_table, partial_index
 from hub.i18n import N_, TIMEZONE, LabelledEnum
-from hub.programmes.models import Programme
+from hub.programmes.models import Programme, ProgrammeId
 from hub.records import Bilingual, Record, changes_index
 from hub.taxonomy.models import ProductGroup, enum_column
 
@@ -35,11 +35,8 @@ class Side(LabelledEnum):
 
 
 # The product groups an event is about (a Buyer-meets-Supplier event: the groups suppliers bring).
-event_product_groups = Table(
-    "event_product_groups",
-    metadata,
-    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
-    Column("product_group_id", ForeignKey("product_groups.id"), primary_key=True, index=True),
+event_product_groups = link_table(
+    "event_product_groups", ("event_id", "events.id"), ("product_group_id", "product_groups.id"), index=True
 )
 
 
@@ -53,22 +50,22 @@ class Event(Record, Bilingual, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    programme_id: Mapped[ProgrammeId]
     kind: Mapped[EventKind] = mapped_column(enum_column(EventKind, "event_kind"))
-    title_nl: Mapped[str] = mapped_column(String(300), default="")
-    title_en: Mapped[str] = mapped_column(String(300), default="")
-    summary_nl: Mapped[str] = mapped_column(Text, default="")
-    summary_en: Mapped[str] = mapped_column(Text, default="")
-    outcome_nl: Mapped[str] = mapped_column(Text, default="")  # written after the event
-    outcome_en: Mapped[str] = mapped_column(Text, default="")
+    title_nl: Mapped[Title]
+    title_en: Mapped[Title]
+    summary_nl: Mapped[LongText]
+    summary_en: Mapped[LongText]
+    outcome_nl: Mapped[LongText]  # written after the event
+    outcome_en: Mapped[LongText]
     # UTC on both databases; ``timezone`` is where it happens (shown and put in calendars so).
-    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    ends_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    starts_at: Mapped[dt.datetime]
+    ends_at: Mapped[dt.datetime | None]
     timezone: Mapped[str] = mapped_column(String(64), default=TIMEZONE)
     location: Mapped[str] = mapped_column(String(300), default="")
     capacity_buyers: Mapped[int | None]  # None: no limit; 0: this side does not register
     capacity_suppliers: Mapped[int | None]
-    registration_closes_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # None: at the start
+    registration_closes_at: Mapped[dt.datetime | None]  # None: at the start
 
     programme: Mapped[Programme] = relationship()
     product_groups: Mapped[list[ProductGroup]] = relationship(
@@ -108,13 +105,8 @@ class EventRegistration(Base):
         Index("ix_event_registrations_event_side", "event_id", "side"),
         # One live registration per address and event, whichever process stores the second.
         # Addresses are stored in lower case, so that case does not make a second one.
-        Index(
-            "uq_event_registrations_live",
-            "event_id",
-            "email",
-            unique=True,
-            sqlite_where=text("cancelled_at IS NULL"),
-            postgresql_where=text("cancelled_at IS NULL"),
+        partial_index(
+            "uq_event_registrations_live", "event_id", "email", where="cancelled_at IS NULL", unique=True
         ),
     )
 
@@ -123,12 +115,12 @@ class EventRegistration(Base):
     side: Mapped[Side] = mapped_column(enum_column(Side, "event_side"))
     organisation_name: Mapped[str] = mapped_column(String(200))
     contact_name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str] = mapped_column(String(254))
+    email: Mapped[Email]
     product_group_id: Mapped[int | None] = mapped_column(ForeignKey("product_groups.id"))
-    circular_offer: Mapped[str] = mapped_column(Text, default="")  # a supplier's circular offer
-    language: Mapped[str] = mapped_column(String(2), default="nl")
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    circular_offer: Mapped[LongText]  # a supplier's circular offer
+    language: Mapped[LanguageCode]
+    created_at: Mapped[Created]
+    cancelled_at: Mapped[dt.datetime | None]
 
     event: Mapped[Event] = relationship()
     product_group: Mapped[ProductGroup | None] = relationship()

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from email.message import EmailMessage
 
 from hub import mail
-from hub.communities.calendar import Occurrence, vcalendar
+from hub.communities.calendar import occurrence, vcalendar
 from hub.events.models import Event, EventRegistration
 from hub.i18n import N_
 from hub.settings import Settings
@@ -18,16 +18,7 @@ def calendar(events: Iterable[Event], *, name: str, language: str, base_url: str
     base = base_url.rstrip("/")
     return vcalendar(
         (
-            Occurrence(
-                uid=event.uid,
-                updated_at=event.updated_at,
-                starts_at=event.starts_at,
-                ends_at=event.ends_at,
-                timezone=event.timezone,
-                summary=event.localized("title", language).text,
-                location=event.location,
-                url=f"{base}/{language}/events/{event.id}",
-            )
+            occurrence(event, language=language, url=f"{base}/{language}/events/{event.id}")
             for event in events
         ),
         name=name,
@@ -39,20 +30,19 @@ def registration_confirmed(
     settings: Settings, *, registration: EventRegistration, event: Event
 ) -> EmailMessage:
     language = registration.language
-    base = settings.base_url.rstrip("/")
     title = event.localized("title", language).text
-    message = mail.compose(
+    message = mail.compose_to(
         settings,
-        to=registration.email,
-        language=language,
+        registration,
         template="event_registration",
         subject=N_("You are registered for %(event)s"),
+        route="event",
+        route_params={"event_id": event.id},
         event=title,
         programme=event.programme.short_name,
         record=event,
         registration=registration,
-        url=f"{base}/{language}/events/{event.id}",
     )
-    invitation = calendar([event], name=title, language=language, base_url=base)
+    invitation = calendar([event], name=title, language=language, base_url=settings.base_url)
     message.add_attachment(invitation, maintype="text", subtype="calendar", filename="event.ics")
     return message

@@ -23,14 +23,24 @@ from hub.forms import Form
 from hub.i18n import gettext as _
 from hub.programmes.services import programme_choices
 from hub.ratelimit import check_public_form
+from hub.refusals import Refused
 from hub.security import form_view
 from hub.taxonomy import services as taxonomy
 from hub.urls import url
-from hub.web import check_page, db, flash, invalid_value, language, not_found, render_page, writer_db
+from hub.web import (
+    calendar_response,
+    check_page,
+    db,
+    flash,
+    invalid_value,
+    language,
+    not_found,
+    render_page,
+    writer_db,
+)
 
 HONEYPOT = "website"  # hidden from people; a bot that fills every field gives itself away
 OFFER_MAX = 4000
-ICALENDAR = "text/calendar; charset=utf-8"
 
 
 def _event(session: Session, request: Request) -> Event:
@@ -136,7 +146,7 @@ def event_register(request: Request, data: FormData) -> Response:
                 language=lang,
                 now=utcnow(),
             )
-        except services.Refused as refused:
+        except Refused as refused:
             form.error(refused.field or "form", str(refused))
             return _event_page(request, session, event, form, 409)
         session.commit()
@@ -172,8 +182,7 @@ def event_calendar(request: Request) -> Response:
             language=lang,
             base_url=request.app.state.settings.base_url,
         )
-    headers = {"Content-Disposition": f'attachment; filename="event-{event.id}.ics"'}
-    return Response(body, media_type=ICALENDAR, headers=headers)
+    return calendar_response(body, filename=f"event-{event.id}.ics")
 
 
 def events_calendar(request: Request) -> Response:
@@ -186,4 +195,4 @@ def events_calendar(request: Request) -> Response:
             language=lang,
             base_url=request.app.state.settings.base_url,
         )
-    return Response(body, media_type=ICALENDAR)
+    return calendar_response(body)

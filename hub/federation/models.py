@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, Timestamps, UTCDateTime
+from hub.db import Base, Timestamps
 
 
 class ApiClient(Timestamps, Base):
@@ -26,8 +26,8 @@ class ApiClient(Timestamps, Base):
     secret_hash: Mapped[str] = mapped_column(String(64))
     scope: Mapped[str] = mapped_column(String(200), default="hub.read")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
 
     @property
     def active(self) -> bool:

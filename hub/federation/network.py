@@ -1,5 +1,5 @@
-"""The figures of the network page: the peer hubs this hub follows, how many records came from
-each, and the network's pilots per country.
+"""The figures of the network page: how many records came from each peer hub, and the network's
+pilots per country. (The peers this hub follows are sources: ``hub.sync.peers``.)
 
 Keyword-only functions taking the session first. Each count reads an index rather than a whole
 table (tests/federation/test_network_view.py checks the plans): the records that came from peers
@@ -16,25 +16,8 @@ from typing import Any
 from sqlalchemy import Select, case, func, null, select, true
 from sqlalchemy.orm import Session
 
-from hub.federation.identity import hub_address
 from hub.federation.kinds import KINDS
 from hub.pilots.models import Pilot
-from hub.sync.models import Source
-from hub.sync.services import SourceStatus, list_sources
-
-PEER_KIND = "hub"  # the kind of source that pulls another hub's records (connectors/peer.py)
-
-
-@dataclasses.dataclass(frozen=True)
-class Peer:
-    """A source of kind "hub", with its latest run and the peer's address (None if it has none)."""
-
-    status: SourceStatus
-    address: str | None
-
-    @property
-    def source(self) -> Source:
-        return self.status.source
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,23 +27,6 @@ class CountryCount:
     country: str
     home_hub: str | None
     pilots: int
-
-
-def peer_address(source: Source) -> str | None:
-    """The peer's address from the source's options (only an http(s) address: it becomes a link)."""
-    url = source.options.get("url") if isinstance(source.options, dict) else None
-    if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
-        return hub_address(url.strip())
-    return None
-
-
-def peers(session: Session) -> list[Peer]:
-    """The sources of kind "hub" with their latest runs, by programme and name."""
-    return [
-        Peer(status, peer_address(status.source))
-        for status in list_sources(session)
-        if status.source.kind == PEER_KIND
-    ]
 
 
 def mirrored_count_query(model: Any) -> Select[str | None, int]:

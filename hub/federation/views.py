@@ -23,6 +23,7 @@ from hub.federation.kinds import KINDS
 from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.sync import display
+from hub.sync.peers import Peer, peers
 from hub.web import db, render
 
 KIND_LABELS = {
@@ -72,23 +73,23 @@ def kind_label(name: str) -> str:
     return _(KIND_LABELS[name]) if name in KIND_LABELS else name
 
 
-def _addresses(peers: Sequence[network.Peer], found: Sequence[str]) -> list[str]:
+def _addresses(followed: Sequence[Peer], found: Sequence[str]) -> list[str]:
     """The followed peers' addresses in the order of the list of peers, then any other hub that
     records still come from (a peer no longer followed), alphabetically."""
-    followed = [peer.address for peer in peers if peer.address]
-    return list(dict.fromkeys([*followed, *sorted(found)]))
+    addresses = [peer.address for peer in followed if peer.address]
+    return list(dict.fromkeys([*addresses, *sorted(found)]))
 
 
-def peer_records(peers: Sequence[network.Peer], counts: Mapping[str, Mapping[str, int]]) -> PeerRecords:
-    addresses = [a for a in _addresses(peers, list(counts)) if a in counts]
+def peer_records(followed: Sequence[Peer], counts: Mapping[str, Mapping[str, int]]) -> PeerRecords:
+    addresses = [a for a in _addresses(followed, list(counts)) if a in counts]
     rows = [(kind_label(name), [counts[address].get(name, 0) for address in addresses]) for name in KINDS]
     totals = [sum(counts[address].values()) for address in addresses]
     return PeerRecords(addresses, rows, totals)
 
 
-def country_chart(peers: Sequence[network.Peer], counts: Sequence[network.CountryCount]) -> CountryChart:
+def country_chart(followed: Sequence[Peer], counts: Sequence[network.CountryCount]) -> CountryChart:
     homes: list[str | None] = [None] if any(c.home_hub is None for c in counts) else []
-    homes += _addresses(peers, sorted({c.home_hub for c in counts if c.home_hub is not None}))
+    homes += _addresses(followed, sorted({c.home_hub for c in counts if c.home_hub is not None}))
     homes = [h for h in homes if any(c.home_hub == h for c in counts)]
     series = [
         Series(_("This hub") if home is None else home, PALETTE[i % len(PALETTE)])
@@ -122,12 +123,12 @@ def country_chart(peers: Sequence[network.Peer], counts: Sequence[network.Countr
 
 def network_page(request: Request) -> Response:
     with db(request) as session:
-        peers = network.peers(session)
+        followed = peers(session)
         return render(
             request,
             "federation/network.html",
-            peers=peers,
-            records=peer_records(peers, network.mirrored_counts(session)),
-            chart=country_chart(peers, network.pilots_by_country(session)),
+            peers=followed,
+            records=peer_records(followed, network.mirrored_counts(session)),
+            chart=country_chart(followed, network.pilots_by_country(session)),
             **display.helpers(),
         )

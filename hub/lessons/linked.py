@@ -1,6 +1,7 @@
-"""Fields of record numbers on coordinators' forms ("12, 48"): the pilots a lesson was learned in, the
-pilots and lessons a library entry is linked from. One parser and one check for all of them, and the
-latest numbers the forms list for reference."""
+"""Records a lesson or a library entry is linked to, by number: the pilots a lesson was learned in,
+the pilots and lessons a library entry is linked from. One lookup and one check for all of them
+(the forms' fields of numbers, "12, 48", and the write paths), and the latest numbers the forms
+list for reference."""
 
 from __future__ import annotations
 
@@ -16,10 +17,65 @@ from hub.i18n import gettext as _
 from hub.i18n import ngettext
 from hub.lessons.models import Lesson
 from hub.pilots.models import Pilot
+from hub.queries import workspace_scope
 
 MAX_LINKED = 50  # records one field may name
 LISTED = 100  # the latest numbers a form shows for reference
 R = TypeVar("R", Pilot, Lesson)
+Refusal = Callable[[Sequence[int], Sequence[int]], str | None]
+
+
+def find(
+    session: Session, model: type[R], ids: Sequence[int], *, kept: Collection[int] = ()
+) -> tuple[list[R], list[int], list[int]]:
+    """The records of ``ids`` (in that order), the ids of no record, and the ids of records that
+    were archived (a record linked already, in ``kept``, may stay after it was archived)."""
+    records = {r.id: r for r in session.scalars(select(model).where(model.id.in_(ids)))} if ids else {}
+    missing = [n for n in ids if n not in records]
+    gone = [n for n in ids if n in records and records[n].withdrawn_at and n not in kept]
+    return [records[n] for n in ids if n in records], missing, gone
+
+
+def _listed(numbers: Sequence[int]) -> str:
+    return ", ".join(map(str, numbers))
+
+
+def pilots_refused(missing: Sequence[int], gone: Sequence[int]) -> str | None:
+    """Why pilots of these numbers cannot be linked (``find``'s missing and archived), or None."""
+    if missing:
+        return ngettext(
+            "There is no pilot with number %(numbers)s.",
+            "There are no pilots with numbers %(numbers)s.",
+            len(missing),
+            numbers=_listed(missing),
+        )
+    if gone:
+        return ngettext(
+            "Pilot %(numbers)s was archived and can no longer be linked.",
+            "Pilots %(numbers)s were archived and can no longer be linked.",
+            len(gone),
+            numbers=_listed(gone),
+        )
+    return None
+
+
+def lessons_refused(missing: Sequence[int], gone: Sequence[int]) -> str | None:
+    """Why lessons of these numbers cannot be linked (``find``'s missing and archived), or None."""
+    if missing:
+        return ngettext(
+            "There is no lesson with number %(numbers)s.",
+            "There are no lessons with numbers %(numbers)s.",
+            len(missing),
+            numbers=_listed(missing),
+        )
+    if gone:
+        return ngettext(
+            "Lesson %(numbers)s was archived and can no longer be linked.",
+            "Lessons %(numbers)s were archived and can no longer be linked.",
+            len(gone),
+            numbers=_listed(gone),
+        )
+    return None
 
 
 def _numbers(form: Form, field: str, *, wrong: Callable[[str], str], too_many: str) -> list[int]:
@@ -42,26 +98,14 @@ def _linked(
     model: type[R],
     numbers: Sequence[int],
     kept: Collection[int],
-    *,
-    unknown: Callable[[Sequence[int]], str],
-    archived: Callable[[Sequence[int]], str],
+    refused: Refusal,
 ) -> list[R]:
-    """The records of the numbers typed; a number of no record, or of an archived one, is an error
-    (a record already linked may stay after it was archived)."""
-    records = (
-        {r.id: r for r in session.scalars(select(model).where(model.id.in_(numbers)))} if numbers else {}
-    )
-    missing = [n for n in numbers if n not in records]
-    gone = [n for n in numbers if n in records and records[n].withdrawn_at and n not in kept]
-    if missing:
-        form.error(field, unknown(missing))
-    elif gone:
-        form.error(field, archived(gone))
-    return [records[n] for n in numbers if n in records]
-
-
-def _listed(numbers: Sequence[int]) -> str:
-    return ", ".join(map(str, numbers))
+    """The records of the numbers typed; a number of no record, or of an archived one, is an error."""
+    records, missing, gone = find(session, model, numbers, kept=kept)
+    why = refused(missing, gone)
+    if why:
+        form.error(field, why)
+    return records
 
 
 def pilots(
@@ -76,26 +120,7 @@ def pilots(
         ),
         too_many=_("Link at most %(max)d pilots.", max=MAX_LINKED),
     )
-    return _linked(
-        session,
-        form,
-        field,
-        Pilot,
-        numbers,
-        kept,
-        unknown=lambda missing: ngettext(
-            "There is no pilot with number %(numbers)s.",
-            "There are no pilots with numbers %(numbers)s.",
-            len(missing),
-            numbers=_listed(missing),
-        ),
-        archived=lambda gone: ngettext(
-            "Pilot %(numbers)s was archived and can no longer be linked.",
-            "Pilots %(numbers)s were archived and can no longer be linked.",
-            len(gone),
-            numbers=_listed(gone),
-        ),
-    )
+    return _linked(session, form, field, Pilot, numbers, kept, pilots_refused)
 
 
 def lessons(
@@ -110,39 +135,19 @@ def lessons(
         ),
         too_many=_("Link at most %(max)d lessons.", max=MAX_LINKED),
     )
-    return _linked(
-        session,
-        form,
-        field,
-        Lesson,
-        numbers,
-        kept,
-        unknown=lambda missing: ngettext(
-            "There is no lesson with number %(numbers)s.",
-            "There are no lessons with numbers %(numbers)s.",
-            len(missing),
-            numbers=_listed(missing),
-        ),
-        archived=lambda gone: ngettext(
-            "Lesson %(numbers)s was archived and can no longer be linked.",
-            "Lessons %(numbers)s were archived and can no longer be linked.",
-            len(gone),
-            numbers=_listed(gone),
-        ),
-    )
+    return _linked(session, form, field, Lesson, numbers, kept, lessons_refused)
+
+
+def _latest(session: Session, model: type[R], programme_ids: Collection[int] | None) -> Sequence[R]:
+    """The latest live records of these programmes (None: all), to look up a number on a form."""
+    conditions = workspace_scope(model, programme_ids=programme_ids, programme_id=None, archived=False)
+    statement = select(model).where(*conditions).options(joinedload(model.programme))
+    return session.scalars(statement.order_by(model.id.desc()).limit(LISTED)).all()
 
 
 def pilots_to_link(session: Session, *, programme_ids: Collection[int] | None) -> Sequence[Pilot]:
-    """The latest live pilots of these programmes (None: all), to look up a number on a form."""
-    statement = select(Pilot).where(Pilot.withdrawn_at.is_(None)).options(joinedload(Pilot.programme))
-    if programme_ids is not None:
-        statement = statement.where(Pilot.programme_id.in_(list(programme_ids)))
-    return session.scalars(statement.order_by(Pilot.id.desc()).limit(LISTED)).all()
+    return _latest(session, Pilot, programme_ids)
 
 
 def lessons_to_link(session: Session, *, programme_ids: Collection[int] | None) -> Sequence[Lesson]:
-    """The latest live lessons of these programmes (None: all), to look up a number on a form."""
-    statement = select(Lesson).where(Lesson.withdrawn_at.is_(None)).options(joinedload(Lesson.programme))
-    if programme_ids is not None:
-        statement = statement.where(Lesson.programme_id.in_(list(programme_ids)))
-    return session.scalars(statement.order_by(Lesson.id.desc()).limit(LISTED)).all()
+    return _latest(session, Lesson, programme_ids)

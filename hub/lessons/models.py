@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.db import Base, UTCDateTime, metadata, utcnow
+from hub.db import Base, Created, LongText, Title, link_table, partial_index, utcnow
 from hub.i18n import N_, LabelledEnum
 from hub.pilots.models import Pilot
-from hub.programmes.models import Programme
+from hub.programmes.models import Programme, ProgrammeId
 from hub.records import Bilingual, Record, Synced, changes_index, source_key_index
 from hub.taxonomy.models import Phase, ProductGroup, Strategy, enum_column
 
@@ -35,11 +35,8 @@ class LinkKind(LabelledEnum):
 
 
 # The pilots a lesson was learned in (a lesson may come from several, or from none).
-lesson_pilots = Table(
-    "lesson_pilots",
-    metadata,
-    Column("lesson_id", ForeignKey("lessons.id", ondelete="CASCADE"), primary_key=True),
-    Column("pilot_id", ForeignKey("pilots.id"), primary_key=True, index=True),
+lesson_pilots = link_table(
+    "lesson_pilots", ("lesson_id", "lessons.id"), ("pilot_id", "pilots.id"), index=True
 )
 
 
@@ -56,17 +53,17 @@ class Lesson(Record, Bilingual, Synced, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
-    title_nl: Mapped[str] = mapped_column(String(300), default="")
-    title_en: Mapped[str] = mapped_column(String(300), default="")
-    body_nl: Mapped[str] = mapped_column(Text, default="")
-    body_en: Mapped[str] = mapped_column(Text, default="")
-    resources_nl: Mapped[str] = mapped_column(Text, default="", server_default="")
-    resources_en: Mapped[str] = mapped_column(Text, default="", server_default="")
-    evidence_nl: Mapped[str] = mapped_column(Text, default="", server_default="")
-    evidence_en: Mapped[str] = mapped_column(Text, default="", server_default="")
-    transfer_nl: Mapped[str] = mapped_column(Text, default="", server_default="")
-    transfer_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    programme_id: Mapped[ProgrammeId]
+    title_nl: Mapped[Title]
+    title_en: Mapped[Title]
+    body_nl: Mapped[LongText]
+    body_en: Mapped[LongText]
+    resources_nl: Mapped[LongText] = mapped_column(server_default="")
+    resources_en: Mapped[LongText] = mapped_column(server_default="")
+    evidence_nl: Mapped[LongText] = mapped_column(server_default="")
+    evidence_en: Mapped[LongText] = mapped_column(server_default="")
+    transfer_nl: Mapped[LongText] = mapped_column(server_default="")
+    transfer_en: Mapped[LongText] = mapped_column(server_default="")
     product_group_id: Mapped[int | None] = mapped_column(ForeignKey("product_groups.id"), index=True)
     strategy_id: Mapped[int | None] = mapped_column(ForeignKey("strategies.id"))
     phase: Mapped[Phase | None] = mapped_column(enum_column(Phase, "phase"))
@@ -93,36 +90,30 @@ class LessonAttachment(Base):
     url: Mapped[str] = mapped_column(String(500))
 
 
-# One statement per lesson, pilot and kind from each hub: a second click, or a second process,
-# finds the first. Two hubs that make the same link at once each keep theirs (their authors and
-# notes differ); pages show the pair once, with both.
-_LOCAL = text("home_hub IS NULL")
-_ELSEWHERE = text("home_hub IS NOT NULL")
-
-
 class LessonPilotLink(Record, Base):
     """A person's confirmed statement that a lesson bears on a pilot, and how."""
 
     __tablename__ = "lesson_pilot_links"
     __table_args__ = (
-        Index(
+        # One statement per lesson, pilot and kind from each hub: a second click, or a second
+        # process, finds the first. Two hubs that make the same link at once each keep theirs
+        # (their authors and notes differ); pages show the pair once, with both.
+        partial_index(
             "uq_lesson_pilot_links_local",
             "lesson_id",
             "pilot_id",
             "kind",
+            where="home_hub IS NULL",
             unique=True,
-            sqlite_where=_LOCAL,
-            postgresql_where=_LOCAL,
         ),
-        Index(
+        partial_index(
             "uq_lesson_pilot_links_elsewhere",
             "lesson_id",
             "pilot_id",
             "kind",
             "home_hub",
+            where="home_hub IS NOT NULL",
             unique=True,
-            sqlite_where=_ELSEWHERE,
-            postgresql_where=_ELSEWHERE,
         ),
         changes_index("lesson_pilot_links"),
     )
@@ -131,12 +122,10 @@ class LessonPilotLink(Record, Base):
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), index=True)
     pilot_id: Mapped[int] = mapped_column(ForeignKey("pilots.id"), index=True)
     kind: Mapped[LinkKind] = mapped_column(enum_column(LinkKind, "link_kind"))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[LongText]
     # Who confirmed the link, and when: a name travels to other hubs; the account stays here.
     made_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
-    made_at: Mapped[dt.datetime] = mapped_column(
-        UTCDateTime, default=utcnow, server_default=text("CURRENT_TIMESTAMP")
-    )
+    made_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=text("CURRENT_TIMESTAMP"))
     made_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     lesson: Mapped[Lesson] = relationship()
@@ -153,4 +142,4 @@ class SuggestionDismissal(Base):
     pilot_id: Mapped[int] = mapped_column(ForeignKey("pilots.id", ondelete="CASCADE"))
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), index=True)
     dismissed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    dismissed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    dismissed_at: Mapped[Created]

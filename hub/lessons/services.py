@@ -7,14 +7,15 @@ import dataclasses
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hub.filters import QueryFilters
 from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind, lesson_pilots
-from hub.pagination import Page, escape_like, paginate
+from hub.pagination import Page, paginate
 from hub.pilots.models import Pilot
 from hub.programmes.models import Programme
+from hub.queries import by_code, latest_first, matching, workspace_scope
 from hub.records import live_counts
 from hub.taxonomy.models import Phase, ProductGroup
 
@@ -54,14 +55,9 @@ def _scope(programme: str | None, product_group: str | None) -> list[ColumnEleme
     """Live lessons of a programme and product group (by code; None = any)."""
     conditions: list[ColumnElement[bool]] = [_LIVE]
     if programme:
-        conditions.append(
-            Lesson.programme_id == select(Programme.id).where(Programme.code == programme).scalar_subquery()
-        )
+        conditions.append(by_code(Lesson.programme_id, Programme, programme))
     if product_group:
-        conditions.append(
-            Lesson.product_group_id
-            == select(ProductGroup.id).where(ProductGroup.code == product_group).scalar_subquery()
-        )
+        conditions.append(by_code(Lesson.product_group_id, ProductGroup, product_group))
     return conditions
 
 
@@ -81,21 +77,10 @@ def list_lessons(session: Session, *, filters: LessonFilters, language: str) -> 
     if filters.phase:
         conditions.append(Lesson.phase == filters.phase)
     if filters.q:
-        pattern = escape_like(filters.q)
         conditions.append(
-            or_(
-                *(
-                    func.lower(column).like(pattern, escape="\\")
-                    for column in (Lesson.title_nl, Lesson.title_en, Lesson.body_nl, Lesson.body_en)
-                )
-            )
+            matching(filters.q, Lesson.title_nl, Lesson.title_en, Lesson.body_nl, Lesson.body_en)
         )
-    statement = (
-        select(Lesson)
-        .where(*conditions)
-        .order_by(Lesson.created_at.desc(), Lesson.id.desc())
-        .options(joinedload(Lesson.programme), joinedload(Lesson.product_group))
-    )
+    statement = latest_first(Lesson, conditions, Lesson.created_at)
     page: Page[Lesson] = paginate(session, statement, page=filters.page, per_page=PAGE_SIZE)
     return page
 
@@ -112,25 +97,14 @@ def lessons_of(
 ) -> Page[Lesson]:
     """The coordinators' list: the live (or archived) lessons of these programmes (None: all), last
     changed first; ``q`` searches the titles."""
-    conditions: list[ColumnElement[bool]] = [Lesson.withdrawn_at.is_not(None) if archived else _LIVE]
-    if programme_ids is not None:
-        conditions.append(Lesson.programme_id.in_(list(programme_ids)))
-    if programme_id is not None:
-        conditions.append(Lesson.programme_id == programme_id)
+    conditions = workspace_scope(
+        Lesson, programme_ids=programme_ids, programme_id=programme_id, archived=archived
+    )
     if product_group_id is not None:
         conditions.append(Lesson.product_group_id == product_group_id)
     if q:
-        pattern = escape_like(q)
-        conditions.append(
-            func.lower(Lesson.title_nl).like(pattern, escape="\\")
-            | func.lower(Lesson.title_en).like(pattern, escape="\\")
-        )
-    statement = (
-        select(Lesson)
-        .where(*conditions)
-        .order_by(Lesson.updated_at.desc(), Lesson.id.desc())
-        .options(joinedload(Lesson.programme), joinedload(Lesson.product_group))
-    )
+        conditions.append(matching(q, Lesson.title_nl, Lesson.title_en))
+    statement = latest_first(Lesson, conditions, Lesson.updated_at)
     return paginate(session, statement, page=page)
 
 

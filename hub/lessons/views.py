@@ -13,7 +13,7 @@ from hub.library import services as library
 from hub.programmes.services import programme_choices
 from hub.taxonomy import services as taxonomy
 from hub.taxonomy.models import Phase
-from hub.web import check_page, db, invalid_value, language, not_found, render
+from hub.web import check_page, db, found, invalid_value, language, render
 
 
 def lesson_list(request: Request) -> Response:
@@ -39,9 +39,10 @@ def lesson_list(request: Request) -> Response:
 def lesson_detail(request: Request) -> Response:
     lesson_id = request.path_params["lesson_id"]
     with db(request) as session:
-        detail = services.get_lesson(session, lesson_id=lesson_id)
-        if detail is None:
-            raise not_found(_("There is no lesson with number %(id)s.", id=lesson_id))
+        detail = found(
+            services.get_lesson(session, lesson_id=lesson_id),
+            _("There is no lesson with number %(id)s.", id=lesson_id),
+        )
         return render(
             request,
             "lessons/detail.html",

@@ -119,10 +119,7 @@ def link_confirm(request: Request, data: FormData) -> Response:
         note = form.text("note", max_length=links.NOTE_MAX)
         if kind is None or not form.ok:
             raise _bad_value(_("kind of link"), form.value("kind"))
-        try:
-            link, made = links.confirm(session, principal, lesson=lesson, pilot=pilot, kind=kind, note=note)
-        except links.LinkRefused as refused:
-            raise HTTPException(refused.status, refused.message) from None
+        link, made = links.confirm(session, principal, lesson=lesson, pilot=pilot, kind=kind, note=note)
         session.commit()
         if made:
             flash(
@@ -150,10 +147,7 @@ def link_dismiss(request: Request, data: FormData) -> Response:
     form = Form.submitted(data)
     with db(request) as session:
         lesson, pilot, back = _pair(session, request, form)
-        try:
-            links.dismiss(session, principal, lesson=lesson, pilot=pilot)
-        except links.LinkRefused as refused:
-            raise HTTPException(refused.status, refused.message) from None
+        links.dismiss(session, principal, lesson=lesson, pilot=pilot)
         session.commit()
     flash(request, _("Turned down: it is not suggested here again."))
     return back
@@ -168,10 +162,7 @@ def link_remove(request: Request, data: FormData) -> Response:
         link = found(
             session.get(LessonPilotLink, link_id), _("There is no link with number %(id)s.", id=link_id)
         )
-        try:
-            links.remove(session, principal, link)
-        except links.LinkRefused as refused:
-            raise HTTPException(refused.status, refused.message) from None
+        links.remove(session, principal, link)
         session.commit()
         back = (
             redirect_to("ws_lesson_pilots", lesson_id=link.lesson_id)

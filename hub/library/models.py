@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.db import Base, metadata
+from hub.db import Base, LongText, Title, link_table
 from hub.i18n import N_, LabelledEnum
 from hub.lessons.models import Lesson
 from hub.pilots.models import Pilot
-from hub.programmes.models import Programme
+from hub.programmes.models import Programme, ProgrammeId
 from hub.records import Bilingual, Record, changes_index
 from hub.taxonomy.models import Phase, ProductGroup, Strategy, enum_column
 
@@ -33,17 +33,11 @@ class ToolKind(LabelledEnum):
 
 
 # The pilots and lessons an entry is linked from (a pilot's page lists the entries that helped it).
-library_item_pilots = Table(
-    "library_item_pilots",
-    metadata,
-    Column("item_id", ForeignKey("library_items.id", ondelete="CASCADE"), primary_key=True),
-    Column("pilot_id", ForeignKey("pilots.id"), primary_key=True, index=True),
+library_item_pilots = link_table(
+    "library_item_pilots", ("item_id", "library_items.id"), ("pilot_id", "pilots.id"), index=True
 )
-library_item_lessons = Table(
-    "library_item_lessons",
-    metadata,
-    Column("item_id", ForeignKey("library_items.id", ondelete="CASCADE"), primary_key=True),
-    Column("lesson_id", ForeignKey("lessons.id"), primary_key=True, index=True),
+library_item_lessons = link_table(
+    "library_item_lessons", ("item_id", "library_items.id"), ("lesson_id", "lessons.id"), index=True
 )
 
 
@@ -63,13 +57,13 @@ class LibraryItem(Record, Bilingual, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    programme_id: Mapped[ProgrammeId]
     kind: Mapped[LibraryKind] = mapped_column(enum_column(LibraryKind, "library_kind"))
     tool_kind: Mapped[ToolKind | None] = mapped_column(enum_column(ToolKind, "tool_kind"))
-    title_nl: Mapped[str] = mapped_column(String(300), default="")
-    title_en: Mapped[str] = mapped_column(String(300), default="")
-    body_nl: Mapped[str] = mapped_column(Text, default="")
-    body_en: Mapped[str] = mapped_column(Text, default="")
+    title_nl: Mapped[Title]
+    title_en: Mapped[Title]
+    body_nl: Mapped[LongText]
+    body_en: Mapped[LongText]
     url: Mapped[str | None] = mapped_column(String(500))  # http(s) only
     held_on: Mapped[dt.date | None] = mapped_column(Date)
     speakers: Mapped[str] = mapped_column(String(500), default="")

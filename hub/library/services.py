@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, or_, select
+from sqlalchemy import ColumnElement, Table, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hub.filters import QueryFilters
 from hub.lessons.models import Lesson
 from hub.library.models import LibraryItem, LibraryKind, library_item_lessons, library_item_pilots
-from hub.pagination import Page, escape_like, paginate
+from hub.pagination import Page, paginate
 from hub.pilots.models import Pilot
 from hub.programmes.models import Programme
+from hub.queries import by_code, latest_first, matching, workspace_scope
 from hub.taxonomy.models import Phase, ProductGroup, Strategy
 
 PAGE_SIZE = 25
@@ -51,34 +51,23 @@ def parse_filters(session: Session, params: Mapping[str, str]) -> LibraryFilters
     )
 
 
-def _by_code(column: Any, model: Any, code: str) -> ColumnElement[bool]:
-    comparison: ColumnElement[bool] = column == select(model.id).where(model.code == code).scalar_subquery()
-    return comparison
-
-
 def list_items(session: Session, *, filters: LibraryFilters) -> Page[LibraryItem]:
     """One page of live entries matching ``filters``, newest first."""
     conditions: list[ColumnElement[bool]] = [_LIVE]
     if filters.programme:
-        conditions.append(_by_code(LibraryItem.programme_id, Programme, filters.programme))
+        conditions.append(by_code(LibraryItem.programme_id, Programme, filters.programme))
     if filters.product_group:
-        conditions.append(_by_code(LibraryItem.product_group_id, ProductGroup, filters.product_group))
+        conditions.append(by_code(LibraryItem.product_group_id, ProductGroup, filters.product_group))
     if filters.strategy:
-        conditions.append(_by_code(LibraryItem.strategy_id, Strategy, filters.strategy))
+        conditions.append(by_code(LibraryItem.strategy_id, Strategy, filters.strategy))
     if filters.kind:
         conditions.append(LibraryItem.kind == filters.kind)
     if filters.phase:
         conditions.append(LibraryItem.phase == filters.phase)
     if filters.q:
-        pattern = escape_like(filters.q)
         columns = (LibraryItem.title_nl, LibraryItem.title_en, LibraryItem.body_nl, LibraryItem.body_en)
-        conditions.append(or_(*(func.lower(column).like(pattern, escape="\\") for column in columns)))
-    statement = (
-        select(LibraryItem)
-        .where(*conditions)
-        .order_by(LibraryItem.created_at.desc(), LibraryItem.id.desc())
-        .options(joinedload(LibraryItem.programme), joinedload(LibraryItem.product_group))
-    )
+        conditions.append(matching(filters.q, *columns))
+    statement = latest_first(LibraryItem, conditions, LibraryItem.created_at)
     page: Page[LibraryItem] = paginate(session, statement, page=filters.page, per_page=PAGE_SIZE)
     return page
 
@@ -95,25 +84,14 @@ def items_of(
 ) -> Page[LibraryItem]:
     """The coordinators' list: the live (or archived) entries of these programmes (None: all), last
     changed first; ``q`` searches the titles."""
-    conditions: list[ColumnElement[bool]] = [LibraryItem.withdrawn_at.is_not(None) if archived else _LIVE]
-    if programme_ids is not None:
-        conditions.append(LibraryItem.programme_id.in_(list(programme_ids)))
-    if programme_id is not None:
-        conditions.append(LibraryItem.programme_id == programme_id)
+    conditions = workspace_scope(
+        LibraryItem, programme_ids=programme_ids, programme_id=programme_id, archived=archived
+    )
     if kind is not None:
         conditions.append(LibraryItem.kind == kind)
     if q:
-        pattern = escape_like(q)
-        conditions.append(
-            func.lower(LibraryItem.title_nl).like(pattern, escape="\\")
-            | func.lower(LibraryItem.title_en).like(pattern, escape="\\")
-        )
-    statement = (
-        select(LibraryItem)
-        .where(*conditions)
-        .order_by(LibraryItem.updated_at.desc(), LibraryItem.id.desc())
-        .options(joinedload(LibraryItem.programme), joinedload(LibraryItem.product_group))
-    )
+        conditions.append(matching(q, LibraryItem.title_nl, LibraryItem.title_en))
+    statement = latest_first(LibraryItem, conditions, LibraryItem.updated_at)
     return paginate(session, statement, page=page)
 
 

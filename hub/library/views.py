@@ -12,7 +12,7 @@ from hub.library.models import LibraryKind
 from hub.programmes.services import programme_choices
 from hub.taxonomy import services as taxonomy
 from hub.taxonomy.models import Phase
-from hub.web import check_page, db, invalid_value, not_found, render
+from hub.web import check_page, db, found, invalid_value, render
 
 
 def library_list(request: Request) -> Response:
@@ -39,7 +39,8 @@ def library_list(request: Request) -> Response:
 def library_item(request: Request) -> Response:
     item_id = request.path_params["item_id"]
     with db(request) as session:
-        item = services.get_item(session, item_id=item_id)
-        if item is None:
-            raise not_found(_("There is no library entry with number %(id)s.", id=item_id))
+        item = found(
+            services.get_item(session, item_id=item_id),
+            _("There is no library entry with number %(id)s.", id=item_id),
+        )
         return render(request, "library/detail.html", item=item)

@@ -19,7 +19,7 @@ from hub.opendata import atom, feeds
 from hub.records import LANGUAGES, Localized
 from hub.settings import Settings
 from hub.urls import url
-from hub.web import check_page, db, language, not_found, render_page
+from hub.web import check_page, db, found, language, render_page
 
 FEED_TITLE = N_("Newsletter")
 
@@ -55,9 +55,10 @@ def archive_issue(request: Request) -> Response:
     lang = language(request)
     issue_id = request.path_params["issue_id"]
     with db(request) as session:
-        issue = issues.get_sent_issue(session, issue_id=issue_id)
-        if issue is None:
-            raise not_found(_("There is no sent newsletter issue with number %(id)s.", id=issue_id))
+        issue = found(
+            issues.get_sent_issue(session, issue_id=issue_id),
+            _("There is no sent newsletter issue with number %(id)s.", id=issue_id),
+        )
         summary = digest.build(
             session, issue=issue, interests=frozenset(), language=lang, base_url=_base(request)
         )

@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlencode
 
 from sqlalchemy import Boolean, ColumnElement, Select, false, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
@@ -39,6 +38,7 @@ from hub.programmes.models import Programme
 from hub.records import Localized
 from hub.sync.kinds import plain_text
 from hub.taxonomy.models import ProductGroup
+from hub.urls import absolute_url
 
 SECTION_SIZE = 10
 MEETING_DAYS = 60
@@ -157,12 +157,20 @@ def _followed(model: type[Pilot] | type[Lesson], follows: Follows) -> ColumnElem
     """The condition for a pilot or lesson (None: no condition, the whole network)."""
     if follows.everything:
         return None
-    conditions = []
+    conditions = _in_followed_lists(model, follows)
+    return or_(*conditions) if conditions else false()
+
+
+def _in_followed_lists(
+    model: type[Pilot] | type[Lesson] | type[Community], follows: Follows
+) -> list[ColumnElement[bool]]:
+    """A record of a followed programme; one of a followed product group."""
+    conditions: list[ColumnElement[bool]] = []
     if follows.programmes:
         conditions.append(model.programme_id.in_(sorted(follows.programmes)))
     if follows.product_groups:
         conditions.append(model.product_group_id.in_(sorted(follows.product_groups)))
-    return or_(*conditions) if conditions else false()
+    return conditions
 
 
 def _page(session: Session, statement: Select[Any] | None, limit: int) -> tuple[Sequence[Any], int]:
@@ -237,13 +245,9 @@ def meetings_statement(*, start: dt.datetime, follows: Follows, days: int = MEET
     )
     if follows.everything:
         return statement
-    conditions = []
+    conditions = _in_followed_lists(Community, follows)
     if follows.communities:
-        conditions.append(Meeting.community_id.in_(sorted(follows.communities)))
-    if follows.programmes:
-        conditions.append(Community.programme_id.in_(sorted(follows.programmes)))
-    if follows.product_groups:
-        conditions.append(Community.product_group_id.in_(sorted(follows.product_groups)))
+        conditions.insert(0, Meeting.community_id.in_(sorted(follows.communities)))
     return statement.where(or_(*conditions))
 
 
@@ -278,19 +282,19 @@ def more_urls(session: Session, *, follows: Follows, links: Links) -> dict[str, 
     one_programme = programme if not follows.product_groups else None
     one_group = product_group if not follows.programmes else None
 
-    pilots = links.page("pilots")
-    lessons = links.page("product-groups")
+    pilots = links.url("pilots")
+    lessons = links.url("product_groups")
     if one_programme:
-        pilots = links.page("pilots", programme=one_programme)
-        lessons = links.page(f"programmes/{one_programme}")
+        pilots = links.url("pilots", query={"programme": one_programme})
+        lessons = links.url("programme", code=one_programme)
     elif one_group:
-        pilots = links.page("pilots", product_group=one_group)
-        lessons = links.page(f"product-groups/{one_group}")
-    meetings = links.page("communities")
+        pilots = links.url("pilots", query={"product_group": one_group})
+        lessons = links.url("product_group", code=one_group)
+    meetings = links.url("communities")
     if len(follows.communities) == 1 and not (follows.programmes or follows.product_groups):
         (community,) = follows.communities
-        meetings = links.page(f"communities/{community}")
-    return {"pilots": pilots, "lessons": lessons, "meetings": meetings, "news": links.page("news")}
+        meetings = links.url("community", community_id=community)
+    return {"pilots": pilots, "lessons": lessons, "meetings": meetings, "news": links.url("news")}
 
 
 # --- records as items -----------------------------------------------------------------------------
@@ -303,9 +307,9 @@ class Links:
     base: str
     language: str
 
-    def page(self, path: str, **query: str) -> str:
-        url = f"{self.base}/{self.language}/{path}"
-        return f"{url}?{urlencode(query)}" if query else url
+    def url(self, name: str, /, *, query: Mapping[str, str] | None = None, **params: Any) -> str:
+        """The page of route ``name`` (see ``hub.urls``) on this hub, in this language."""
+        return absolute_url(self.base, name, lang=self.language, query=query, **params)
 
 
 def excerpt(text: Localized, limit: int = EXCERPT) -> Localized:
@@ -321,22 +325,20 @@ def _context(programme: Programme, group: ProductGroup | None, language: str) ->
 
 
 def pilot_item(pilot: Pilot, links: Links) -> Item:
-    language = links.language
-    return Item(
-        title=pilot.localized("title", language),
-        url=links.page(f"pilots/{pilot.id}"),
-        summary=excerpt(pilot.localized("summary", language)),
-        context=_context(pilot.programme, pilot.product_group, language),
-    )
+    return _record_item(pilot, links.url("pilot", pilot_id=pilot.id), "summary", links.language)
 
 
 def lesson_item(lesson: Lesson, links: Links) -> Item:
-    language = links.language
+    return _record_item(lesson, links.url("lesson", lesson_id=lesson.id), "body", links.language)
+
+
+def _record_item(record: Pilot | Lesson, url: str, text: str, language: str) -> Item:
+    """A pilot or a lesson: its title, an excerpt of its field ``text``, its programme and group."""
     return Item(
-        title=lesson.localized("title", language),
-        url=links.page(f"lessons/{lesson.id}"),
-        summary=excerpt(lesson.localized("body", language)),
-        context=_context(lesson.programme, lesson.product_group, language),
+        title=record.localized("title", language),
+        url=url,
+        summary=excerpt(record.localized(text, language)),
+        context=_context(record.programme, record.product_group, language),
     )
 
 
@@ -345,7 +347,7 @@ def meeting_item(meeting: Meeting, links: Links) -> Item:
     community = meeting.community
     return Item(
         title=meeting.localized("title", language),
-        url=links.page(f"communities/{community.id}/meetings/{meeting.id}"),
+        url=links.url("meeting", community_id=community.id, meeting_id=meeting.id),
         summary=excerpt(meeting.localized("agenda", language)),
         context=(community.localized("name", language).text, community.programme.short_name),
         when=meeting.starts_at,
@@ -364,7 +366,7 @@ def news_item(item: NewsItem, links: Links) -> Item:
     )
     return Item(
         title=item.localized("title", language),
-        url=original or links.page("news"),
+        url=original or links.url("news"),
         summary=excerpt(summary._replace(text=plain_text(summary.text))),
         context=(item.programme.short_name,),
         when=item.published_at,

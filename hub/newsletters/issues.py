@@ -9,8 +9,9 @@ exist) stays cancelled.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from hub.accounts.services import audit
 from hub.db import utcnow
-from hub.i18n import TIMEZONE, local_moment
+from hub.i18n import LANGUAGES, TIMEZONE, local_moment
+from hub.i18n import gettext as _
 from hub.newsletters.models import (
     Delivery,
     DeliveryStatus,
@@ -113,16 +115,84 @@ def since_of(session: Session, *, day: dt.date) -> dt.datetime:
 # --- changes --------------------------------------------------------------------------------------
 
 
-def create_issue(session: Session, *, values: dict[str, Any], user_id: int) -> NewsletterIssue:
+@dataclasses.dataclass(frozen=True)
+class IssueInput:
+    """An issue's values (``FIELDS``), typed: its subject and introduction in each language, and
+    the moment its digest starts (UTC)."""
+
+    since: dt.datetime
+    subject_nl: str = ""
+    subject_en: str = ""
+    intro_nl: str = ""
+    intro_en: str = ""
+
+    @classmethod
+    def of(cls, issue: NewsletterIssue) -> IssueInput:
+        """The issue's values as they are (the start of a change to some of them)."""
+        return cls(**{name: getattr(issue, name) for name in FIELDS})
+
+    def values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in FIELDS}
+
+    @property
+    def subject(self) -> str:
+        """The line naming the issue in the audit log."""
+        return self.subject_nl or self.subject_en
+
+
+class InvalidIssue(ValueError):
+    """Values that break an issue's rules; ``errors``: each field's message, translated ("subject":
+    the subject of neither language)."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        self.errors = dict(errors)
+
+
+def subject_errors(values: Mapping[str, Any]) -> dict[str, str]:
+    """An issue has a subject in at least one language."""
+    if any(values.get(f"subject_{code}") for code in LANGUAGES):
+        return {}
+    return {"subject": _("Write the subject in at least one language.")}
+
+
+def since_errors(since: dt.datetime | None, *, now: dt.datetime) -> dict[str, str]:
+    """The digest starts today or before (in Brussels)."""
+    if since is not None and local_moment(since).date() > local_moment(now).date():
+        return {"since": _("The digest cannot start in the future.")}
+    return {}
+
+
+def errors_of(data: IssueInput, *, now: dt.datetime) -> dict[str, str]:
+    """The rules ``data`` breaks, by field (empty if none)."""
+    return {**subject_errors(data.values()), **since_errors(data.since, now=now)}
+
+
+def create_issue(
+    session: Session, *, data: IssueInput, user_id: int, now: dt.datetime | None = None
+) -> NewsletterIssue:
+    """A new draft from ``data``, audited in the name of ``user_id``. Raises InvalidIssue."""
+    _check(data, now)
+    values = data.values()
     issue = NewsletterIssue(created_by_id=user_id, status=IssueStatus.DRAFT, **values)
     session.add(issue)
     session.flush()
-    _audit(session, issue.id, user_id, "create", issue.subject_nl or issue.subject_en, after=values)
+    _audit(session, issue.id, user_id, "create", data.subject, after=values)
     return issue
 
 
-def update_issue(session: Session, *, issue: NewsletterIssue, values: dict[str, Any], user_id: int) -> bool:
-    """Change an issue that has not started sending; False if it has (nothing is written)."""
+def update_issue(
+    session: Session,
+    *,
+    issue: NewsletterIssue,
+    data: IssueInput,
+    user_id: int,
+    now: dt.datetime | None = None,
+) -> bool:
+    """Change an issue that has not started sending; False if it has (nothing is written).
+    Raises InvalidIssue."""
+    _check(data, now)
+    values = data.values()
     before = {name: getattr(issue, name) for name in values}
     changed = {name: value for name, value in values.items() if before[name] != value}
     if not changed:
@@ -134,11 +204,17 @@ def update_issue(session: Session, *, issue: NewsletterIssue, values: dict[str, 
         issue.id,
         user_id,
         "update",
-        values.get("subject_nl") or values.get("subject_en") or "",
+        data.subject,
         before={name: before[name] for name in changed},
         after=changed,
     )
     return True
+
+
+def _check(data: IssueInput, now: dt.datetime | None) -> None:
+    errors = errors_of(data, now=now or utcnow())
+    if errors:
+        raise InvalidIssue(errors)
 
 
 def schedule_issue(session: Session, *, issue: NewsletterIssue, at: dt.datetime, user_id: int) -> bool:

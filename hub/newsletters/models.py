@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.db import Base, UTCDateTime, utcnow
+from hub.db import Base, Created, Email, LanguageCode, LongText, utcnow
 from hub.i18n import N_, LabelledEnum
 from hub.taxonomy.models import enum_column
 
@@ -42,19 +42,19 @@ class Subscription(Base):
     __table_args__ = (Index("ix_subscriptions_status", "status", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)  # normalised (domain in lower case)
-    language: Mapped[str] = mapped_column(String(2), default="nl")
+    email: Mapped[Email] = mapped_column(unique=True)  # normalised (domain in lower case)
+    language: Mapped[LanguageCode]
     status: Mapped[SubscriptionStatus] = mapped_column(
         enum_column(SubscriptionStatus, "subscription_status"), default=SubscriptionStatus.PENDING
     )
     # Signs the subscriber's links; a new key revokes every link sent before.
     key: Mapped[str] = mapped_column(String(32), default=new_key)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    unsubscribed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    confirmation_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[Created]
+    confirmed_at: Mapped[dt.datetime | None]
+    unsubscribed_at: Mapped[dt.datetime | None]
+    confirmation_sent_at: Mapped[dt.datetime | None]
     bounces: Mapped[int] = mapped_column(default=0)
-    last_bounce_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_bounce_at: Mapped[dt.datetime | None]
 
     interests: Mapped[list[Interest]] = relationship(
         back_populates="subscription", cascade="all, delete-orphan", passive_deletes=True
@@ -84,10 +84,10 @@ class ConsentEvent(Base):
     subscription_id: Mapped[int] = mapped_column(
         ForeignKey("subscriptions.id", ondelete="CASCADE"), index=True
     )
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[Created]
     action: Mapped[str] = mapped_column(String(20))  # requested, confirmed, changed, unsubscribed, bounced
-    text: Mapped[str] = mapped_column(Text, default="")
-    language: Mapped[str] = mapped_column(String(2), default="nl")
+    text: Mapped[LongText]
+    language: Mapped[LanguageCode]
 
 
 class IssueStatus(LabelledEnum):
@@ -107,19 +107,19 @@ class NewsletterIssue(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_nl: Mapped[str] = mapped_column(String(200), default="")
     subject_en: Mapped[str] = mapped_column(String(200), default="")
-    intro_nl: Mapped[str] = mapped_column(Text, default="")
-    intro_en: Mapped[str] = mapped_column(Text, default="")
-    since: Mapped[dt.datetime] = mapped_column(UTCDateTime)  # the digest covers what happened after
+    intro_nl: Mapped[LongText]
+    intro_en: Mapped[LongText]
+    since: Mapped[dt.datetime]  # the digest covers what happened after
     status: Mapped[IssueStatus] = mapped_column(
         enum_column(IssueStatus, "issue_status"), default=IssueStatus.DRAFT
     )
-    scheduled_for: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    scheduled_for: Mapped[dt.datetime | None]
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
     recipients: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[Created]
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class DeliveryStatus(LabelledEnum):
@@ -153,8 +153,8 @@ class Delivery(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(String(500), default="")
     claimed_by: Mapped[str | None] = mapped_column(String(200))
-    claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    claimed_until: Mapped[dt.datetime | None]
+    sent_at: Mapped[dt.datetime | None]
 
     issue: Mapped[NewsletterIssue] = relationship()
     subscription: Mapped[Subscription] = relationship()

@@ -18,6 +18,7 @@ from hub.newsletters import digest, tokens
 from hub.newsletters.models import NewsletterIssue, Subscription
 from hub.newsletters.tokens import Interests
 from hub.settings import Settings
+from hub.urls import absolute_url
 
 LONG_HEADERS = email.policy.default.clone(max_line_length=998)
 PREFERENCES = "%%PREFERENCES_URL%%"
@@ -50,18 +51,20 @@ def render_issue(
         digest=summary,
         preferences_url=PREFERENCES,
         unsubscribe_url=UNSUBSCRIBE,
-        archive_url=f"{settings.base_url.rstrip('/')}/{language}/newsletter/archive/{issue.id}",
+        archive_url=absolute_url(
+            settings.base_url, "newsletter_archive_issue", lang=language, issue_id=issue.id
+        ),
     )
 
 
 def links(settings: Settings, subscription: Subscription, language: str) -> dict[str, str]:
     """The subscriber's own links: the preference centre, the unsubscribe page, one-click unsubscribe."""
-    base = settings.base_url.rstrip("/")
+    base = settings.base_url
     token = tokens.manage_token(settings, subscription)
     return {
-        "preferences": f"{base}/{language}/newsletter/preferences/{token}",
-        "unsubscribe": f"{base}/{language}/newsletter/unsubscribe/{token}",
-        "one_click": f"{base}/newsletter/one-click/{token}",
+        "preferences": absolute_url(base, "newsletter_preferences", lang=language, token=token),
+        "unsubscribe": absolute_url(base, "newsletter_unsubscribe", lang=language, token=token),
+        "one_click": absolute_url(base, "newsletter_one_click", token=token),
     }
 
 

@@ -26,6 +26,7 @@ from hub.i18n import gettext as _
 from hub.newsletters import rendering, subscriptions, tokens
 from hub.newsletters.models import Subscription, SubscriptionStatus
 from hub.ratelimit import PUBLIC_FORM_POSTS, allowed, client_of
+from hub.refusals import Refused
 from hub.security import form_view
 from hub.settings import Settings
 from hub.urls import url
@@ -136,27 +137,24 @@ def _reply_message(
 # --- confirming ---
 
 
-def _link_problem(
-    request: Request, error: tokens.TokenError | None = None, status_code: int = 400
-) -> Response:
-    if error is not None and error.expired:
-        message = _("This confirmation link has expired. Subscribe again to get a new one.")
-    elif error is not None:
-        message = _("This link is not valid: it may be incomplete. Copy the whole link from the e-mail.")
-    else:
-        message = _("This link was used already or has been replaced by a newer one.")
-    return render_page(request, "newsletters/link_problem.html", status_code=status_code, message=message)
+def _link_problem(request: Request, refused: Refused | None = None) -> Response:
+    """Why a confirmation link cannot be used: its token was ``refused``, or (None) it was used already."""
+    if refused is None:
+        refused = Refused(_("This link was used already or has been replaced by a newer one."), status=410)
+    return render_page(
+        request, "newsletters/link_problem.html", status_code=refused.status, message=str(refused)
+    )
 
 
 def confirm_page(request: Request) -> Response:
     try:
         asked = tokens.read_confirm_token(_settings(request), request.path_params["token"])
-    except tokens.TokenError as error:
-        return _link_problem(request, error)
+    except Refused as refused:
+        return _link_problem(request, refused)
     with db(request) as session:
         subscription = subscriptions.get(session, subscription_id=asked.subscription_id, key=asked.key)
         if subscription is None:
-            return _link_problem(request, status_code=410)
+            return _link_problem(request)
         return render_page(
             request, "newsletters/confirm.html", email=subscription.email, token=request.path_params["token"]
         )
@@ -167,12 +165,12 @@ def confirm(request: Request, data: FormData) -> Response:
     settings = _settings(request)
     try:
         asked = tokens.read_confirm_token(settings, request.path_params["token"])
-    except tokens.TokenError as error:
-        return _link_problem(request, error)
+    except Refused as refused:
+        return _link_problem(request, refused)
     with db(request) as session:
         subscription = subscriptions.confirm(session, asked=asked, consent_text=_(CONSENT))
         if subscription is None:
-            return _link_problem(request, status_code=410)
+            return _link_problem(request)
         session.commit()
         own = rendering.links(settings, subscription, subscription.language)
         welcome = mail.compose(
@@ -197,7 +195,7 @@ def _subscriber(request: Request, session: Session) -> Subscription:
     """The subscription of a preference or unsubscribe link (404 for a link not valid, or revoked)."""
     try:
         subscription_id, key = tokens.read_manage_token(_settings(request), request.path_params["token"])
-    except tokens.TokenError:
+    except Refused:
         subscription = None
     else:
         subscription = subscriptions.get(session, subscription_id=subscription_id, key=key)

@@ -29,6 +29,7 @@ from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.middleware import content_security_policy
 from hub.newsletters import issues, subscriptions
+from hub.newsletters.issues import IssueInput
 from hub.newsletters.models import InterestKind, IssueStatus, NewsletterIssue
 from hub.newsletters.rendering import PREFERENCES, UNSUBSCRIBE, Segment, render_issue
 from hub.newsletters.tokens import Interests
@@ -76,22 +77,23 @@ def _refuse_unless_editable(issue: NewsletterIssue) -> None:
 # --- forms ----------------------------------------------------------------------------------------
 
 
-def parse(session: Session, form: Form, request: Request) -> dict[str, Any]:
-    """The issue's text in both languages and the day its digest starts (Brussels)."""
+def parse(session: Session, form: Form, request: Request) -> IssueInput | None:
+    """The issue's text in both languages and the day its digest starts (Brussels); a field error
+    for each problem, the issue's rules (``issues.errors_of``) included."""
     values: dict[str, Any] = {}
     for code in LANGUAGES:
         values[f"subject_{code}"] = form.line(f"subject_{code}", max_length=200)
         values[f"intro_{code}"] = form.text(f"intro_{code}", max_length=TEXT_MAX)
-    if not values["subject_nl"] and not values["subject_en"]:
-        form.error(f"subject_{language(request)}", _("Write the subject in at least one language."))
+    for message in issues.subject_errors(values).values():  # shown on the page's language's subject
+        form.error(f"subject_{language(request)}", message)
     day = form.date("since")
     if day is None and "since" not in form.errors:
         form.error("since", _("This field is required."))
-    elif day is not None and day > i18n.local_moment(utcnow()).date():
-        form.error("since", _("The digest cannot start in the future."))
     if day is not None:
         values["since"] = issues.since_of(session, day=day)
-    return values
+        for field, message in issues.since_errors(values["since"], now=utcnow()).items():
+            form.error(field, message)
+    return IssueInput(**values) if form.ok else None
 
 
 def initial(issue: NewsletterIssue) -> Form:
@@ -161,11 +163,11 @@ def issue_create(request: Request, data: FormData) -> Response:
     form = Form.submitted(data)
     with db(request) as session:
         values = parse(session, form, request)
-        if not form.ok:
+        if values is None:
             return render_page(
                 request, "newsletters/workspace/form.html", status_code=400, form=form, issue=None
             )
-        issue = issues.create_issue(session, values=values, user_id=principal.user_id)
+        issue = issues.create_issue(session, data=values, user_id=principal.user_id)
         session.commit()
         flash(request, _("The issue was saved as a draft."))
         return redirect_to("ws_issue", issue_id=issue.id)
@@ -208,9 +210,9 @@ def issue_update(request: Request, data: FormData) -> Response:
         issue = _issue(session, request)
         _refuse_unless_editable(issue)
         values = parse(session, form, request)
-        if not form.ok:
+        if values is None:
             return _issue_page(request, session, issue, form=form, status_code=400)
-        if not issues.update_issue(session, issue=issue, values=values, user_id=principal.user_id):
+        if not issues.update_issue(session, issue=issue, data=values, user_id=principal.user_id):
             raise HTTPException(409, _(STARTED))  # the sender took it since the page was read
         session.commit()
         flash(request, _("Your changes were saved."))

@@ -12,6 +12,7 @@ from hub.opendata import atom, services
 from hub.pilots.models import Pilot
 from hub.programmes.models import Programme
 from hub.taxonomy.models import ProductGroup
+from hub.urls import absolute_url
 
 HUB_NAME = N_("Circular procurement hub")
 TITLES = {
@@ -27,7 +28,8 @@ def translate(message: str, language: str) -> str:
 
 
 def feed_url(base_url: str, kind: str, language: str) -> str:
-    return f"{base_url.rstrip('/')}/feeds/{language}/{kind}.atom"
+    """The address of the feed of ``kind`` ("pilots", "lessons" or "newsletter") in ``language``."""
+    return absolute_url(base_url, f"feed_{kind}", lang=language)
 
 
 def render(session: Session, *, kind: str, language: str, base_url: str) -> bytes:
@@ -39,8 +41,8 @@ def render(session: Session, *, kind: str, language: str, base_url: str) -> byte
         title=f"{translate(TITLES[kind], language)} · {hub_name}",
         language=language,
         author=hub_name,
-        author_uri=f"{base}/{language}/",
-        page=f"{base}/{language}/pilots" if kind == "pilots" else None,
+        author_uri=absolute_url(base, "home", lang=language),
+        page=absolute_url(base, "pilots", lang=language) if kind == "pilots" else None,
     )
     if kind == "pilots":
         entries = [pilot_entry(p, base, language) for p in services.feed_pilots(session)]
@@ -50,28 +52,26 @@ def render(session: Session, *, kind: str, language: str, base_url: str) -> byte
 
 
 def pilot_entry(pilot: Pilot, base: str, language: str) -> atom.Entry:
-    return atom.Entry(
-        uri=record_uri(home_of(pilot, base), "pilots", pilot.uid),
-        link=f"{base}/{language}/pilots/{pilot.id}",
-        title=pilot.localized("title", language),
-        summary=pilot.localized("summary", language),
-        updated=pilot.updated_at,
-        published=pilot.created_at,
-        author=_name(pilot.programme, language),
-        category=_category(pilot.product_group, language),
-    )
+    page = absolute_url(base, "pilot", lang=language, pilot_id=pilot.id)
+    return _entry(pilot, "pilots", page, "summary", base, language)
 
 
 def lesson_entry(lesson: Lesson, base: str, language: str) -> atom.Entry:
+    page = absolute_url(base, "lesson", lang=language, lesson_id=lesson.id)
+    return _entry(lesson, "lessons", page, "body", base, language)
+
+
+def _entry(record: Pilot | Lesson, kind: str, page: str, text: str, base: str, language: str) -> atom.Entry:
+    """A pilot or a lesson (``kind``) with its ``page`` on this hub, summarised by its field ``text``."""
     return atom.Entry(
-        uri=record_uri(home_of(lesson, base), "lessons", lesson.uid),
-        link=f"{base}/{language}/lessons/{lesson.id}",
-        title=lesson.localized("title", language),
-        summary=lesson.localized("body", language),
-        updated=lesson.updated_at,
-        published=lesson.created_at,
-        author=_name(lesson.programme, language),
-        category=_category(lesson.product_group, language),
+        uri=record_uri(home_of(record, base), kind, record.uid),
+        link=page,
+        title=record.localized("title", language),
+        summary=record.localized(text, language),
+        updated=record.updated_at,
+        published=record.created_at,
+        author=_name(record.programme, language),
+        category=_category(record.product_group, language),
     )
 
 

@@ -1,5 +1,5 @@
-"""How a commitment's form is read: its fields and their checks, the same for the coordinators'
-commitment form and a participant's commitment entry."""
+"""How a commitment's form is read: the same for the coordinators' commitment form and a
+participant's commitment entry (its fields: ``fields.COMMITMENT_FIELDS``)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ from typing import Any
 from hub.forms import TEXT_MAX, Form
 from hub.organisations.models import CommitmentKind
 
-COMMITMENT_FIELDS = ("kind", "target_count", "signed_on", "description_nl", "description_en")
-
 
 def parse_commitment(form: Form) -> dict[str, Any]:
+    """The values of a ``writes.CommitmentInput`` (valid when the form has no errors)."""
     return {
         "kind": form.choice("kind", CommitmentKind),
         "target_count": form.integer("target_count", minimum=1, maximum=1000, required=True),

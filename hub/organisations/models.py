@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.db import Base
+from hub.db import Base, LongText, Title
 from hub.i18n import N_, LabelledEnum
-from hub.programmes.models import Programme
+from hub.programmes.models import Programme, ProgrammeId
 from hub.records import Bilingual, Record, Synced, changes_index, source_key_index
 from hub.taxonomy.models import enum_column
 
@@ -49,8 +49,8 @@ class Organisation(Record, Bilingual, Synced, Base):
     country: Mapped[str] = mapped_column(String(2), index=True)
     city: Mapped[str] = mapped_column(String(120), default="")
     website: Mapped[str | None] = mapped_column(String(300))
-    description_nl: Mapped[str] = mapped_column(Text, default="")
-    description_en: Mapped[str] = mapped_column(Text, default="")
+    description_nl: Mapped[LongText]
+    description_en: Mapped[LongText]
 
     participations: Mapped[list[Participation]] = relationship(back_populates="organisation")
 
@@ -65,7 +65,7 @@ class Participation(Record, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    programme_id: Mapped[ProgrammeId]
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     role: Mapped[Role] = mapped_column(enum_column(Role, "participation_role"))
     joined_on: Mapped[dt.date | None]
@@ -90,8 +90,8 @@ class Commitment(Record, Base):
     kind: Mapped[CommitmentKind] = mapped_column(enum_column(CommitmentKind, "commitment_kind"))
     target_count: Mapped[int] = mapped_column(default=1)
     signed_on: Mapped[dt.date | None]
-    description_nl: Mapped[str] = mapped_column(Text, default="")
-    description_en: Mapped[str] = mapped_column(Text, default="")
+    description_nl: Mapped[LongText]
+    description_en: Mapped[LongText]
 
     participation: Mapped[Participation] = relationship(back_populates="commitments")
 
@@ -103,12 +103,12 @@ class SupportingAction(Record, Bilingual, Base):
     __table_args__ = (changes_index("supporting_actions"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    programme_id: Mapped[ProgrammeId]
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    title_nl: Mapped[str] = mapped_column(String(300), default="")
-    title_en: Mapped[str] = mapped_column(String(300), default="")
-    summary_nl: Mapped[str] = mapped_column(Text, default="")
-    summary_en: Mapped[str] = mapped_column(Text, default="")
+    title_nl: Mapped[Title]
+    title_en: Mapped[Title]
+    summary_nl: Mapped[LongText]
+    summary_en: Mapped[LongText]
     starts_on: Mapped[dt.date | None]
     ends_on: Mapped[dt.date | None]
 

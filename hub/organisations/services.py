@@ -22,8 +22,9 @@ from hub.organisations.models import (
     Sector,
     SupportingAction,
 )
-from hub.pagination import Page, escape_like, paginate
+from hub.pagination import Page, paginate
 from hub.programmes.models import Programme
+from hub.queries import matching, workspace_scope
 from hub.records import live_counts
 
 PAGE_SIZE = 50
@@ -222,7 +223,7 @@ def organisations_in(
             )
         )
     if q:
-        conditions.append(func.lower(Organisation.name).like(escape_like(q), escape="\\"))
+        conditions.append(matching(q, Organisation.name))
     statement = (
         select(Organisation)
         .where(*conditions)
@@ -288,15 +289,9 @@ def get_commitment(session: Session, *, commitment_id: int) -> Commitment | None
 def list_actions(
     session: Session, *, programme_ids: Collection[int] | None, q: str = "", page: int = 1
 ) -> Page[SupportingAction]:
-    conditions: list[ColumnElement[bool]] = [SupportingAction.withdrawn_at.is_(None)]
-    if programme_ids is not None:
-        conditions.append(SupportingAction.programme_id.in_(list(programme_ids)))
+    conditions = workspace_scope(SupportingAction, programme_ids=programme_ids)
     if q:
-        pattern = escape_like(q)
-        conditions.append(
-            func.lower(SupportingAction.title_nl).like(pattern, escape="\\")
-            | func.lower(SupportingAction.title_en).like(pattern, escape="\\")
-        )
+        conditions.append(matching(q, SupportingAction.title_nl, SupportingAction.title_en))
     statement = (
         select(SupportingAction)
         .where(*conditions)
@@ -329,6 +324,22 @@ def participants_of(
     if programme_ids is not None:
         statement = statement.where(Participation.programme_id.in_(list(programme_ids)))
     return [(row[0], row[1], row[2]) for row in session.execute(statement)]
+
+
+def takes_part(session: Session, *, organisation_id: int, programme_id: int) -> bool:
+    """Whether a live organisation takes part in the programme now (one of ``participants_of``)."""
+    statement = (
+        select(Participation.id)
+        .join(Organisation, Organisation.id == Participation.organisation_id)
+        .where(
+            Participation.organisation_id == organisation_id,
+            Participation.programme_id == programme_id,
+            Participation.withdrawn_at.is_(None),
+            Organisation.withdrawn_at.is_(None),
+        )
+        .limit(1)
+    )
+    return session.scalar(statement) is not None
 
 
 # --- counted for the programmes' key figures ---

@@ -10,7 +10,7 @@ from hub.organisations import services
 from hub.organisations.models import Role
 from hub.pilots.services import pilots_of_organisation
 from hub.programmes.services import list_programmes
-from hub.web import check_page, db, invalid_value, not_found, render
+from hub.web import check_page, db, found, invalid_value, render
 
 
 def organisation_list(request: Request) -> Response:
@@ -28,9 +28,10 @@ def organisation_list(request: Request) -> Response:
 def organisation_detail(request: Request) -> Response:
     organisation_id = request.path_params["organisation_id"]
     with db(request) as session:
-        organisation = services.get_organisation(session, organisation_id=organisation_id)
-        if organisation is None:
-            raise not_found(_("There is no organisation with number %(id)s.", id=organisation_id))
+        organisation = found(
+            services.get_organisation(session, organisation_id=organisation_id),
+            _("There is no organisation with number %(id)s.", id=organisation_id),
+        )
         pilots = pilots_of_organisation(session, organisation_id=organisation_id)
         actions = services.supporting_actions_of(session, organisation_id=organisation_id)
     return render(

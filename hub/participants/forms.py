@@ -12,7 +12,8 @@ from typing import Any
 
 from hub.forms import Form, as_raw
 from hub.i18n import gettext as _
-from hub.organisations.forms import COMMITMENT_FIELDS, parse_commitment
+from hub.organisations.fields import COMMITMENT_FIELDS
+from hub.organisations.forms import parse_commitment
 from hub.organisations.models import Commitment, SupportingAction
 from hub.participants.models import EntryKind
 from hub.pilots.fields import IMPACT_FIELDS

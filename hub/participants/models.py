@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.accounts.models import User
-from hub.db import Base, UTCDateTime, utcnow
+from hub.db import Base, Created, Email, LanguageCode, LongText, Title, partial_index, utcnow
 from hub.i18n import N_, LabelledEnum
 from hub.organisations.models import Organisation
-from hub.programmes.models import Programme
+from hub.programmes.models import Programme, ProgrammeId
 from hub.taxonomy.models import enum_column
 
 
@@ -27,17 +27,17 @@ class Invitation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     digest: Mapped[str] = mapped_column(String(64), unique=True)
-    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    programme_id: Mapped[ProgrammeId]
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    email: Mapped[str] = mapped_column(String(254))
+    email: Mapped[Email]
     name: Mapped[str] = mapped_column(String(200), default="")
-    language: Mapped[str] = mapped_column(String(2), default="nl")
+    language: Mapped[LanguageCode]
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[Created]
+    expires_at: Mapped[dt.datetime]
+    accepted_at: Mapped[dt.datetime | None]
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None]
 
     programme: Mapped[Programme] = relationship()
     organisation: Mapped[Organisation] = relationship()
@@ -88,13 +88,12 @@ class Entry(Base):
     __table_args__ = (
         Index("ix_participant_entries_review", "programme_id", "state", "submitted_at"),
         # One change in progress per record, whichever process opens the second.
-        Index(
+        partial_index(
             "uq_participant_entries_open",
             "kind",
             "target_id",
+            where="target_id IS NOT NULL AND state != 'published'",
             unique=True,
-            sqlite_where=text("target_id IS NOT NULL AND state != 'published'"),
-            postgresql_where=text("target_id IS NOT NULL AND state != 'published'"),
         ),
     )
 
@@ -103,16 +102,16 @@ class Entry(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     kind: Mapped[EntryKind] = mapped_column(enum_column(EntryKind, "entry_kind"))
     target_id: Mapped[int | None]
-    title: Mapped[str] = mapped_column(String(300), default="")  # for lists and the audit log
+    title: Mapped[Title]  # for lists and the audit log
     values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     state: Mapped[EntryState] = mapped_column(enum_column(EntryState, "entry_state"))
-    review_note: Mapped[str] = mapped_column(Text, default="")
+    review_note: Mapped[LongText]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[Created]
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[dt.datetime | None]
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reviewed_at: Mapped[dt.datetime | None]
 
     programme: Mapped[Programme] = relationship()
     organisation: Mapped[Organisation] = relationship()

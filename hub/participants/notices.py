@@ -11,23 +11,23 @@ from hub.i18n import N_
 from hub.participants.invitations import LIFETIME
 from hub.participants.models import Entry, Invitation
 from hub.settings import Settings
+from hub.urls import absolute_url
 
 
 def invitation(settings: Settings, *, invitation: Invitation, token: str, inviter: str) -> EmailMessage:
-    language = invitation.language
-    return mail.compose(
+    return mail.compose_to(
         settings,
-        to=invitation.email,
-        language=language,
+        invitation,
         template="participant_invitation",
         subject=N_("%(inviter)s invites you to log the pilots of %(organisation)s"),
+        route="invitation",
+        route_params={"token": token},
         inviter=inviter,
         organisation=invitation.organisation.name,
         programme=invitation.programme.short_name,
         name=invitation.name,
         days=LIFETIME.days,
         expires_at=invitation.expires_at,
-        url=f"{settings.base_url.rstrip('/')}/{language}/invitations/{token}",
     )
 
 
@@ -40,7 +40,7 @@ def sign_in_link(settings: Settings, *, user: User, token: str, language: str, m
         subject=N_("Your sign-in link"),
         name=user.name,
         minutes=minutes,
-        url=f"{settings.base_url.rstrip('/')}/{language}/login/link/{token}",
+        url=absolute_url(settings.base_url, "login_link_page", lang=language, token=token),
     )
 
 
@@ -51,7 +51,8 @@ def entry_waiting(settings: Settings, *, entry: Entry, coordinators: Sequence[st
         to=coordinators,
         template="entry_waiting",
         subject=N_("%(organisation)s sent “%(title)s” for review"),
-        path=f"coordinator/entries/{entry.id}",
+        route="ws_entry",
+        route_params={"entry_id": entry.id},
         organisation=entry.organisation.name,
         title=entry.title,
         entry=entry,
@@ -66,7 +67,8 @@ def entry_reviewed(settings: Settings, *, entry: Entry, to: str) -> list[EmailMe
         to=[to],
         template="entry_reviewed",
         subject=N_("Your entry “%(title)s” was reviewed"),
-        path=f"participant/entries/{entry.id}",
+        route="participant_entry",
+        route_params={"entry_id": entry.id},
         title=entry.title,
         entry=entry,
     )

@@ -8,25 +8,25 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hub import changes
 from hub.db import utcnow
 from hub.forms import Form
 from hub.i18n import gettext as _
 from hub.organisations.models import Commitment, SupportingAction
+from hub.organisations.writes import (
+    CommitmentInput,
+    SupportingActionInput,
+    create_action,
+    create_commitment,
+    update_action,
+    update_commitment,
+)
 from hub.participants import services
 from hub.participants.forms import Choices, Milestone, parse
 from hub.participants.models import Entry, EntryKind
 from hub.pilots.models import Pilot, PilotMilestone, PilotParty, PilotProgress, PilotRole
 from hub.pilots.writes import InvalidPilot, PilotInput, create_pilot, update_pilot
+from hub.refusals import Refused
 from hub.taxonomy import services as taxonomy
-
-
-@dataclasses.dataclass(frozen=True)
-class Refused:
-    """Why an entry cannot be published as it is (the coordinator returns it instead)."""
-
-    message: str
-    form: Form | None = None
 
 
 def choices(session: Session) -> Choices:
@@ -39,14 +39,13 @@ def check(session: Session, entry: Entry, vocabulary: Choices | None = None) -> 
     return parse(entry.kind, form, vocabulary or choices(session)), form
 
 
-def publish(
-    session: Session, *, entry: Entry, user_id: int
-) -> Pilot | Commitment | SupportingAction | Refused:
+def publish(session: Session, *, entry: Entry, user_id: int) -> Pilot | Commitment | SupportingAction:
     """Applies the entry to its record (a new one if it has none). The caller has claimed the entry
-    (``services.claim_for_review``) and commits, or rolls back on ``Refused``."""
+    (``services.claim_for_review``) and commits, or rolls back on ``Refused`` (why the entry cannot
+    be published as it is: the coordinator returns it instead)."""
     values, form = check(session, entry)
     if not form.ok:
-        return Refused(_("The entry has errors; return it to the participant with a note."), form)
+        raise Refused(_("The entry has errors; return it to the participant with a note."))
     target = None
     if entry.target_id is not None:
         target = services.target_of(
@@ -57,27 +56,20 @@ def publish(
             organisation_id=entry.organisation_id,
         )
         if target is None or target.withdrawn_at is not None:
-            return Refused(_("The record this entry changes is no longer there."))
+            raise Refused(_("The record this entry changes is no longer there."))
         if target.home_hub is not None:
-            return Refused(_("This record is kept by %(home)s and edited there.", home=target.home_hub))
+            raise Refused(_("This record is kept by %(home)s and edited there.", home=target.home_hub))
     summary = f"{entry.organisation.name}: {entry.title}"
-    record: Pilot | Commitment | SupportingAction | Refused
+    record: Pilot | Commitment | SupportingAction
     if entry.kind == EntryKind.PILOT:
         assert target is None or isinstance(target, Pilot)
-        record = _write_pilot(session, target, entry, values, form, user_id=user_id, summary=summary)
+        record = _write_pilot(session, target, entry, values, user_id=user_id, summary=summary)
+    elif entry.kind == EntryKind.COMMITMENT:
+        assert target is None or isinstance(target, Commitment)
+        record = _write_commitment(session, target, entry, values, user_id=user_id, summary=summary)
     else:
-        record = target or _new_record(session, entry)
-        if not isinstance(record, Refused):
-            changes.save(
-                session,
-                record=record,
-                values=values,
-                user_id=user_id,
-                programme_id=entry.programme_id,
-                summary=summary,
-            )
-    if isinstance(record, Refused):
-        return record
+        assert target is None or isinstance(target, SupportingAction)
+        record = _write_action(session, target, entry, values, user_id=user_id, summary=summary)
     entry.target_id = record.id
     session.flush()
     return record
@@ -88,11 +80,10 @@ def _write_pilot(
     pilot: Pilot | None,
     entry: Entry,
     values: dict[str, Any],
-    form: Form,
     *,
     user_id: int,
     summary: str,
-) -> Pilot | Refused:
+) -> Pilot:
     """The entry's values given to its pilot (a new one in the entry's programme and country of
     its organisation) through the pilots' own write; then its procurer, progress and milestones."""
     progress: int | None = values.pop("progress", None)
@@ -110,24 +101,56 @@ def _write_pilot(
         else:
             data = dataclasses.replace(PilotInput.of(pilot), strategy_ids=strategy_ids, **values)
             update_pilot(session, pilot=pilot, data=data, user_id=user_id, summary=summary)
-    except InvalidPilot as invalid:
-        for field, message in invalid.errors.items():
-            form.error(field, message)
-        return Refused(_("The entry has errors; return it to the participant with a note."), form)
+    except InvalidPilot:
+        raise Refused(_("The entry has errors; return it to the participant with a note.")) from None
     _report(pilot, entry.organisation_id, progress, milestones)
     return pilot
 
 
-def _new_record(session: Session, entry: Entry) -> Commitment | SupportingAction | Refused:
-    """The record a new entry (not a pilot's) becomes, not yet saved."""
-    if entry.kind == EntryKind.SUPPORTING_ACTION:
-        return SupportingAction(programme_id=entry.programme_id, organisation_id=entry.organisation_id)
+def _write_commitment(
+    session: Session,
+    commitment: Commitment | None,
+    entry: Entry,
+    values: dict[str, Any],
+    *,
+    user_id: int,
+    summary: str,
+) -> Commitment:
+    """The entry's values given to its commitment (a new one of the organisation's live
+    participation in the entry's programme) through the commitments' own write."""
+    data = CommitmentInput(**values)
+    if commitment is not None:
+        update_commitment(session, commitment=commitment, data=data, user_id=user_id, summary=summary)
+        return commitment
     participation = services.participation_for(
         session, programme_id=entry.programme_id, organisation_id=entry.organisation_id
     )
     if participation is None:
-        return Refused(_("The organisation no longer takes part in this programme."))
-    return Commitment(participation_id=participation.id)
+        raise Refused(_("The organisation no longer takes part in this programme."))
+    return create_commitment(
+        session, participation=participation, data=data, user_id=user_id, summary=summary
+    )
+
+
+def _write_action(
+    session: Session,
+    action: SupportingAction | None,
+    entry: Entry,
+    values: dict[str, Any],
+    *,
+    user_id: int,
+    summary: str,
+) -> SupportingAction:
+    """The entry's values given to its supporting action (a new one of the entry's organisation
+    in its programme) through the actions' own write, which holds their rules."""
+    if action is None:
+        data = SupportingActionInput(
+            programme_id=entry.programme_id, organisation_id=entry.organisation_id, **values
+        )
+        return create_action(session, data=data, user_id=user_id, summary=summary)
+    data = dataclasses.replace(SupportingActionInput.of(action), **values)
+    update_action(session, action=action, data=data, user_id=user_id, summary=summary)
+    return action
 
 
 def _report(pilot: Pilot, organisation_id: int, progress: int | None, milestones: list[Milestone]) -> None:

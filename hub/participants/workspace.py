@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 from hub import mail
 from hub.accounts.services import Principal
 from hub.accounts.web import forbid_unless, require_principal
-from hub.coordinator import flash, found, page_number, redirect_to, render_page, scope
+from hub.coordinator import flash, found, list_filters, redirect_to, render_page, scope
 from hub.db import utcnow
 from hub.forms import Form
 from hub.i18n import gettext as _
@@ -27,6 +27,7 @@ from hub.participants.forms import raw_of
 from hub.participants.models import Entry, EntryState
 from hub.programmes.services import editable_programmes
 from hub.records import LANGUAGES
+from hub.refusals import Refused
 from hub.security import form_view
 from hub.web import check_page, db, invalid_value, language
 
@@ -138,11 +139,9 @@ def participant_revoke(request: Request, _data: FormData) -> Response:
 
 def entry_list(request: Request) -> Response:
     principal = require_principal(request)
-    form = Form(dict(request.query_params))
-    state = form.choice("state", EntryState, required=False) or EntryState.SUBMITTED
-    for field in form.errors:
-        raise invalid_value(field, form.value(field)[:40])
-    number = page_number(request)
+    read = list_filters(request)  # 400 naming the filter for a value it does not know
+    state = read.member("state", EntryState) or EntryState.SUBMITTED
+    number = read.page()
     with db(request) as session:
         page = entries.review_queue(session, programme_ids=scope(principal), state=state, page=number)
         check_page(number, page.pages)
@@ -230,11 +229,12 @@ def entry_review(request: Request, data: FormData) -> Response:
         if not entries.claim_for_review(session, entry=entry, user_id=principal.user_id, to=to, note=note):
             raise HTTPException(409, _("This entry is not waiting for review (any more)."))
         if to == EntryState.PUBLISHED:
-            published = publishing.publish(session, entry=entry, user_id=principal.user_id)
-            if isinstance(published, publishing.Refused):
+            try:
+                publishing.publish(session, entry=entry, user_id=principal.user_id)
+            except Refused as refused:
                 session.rollback()
                 entry = _entry(session, request, principal)
-                return _entry_page(request, session, entry, problem=published.message, status_code=409)
+                return _entry_page(request, session, entry, problem=str(refused), status_code=refused.status)
         session.commit()
         author = entry.created_by.email if entry.created_by and entry.created_by.is_active else None
         messages = (

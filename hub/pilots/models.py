@@ -7,19 +7,15 @@ from decimal import Decimal
 
 from sqlalchemy import (
     CheckConstraint,
-    Column,
     ForeignKey,
     Index,
     Numeric,
     SmallInteger,
     String,
-    Table,
-    Text,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.db import Base, metadata
+from hub.db import Base, LongText, Title, link_table, partial_index
 from hub.i18n import N_, LabelledEnum
 from hub.organisations.models import Organisation
 from hub.programmes.models import Programme
@@ -41,12 +37,11 @@ class PilotRole(LabelledEnum):
     PARTNER = "partner", N_("Partner")
 
 
-pilot_strategies = Table(
+# Filtering the pilot list by strategy walks this index.
+pilot_strategies = link_table(
     "pilot_strategies",
-    metadata,
-    Column("pilot_id", ForeignKey("pilots.id", ondelete="CASCADE"), primary_key=True),
-    Column("strategy_id", ForeignKey("strategies.id"), primary_key=True),
-    # Filtering the pilot list by strategy walks this index.
+    ("pilot_id", "pilots.id"),
+    ("strategy_id", "strategies.id"),
     Index("ix_pilot_strategies_strategy_pilot", "strategy_id", "pilot_id"),
 )
 
@@ -94,13 +89,7 @@ class Pilot(Record, Bilingual, Impact, Synced, Base):
     __table_args__ = (
         # Live pilots (not withdrawn) newest first: the default list, counting it, the year range.
         # Partial, so that PostgreSQL walks it in order (it will not after an IS NULL prefix).
-        Index(
-            "ix_pilots_live_starts_on",
-            "starts_on",
-            "id",
-            postgresql_where=text("withdrawn_at IS NULL"),
-            sqlite_where=text("withdrawn_at IS NULL"),
-        ),
+        partial_index("ix_pilots_live_starts_on", "starts_on", "id", where="withdrawn_at IS NULL"),
         # Counting live pilots reads this narrow index instead of the whole table.
         Index("ix_pilots_withdrawn_at", "withdrawn_at"),
         Index("ix_pilots_programme_starts_on", "programme_id", "starts_on"),
@@ -115,10 +104,10 @@ class Pilot(Record, Bilingual, Impact, Synced, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"))
-    title_nl: Mapped[str] = mapped_column(String(300), default="")
-    title_en: Mapped[str] = mapped_column(String(300), default="")
-    summary_nl: Mapped[str] = mapped_column(Text, default="")
-    summary_en: Mapped[str] = mapped_column(Text, default="")
+    title_nl: Mapped[Title]
+    title_en: Mapped[Title]
+    summary_nl: Mapped[LongText]
+    summary_en: Mapped[LongText]
     product_group_id: Mapped[int | None] = mapped_column(ForeignKey("product_groups.id"))
     country: Mapped[str] = mapped_column(String(2))
     phase: Mapped[Phase] = mapped_column(enum_column(Phase, "phase"))

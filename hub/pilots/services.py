@@ -21,6 +21,7 @@ from hub.pagination import Page, paginate
 from hub.pilots import search
 from hub.pilots.models import Pilot, PilotParty, PilotSdg, PilotStatus, pilot_strategies
 from hub.programmes.models import Programme
+from hub.queries import workspace_scope
 from hub.taxonomy import sdgs
 from hub.taxonomy.models import ProductGroup, Strategy
 
@@ -452,11 +453,9 @@ def pilots_of(
 ) -> Page[Pilot]:
     """The coordinators' list: the live (or archived) pilots of these programmes (None: all),
     newest first; ``q`` searches titles and summaries in both languages as the public list does."""
-    conditions: list[ColumnElement[bool]] = [Pilot.withdrawn_at.is_not(None) if archived else _LIVE]
-    if programme_ids is not None:
-        conditions.append(Pilot.programme_id.in_(list(programme_ids)))
-    if programme_id is not None:
-        conditions.append(Pilot.programme_id == programme_id)
+    conditions = workspace_scope(
+        Pilot, programme_ids=programme_ids, programme_id=programme_id, archived=archived
+    )
     if status is not None:
         conditions.append(Pilot.status == status)
     dialect = session.get_bind().dialect.name

@@ -12,7 +12,7 @@ from hub.lessons import services as lessons
 from hub.library import services as library
 from hub.pilots import services
 from hub.pilots.models import PilotStatus
-from hub.web import check_page, db, invalid_value, language, not_found, render
+from hub.web import check_page, db, found, invalid_value, language, render
 
 
 def pilot_list(request: Request) -> Response:
@@ -40,9 +40,11 @@ def pilot_list(request: Request) -> Response:
 
 def pilot_detail(request: Request) -> Response:
     with db(request) as session:
-        pilot = services.get_pilot(session, pilot_id=request.path_params["pilot_id"])
-        if pilot is None:
-            raise not_found(_("There is no pilot with number %(id)s.", id=request.path_params["pilot_id"]))
+        pilot_id = request.path_params["pilot_id"]
+        pilot = found(
+            services.get_pilot(session, pilot_id=pilot_id),
+            _("There is no pilot with number %(id)s.", id=pilot_id),
+        )
         return render(
             request,
             "pilots/detail.html",

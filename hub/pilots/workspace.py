@@ -20,6 +20,7 @@ from hub.accounts.services import Principal
 from hub.accounts.web import require_principal
 from hub.coordinator import (
     flash,
+    list_filters,
     new_record_form,
     page_number,
     redirect_to,
@@ -114,22 +115,20 @@ class PilotScreens(RecordScreens[Pilot, PilotInput]):
         return {"local": Form({name: as_raw(getattr(record, name)) for name in LOCAL_FIELDS})}
 
     def list_page(self, request: Request, session: Session, principal: Principal) -> Response:
-        params = request.query_params
         programmes = editable_programmes(session, programme_ids=scope(principal))
-        form = Form(dict(params))
-        programme = form.key("programme", {str(p.id) for p in programmes}, required=False)
-        status = form.choice("status", PilotStatus, required=False)
-        q = form.text("q", max_length=200)
-        for field in form.errors:
-            raise invalid_value(field, form.value(field)[:40])
-        number = page_number(request)
+        read = list_filters(request)  # 400 naming the filter for a value it does not know
+        programme = read.key("programme", {str(p.id) for p in programmes})
+        status = read.member("status", PilotStatus)
+        q = read.search()
+        archived = read.flag("archived")
+        number = read.page()
         page = pilots_of(
             session,
             programme_ids=scope(principal),
             q=q,
             programme_id=int(programme) if programme else None,
             status=status,
-            archived=params.get("archived") == "1",
+            archived=archived,
             page=number,
         )
         check_page(number, page.pages)
@@ -139,8 +138,8 @@ class PilotScreens(RecordScreens[Pilot, PilotInput]):
             page=page,
             programmes=programmes,
             statuses=list(PilotStatus),
-            form=form,
-            archived=params.get("archived") == "1",
+            form=read,  # form.value(...) shows the filters again
+            archived=archived,
         )
 
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, SmallInteger, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.db import Base
+from hub.db import Base, LongText
 from hub.i18n import N_, LabelledEnum
 from hub.records import Bilingual, Record, changes_index
 from hub.taxonomy.models import enum_column
 from hub.taxonomy.sdgs import NUMBER_CHECK, relink
+
+# The programme a record belongs to, for ``Mapped[ProgrammeId]``.
+ProgrammeId = Annotated[int, mapped_column(ForeignKey("programmes.id"), index=True)]
 
 
 class Programme(Record, Bilingual, Base):
@@ -24,8 +28,8 @@ class Programme(Record, Bilingual, Base):
     short_name: Mapped[str] = mapped_column(String(40))
     name_nl: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
-    description_nl: Mapped[str] = mapped_column(Text, default="")
-    description_en: Mapped[str] = mapped_column(Text, default="")
+    description_nl: Mapped[LongText]
+    description_en: Mapped[LongText]
     region_nl: Mapped[str] = mapped_column(String(200), default="")
     region_en: Mapped[str] = mapped_column(String(200), default="")
     # ISO 3166-1 alpha-2 codes of the countries taking part.
@@ -37,8 +41,8 @@ class Programme(Record, Bilingual, Base):
     min_pilots_per_procurer: Mapped[int | None]
     # ... and a facilitator to at least this many supporting actions (GDCA: 1).
     min_actions_per_facilitator: Mapped[int | None]
-    rules_nl: Mapped[str] = mapped_column(Text, default="")
-    rules_en: Mapped[str] = mapped_column(Text, default="")
+    rules_nl: Mapped[LongText]
+    rules_en: Mapped[LongText]
     # The reduction a pilot aims at in raw materials, waste and CO2 (ProCirc: 20-25 %), as fractions.
     reduction_target_min: Mapped[Decimal | None] = mapped_column(Numeric(4, 3))
     reduction_target_max: Mapped[Decimal | None] = mapped_column(Numeric(4, 3))
@@ -100,8 +104,8 @@ class KeyFigure(Base):
     as_of: Mapped[dt.date]
     source_title: Mapped[str] = mapped_column(String(300))
     source_url: Mapped[str | None] = mapped_column(String(500))
-    note_nl: Mapped[str] = mapped_column(Text, default="")
-    note_en: Mapped[str] = mapped_column(Text, default="")
+    note_nl: Mapped[LongText]
+    note_en: Mapped[LongText]
     position: Mapped[int] = mapped_column(default=0)
 
     programme: Mapped[Programme] = relationship(back_populates="key_figures")

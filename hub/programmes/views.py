@@ -10,7 +10,7 @@ from hub.calls import services as calls
 from hub.i18n import gettext as _
 from hub.organisations.services import participants
 from hub.programmes import services
-from hub.web import db, not_found, render
+from hub.web import db, found, render
 
 
 def home(request: Request) -> Response:
@@ -30,9 +30,9 @@ def programme_list(request: Request) -> Response:
 def programme_detail(request: Request) -> Response:
     code = request.path_params["code"]
     with db(request) as session:
-        programme = services.get_programme(session, code=code)
-        if programme is None:
-            raise not_found(_("There is no programme “%(code)s”.", code=code))
+        programme = found(
+            services.get_programme(session, code=code), _("There is no programme “%(code)s”.", code=code)
+        )
         counts = overview.programme_counts(session).get(programme.id, overview.Counts())
         members = participants(session, programme_id=programme.id)
         open_calls = calls.open_calls(session, today=calls.today(), programme_id=programme.id)

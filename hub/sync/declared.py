@@ -5,6 +5,7 @@ and sources the file no longer declares are disabled (never deleted: their runs 
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -79,12 +80,12 @@ def load(session: Session, path: Path) -> tuple[int, int, int]:
             )
         except OptionsError as error:
             raise DeclarationError(f"{label}: {error.field}: {error}") from None
-        declared_keys.add(values["key"])
-        values["declared_in"] = where
+        values = dataclasses.replace(values, declared_in=where)
+        declared_keys.add(values.key)
         if existing is None:
             services.save_source(session, source=Source(), values=values)
             created += 1
-        elif any(getattr(existing, name) != value for name, value in values.items()):
+        elif values.differs(existing):
             services.save_source(session, source=existing, values=values)
             updated += 1
     disabled = 0

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.db import Base, Timestamps, UTCDateTime
+from hub.db import Base, LongText, Timestamps
 from hub.i18n import N_, LabelledEnum
-from hub.programmes.models import Programme
+from hub.programmes.models import Programme, ProgrammeId
 from hub.taxonomy.models import enum_column
 
 
@@ -44,15 +44,15 @@ class Source(Timestamps, Base):
     key: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(40))
-    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    programme_id: Mapped[ProgrammeId]
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     allow_private: Mapped[bool] = mapped_column(default=False)
     enabled: Mapped[bool] = mapped_column(default=True)
     # E-mail the programme's coordinators when runs start failing (once, not at every failed run).
     notify_failures: Mapped[bool] = mapped_column(default=True)
     schedule: Mapped[str] = mapped_column(String(100), default="every 360")
-    next_run_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    next_run_at: Mapped[dt.datetime | None]
+    lease_until: Mapped[dt.datetime | None]
     lease_owner: Mapped[str | None] = mapped_column(String(200))
     cursor: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     declared_in: Mapped[str | None] = mapped_column(String(300))
@@ -74,9 +74,9 @@ class SyncRun(Base):
     status: Mapped[RunStatus] = mapped_column(enum_column(RunStatus, "run_status"), default=RunStatus.RUNNING)
     trigger: Mapped[RunTrigger] = mapped_column(enum_column(RunTrigger, "run_trigger"))
     owner: Mapped[str] = mapped_column(String(200), default="")
-    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    heartbeat_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[dt.datetime]
+    heartbeat_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]
     added: Mapped[int] = mapped_column(default=0)
     updated: Mapped[int] = mapped_column(default=0)
     unchanged: Mapped[int] = mapped_column(default=0)
@@ -84,7 +84,7 @@ class SyncRun(Base):
     failed: Mapped[int] = mapped_column(default=0)
     expected: Mapped[int | None]
     # Why the run failed or what is worth knowing (an untranslated message and its values).
-    message: Mapped[str] = mapped_column(Text, default="")
+    message: Mapped[LongText]
     message_values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     source: Mapped[Source] = relationship()

@@ -22,6 +22,7 @@ from hub.settings import Settings
 from hub.sync.models import RunStatus, Source, SyncRun
 from hub.sync.schedule import next_run
 from hub.templating import make_templates
+from hub.urls import absolute_url
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def run_failed(session: Session, *, run: SyncRun, source: Source, settings: Sett
                 "run": run,
                 "reason": i18n.describe(run.message, run.message_values) if run.message else "",
                 "next_run": next_run(source.schedule, utcnow()),
-                "url": f"{settings.base_url.rstrip('/')}/{language}/coordinator/runs/{run.id}",
+                "url": absolute_url(settings.base_url, "ws_run", lang=language, run_id=run.id),
             }
             parts["subject"].append(i18n.gettext("Source “%(name)s” failed", name=source.name))
             for kind in ("txt", "html"):

@@ -20,6 +20,7 @@ from hub.db import utcnow
 from hub.i18n import N_
 from hub.sync.models import RunStatus, Source, SyncError, SyncRun
 from hub.sync.schedule import next_run
+from hub.sync.validation import SourceInput
 
 STALE_AFTER = dt.timedelta(minutes=15)  # a run with no heartbeat for this long has died
 
@@ -111,10 +112,10 @@ def list_errors(
 # -- writing --------------------------------------------------------------------------------
 
 
-def save_source(session: Session, *, source: Source, values: dict[str, Any]) -> Source:
+def save_source(session: Session, *, source: Source, values: SourceInput) -> Source:
     """Create or change a source: a new one is due at once, a rescheduled one at its next time."""
-    rescheduled = source.id is None or values.get("schedule", source.schedule) != source.schedule
-    for name, value in values.items():
+    rescheduled = source.id is None or values.schedule != source.schedule
+    for name, value in values.values().items():
         setattr(source, name, value)
     if rescheduled or source.next_run_at is None:
         source.next_run_at = utcnow() if source.id is None else next_run(source.schedule, utcnow())

@@ -1,4 +1,4 @@
-"""The source form of the workspace: from what a coordinator typed to the values of a source.
+"""The source form of the workspace: from what a coordinator typed to a source's settings (``SourceInput``).
 
 The form has one field per connector option (a feed uses some, an export others); only the
 options of the chosen kind are passed on, so each connector's own defaults apply to the rest.
@@ -37,7 +37,7 @@ from hub.records import LANGUAGES
 from hub.sync import display
 from hub.sync.models import Source
 from hub.sync.schedule import normalise
-from hub.sync.validation import KEY, source_values
+from hub.sync.validation import KEY, SourceInput, source_values
 
 MAX_UPLOAD_BYTES = 200 * 2**20  # exports of 100,000 rows are a few tens of MB
 MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 2**20  # the file and the form's other fields
@@ -125,10 +125,10 @@ def kinds() -> list[str]:
 
 @dataclasses.dataclass
 class Parsed:
-    """A submitted source form: the values to save (None if the form has errors) and the upload."""
+    """A submitted source form: the settings to save (None if the form has errors) and the upload."""
 
     form: Form
-    values: dict[str, Any] | None
+    data: SourceInput | None
     upload: UploadFile | None = None
     upload_name: str | None = None
 
@@ -211,7 +211,7 @@ def parse(
     programmes: Sequence[Programme],
     source: Source | None,
 ) -> Parsed:
-    """The source's values from the submitted form; errors are left in ``form.errors``."""
+    """The source's settings from the submitted form; errors are left in ``form.errors``."""
     form = Form.submitted(data)
     if not principal.is_admin and "allow_private" in form.raw:
         # Fetching from private addresses reaches the hub's own network (SSRF): administrators only.
@@ -262,9 +262,9 @@ def parse(
         normalise(schedule)
     except OptionsError as error:
         _error(form, error)
-    values: dict[str, Any] | None = None
+    checked: SourceInput | None = None
     try:
-        values = source_values(
+        checked = source_values(
             session,
             key=key,
             name=name,
@@ -283,7 +283,7 @@ def parse(
         if upload is not None and "upload" not in form.errors:
             form.error("upload", _("Choose the file again: a form that was not saved does not keep it."))
         return Parsed(form, None)
-    return Parsed(form, values, upload, upload_name)
+    return Parsed(form, checked, upload, upload_name)
 
 
 def _error(form: Form, error: OptionsError) -> None:

@@ -1,7 +1,10 @@
-"""What makes a source valid, for the workspace form and for sources declared in a config file."""
+"""What makes a source valid, for the workspace form and for sources declared in a config file:
+``source_values`` checks what either gives and returns the source's typed input, which
+``services.save_source`` saves."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -18,6 +21,31 @@ from hub.sync.schedule import normalise
 KEY = re.compile(r"[a-z0-9][a-z0-9_-]{1,59}")
 
 
+@dataclasses.dataclass(frozen=True)
+class SourceInput:
+    """A source's settings, checked: ``options`` are its connector's, as the connector keeps them;
+    ``declared_in``: the config file that declares it (None: registered in the workspace)."""
+
+    key: str
+    name: str
+    kind: str
+    programme_id: int
+    schedule: str
+    options: dict[str, Any]
+    allow_private: bool = False
+    notify_failures: bool = True
+    enabled: bool = True
+    declared_in: str | None = None
+
+    def values(self) -> dict[str, Any]:
+        """The settings as the source's columns."""
+        return {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
+
+    def differs(self, source: Source) -> bool:
+        """Whether saving these settings would change ``source``."""
+        return any(getattr(source, name) != value for name, value in self.values().items())
+
+
 def source_values(
     session: Session,
     *,
@@ -31,8 +59,8 @@ def source_values(
     notify_failures: bool = True,
     enabled: bool = True,
     source_id: int | None = None,
-) -> dict[str, Any]:
-    """The values to save, checked; OptionsError names the first field that is wrong."""
+) -> SourceInput:
+    """The source's settings, checked; OptionsError names the first field that is wrong."""
     key = key.strip().lower()
     if not KEY.fullmatch(key):
         raise OptionsError(
@@ -48,14 +76,14 @@ def source_values(
     if programme_id is None or session.get(Programme, programme_id) is None:
         raise OptionsError("programme_id", N_("Choose the programme whose data this source holds."))
     connector = registry.build(kind, options)
-    return {
-        "key": key,
-        "name": name,
-        "kind": kind,
-        "programme_id": programme_id,
-        "schedule": normalise(schedule),
-        "options": connector.options.to_dict(),
-        "allow_private": allow_private,
-        "notify_failures": notify_failures,
-        "enabled": enabled,
-    }
+    return SourceInput(
+        key=key,
+        name=name,
+        kind=kind,
+        programme_id=programme_id,
+        schedule=normalise(schedule),
+        options=connector.options.to_dict(),
+        allow_private=allow_private,
+        notify_failures=notify_failures,
+        enabled=enabled,
+    )

@@ -240,13 +240,13 @@ def _save(request: Request, data: FormData, *, new: bool) -> Response:
             source = _source(session, request, principal)
             _refuse_if_declared(source)
         parsed = source_form.parse(session, data, principal=principal, programmes=programmes, source=source)
-        if parsed.values is None:
+        if parsed.data is None:
             return _form_page(request, session, principal, parsed.form, source=source, status_code=400)
         if parsed.upload is not None and parsed.upload_name is not None:
             source_form.keep_upload(parsed.upload, request.app.state.settings.uploads_dir, parsed.upload_name)
         record = Source() if source is None else source
         before = {} if new else _snapshot(record)
-        services.save_source(session, source=record, values=parsed.values)
+        services.save_source(session, source=record, values=parsed.data)
         after = _snapshot(record)
         changed = [name for name in after if new or before.get(name) != after[name]]
         if changed:

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from hub import overview
 from hub.i18n import gettext as _
 from hub.taxonomy import services
-from hub.web import db, not_found, render
+from hub.web import db, found, render
 
 
 def product_group_list(request: Request) -> Response:
@@ -20,9 +20,10 @@ def product_group_list(request: Request) -> Response:
 def product_group_detail(request: Request) -> Response:
     code = request.path_params["code"]
     with db(request) as session:
-        product_group = services.get_product_group(session, code=code)
-        if product_group is None:
-            raise not_found(_("There is no product group “%(code)s”.", code=code))
+        product_group = found(
+            services.get_product_group(session, code=code),
+            _("There is no product group “%(code)s”.", code=code),
+        )
         share = overview.product_group_overview(session, product_group=product_group)
     return render(
         request,

@@ -27,7 +27,7 @@ from hub.communities.workspace.moderation import load
 from hub.coordinator import flash, found, redirect_to, render_page
 from hub.db import utcnow
 from hub.forms import TEXT_MAX, Form, as_raw
-from hub.i18n import TIMEZONE, ZONES, utc_moment
+from hub.i18n import TIMEZONE, ZONES
 from hub.i18n import gettext as _
 from hub.records import LANGUAGES
 from hub.security import form_view
@@ -63,13 +63,8 @@ def parse(session: Session, form: Form, community: Community, meeting: Meeting |
         form.error("location", _("A meeting in person needs a place."))
     if day is None or starts is None:
         return values
-    values["starts_at"] = utc_moment(day, starts, zone)
-    values["ends_at"] = utc_moment(day, ends, zone) if ends else None
-    for field, moment in (("starts", values["starts_at"]), ("ends", values["ends_at"])):
-        if moment is None and (field == "starts" or ends):
-            form.error(
-                field, _("This time does not exist in %(zone)s that day: the clocks go forward.", zone=zone)
-            )
+    values["starts_at"] = form.moment("starts", day, starts, zone)
+    values["ends_at"] = form.moment("ends", day, ends, zone) if ends else None
     if form.ok:
         errors = meetings.schedule_errors(
             session,

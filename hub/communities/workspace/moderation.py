@@ -27,6 +27,7 @@ from hub.db import utcnow
 from hub.forms import Form
 from hub.i18n import gettext as _
 from hub.records import LANGUAGES
+from hub.refusals import Refused
 from hub.security import form_view
 from hub.web import db, language
 
@@ -138,16 +139,13 @@ def request_decide(request: Request, data: FormData) -> Response:
         )
         if decision is None:
             raise HTTPException(400, _("Choose whether to accept or decline the request."))
-        try:
-            joining.decide_request(
-                session,
-                join_request=join_request,
-                accept=decision == "accept",
-                note=note,
-                user_id=principal.user_id,
-            )
-        except joining.Refused as refused:
-            raise HTTPException(409, str(refused)) from None
+        joining.decide_request(
+            session,
+            join_request=join_request,
+            accept=decision == "accept",
+            note=note,
+            user_id=principal.user_id,
+        )
         session.commit()
         message = notices.join_decision(settings, join_request=join_request, community=community)
         tell_decision(request, session, join_request, message)
@@ -177,7 +175,7 @@ def member_add(request: Request, data: FormData) -> Response:
                     role=role,
                     user_id=principal.user_id,
                 )
-            except joining.Refused as refused:
+            except Refused as refused:
                 form.error(refused.field or "email", str(refused))
         if not form.ok:
             return _community_page(request, session, community, member_form=form, status_code=400)
@@ -247,12 +245,9 @@ def proposal_decide(request: Request, data: FormData) -> Response:
             raise HTTPException(403, _("You may not change records of this programme."))
         if decision is None:
             raise HTTPException(400, _("Choose whether to accept or decline the proposal."))
-        try:
-            community = joining.decide_proposal(
-                session, proposal=proposal, accept=decision == "accept", note=note, user_id=principal.user_id
-            )
-        except joining.Refused as refused:
-            raise HTTPException(409, str(refused)) from None
+        community = joining.decide_proposal(
+            session, proposal=proposal, accept=decision == "accept", note=note, user_id=principal.user_id
+        )
         session.commit()
         message = notices.proposal_decision(settings, proposal=proposal, community=community)
         tell_decision(request, session, proposal, message)

@@ -1,4 +1,4 @@
-"""Workspace pages for organisations: the list, create, edit and archive.
+"""Workspace pages for organisations: the list, create, edit and archive (``RecordScreens``).
 
 Who may edit an organisation: organisations belong to no single programme, so the rule is
 administrators, and coordinators of a programme the organisation takes part in now (a live
@@ -11,13 +11,14 @@ participations of it (``hub.organisations.workspace.participations``).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from hub import changes
 from hub.accounts.services import Principal
@@ -25,34 +26,28 @@ from hub.accounts.web import forbid_unless, require_principal
 from hub.coordinator import (
     flash,
     found,
-    kept_elsewhere,
-    new_record_form,
-    page_number,
+    list_filters,
     redirect_to,
     refuse_if_synced,
     render_page,
     scope,
-    search_text,
 )
-from hub.forms import TEXT_MAX, Form, as_raw, countries
+from hub.forms import TEXT_MAX, Form, countries
+from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.organisations import services
-from hub.organisations.models import Organisation, Participation, Role, Sector
-from hub.programmes.services import editable_programmes
-from hub.records import LANGUAGES
-from hub.security import form_view
-from hub.web import check_page, db
-
-FIELDS = (
-    "name",
-    "sector",
-    "country",
-    "city",
-    "website",
-    "source_language",
-    "description_nl",
-    "description_en",
+from hub.organisations.fields import ORGANISATION_FIELDS
+from hub.organisations.models import Organisation, Role, Sector
+from hub.organisations.writes import (
+    OrganisationInput,
+    ParticipationInput,
+    create_organisation,
+    update_organisation,
 )
+from hub.record_screens import RecordScreens
+from hub.records import LANGUAGES
+from hub.security import Endpoint, form_view
+from hub.web import check_page, db
 
 
 def may_edit_organisation(principal: Principal, programme_ids: set[int]) -> bool:
@@ -66,216 +61,169 @@ def audit_programme(principal: Principal, programme_ids: set[int]) -> int | None
     return shared[0] if shared else None
 
 
-def load(
-    session: Session, request: Request, principal: Principal, *, edit: bool = True
-) -> tuple[Organisation, set[int]]:
-    """The organisation of the URL (404), and its programmes; with ``edit``, 403 unless this person
-    may edit it."""
-    organisation_id = request.path_params["organisation_id"]
-    organisation = found(
-        services.get_organisation(session, organisation_id=organisation_id),
-        _("There is no organisation with number %(id)s.", id=organisation_id),
-    )
-    programme_ids = services.programmes_of_organisation(session, organisation_id=organisation.id)
-    if edit:
-        forbid_unless(may_edit_organisation(principal, programme_ids))
-    return organisation, programme_ids
+@dataclasses.dataclass(frozen=True)
+class OrganisationForm:
+    """What the organisation's form gives: its values and, for a new one, the programme it joins."""
+
+    organisation: OrganisationInput
+    joins: ParticipationInput | None = None
 
 
-def parse(session: Session, form: Form, *, exclude_id: int | None = None) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "name": form.text("name", max_length=200, required=True),
-        "sector": form.choice("sector", Sector),
-        "country": form.key("country", {code for code, _name in countries()}),
-        "city": form.text("city", max_length=120),
-        "website": form.url("website", max_length=300),
-        "source_language": form.key("source_language", LANGUAGES),
-        "description_nl": form.text("description_nl", max_length=TEXT_MAX),
-        "description_en": form.text("description_en", max_length=TEXT_MAX),
-    }
-    if values["name"] and values["country"] and "name" not in form.errors:
-        duplicate = services.duplicate_organisation(
-            session, name=values["name"], country=values["country"], exclude_id=exclude_id
-        )
-        if duplicate is not None:
-            form.error(
-                "name",
-                _(
-                    "An organisation named “%(name)s” already exists in this country (number %(id)d).",
-                    name=duplicate.name,
-                    id=duplicate.id,
-                ),
-            )
-    return values
+class OrganisationScreens(RecordScreens[Organisation, OrganisationForm]):
+    path = "/organisations"
+    id_param = "organisation_id"
+    list_name = "ws_organisations"
+    item_name = "ws_organisation"
+    record_name = "organisation"
+    form_template = "organisations/workspace/form.html"
+    fields = ORGANISATION_FIELDS
+    missing = N_("There is no organisation with number %(id)s.")
+    created = N_("The organisation was created.")
+    archived = N_("The organisation was archived.")
 
+    def get(self, session: Session, record_id: int) -> Organisation | None:
+        return services.get_organisation(session, organisation_id=record_id)
 
-def form_page(
-    request: Request,
-    session: Session,
-    principal: Principal,
-    form: Form,
-    *,
-    organisation: Organisation | None,
-    participation_form: Form | None = None,
-    status_code: int = 200,
-) -> Response:
-    programmes = editable_programmes(session, programme_ids=scope(principal))
-    may_edit = organisation is None or may_edit_organisation(
-        principal, services.programmes_of_organisation(session, organisation_id=organisation.id)
-    )
-    return render_page(
-        request,
-        "organisations/workspace/form.html",
-        status_code=status_code,
-        form=form,
-        participation_form=participation_form or Form(),
-        organisation=organisation,
-        may_edit=may_edit,
-        readonly=not may_edit or (organisation is not None and organisation.home_hub is not None),
-        kept_elsewhere=kept_elsewhere(organisation) if organisation else "",
-        programmes=programmes,
-        editable_programme_ids={p.id for p in programmes},
-        sectors=list(Sector),
-        roles=list(Role),
-        countries=countries(),
-        languages=LANGUAGES,
-    )
+    def shown(self, session: Session, request: Request, principal: Principal) -> Organisation:
+        """Any coordinator may open it (to add it to their programme): read-only unless they may edit it."""
+        record_id = request.path_params[self.id_param]
+        return found(self.get(session, record_id), _(self.missing, id=record_id))
 
+    def load(self, session: Session, request: Request, principal: Principal) -> Organisation:
+        organisation = self.shown(session, request, principal)
+        forbid_unless(may_edit_organisation(principal, self.programmes_of(session, organisation)))
+        return organisation
 
-def organisation_list(request: Request) -> Response:
-    principal = require_principal(request)
-    q = search_text(request)
-    form = Form(dict(request.query_params))  # shows the search again in the box
-    with db(request) as session:
-        number = page_number(request)
-        page = services.organisations_in(session, programme_ids=scope(principal), q=q, page=number)
-        check_page(number, page.pages)
-        return render_page(request, "organisations/workspace/list.html", page=page, form=form)
+    def programmes_of(self, session: Session, organisation: Organisation) -> set[int]:
+        return services.programmes_of_organisation(session, organisation_id=organisation.id)
 
+    def choices(self, session: Session, principal: Principal) -> dict[str, Any]:
+        programmes = super().choices(session, principal)["programmes"]
+        return {
+            "programmes": programmes,
+            "editable_programme_ids": {p.id for p in programmes},
+            "sectors": list(Sector),
+            "roles": list(Role),
+            "countries": countries(),
+            "languages": LANGUAGES,
+        }
 
-def organisation_new(request: Request) -> Response:
-    principal = require_principal(request)
-    with db(request) as session:
-        programmes = editable_programmes(session, programme_ids=scope(principal))
-        forbid_unless(bool(programmes))
-        initial = new_record_form(request, programmes)
-        return form_page(request, session, principal, initial, organisation=None)
+    def parse(self, form: Form, choices: dict[str, Any]) -> OrganisationForm | None:
+        values: dict[str, Any] = {
+            "name": form.text("name", max_length=200, required=True),
+            "sector": form.choice("sector", Sector),
+            "country": form.key("country", {code for code, _name in choices["countries"]}),
+            "city": form.text("city", max_length=120),
+            "website": form.url("website", max_length=300),
+            "source_language": form.key("source_language", LANGUAGES),
+            "description_nl": form.text("description_nl", max_length=TEXT_MAX),
+            "description_en": form.text("description_en", max_length=TEXT_MAX),
+        }
+        return OrganisationForm(OrganisationInput(**values)) if form.ok else None
 
-
-@form_view
-def organisation_create(request: Request, data: FormData) -> Response:
-    """A new organisation and, for a coordinator, its participation in one of their programmes."""
-    principal = require_principal(request)
-    form = Form.submitted(data)
-    with db(request) as session:
-        programmes = editable_programmes(session, programme_ids=scope(principal))
-        forbid_unless(bool(programmes))
-        values = parse(session, form)
-        programme = form.key("programme_id", {str(p.id) for p in programmes}, required=not principal.is_admin)
+    def read(
+        self,
+        session: Session,
+        form: Form,
+        choices: dict[str, Any],
+        record: Organisation | None,
+        principal: Principal,
+    ) -> OrganisationForm | None:
+        """A coordinator's new organisation joins one of their programmes (an administrator's may)."""
+        values = self.parse(form, choices)
+        if record is not None:
+            return values
+        programmes = {str(p.id) for p in choices["programmes"]}
+        programme = form.key("programme_id", programmes, required=not principal.is_admin)
         role = form.choice("role", Role, required=bool(programme) or not principal.is_admin)
         joined_on = form.date("joined_on")
-        if not form.ok:
-            return form_page(request, session, principal, form, organisation=None, status_code=400)
-        organisation = Organisation()
-        programme_id = int(programme) if programme else None
-        changes.save(
+        if values is None or not form.ok:
+            return None
+        if programme is None or role is None:
+            return values
+        return dataclasses.replace(values, joins=ParticipationInput(int(programme), role, joined_on))
+
+    def create(self, session: Session, values: OrganisationForm, principal: Principal) -> Organisation:
+        return create_organisation(
+            session, data=values.organisation, user_id=principal.user_id, joins=values.joins
+        )
+
+    def update(
+        self, session: Session, record: Organisation, values: OrganisationForm, principal: Principal
+    ) -> None:
+        programme_id = audit_programme(principal, self.programmes_of(session, record))
+        update_organisation(
             session,
-            record=organisation,
-            values=values,
+            organisation=record,
+            data=values.organisation,
             user_id=principal.user_id,
             programme_id=programme_id,
-            summary=values["name"],
         )
-        if programme_id is not None and role is not None:
-            changes.save(
-                session,
-                record=Participation(),
-                values={
-                    "programme_id": programme_id,
-                    "organisation_id": organisation.id,
-                    "role": role,
-                    "joined_on": joined_on,
-                },
-                user_id=principal.user_id,
-                programme_id=programme_id,
-                summary=values["name"],
-            )
-        session.commit()
-        flash(request, _("The organisation was created."))
-        return redirect_to("ws_organisation", organisation_id=organisation.id)
 
-
-def organisation_edit(request: Request) -> Response:
-    principal = require_principal(request)
-    with db(request) as session:
-        organisation, _programmes = load(session, request, principal, edit=False)
-        initial = Form({name: as_raw(getattr(organisation, name)) for name in FIELDS})
-        return form_page(request, session, principal, initial, organisation=organisation)
-
-
-@form_view
-def organisation_update(request: Request, data: FormData) -> Response:
-    principal = require_principal(request)
-    form = Form.submitted(data)
-    with db(request) as session:
-        organisation, programme_ids = load(session, request, principal)
-        refuse_if_synced(organisation)
-        values = parse(session, form, exclude_id=organisation.id)
-        if not form.ok:
-            return form_page(request, session, principal, form, organisation=organisation, status_code=400)
-        changes.save(
+    def form_page(
+        self,
+        request: Request,
+        session: Session,
+        principal: Principal,
+        form: Form,
+        *,
+        record: Organisation | None,
+        status_code: int = 200,
+        choices: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> Response:
+        """The form, read-only for whoever may not edit it, and the form adding it to a programme."""
+        may_edit = record is None or may_edit_organisation(principal, self.programmes_of(session, record))
+        return super().form_page(
+            request,
             session,
-            record=organisation,
-            values=values,
-            user_id=principal.user_id,
-            programme_id=audit_programme(principal, programme_ids),
-            summary=values["name"],
+            principal,
+            form,
+            record=record,
+            status_code=status_code,
+            choices=choices,
+            **{
+                "participation_form": Form(),
+                "may_edit": may_edit,
+                "readonly": not may_edit or (record is not None and record.home_hub is not None),
+                **extra,
+            },
         )
-        session.commit()
-        flash(request, _("Your changes were saved."))
-        return redirect_to("ws_organisation", organisation_id=organisation.id)
+
+    def archive_endpoint(self) -> Endpoint:
+        """Archiving, audited under a programme the editor coordinates."""
+
+        @form_view
+        def archive(request: Request, _data: FormData) -> Response:
+            principal = require_principal(request)
+            with db(request) as session:
+                organisation = self.load(session, request, principal)
+                refuse_if_synced(organisation)
+                changes.archive(
+                    session,
+                    record=organisation,
+                    user_id=principal.user_id,
+                    programme_id=audit_programme(principal, self.programmes_of(session, organisation)),
+                    summary=organisation.name,
+                )
+                session.commit()
+            flash(request, _(self.archived))
+            return redirect_to(self.list_name)
+
+        return archive
+
+    def list_page(self, request: Request, session: Session, principal: Principal) -> Response:
+        read = list_filters(request)  # 400 naming the filter for a value it does not know
+        q = read.search()
+        number = read.page()
+        page = services.organisations_in(session, programme_ids=scope(principal), q=q, page=number)
+        check_page(number, page.pages)
+        return render_page(request, "organisations/workspace/list.html", page=page, form=read)
 
 
-@form_view
-def organisation_archive(request: Request, data: FormData) -> Response:
-    principal = require_principal(request)
-    with db(request) as session:
-        organisation, programme_ids = load(session, request, principal)
-        refuse_if_synced(organisation)
-        changes.archive(
-            session,
-            record=organisation,
-            user_id=principal.user_id,
-            programme_id=audit_programme(principal, programme_ids),
-            summary=organisation.name,
-        )
-        session.commit()
-    flash(request, _("The organisation was archived."))
-    return redirect_to("ws_organisations")
+screens = OrganisationScreens()
 
 
 def routes() -> list[BaseRoute]:
     """This part's pages in the coordinator workspace (joined in ``hub.organisations.workspace``)."""
-    return [
-        Route("/organisations", organisation_list, name="ws_organisations"),
-        Route("/organisations/new", organisation_new, name="ws_organisation_new"),
-        Route(
-            "/organisations/new",
-            organisation_create,
-            methods=["POST"],
-            name="ws_organisation_create",
-        ),
-        Route("/organisations/{organisation_id:int}", organisation_edit, name="ws_organisation"),
-        Route(
-            "/organisations/{organisation_id:int}",
-            organisation_update,
-            methods=["POST"],
-            name="ws_organisation_update",
-        ),
-        Route(
-            "/organisations/{organisation_id:int}/archive",
-            organisation_archive,
-            methods=["POST"],
-            name="ws_organisation_archive",
-        ),
-    ]
+    return screens.routes()

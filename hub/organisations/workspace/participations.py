@@ -2,9 +2,13 @@
 
 Both belong to a programme: a coordinator adds, changes and removes them only in their own
 programmes (403 otherwise). Removing a participation archives it; adding it again restores it.
+A commitment's form is a ``RecordScreens`` form whose list is its organisation's page: it is added
+from there (to a participation) and goes back there.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -15,16 +19,26 @@ from starlette.routing import BaseRoute, Route
 from hub import changes
 from hub.accounts.services import Principal
 from hub.accounts.web import forbid_unless, require_principal
-from hub.coordinator import flash, found, kept_elsewhere, redirect_to, refuse_if_synced, render_page
-from hub.forms import Form, as_raw
+from hub.coordinator import flash, found, kept_elsewhere, redirect_to, refuse_if_synced
+from hub.forms import Form
+from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.organisations import services
-from hub.organisations.forms import COMMITMENT_FIELDS, parse_commitment
+from hub.organisations.fields import COMMITMENT_FIELDS
+from hub.organisations.forms import parse_commitment
 from hub.organisations.models import Commitment, CommitmentKind, Participation, Role
-from hub.organisations.workspace.organisations import FIELDS as ORGANISATION_FIELDS
-from hub.organisations.workspace.organisations import form_page, load
+from hub.organisations.workspace.organisations import screens as organisation_screens
+from hub.organisations.writes import (
+    CommitmentInput,
+    ParticipationInput,
+    add_participation,
+    create_commitment,
+    update_commitment,
+)
 from hub.programmes.services import editable_programmes
-from hub.security import form_view
+from hub.record_screens import RecordScreens
+from hub.refusals import Refused
+from hub.security import Endpoint, form_view
 from hub.web import db
 
 
@@ -33,7 +47,7 @@ def participation_add(request: Request, data: FormData) -> Response:
     principal = require_principal(request)
     form = Form.submitted(data)
     with db(request) as session:
-        organisation, _programmes = load(session, request, principal, edit=False)
+        organisation = organisation_screens.shown(session, request, principal)
         programme_text = form.value("programme_id").strip()
         if programme_text.isdigit():
             forbid_unless(principal.may_edit_programme(int(programme_text)))
@@ -43,47 +57,24 @@ def participation_add(request: Request, data: FormData) -> Response:
         programme = form.key("programme_id", {str(p.id) for p in programmes})
         role = form.choice("role", Role)
         joined_on = form.date("joined_on")
-        existing = None
-        if programme and role:
-            existing = services.find_participation(
-                session, programme_id=int(programme), organisation_id=organisation.id, role=role
-            )
-            if existing is not None and existing.withdrawn_at is None:
-                form.error("role", _("This organisation already has this role in this programme."))
-            elif existing is not None:
-                refuse_if_synced(existing)
-        if not form.ok or programme is None or role is None:
-            initial = Form({name: as_raw(getattr(organisation, name)) for name in ORGANISATION_FIELDS})
-            return form_page(
+        if form.ok and programme is not None and role is not None:
+            joins = ParticipationInput(int(programme), role, joined_on)
+            try:
+                add_participation(session, organisation=organisation, data=joins, user_id=principal.user_id)
+            except Refused as refused:
+                if refused.field is None:
+                    raise
+                form.error(refused.field, str(refused))
+        if not form.ok:
+            initial = organisation_screens.current(organisation)
+            return organisation_screens.form_page(
                 request,
                 session,
                 principal,
                 initial,
-                organisation=organisation,
+                record=organisation,
                 participation_form=form,
                 status_code=400,
-            )
-        if existing is not None:  # removed before: take it up again
-            changes.restore(
-                session,
-                record=existing,
-                user_id=principal.user_id,
-                programme_id=existing.programme_id,
-                summary=organisation.name,
-            )
-        else:
-            changes.save(
-                session,
-                record=Participation(),
-                values={
-                    "programme_id": int(programme),
-                    "organisation_id": organisation.id,
-                    "role": role,
-                    "joined_on": joined_on,
-                },
-                user_id=principal.user_id,
-                programme_id=int(programme),
-                summary=organisation.name,
             )
         session.commit()
         flash(request, _("The participation was added."))
@@ -118,125 +109,128 @@ def participation_remove(request: Request, data: FormData) -> Response:
         return redirect_to("ws_organisation", organisation_id=participation.organisation_id)
 
 
-def _commitment_page(
-    request: Request,
-    form: Form,
-    *,
-    participation: Participation,
-    commitment: Commitment | None,
-    status_code: int = 200,
-) -> Response:
-    synced = commitment if commitment is not None and commitment.home_hub else participation
-    return render_page(
-        request,
-        "organisations/workspace/commitment_form.html",
-        status_code=status_code,
-        form=form,
-        participation=participation,
-        commitment=commitment,
-        readonly=synced.home_hub is not None,
-        kept_elsewhere=kept_elsewhere(synced),
-        kinds=list(CommitmentKind),
-    )
+class CommitmentScreens(RecordScreens[Commitment, CommitmentInput]):
+    """A commitment's edit, update and archive; it is added to a participation (``commitment_new``)."""
 
+    path = "/commitments"
+    id_param = "commitment_id"
+    item_name = "ws_commitment"
+    record_name = "commitment"
+    form_template = "organisations/workspace/commitment_form.html"
+    fields = COMMITMENT_FIELDS
+    missing = N_("There is no commitment with number %(id)s.")
+    created = N_("The commitment was added.")
+    archived = N_("The commitment was archived.")
 
-def commitment_new(request: Request) -> Response:
-    principal = require_principal(request)
-    with db(request) as session:
-        participation = _participation(session, request, principal)
-        initial = Form({"target_count": "1"})
-        return _commitment_page(request, initial, participation=participation, commitment=None)
+    def get(self, session: Session, record_id: int) -> Commitment | None:
+        return services.get_commitment(session, commitment_id=record_id)
 
+    def shown(self, session: Session, request: Request, principal: Principal) -> Commitment:
+        record_id = request.path_params[self.id_param]
+        commitment = found(self.get(session, record_id), _(self.missing, id=record_id))
+        forbid_unless(principal.may_edit_programme(commitment.participation.programme_id))
+        return commitment
 
-@form_view
-def commitment_create(request: Request, data: FormData) -> Response:
-    principal = require_principal(request)
-    form = Form.submitted(data)
-    with db(request) as session:
-        participation = _participation(session, request, principal)
-        refuse_if_synced(participation)
+    def load(self, session: Session, request: Request, principal: Principal) -> Commitment:
+        """A commitment to change: neither it nor its participation kept by another hub (409)."""
+        commitment = self.shown(session, request, principal)
+        refuse_if_synced(commitment, commitment.participation)
+        return commitment
+
+    def choices(self, session: Session, principal: Principal) -> dict[str, Any]:
+        return {"kinds": list(CommitmentKind)}
+
+    def parse(self, form: Form, choices: dict[str, Any]) -> CommitmentInput | None:
         values = parse_commitment(form)
-        if not form.ok:
-            return _commitment_page(
-                request, form, participation=participation, commitment=None, status_code=400
+        return CommitmentInput(**values) if form.ok else None
+
+    def update(
+        self, session: Session, record: Commitment, values: CommitmentInput, principal: Principal
+    ) -> None:
+        update_commitment(session, commitment=record, data=values, user_id=principal.user_id)
+
+    def context(self, session: Session, record: Commitment | None, form: Form) -> dict[str, Any]:
+        return {} if record is None else self.of_participation(record.participation, record)
+
+    def of_participation(self, participation: Participation, commitment: Commitment | None) -> dict[str, Any]:
+        """Its participation, and read-only if that or the commitment is kept by another hub."""
+        synced = commitment if commitment is not None and commitment.home_hub else participation
+        return {
+            "participation": participation,
+            "readonly": synced.home_hub is not None,
+            "kept_elsewhere": kept_elsewhere(synced),
+        }
+
+    def next_page(self, record: Commitment) -> Response:
+        return redirect_to("ws_organisation", organisation_id=record.participation.organisation_id)
+
+    def archive_endpoint(self) -> Endpoint:
+        """Archiving, audited under its participation's programme; back to the organisation's page."""
+
+        @form_view
+        def archive(request: Request, _data: FormData) -> Response:
+            principal = require_principal(request)
+            with db(request) as session:
+                commitment = self.load(session, request, principal)
+                participation = commitment.participation
+                changes.archive(
+                    session,
+                    record=commitment,
+                    user_id=principal.user_id,
+                    programme_id=participation.programme_id,
+                    summary=participation.organisation.name,
+                )
+                session.commit()
+                flash(request, _(self.archived))
+                return self.next_page(commitment)
+
+        return archive
+
+    def new_page(
+        self, request: Request, session: Session, principal: Principal, form: Form, **extra: Any
+    ) -> Response:
+        """A new commitment's form, of the participation in the URL."""
+        participation = _participation(session, request, principal)
+        values = self.of_participation(participation, None)
+        return self.form_page(request, session, principal, form, record=None, **values, **extra)
+
+    def new_view(self, request: Request) -> Response:
+        principal = require_principal(request)
+        with db(request) as session:
+            return self.new_page(request, session, principal, Form({"target_count": "1"}))
+
+    def create_view(self, request: Request, data: FormData) -> Response:
+        principal = require_principal(request)
+        form = Form.submitted(data)
+        with db(request) as session:
+            participation = _participation(session, request, principal)
+            refuse_if_synced(participation)
+            values = self.parse(form, {})
+            if values is None:
+                return self.new_page(request, session, principal, form, status_code=400)
+            commitment = create_commitment(
+                session, participation=participation, data=values, user_id=principal.user_id
             )
-        values["participation_id"] = participation.id
-        changes.save(
-            session,
-            record=Commitment(),
-            values=values,
-            user_id=principal.user_id,
-            programme_id=participation.programme_id,
-            summary=participation.organisation.name,
+            session.commit()
+            flash(request, _(self.created))
+            return self.next_page(commitment)
+
+    def routes(self) -> list[BaseRoute]:
+        new, item, post = (
+            "/participations/{participation_id:int}/commitments",
+            "/commitments/{commitment_id:int}",
+            ["POST"],
         )
-        session.commit()
-        flash(request, _("The commitment was added."))
-        return redirect_to("ws_organisation", organisation_id=participation.organisation_id)
+        return [
+            Route(new, self.new_view, name="ws_commitment_new"),
+            Route(new, form_view(self.create_view), methods=post, name="ws_commitment_create"),
+            Route(item, self.edit_view, name="ws_commitment"),
+            Route(item, form_view(self.update_view), methods=post, name="ws_commitment_update"),
+            Route(f"{item}/archive", self.archive_endpoint(), methods=post, name="ws_commitment_archive"),
+        ]
 
 
-def _commitment(session: Session, request: Request, principal: Principal) -> Commitment:
-    commitment_id = request.path_params["commitment_id"]
-    commitment = found(
-        services.get_commitment(session, commitment_id=commitment_id),
-        _("There is no commitment with number %(id)s.", id=commitment_id),
-    )
-    forbid_unless(principal.may_edit_programme(commitment.participation.programme_id))
-    return commitment
-
-
-def commitment_edit(request: Request) -> Response:
-    principal = require_principal(request)
-    with db(request) as session:
-        commitment = _commitment(session, request, principal)
-        initial = Form({name: as_raw(getattr(commitment, name)) for name in COMMITMENT_FIELDS})
-        return _commitment_page(
-            request, initial, participation=commitment.participation, commitment=commitment
-        )
-
-
-@form_view
-def commitment_update(request: Request, data: FormData) -> Response:
-    principal = require_principal(request)
-    form = Form.submitted(data)
-    with db(request) as session:
-        commitment = _commitment(session, request, principal)
-        participation = commitment.participation
-        refuse_if_synced(commitment, participation)
-        values = parse_commitment(form)
-        if not form.ok:
-            return _commitment_page(
-                request, form, participation=participation, commitment=commitment, status_code=400
-            )
-        changes.save(
-            session,
-            record=commitment,
-            values=values,
-            user_id=principal.user_id,
-            programme_id=participation.programme_id,
-            summary=participation.organisation.name,
-        )
-        session.commit()
-        flash(request, _("Your changes were saved."))
-        return redirect_to("ws_organisation", organisation_id=participation.organisation_id)
-
-
-@form_view
-def commitment_archive(request: Request, data: FormData) -> Response:
-    principal = require_principal(request)
-    with db(request) as session:
-        commitment = _commitment(session, request, principal)
-        participation = commitment.participation
-        refuse_if_synced(commitment, participation)
-        changes.archive(
-            session,
-            record=commitment,
-            user_id=principal.user_id,
-            programme_id=participation.programme_id,
-            summary=participation.organisation.name,
-        )
-        session.commit()
-        flash(request, _("The commitment was archived."))
-        return redirect_to("ws_organisation", organisation_id=participation.organisation_id)
+commitment_screens = CommitmentScreens()
 
 
 def routes() -> list[BaseRoute]:
@@ -254,28 +248,5 @@ def routes() -> list[BaseRoute]:
             methods=["POST"],
             name="ws_participation_remove",
         ),
-        Route(
-            "/participations/{participation_id:int}/commitments",
-            commitment_new,
-            name="ws_commitment_new",
-        ),
-        Route(
-            "/participations/{participation_id:int}/commitments",
-            commitment_create,
-            methods=["POST"],
-            name="ws_commitment_create",
-        ),
-        Route("/commitments/{commitment_id:int}", commitment_edit, name="ws_commitment"),
-        Route(
-            "/commitments/{commitment_id:int}",
-            commitment_update,
-            methods=["POST"],
-            name="ws_commitment_update",
-        ),
-        Route(
-            "/commitments/{commitment_id:int}/archive",
-            commitment_archive,
-            methods=["POST"],
-            name="ws_commitment_archive",
-        ),
+        *commitment_screens.routes(),
     ]

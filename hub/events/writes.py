@@ -1,0 +1,178 @@
+"""Writing an event: its fields, declared once, one typed input, the rules its values obey, and one
+write path, audited.
+
+The coordinators' form writes through here and shows the same rules next to its fields
+(:func:`errors_of` reads a partial set of values too: a rule over a value the form could not read
+is left to that value's own error). A peer hub's mirror writes its events in bulk.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Collection, Mapping
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub import changes
+from hub.db import utcnow
+from hub.events.models import Event, EventKind, Side
+from hub.i18n import TIMEZONE, utc_moment
+from hub.i18n import gettext as _
+from hub.records import LANGUAGES
+from hub.taxonomy.models import ProductGroup
+
+MAX_CAPACITY = 100_000
+TEXTS = tuple(f"{name}_{lang}" for name in ("title", "summary", "outcome") for lang in LANGUAGES)
+CAPACITIES = tuple(f"capacity_{side.value}s" for side in Side)  # capacity_buyers, capacity_suppliers
+MOMENTS = ("starts_at", "ends_at", "registration_closes_at")  # in UTC (a form shows them in the zone)
+# The event's own values (its columns, not its bookkeeping); its product groups are a list of their own.
+FIELDS = (
+    "programme_id",
+    "kind",
+    "source_language",
+    *TEXTS,
+    "timezone",
+    "location",
+    *CAPACITIES,
+    *MOMENTS,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class EventInput:
+    """An event's values (``FIELDS``), typed, with its product groups by id. The moments are in
+    UTC; ``timezone`` is where the event happens."""
+
+    programme_id: int
+    kind: EventKind
+    source_language: str
+    starts_at: dt.datetime
+    title_nl: str = ""
+    title_en: str = ""
+    summary_nl: str = ""
+    summary_en: str = ""
+    outcome_nl: str = ""
+    outcome_en: str = ""
+    ends_at: dt.datetime | None = None
+    timezone: str = TIMEZONE
+    location: str = ""
+    capacity_buyers: int | None = None  # None: no limit; 0: this side does not register
+    capacity_suppliers: int | None = None
+    registration_closes_at: dt.datetime | None = None  # None: at the start
+    product_group_ids: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, event: Event) -> EventInput:
+        """The event's values as they are (the start of a change to some of them)."""
+        return cls(
+            **{name: getattr(event, name) for name in FIELDS},
+            product_group_ids=tuple(g.id for g in event.product_groups),
+        )
+
+    def values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in FIELDS}
+
+    @property
+    def title(self) -> str:
+        """The title in the source language (the line naming the event in the audit log)."""
+        return str(getattr(self, f"title_{self.source_language}", ""))
+
+
+class InvalidEvent(ValueError):
+    """Values that break the event's rules; ``errors``: each field's message, translated."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        self.errors = dict(errors)
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(TIMEZONE)
+
+
+def registration_closes_at(last_day: dt.date | None, zone: str) -> dt.datetime | None:
+    """The moment registration closes when ``last_day`` is the last day to register: the end of
+    that day in ``zone`` (``Event.last_registration_day`` reads it back)."""
+    if last_day is None:
+        return None
+    return utc_moment(last_day + dt.timedelta(days=1), dt.time(0, 0), zone)
+
+
+def errors_of(values: Mapping[str, Any], *, now: dt.datetime) -> dict[str, str]:
+    """The rules ``values`` break, by field (empty if none): the title in the source language, an
+    end after the start, registration closing by the day of the event, an outcome only once the
+    event took place, places within bounds. A rule over a value missing (or None) is not checked."""
+    errors: dict[str, str] = {}
+    source = values.get("source_language")
+    if source and not values.get(f"title_{source}"):
+        errors[f"title_{source}"] = _("Enter the title in the source language.")
+    starts_at, ends_at = values.get("starts_at"), values.get("ends_at")
+    if starts_at and ends_at and ends_at <= starts_at:
+        errors["ends_at"] = _("The event must end after it starts.")
+    closes_at = values.get("registration_closes_at")
+    if starts_at and closes_at:
+        zone = _zone(values.get("timezone"))
+        last_day = (closes_at.astimezone(zone) - dt.timedelta(microseconds=1)).date()
+        if last_day > starts_at.astimezone(zone).date():
+            errors["registration_closes_at"] = _("Registration must close on or before the day of the event.")
+    if starts_at and starts_at > now:
+        for code in LANGUAGES:
+            if values.get(f"outcome_{code}"):
+                errors[f"outcome_{code}"] = _("The outcome is written once the event has taken place.")
+    for name in CAPACITIES:
+        capacity = values.get(name)
+        if capacity is not None and not 0 <= capacity <= MAX_CAPACITY:
+            errors[name] = _("Enter a whole number from %(min)d to %(max)d.", min=0, max=MAX_CAPACITY)
+    return errors
+
+
+def create_event(
+    session: Session, *, data: EventInput, user_id: int, now: dt.datetime | None = None
+) -> Event:
+    """A new event of this hub from ``data``, audited in the name of ``user_id``. Raises InvalidEvent."""
+    event = Event()
+    _save(session, event, data, user_id, now)
+    return event
+
+
+def update_event(
+    session: Session, *, event: Event, data: EventInput, user_id: int, now: dt.datetime | None = None
+) -> bool:
+    """Sets the event's values to ``data``, auditing what changed; False if nothing did. The caller
+    has checked that the event is kept here. Raises InvalidEvent."""
+    return _save(session, event, data, user_id, now)
+
+
+def _product_groups(session: Session, ids: Collection[int]) -> list[ProductGroup]:
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(ProductGroup)
+            .where(ProductGroup.id.in_(list(ids)))
+            .order_by(ProductGroup.position, ProductGroup.id)
+        ).all()
+    )
+
+
+def _save(session: Session, event: Event, data: EventInput, user_id: int, now: dt.datetime | None) -> bool:
+    values = data.values()
+    errors = errors_of(values, now=now or utcnow())
+    if errors:
+        raise InvalidEvent(errors)
+    values["product_groups"] = _product_groups(session, data.product_group_ids)
+    return changes.save(
+        session,
+        record=event,
+        values=values,
+        user_id=user_id,
+        programme_id=data.programme_id,
+        summary=data.title,
+    )
