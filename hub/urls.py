@@ -24,7 +24,8 @@ class Paths:
     """Every named route's full path pattern (mount prefixes joined) and its parameters."""
 
     def __init__(self, routes: Sequence[BaseRoute]) -> None:
-        self._table: dict[str, tuple[str, dict[str, Convertor[Any]]]] = {}
+        # name -> (path pattern, its parameters' convertors, the parameters' names)
+        self._table: dict[str, tuple[str, dict[str, Convertor[Any]], frozenset[str]]] = {}
         self._collect(routes, "", {})
 
     def _collect(
@@ -36,20 +37,18 @@ class Paths:
                 self._collect(route.routes, prefix + mount_format, {**convertors, **mount_convertors})
             elif isinstance(route, Route) and route.name:
                 # The first route of a name wins, as in Starlette (GET and POST may share a path).
-                self._table.setdefault(
-                    route.name, (prefix + route.path_format, {**convertors, **route.param_convertors})
-                )
+                every = {**convertors, **route.param_convertors}
+                self._table.setdefault(route.name, (prefix + route.path_format, every, frozenset(every)))
 
     def path(self, name: str, params: Mapping[str, Any]) -> str:
-        try:
-            pattern, convertors = self._table[name]
-        except KeyError:
-            raise NoMatchFound(name, dict(params)) from None
-        wanted = {key: value for key, value in params.items() if key in convertors}
-        # ``lang`` is filled in for every link; a route without one ignores it. Any other mismatch is a bug.
-        if wanted.keys() != convertors.keys() or params.keys() - convertors.keys() - {"lang"}:
+        entry = self._table.get(name)
+        if entry is None:
             raise NoMatchFound(name, dict(params))
-        return pattern.format(**{key: convertors[key].to_string(value) for key, value in wanted.items()})
+        pattern, convertors, names = entry
+        # ``lang`` is filled in for every link; a route without one ignores it. Any other mismatch is a bug.
+        if not names <= params.keys() or not params.keys() - names <= {"lang"}:
+            raise NoMatchFound(name, dict(params))
+        return pattern.format_map({key: convertors[key].to_string(params[key]) for key in names})
 
 
 _routes: Callable[[], Sequence[BaseRoute]] | None = None  # what install() was given
