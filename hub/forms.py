@@ -20,6 +20,7 @@ from starlette.datastructures import FormData
 
 from hub import i18n
 from hub.i18n import LabelledEnum, gettext, ngettext
+from hub.refusals import Refused
 from hub.security import MAX_FIELD_LENGTH
 
 E = TypeVar("E", bound=LabelledEnum)
@@ -70,6 +71,14 @@ class Form:
     def error(self, name: str, message: str) -> None:
         """Records ``message`` for ``name`` unless the field already has one (the first one counts)."""
         self.errors.setdefault(name, message)
+
+    def show(self, refused: Refused) -> None:
+        """Puts what the domain refused at the fields it names; a refusal naming no field is raised
+        again (it is not about this form)."""
+        if not refused.errors:
+            raise refused
+        for name, message in refused.errors.items():
+            self.error(name, message)
 
     def summary(self) -> str:
         n = len(self.errors)

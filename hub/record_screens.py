@@ -179,9 +179,7 @@ class RecordScreens(Generic[R, V]):
             try:
                 created = None if values is None else self.create(session, values, principal)
             except Refused as refused:
-                if refused.field is None:
-                    raise
-                form.error(refused.field, str(refused))
+                form.show(refused)
                 created = None
             if created is None:
                 return self.form_page(
@@ -209,9 +207,7 @@ class RecordScreens(Generic[R, V]):
                 try:
                     self.update(session, record, values, principal)
                 except Refused as refused:
-                    if refused.field is None:
-                        raise
-                    form.error(refused.field, str(refused))
+                    form.show(refused)
                     values = None
             if values is None:
                 return self.form_page(

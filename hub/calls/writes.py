@@ -19,6 +19,7 @@ from hub import changes
 from hub.calls.models import Call
 from hub.calls.services import find_pilot, today
 from hub.i18n import gettext as _
+from hub.refusals import Invalid
 
 TITLE_MAX = 300
 # The call's own values (its columns, not its bookkeeping: who opened it and when, its closing by hand).
@@ -60,14 +61,6 @@ class CallInput:
     def title(self) -> str:
         """The title in the source language (the line naming the call in the audit log)."""
         return str(getattr(self, f"title_{self.source_language}", ""))
-
-
-class InvalidCall(ValueError):
-    """Values that break the call's rules; ``errors``: each field's message, translated."""
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
-        self.errors = dict(errors)
 
 
 # --- the rules, each over the fields it reads ---
@@ -125,7 +118,7 @@ def errors_of(session: Session, data: CallInput, *, call: Call | None, today: dt
 
 def create_call(session: Session, *, data: CallInput, user_id: int, on: dt.date | None = None) -> Call:
     """A new call from ``data``, opened by ``user_id`` (audited); ``on``: today, in the programmes'
-    time zone. Raises InvalidCall."""
+    time zone. Raises Invalid."""
     call = Call(created_by_id=user_id)
     _save(session, call, data, user_id, on)
     return call
@@ -134,14 +127,14 @@ def create_call(session: Session, *, data: CallInput, user_id: int, on: dt.date 
 def update_call(
     session: Session, *, call: Call, data: CallInput, user_id: int, on: dt.date | None = None
 ) -> bool:
-    """Sets the call's values to ``data``, auditing what changed; False if nothing did. Raises InvalidCall."""
+    """Sets the call's values to ``data``, auditing what changed; False if nothing did. Raises Invalid."""
     return _save(session, call, data, user_id, on)
 
 
 def _save(session: Session, call: Call, data: CallInput, user_id: int, on: dt.date | None) -> bool:
     errors = errors_of(session, data, call=call, today=on or today())
     if errors:
-        raise InvalidCall(errors)
+        raise Invalid(errors)
     return changes.save(
         session,
         record=call,

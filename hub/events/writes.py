@@ -23,6 +23,7 @@ from hub.events.models import Event, EventKind, Side
 from hub.i18n import TIMEZONE, utc_moment
 from hub.i18n import gettext as _
 from hub.records import LANGUAGES
+from hub.refusals import Invalid
 from hub.taxonomy.models import ProductGroup
 
 MAX_CAPACITY = 100_000
@@ -82,14 +83,6 @@ class EventInput:
         return str(getattr(self, f"title_{self.source_language}", ""))
 
 
-class InvalidEvent(ValueError):
-    """Values that break the event's rules; ``errors``: each field's message, translated."""
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
-        self.errors = dict(errors)
-
-
 def _zone(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(name or TIMEZONE)
@@ -136,7 +129,7 @@ def errors_of(values: Mapping[str, Any], *, now: dt.datetime) -> dict[str, str]:
 def create_event(
     session: Session, *, data: EventInput, user_id: int, now: dt.datetime | None = None
 ) -> Event:
-    """A new event of this hub from ``data``, audited in the name of ``user_id``. Raises InvalidEvent."""
+    """A new event of this hub from ``data``, audited in the name of ``user_id``. Raises Invalid."""
     event = Event()
     _save(session, event, data, user_id, now)
     return event
@@ -146,7 +139,7 @@ def update_event(
     session: Session, *, event: Event, data: EventInput, user_id: int, now: dt.datetime | None = None
 ) -> bool:
     """Sets the event's values to ``data``, auditing what changed; False if nothing did. The caller
-    has checked that the event is kept here. Raises InvalidEvent."""
+    has checked that the event is kept here. Raises Invalid."""
     return _save(session, event, data, user_id, now)
 
 
@@ -166,7 +159,7 @@ def _save(session: Session, event: Event, data: EventInput, user_id: int, now: d
     values = data.values()
     errors = errors_of(values, now=now or utcnow())
     if errors:
-        raise InvalidEvent(errors)
+        raise Invalid(errors)
     values["product_groups"] = _product_groups(session, data.product_group_ids)
     return changes.save(
         session,

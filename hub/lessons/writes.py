@@ -8,7 +8,7 @@ A source's sync and a peer's mirror write lesson rows in bulk, with the same fie
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -21,6 +21,7 @@ from hub.lessons import linked
 from hub.lessons.fields import FIELDS
 from hub.lessons.models import Lesson, LessonAttachment, LessonKind
 from hub.pilots.models import Pilot
+from hub.refusals import Invalid
 from hub.taxonomy.models import Phase
 
 if TYPE_CHECKING:
@@ -76,14 +77,6 @@ class LessonInput:
         return str(getattr(self, f"title_{self.source_language}", ""))
 
 
-class InvalidLesson(ValueError):
-    """Values that break the lesson's rules; ``errors``: each field's message, translated."""
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
-        self.errors = dict(errors)
-
-
 def _web_address(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
@@ -109,7 +102,7 @@ def _errors(data: LessonInput, missing: Sequence[int], gone: Sequence[int]) -> d
 
 def create_lesson(session: Session, *, data: LessonInput, user_id: int) -> Lesson:
     """A new lesson of this hub from ``data``, audited in the name of ``user_id``. Raises
-    InvalidLesson."""
+    Invalid."""
     lesson = Lesson()
     _save(session, lesson, data, user_id)
     return lesson
@@ -117,7 +110,7 @@ def create_lesson(session: Session, *, data: LessonInput, user_id: int) -> Lesso
 
 def update_lesson(session: Session, *, lesson: Lesson, data: LessonInput, user_id: int) -> bool:
     """Sets the lesson's values to ``data``, auditing what changed; False if nothing did. The
-    caller has checked that the lesson is kept here. Raises InvalidLesson."""
+    caller has checked that the lesson is kept here. Raises Invalid."""
     return _save(session, lesson, data, user_id)
 
 
@@ -134,7 +127,7 @@ def _save(session: Session, lesson: Lesson, data: LessonInput, user_id: int) -> 
     pilots, missing, gone = linked.find(session, Pilot, data.pilot_ids, kept=kept)
     errors = _errors(data, missing, gone)
     if errors:
-        raise InvalidLesson(errors)
+        raise Invalid(errors)
     before = {} if new else _links(lesson.pilots, [Attachment(a.title, a.url) for a in lesson.attachments])
     saved = changes.save(
         session,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from hub.lessons.models import Lesson
 from hub.library.fields import FIELDS, errors_of, web_address
 from hub.library.models import LibraryItem, LibraryKind, ToolKind
 from hub.pilots.models import Pilot
+from hub.refusals import Invalid
 from hub.taxonomy.models import Phase
 
 
@@ -63,17 +64,9 @@ class LibraryItemInput:
         return str(getattr(self, f"title_{self.source_language}", ""))
 
 
-class InvalidLibraryItem(ValueError):
-    """Values that break the entry's rules; ``errors``: each field's message, translated."""
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
-        self.errors = dict(errors)
-
-
 def create_item(session: Session, *, data: LibraryItemInput, user_id: int) -> LibraryItem:
     """A new entry of this hub from ``data``, audited in the name of ``user_id``. Raises
-    InvalidLibraryItem."""
+    Invalid."""
     item = LibraryItem()
     _save(session, item, data, user_id)
     return item
@@ -81,7 +74,7 @@ def create_item(session: Session, *, data: LibraryItemInput, user_id: int) -> Li
 
 def update_item(session: Session, *, item: LibraryItem, data: LibraryItemInput, user_id: int) -> bool:
     """Sets the entry's values to ``data``, auditing what changed; False if nothing did. The caller
-    has checked that the entry is kept here. Raises InvalidLibraryItem."""
+    has checked that the entry is kept here. Raises Invalid."""
     return _save(session, item, data, user_id)
 
 
@@ -110,7 +103,7 @@ def _save(session: Session, item: LibraryItem, data: LibraryItemInput, user_id: 
         if refused:
             errors[field] = refused
     if errors:
-        raise InvalidLibraryItem(errors)
+        raise Invalid(errors)
     if data.url:
         values["url"] = web_address(data.url)
     before = {} if new else _links(item.pilots, item.lessons)

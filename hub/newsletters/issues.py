@@ -33,6 +33,7 @@ from hub.newsletters.models import (
 )
 from hub.newsletters.tokens import Interests
 from hub.pagination import Page, paginate
+from hub.refusals import Invalid
 
 PER_PAGE = 20
 FEED_SIZE = 20
@@ -140,15 +141,6 @@ class IssueInput:
         return self.subject_nl or self.subject_en
 
 
-class InvalidIssue(ValueError):
-    """Values that break an issue's rules; ``errors``: each field's message, translated ("subject":
-    the subject of neither language)."""
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
-        self.errors = dict(errors)
-
-
 def subject_errors(values: Mapping[str, Any]) -> dict[str, str]:
     """An issue has a subject in at least one language."""
     if any(values.get(f"subject_{code}") for code in LANGUAGES):
@@ -171,7 +163,7 @@ def errors_of(data: IssueInput, *, now: dt.datetime) -> dict[str, str]:
 def create_issue(
     session: Session, *, data: IssueInput, user_id: int, now: dt.datetime | None = None
 ) -> NewsletterIssue:
-    """A new draft from ``data``, audited in the name of ``user_id``. Raises InvalidIssue."""
+    """A new draft from ``data``, audited in the name of ``user_id``. Raises Invalid."""
     _check(data, now)
     values = data.values()
     issue = NewsletterIssue(created_by_id=user_id, status=IssueStatus.DRAFT, **values)
@@ -190,7 +182,7 @@ def update_issue(
     now: dt.datetime | None = None,
 ) -> bool:
     """Change an issue that has not started sending; False if it has (nothing is written).
-    Raises InvalidIssue."""
+    Raises Invalid."""
     _check(data, now)
     values = data.values()
     before = {name: getattr(issue, name) for name in values}
@@ -214,7 +206,7 @@ def update_issue(
 def _check(data: IssueInput, now: dt.datetime | None) -> None:
     errors = errors_of(data, now=now or utcnow())
     if errors:
-        raise InvalidIssue(errors)
+        raise Invalid(errors)
 
 
 def schedule_issue(session: Session, *, issue: NewsletterIssue, at: dt.datetime, user_id: int) -> bool:

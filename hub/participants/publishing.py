@@ -24,8 +24,8 @@ from hub.participants import services
 from hub.participants.forms import Choices, Milestone, parse
 from hub.participants.models import Entry, EntryKind
 from hub.pilots.models import Pilot, PilotMilestone, PilotParty, PilotProgress, PilotRole
-from hub.pilots.writes import InvalidPilot, PilotInput, create_pilot, update_pilot
-from hub.refusals import Refused
+from hub.pilots.writes import PilotInput, create_pilot, update_pilot
+from hub.refusals import Invalid, Refused
 from hub.taxonomy import services as taxonomy
 
 
@@ -101,7 +101,7 @@ def _write_pilot(
         else:
             data = dataclasses.replace(PilotInput.of(pilot), strategy_ids=strategy_ids, **values)
             update_pilot(session, pilot=pilot, data=data, user_id=user_id, summary=summary)
-    except InvalidPilot:
+    except Invalid:
         raise Refused(_("The entry has errors; return it to the participant with a note.")) from None
     _report(pilot, entry.organisation_id, progress, milestones)
     return pilot

@@ -18,6 +18,7 @@ from hub import changes
 from hub.i18n import gettext as _
 from hub.pilots.fields import FIELDS, LOCAL_FIELDS, broken
 from hub.pilots.models import Pilot, PilotStatus
+from hub.refusals import Invalid
 from hub.taxonomy.models import Phase
 from hub.taxonomy.services import strategies_by_id
 
@@ -67,14 +68,6 @@ class PilotInput:
         return str(getattr(self, f"title_{self.source_language}", ""))
 
 
-class InvalidPilot(ValueError):
-    """Values that break the pilot's rules; ``errors``: each field's message, translated."""
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
-        self.errors = dict(errors)
-
-
 def errors_of(data: PilotInput) -> dict[str, str]:
     """The rules ``data`` breaks, by field (empty if none)."""
     errors: dict[str, str] = {}
@@ -85,7 +78,7 @@ def errors_of(data: PilotInput) -> dict[str, str]:
 
 def create_pilot(session: Session, *, data: PilotInput, user_id: int, summary: str | None = None) -> Pilot:
     """A new pilot of this hub from ``data``, audited in the name of ``user_id`` (``summary``: the
-    audit's line, by default the title). Raises InvalidPilot."""
+    audit's line, by default the title). Raises Invalid."""
     pilot = Pilot()
     _save(session, pilot, data, user_id, summary)
     return pilot
@@ -95,14 +88,14 @@ def update_pilot(
     session: Session, *, pilot: Pilot, data: PilotInput, user_id: int, summary: str | None = None
 ) -> bool:
     """Sets the pilot's values to ``data``, auditing what changed; False if nothing did. The
-    caller has checked that the pilot is kept here. Raises InvalidPilot."""
+    caller has checked that the pilot is kept here. Raises Invalid."""
     return _save(session, pilot, data, user_id, summary)
 
 
 def _save(session: Session, pilot: Pilot, data: PilotInput, user_id: int, summary: str | None) -> bool:
     errors = errors_of(data)
     if errors:
-        raise InvalidPilot(errors)
+        raise Invalid(errors)
     values = data.values()
     values["strategies"] = strategies_by_id(session, ids=data.strategy_ids)
     values["sdgs"] = sorted(data.sdgs)

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.accounts.models import AuditEntry
-from hub.calls.writes import CallInput, InvalidCall, create_call, update_call
+from hub.calls.writes import CallInput, create_call, update_call
 from hub.db import utcnow
+from hub.refusals import Invalid
 from tests import factories
 
 TODAY = dt.date(2024, 6, 1)
@@ -57,7 +58,7 @@ def test_a_call_is_created_and_updated_with_its_audit(session: Session) -> None:
 )
 def test_the_rules_hold_for_every_write(session: Session, changes: dict[str, Any], field: str) -> None:
     programme = factories.programme(session, "gdca")
-    with pytest.raises(InvalidCall) as raised:
+    with pytest.raises(Invalid) as raised:
         create_call(session, data=call_input(programme.id, **changes), user_id=1, on=TODAY)
     assert list(raised.value.errors) == [field]
 
@@ -67,7 +68,7 @@ def test_a_pilot_of_the_call_is_a_live_pilot_of_its_programme(session: Session) 
     theirs = factories.pilot(session, procirc)
     withdrawn = factories.pilot(session, gdca, withdrawn_at=utcnow())
     for pilot in (theirs, withdrawn):
-        with pytest.raises(InvalidCall) as raised:
+        with pytest.raises(Invalid) as raised:
             create_call(session, data=call_input(gdca.id, pilot_id=pilot.id), user_id=1, on=TODAY)
         assert list(raised.value.errors) == ["pilot_id"]
 
@@ -78,7 +79,7 @@ def test_a_closing_day_that_passed_may_stay(session: Session) -> None:
     call = factories.call(session, programme, closes_on=dt.date(2021, 6, 30))
     kept = dataclasses.replace(CallInput.of(call), title_en="Still the same day")
     assert update_call(session, call=call, data=kept, user_id=user.id, on=TODAY)
-    with pytest.raises(InvalidCall):
+    with pytest.raises(Invalid):
         update_call(
             session,
             call=call,

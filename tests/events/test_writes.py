@@ -15,13 +15,13 @@ from hub.accounts.models import AuditEntry
 from hub.events.models import EventKind
 from hub.events.writes import (
     EventInput,
-    InvalidEvent,
     create_event,
     errors_of,
     registration_closes_at,
     update_event,
 )
 from hub.forms import Form
+from hub.refusals import Invalid
 from tests import factories
 
 NOW = dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -77,12 +77,12 @@ def test_an_event_is_created_and_updated_with_its_audit(session: Session) -> Non
 )
 def test_the_rules_hold_for_every_write(session: Session, changes: dict[str, Any], field: str) -> None:
     programme = factories.programme(session, "gdca")
-    with pytest.raises(InvalidEvent) as raised:
+    with pytest.raises(Invalid) as raised:
         create_event(session, data=event_input(programme.id, **changes), user_id=1, now=NOW)
     assert list(raised.value.errors) == [field]
 
     event = factories.event(session, programme)
-    with pytest.raises(InvalidEvent):
+    with pytest.raises(Invalid):
         update_event(session, event=event, data=event_input(programme.id, **changes), user_id=1, now=NOW)
     assert event.title_en.startswith("Event ")  # nothing was written
 

@@ -15,12 +15,12 @@ from hub.accounts.models import AuditEntry
 from hub.lessons.models import LessonKind
 from hub.lessons.writes import (
     Attachment,
-    InvalidLesson,
     LessonInput,
     add_to_closeout,
     create_lesson,
     update_lesson,
 )
+from hub.refusals import Invalid
 from tests import factories
 
 
@@ -84,10 +84,10 @@ def test_the_rules_hold_for_every_write(session: Session) -> None:
         ({"pilot_ids": (archived.id,)}, "pilot_ids"),
     ]
     for changes, field in cases:
-        with pytest.raises(InvalidLesson) as raised:
+        with pytest.raises(Invalid) as raised:
             create_lesson(session, data=lesson_input(programme.id, **changes), user_id=1)
         assert list(raised.value.errors) == [field]
-    with pytest.raises(InvalidLesson, match="999999"):
+    with pytest.raises(Invalid, match="999999"):
         create_lesson(session, data=lesson_input(programme.id, pilot_ids=(999999,)), user_id=1)
 
     # A pilot archived after it was linked stays linked.

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from hub.accounts.models import AuditEntry
 from hub.library.models import LibraryKind, ToolKind
-from hub.library.writes import InvalidLibraryItem, LibraryItemInput, create_item, update_item
+from hub.library.writes import LibraryItemInput, create_item, update_item
+from hub.refusals import Invalid
 from tests import factories
 
 
@@ -75,7 +76,7 @@ def test_the_rules_hold_for_every_write(session: Session) -> None:
         ({"pilot_ids": (999999,), "lesson_ids": (archived_lesson.id,)}, ["pilot_ids", "lesson_ids"]),
     ]
     for changes, fields in cases:
-        with pytest.raises(InvalidLibraryItem) as raised:
+        with pytest.raises(Invalid) as raised:
             create_item(session, data=item_input(programme.id, **changes), user_id=1)
         assert list(raised.value.errors) == fields
 

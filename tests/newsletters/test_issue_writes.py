@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.accounts.models import AuditEntry
-from hub.newsletters.issues import InvalidIssue, IssueInput, create_issue, update_issue
+from hub.newsletters.issues import IssueInput, create_issue, update_issue
 from hub.newsletters.models import IssueStatus
+from hub.refusals import Invalid
 from tests import factories
 
 NOW = dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -42,11 +43,11 @@ def test_an_issue_is_created_and_updated_with_its_audit(session: Session) -> Non
 
 def test_the_rules_hold_for_every_write(session: Session) -> None:
     user = factories.user(session)
-    with pytest.raises(InvalidIssue) as raised:
+    with pytest.raises(Invalid) as raised:
         create_issue(session, data=IssueInput(since=SINCE), user_id=user.id, now=NOW)
     assert list(raised.value.errors) == ["subject"]
     tomorrow = dt.datetime(2024, 6, 1, 22, 0, tzinfo=dt.UTC)  # 2 June in Brussels
-    with pytest.raises(InvalidIssue) as raised:
+    with pytest.raises(Invalid) as raised:
         create_issue(session, data=IssueInput(since=tomorrow, subject_nl="Juni"), user_id=user.id, now=NOW)
     assert list(raised.value.errors) == ["since"]
     today = dt.datetime(2024, 5, 31, 22, 0, tzinfo=dt.UTC)  # the start of 1 June in Brussels

@@ -14,7 +14,8 @@ from connectors.messages import Problem
 from hub.federation.fields import Lookups
 from hub.federation.kinds import KINDS as FEDERATED
 from hub.pilots.models import PilotStatus
-from hub.pilots.writes import InvalidPilot, PilotInput, add_locally, create_pilot, update_pilot
+from hub.pilots.writes import PilotInput, add_locally, create_pilot, update_pilot
+from hub.refusals import Invalid
 from hub.sync.kinds import KINDS as SYNCED
 from hub.sync.kinds import Lookups as SyncLookups
 from hub.taxonomy.models import Phase
@@ -58,13 +59,13 @@ def test_a_pilot_is_created_and_updated_with_its_audit(session: Session) -> None
 def test_the_rules_hold_for_every_write(session: Session) -> None:
     programme = factories.programme(session, "procirc")
     backwards = pilot_input(programme.id, ends_on=dt.date(2021, 2, 1))
-    with pytest.raises(InvalidPilot) as raised:
+    with pytest.raises(Invalid) as raised:
         create_pilot(session, data=backwards, user_id=1)
     assert list(raised.value.errors) == ["ends_on"]
 
     pilot = factories.pilot(session, programme)
     no_baseline = dataclasses.replace(PilotInput.of(pilot), waste_result_t=Decimal(3))
-    with pytest.raises(InvalidPilot) as raised:
+    with pytest.raises(Invalid) as raised:
         update_pilot(session, pilot=pilot, data=no_baseline, user_id=1)
     assert list(raised.value.errors) == ["waste_result_t"]
     assert pilot.waste_result_t is None

@@ -62,9 +62,7 @@ def participation_add(request: Request, data: FormData) -> Response:
             try:
                 add_participation(session, organisation=organisation, data=joins, user_id=principal.user_id)
             except Refused as refused:
-                if refused.field is None:
-                    raise
-                form.error(refused.field, str(refused))
+                form.show(refused)
         if not form.ok:
             initial = organisation_screens.current(organisation)
             return organisation_screens.form_page(
