@@ -22,7 +22,7 @@ from connectors import options as check
 from connectors.base import Connector, Cursor, Example, Item, ItemError, Options
 from connectors.entities import unsafe_entity
 from connectors.fetch import Fetcher
-from connectors.messages import N_, OptionsError, Problem
+from connectors.messages import N_, Problem
 from connectors.targets import TARGETS, url
 
 FEED_TARGETS = ("news", "pilot", "meeting", "lesson")
@@ -49,9 +49,7 @@ class FeedOptions(Options):
     @classmethod
     def parse(cls, raw: Mapping[str, Any]) -> FeedOptions:
         check.check_known(raw, [field.name for field in dataclasses.fields(cls)])
-        address = check.web_address(raw, "url")
-        if address is None:
-            raise OptionsError("url", N_("This option is required."))
+        address = check.required_web_address(raw, "url")
         target = check.target_kind(raw, "target", FEED_TARGETS, "news")
         options = cls(
             url=address,

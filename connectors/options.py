@@ -60,6 +60,13 @@ def web_address(raw: Mapping[str, Any], name: str) -> str | None:
     return value
 
 
+def required_web_address(raw: Mapping[str, Any], name: str) -> str:
+    value = web_address(raw, name)
+    if value is None:
+        raise OptionsError(name, N_("This option is required."))
+    return value
+
+
 def flag(raw: Mapping[str, Any], name: str, default: bool) -> bool:
     value = raw.get(name)
     if value is None:

@@ -69,9 +69,7 @@ class PeerOptions(Options):
     @classmethod
     def parse(cls, raw: Mapping[str, Any]) -> PeerOptions:
         check.check_known(raw, [field.name for field in dataclasses.fields(cls)])
-        address = check.web_address(raw, "url")
-        if address is None:
-            raise OptionsError("url", N_("This option is required."))
+        address = check.required_web_address(raw, "url")
         kinds = raw.get("kinds") or list(KINDS)
         if not isinstance(kinds, list) or not set(kinds) <= set(KINDS):
             raise OptionsError("kinds", N_("Choose one of: %(choices)s."), choices=", ".join(KINDS))

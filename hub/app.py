@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import anyio.to_thread
 from prometheus_client import CollectorRegistry
@@ -59,11 +58,11 @@ from hub.sync import views as sync
 from hub.sync.runner import RunSettings
 from hub.taxonomy import views as taxonomy
 from hub.templating import make_templates
+from hub.web import post
 from hub.workspace.routes import workspace_routes
 
 STATIC = Path(__file__).parent / "static"
 SESSION_SECONDS = 8 * 3600  # a working day; logging in again after that is expected
-View = Callable[..., Any]
 
 
 class LanguageConvertor(Convertor[str]):
@@ -83,12 +82,7 @@ register_url_convertor("lang", LanguageConvertor())
 
 async def root(request: Request) -> Response:
     language, _ = language_of(request.scope, request.app.state.settings.default_language)
-    return RedirectResponse(f"/{language}/", status_code=307)
-
-
-def _post(path: str, view: View, *, name: str) -> Route:
-    """The POST of a form (the page showing it is usually a GET of the same path)."""
-    return Route(path, view, methods=["POST"], name=name)
+    return RedirectResponse(urls.url("home", lang=language), status_code=307)
 
 
 def routes() -> list[BaseRoute]:
@@ -101,14 +95,14 @@ def routes() -> list[BaseRoute]:
     unsubscribe = "/newsletter/unsubscribe/{token:str}"
     public = [
         Route("/login", accounts.login_page, name="login"),
-        _post("/login", accounts.login, name="login_submit"),
+        post("/login", accounts.login, name="login_submit"),
         Route("/login/oidc/{provider:str}", oidc.login_redirect, name="login_oidc"),
-        _post("/login/link", accounts.sign_in_link_request, name="login_link"),
+        post("/login/link", accounts.sign_in_link_request, name="login_link"),
         Route(sign_in_link, accounts.sign_in_link_page, name="login_link_page"),
-        _post(sign_in_link, accounts.sign_in_link_use, name="login_link_use"),
+        post(sign_in_link, accounts.sign_in_link_use, name="login_link_use"),
         Route(invited, invitation.invitation_page, name="invitation"),
-        _post(invited, invitation.invitation_accept, name="invitation_accept"),
-        _post("/logout", accounts.logout, name="logout"),
+        post(invited, invitation.invitation_accept, name="invitation_accept"),
+        post("/logout", accounts.logout, name="logout"),
         # Every page under /coordinator/ requires a login (tests walk this table to prove it).
         Mount(
             "/coordinator", routes=workspace_routes(), middleware=[Middleware(RequireLogin, staff_only=True)]
@@ -131,35 +125,35 @@ def routes() -> list[BaseRoute]:
         Route("/newsletter/archive/{issue_id:int}", archive.archive_issue, name="newsletter_archive_issue"),
         Route("/calls", calls.call_list, name="calls"),
         Route("/calls/{call_id:int}", calls.call_detail, name="call"),
-        _post("/calls/{call_id:int}", calls.call_interest, name="call_interest"),
+        post("/calls/{call_id:int}", calls.call_interest, name="call_interest"),
         Route("/events", events.event_list, name="events"),
         Route("/events.ics", events.events_calendar, name="events_calendar"),
         Route("/events/{event_id:int}", events.event_detail, name="event"),
-        _post("/events/{event_id:int}", events.event_register, name="event_register"),
+        post("/events/{event_id:int}", events.event_register, name="event_register"),
         Route("/events/{event_id:int}.ics", events.event_calendar, name="event_calendar"),
         Route("/communities", communities.community_list, name="communities"),
         Route("/communities/propose", communities.propose_page, name="community_propose"),
-        _post("/communities/propose", communities.propose_submit, name="community_propose_submit"),
+        post("/communities/propose", communities.propose_submit, name="community_propose_submit"),
         Route(community, communities.community_detail, name="community"),
         Route(community + "/join", communities.join_page, name="community_join"),
-        _post(community + "/join", communities.join_submit, name="community_join_submit"),
+        post(community + "/join", communities.join_submit, name="community_join_submit"),
         Route(meeting, communities.meeting_detail, name="meeting"),
-        _post(meeting + "/register", communities.meeting_register, name="meeting_register"),
+        post(meeting + "/register", communities.meeting_register, name="meeting_register"),
         Route(community + "/meetings.ics", communities.community_calendar, name="community_calendar"),
         Route(meeting + ".ics", communities.meeting_calendar, name="meeting_calendar"),
         Route("/product-groups", taxonomy.product_group_list, name="product_groups"),
         Route("/product-groups/{code:str}", taxonomy.product_group_detail, name="product_group"),
         *opendata.download_routes(),  # /programmes.csv, /pilots.json ...
         Route("/newsletter", newsletter.subscribe_page, name="newsletter"),
-        _post("/newsletter", newsletter.subscribe, name="newsletter_subscribe"),
+        post("/newsletter", newsletter.subscribe, name="newsletter_subscribe"),
         Route(confirm, newsletter.confirm_page, name="newsletter_confirm"),
-        _post(confirm, newsletter.confirm, name="newsletter_confirm_submit"),
+        post(confirm, newsletter.confirm, name="newsletter_confirm_submit"),
         Route(preferences, newsletter.preferences_page, name="newsletter_preferences"),
-        _post(preferences, newsletter.preferences_save, name="newsletter_preferences_save"),
+        post(preferences, newsletter.preferences_save, name="newsletter_preferences_save"),
         Route(preferences + "/data.json", newsletter.data_download, name="newsletter_data"),
-        _post(preferences + "/delete", newsletter.data_delete, name="newsletter_delete"),
+        post(preferences + "/delete", newsletter.data_delete, name="newsletter_delete"),
         Route(unsubscribe, newsletter.unsubscribe_page, name="newsletter_unsubscribe"),
-        _post(unsubscribe, newsletter.unsubscribe, name="newsletter_unsubscribe_submit"),
+        post(unsubscribe, newsletter.unsubscribe, name="newsletter_unsubscribe_submit"),
         Route("/sources", sync.source_status, name="sources"),
         Route("/network", federation.network_page, name="network"),
     ]
@@ -179,7 +173,7 @@ def routes() -> list[BaseRoute]:
             methods=["GET", "POST"],
             name="newsletter_one_click",
         ),
-        _post("/api/v1/bounces", newsletter.bounce_notification, name="bounces"),
+        post("/api/v1/bounces", newsletter.bounce_notification, name="bounces"),
         *api_routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Mount("/{lang:lang}", routes=public),

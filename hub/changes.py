@@ -1,21 +1,24 @@
 """Writing a record with its audit trail: what changed, who changed it, in which programme.
 
-Every coordinator screen saves, archives and restores through these, so the audit log is complete.
+Every coordinator screen saves, archives and restores through these, so the audit log is complete;
+a domain's other actions on a record (close, cancel, accept) are audited through ``log``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.accounts.services import audit
 from hub.db import utcnow
 from hub.records import Record
+from hub.refusals import Refused
 
 
 def jsonable(value: Any) -> Any:
@@ -36,6 +39,33 @@ def jsonable(value: Any) -> Any:
 
 def snapshot(record: Any, fields: Collection[str]) -> dict[str, Any]:
     return {name: jsonable(getattr(record, name)) for name in fields}
+
+
+def log(
+    session: Session,
+    record: Any,
+    action: str,
+    *,
+    user_id: int | None,
+    programme_id: int | None,
+    summary: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Audits ``action`` (create, close, accept, ...) that ``user_id`` took on ``record``, under its
+    table's name (the audit page names and links the record by it)."""
+    audit(
+        session,
+        user=None,
+        user_id=user_id,
+        action=action,
+        entity=record.__tablename__,
+        entity_id=record.id,
+        programme_id=programme_id,
+        summary=summary,
+        before=before,
+        after=after,
+    )
 
 
 def save(
@@ -64,13 +94,11 @@ def save(
     if new:
         session.add(record)
     session.flush()
-    audit(
+    log(
         session,
-        user=None,
+        record,
+        "create" if new else "update",
         user_id=user_id,
-        action="create" if new else "update",
-        entity=record.__tablename__,
-        entity_id=record.id,
         programme_id=programme_id,
         summary=summary,
         before=None if new else {name: before[name] for name in changed},
@@ -79,28 +107,103 @@ def save(
     return True
 
 
+def save_links(
+    session: Session,
+    *,
+    record: Any,
+    before: Mapping[str, list[Any]],
+    after: Mapping[str, list[Any]],
+    links: Mapping[str, Any],
+    user_id: int,
+    programme_id: int | None,
+    summary: str = "",
+) -> bool:
+    """Sets the links of ``record`` (its collections, ``links`` by name) that changed, and audits
+    them in an entry of their own. ``before`` and ``after`` are the links as the log shows them
+    (ids, lines), which the snapshot of ``save`` cannot. False (nothing written) if none changed."""
+    changed = [name for name in after if before.get(name, []) != after[name]]
+    if not changed:
+        return False
+    for name in changed:
+        setattr(record, name, links[name])
+    session.flush()
+    log(
+        session,
+        record,
+        "update",
+        user_id=user_id,
+        programme_id=programme_id,
+        summary=summary,
+        before={name: before.get(name, []) for name in changed},
+        after={name: after[name] for name in changed},
+    )
+    return True
+
+
+def add_unique(session: Session, row: Any, refusal: Refused) -> None:
+    """Adds ``row`` in a savepoint. Another process may have stored the same one (a unique index
+    holds) since the caller checked; then the savepoint alone rolls back and ``refusal`` is raised."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        raise refusal from None
+
+
+def stamp(
+    session: Session,
+    *,
+    record: Any,
+    column: str,
+    action: str,
+    user_id: int,
+    programme_id: int | None,
+    summary: str = "",
+) -> bool:
+    """Sets the moment ``column`` of ``record`` (closed, cancelled, archived) to now, once, and
+    audits it as ``action``; False (nothing written) if it was set already."""
+    if getattr(record, column) is not None:
+        return False
+    _set(
+        session, record, column, utcnow(), action, user_id=user_id, programme_id=programme_id, summary=summary
+    )
+    return True
+
+
 def archive(
     session: Session, *, record: Record, user_id: int, programme_id: int | None, summary: str = ""
 ) -> None:
     """Archives ``record`` (a tombstone: hidden from lists and pages, kept for links and the log)."""
-    if record.withdrawn_at is not None:
-        return
-    _set_tombstone(
-        session, record, utcnow(), "archive", user_id=user_id, programme_id=programme_id, summary=summary
+    stamp(
+        session,
+        record=record,
+        column="withdrawn_at",
+        action="archive",
+        user_id=user_id,
+        programme_id=programme_id,
+        summary=summary,
     )
 
 
 def restore(
     session: Session, *, record: Record, user_id: int, programme_id: int | None, summary: str = ""
 ) -> None:
-    _set_tombstone(
-        session, record, None, "restore", user_id=user_id, programme_id=programme_id, summary=summary
+    _set(
+        session,
+        record,
+        "withdrawn_at",
+        None,
+        "restore",
+        user_id=user_id,
+        programme_id=programme_id,
+        summary=summary,
     )
 
 
-def _set_tombstone(
+def _set(
     session: Session,
-    record: Record,
+    record: Any,
+    column: str,
     at: dt.datetime | None,
     action: str,
     *,
@@ -108,19 +211,17 @@ def _set_tombstone(
     programme_id: int | None,
     summary: str,
 ) -> None:
-    """Sets (or clears) ``record``'s tombstone and audits it."""
-    before = jsonable(record.withdrawn_at)
-    record.withdrawn_at = at
+    """Sets (or clears) the moment ``column`` of ``record`` and audits it."""
+    before = jsonable(getattr(record, column))
+    setattr(record, column, at)
     session.flush()
-    audit(
+    log(
         session,
-        user=None,
+        record,
+        action,
         user_id=user_id,
-        action=action,
-        entity=record.__tablename__,  # type: ignore[attr-defined]
-        entity_id=record.id,  # type: ignore[attr-defined]
         programme_id=programme_id,
         summary=summary,
-        before={"withdrawn_at": before},
-        after={"withdrawn_at": jsonable(at)},
+        before={column: before},
+        after={column: jsonable(at)},
     )

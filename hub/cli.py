@@ -8,10 +8,12 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute
 
 import hub.models  # noqa: F401  (every model, so that relationships resolve)
@@ -325,45 +327,49 @@ def _read_password(args: argparse.Namespace) -> str:
     return password
 
 
+@contextmanager
+def _change(engine: Engine) -> Iterator[Session]:
+    """A session for a command's change, committed at the end; what the domain refuses stops the
+    command with its message (nothing is committed)."""
+    with make_sessionmaker(engine)() as session:
+        try:
+            yield session
+        except Refused as error:
+            raise CommandError(str(error)) from None
+        session.commit()
+
+
 def users_create_command(settings: Settings, args: argparse.Namespace) -> None:
     from hub.accounts import services
 
     engine = connect(settings)
     prepare_database(engine)
     password = _read_password(args)
-    with make_sessionmaker(engine)() as session:
-        try:
-            user = services.create_user(session, email=args.email, name=args.name, password=password)
-            if args.admin:
-                services.grant(session, user=user, role=RoleName.ADMIN)
-            for code in args.coordinator:
-                services.grant(session, user=user, role=RoleName.COORDINATOR, programme_code=code)
-        except Refused as error:
-            raise CommandError(str(error)) from None
-        session.commit()
-        print(f"Created {user.email}.", file=sys.stderr)
+    with _change(engine) as session:
+        user = services.create_user(session, email=args.email, name=args.name, password=password)
+        if args.admin:
+            services.grant(session, user=user, role=RoleName.ADMIN)
+        for code in args.coordinator:
+            services.grant(session, user=user, role=RoleName.COORDINATOR, programme_code=code)
+    print(f"Created {user.email}.", file=sys.stderr)
 
 
 def users_grant_command(settings: Settings, args: argparse.Namespace) -> None:
     from hub.accounts import services
 
     engine = connect(settings)
-    with make_sessionmaker(engine)() as session:
+    with _change(engine) as session:
         user = services.find_user(session, email=args.email)
         if user is None:
             raise CommandError(f"there is no user {args.email}")
-        try:
-            services.grant(
-                session,
-                user=user,
-                role=RoleName(args.role),
-                programme_code=args.programme,
-                community_id=args.community,
-            )
-        except Refused as error:
-            raise CommandError(str(error)) from None
-        session.commit()
-        print(f"Granted {args.role} to {user.email}.", file=sys.stderr)
+        services.grant(
+            session,
+            user=user,
+            role=RoleName(args.role),
+            programme_code=args.programme,
+            community_id=args.community,
+        )
+    print(f"Granted {args.role} to {user.email}.", file=sys.stderr)
 
 
 def users_list_command(settings: Settings, args: argparse.Namespace) -> None:

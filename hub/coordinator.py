@@ -1,10 +1,11 @@
 """What every coordinator screen shares: scope, loading records, refusing synced ones, reading
-list filters, redirects."""
+list filters, redirects, and the endpoints of a record's page and of a one-step change to it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from email.message import EmailMessage
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -12,10 +13,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from hub import changes
+from hub import mail
 from hub import urls as paths
 from hub.accounts.services import Principal
-from hub.accounts.web import require_principal
+from hub.accounts.web import forbid_unless, require_principal
+from hub.communities.models import Decision
+from hub.db import utcnow
 from hub.filters import InvalidFilter, QueryFilters
 from hub.forms import Form
 from hub.i18n import gettext as _
@@ -26,6 +29,17 @@ from hub.security import Endpoint, form_view
 from hub.web import db, flash, language, not_found, render_page
 
 R = TypeVar("R")
+
+
+class InProgramme(Protocol):
+    """A record of one programme (a call, an entry, an invitation …)."""
+
+    @property
+    def programme_id(self) -> int: ...
+
+
+P = TypeVar("P", bound=InProgramme)
+Loader = Callable[[Session, Request, Principal], R]  # finds the URL's record, checking who may
 
 
 def scope(principal: Principal) -> frozenset[int] | None:
@@ -42,6 +56,14 @@ def found(record: R | None, message: str) -> R:
     if record is None:
         raise not_found(message)
     return record
+
+
+def editable(principal: Principal, record: P | None, missing: str) -> P:
+    """``record`` (404 saying ``missing`` when there is none), if ``principal`` may change the
+    records of its programme (403 otherwise)."""
+    present = found(record, missing)
+    forbid_unless(principal.may_edit_programme(present.programme_id))
+    return present
 
 
 def kept_elsewhere(record: Record) -> str:
@@ -94,28 +116,69 @@ def redirect_to(name: str, /, **params: Any) -> RedirectResponse:
     return RedirectResponse(paths.url(name, **params), status_code=303)
 
 
-def archive_view(load: Callable[[Session, Request, Principal], Any], *, done: str, back: str) -> Endpoint:
-    """The POST endpoint that archives the record ``load`` finds (it checks who may), audited; then
-    says ``done`` (a msgid) and goes ``back`` to the list (a route name). A record kept elsewhere gets 409."""
+def record_page(
+    load: Loader[R], show: Callable[[Request, Session, R], Response]
+) -> Callable[[Request], Response]:
+    """The GET endpoint of one record's page: the record ``load`` finds (it checks who may), shown
+    by ``show(request, session, record)``."""
 
-    @form_view
-    def archive(request: Request, _data: FormData) -> Response:
+    def page(request: Request) -> Response:
         principal = require_principal(request)
         with db(request) as session:
-            record = load(session, request, principal)
-            refuse_if_synced(record)
-            changes.archive(
-                session,
-                record=record,
-                user_id=principal.user_id,
-                programme_id=record.programme_id,
-                summary=record.title_nl or record.title_en,
-            )
-            session.commit()
-        flash(request, _(done))
-        return redirect_to(back)
+            return show(request, session, load(session, request, principal))
 
-    return archive
+    return page
+
+
+def action_view(
+    load: Loader[R],
+    change: Callable[[Session, R, Principal], object],
+    *,
+    done: str | Callable[[R], str],
+    back: Callable[[R], Response],
+    who: Callable[[Request], Principal] = require_principal,
+) -> Endpoint:
+    """The POST endpoint of a one-step change to one record (a button, nothing to fill in).
+
+    ``who(request)`` is the person asking (a coordinator, by default), ``load(session, request,
+    principal)`` the record (404/403/409 as it checks), ``change(session, record, principal)`` makes
+    the change (raising for one it refuses); once committed, the next page says ``done`` (a msgid, or
+    a function of the record giving the message) and the answer is ``back(record)``, a
+    ``redirect_to``. A change with a form to show again with its errors is not one of these.
+    """
+
+    @form_view
+    def action(request: Request, _data: FormData) -> Response:
+        principal = who(request)
+        with db(request) as session:
+            record = load(session, request, principal)
+            change(session, record, principal)
+            session.commit()
+            flash(request, done(record) if callable(done) else _(done))
+            return back(record)
+
+    return action
+
+
+def decision_of(form: Form, *, note_max: int) -> tuple[bool | None, str]:
+    """What an accept-or-decline form says: True to accept, False to decline, None when neither was
+    chosen; and the note (a field error on ``form`` when longer than ``note_max``)."""
+    decision = form.key("decision", ("accept", "decline"))
+    note = form.text("note", max_length=note_max)
+    return (None if decision is None else decision == "accept"), note
+
+
+def tell_decision(request: Request, session: Session, decided: Decision, message: EmailMessage) -> None:
+    """Mails a saved decision (on a request, a proposal, an interest) to the person who asked, and
+    says on the next page whether it went; the decision stands either way."""
+    if mail.send_now(request.app.state.settings, message):
+        decided.notified_at = utcnow()
+        session.commit()
+        flash(request, _("Decision saved; %(name)s was told by e-mail.", name=decided.name))
+    else:
+        flash(
+            request, _("Decision saved, but the e-mail to %(email)s could not be sent.", email=decided.email)
+        )
 
 
 __all__ = ["flash", "render_page"]  # the workspace modules import these from here too

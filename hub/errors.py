@@ -14,6 +14,7 @@ from hub.api import api_error
 from hub.i18n import gettext as _
 from hub.middleware import language_of
 from hub.refusals import Refused
+from hub.urls import url
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +60,10 @@ def _error_response(request: Request, status_code: int, detail: str | None) -> R
     title = _(TITLES.get(status_code, TITLES[400] if status_code < 500 else TITLES[500]))
     if request.url.path.startswith("/api/"):
         return api_error(status_code, _code(status_code), detail or title)
-    lang = i18n.current_language.get()
     response: Response = request.app.state.templates.TemplateResponse(
         request,
         "error.html",
-        {"status_code": status_code, "title": title, "detail": detail, "home_url": f"/{lang}/"},
+        {"status_code": status_code, "title": title, "detail": detail, "home_url": url("home")},
         status_code=status_code,
     )
     return response

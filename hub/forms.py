@@ -93,11 +93,17 @@ class Form:
     def _text(self, name: str) -> str:
         return self.value(name).replace("\r\n", "\n").strip()
 
-    def text(self, name: str, *, max_length: int, required: bool = False) -> str:
+    def _given(self, name: str, required: bool, missing: str | None = None) -> str:
+        """The field's text; left empty, it is an error if the field is ``required`` (``missing``
+        says which, "required" by default)."""
         text = self._text(name)
         if required and not text:
-            self.error(name, gettext("This field is required."))
-        elif len(text) > max_length:
+            self.error(name, missing or gettext("This field is required."))
+        return text
+
+    def text(self, name: str, *, max_length: int, required: bool = False) -> str:
+        text = self._given(name, required)
+        if len(text) > max_length:
             self.error(
                 name,
                 gettext(
@@ -148,23 +154,14 @@ class Form:
         return text or None
 
     def choice(self, name: str, enum: type[E], *, required: bool = True) -> E | None:
-        text = self._text(name)
-        if not text:
-            if required:
-                self.error(name, gettext("Choose one of the options."))
-            return None
-        try:
-            return enum(text)
-        except ValueError:
-            self.error(name, gettext("Choose one of the options offered."))
-            return None
+        """A member of ``enum``, chosen by its value."""
+        text = self.key(name, {member.value for member in enum}, required=required)
+        return None if text is None else enum(text)
 
     def key(self, name: str, allowed: Collection[str], *, required: bool = True) -> str | None:
         """One of ``allowed`` (e.g. ids or codes offered in a select)."""
-        text = self._text(name)
+        text = self._given(name, required, gettext("Choose one of the options."))
         if not text:
-            if required:
-                self.error(name, gettext("Choose one of the options."))
             return None
         if text not in allowed:
             self.error(name, gettext("Choose one of the options offered."))
@@ -179,10 +176,8 @@ class Form:
         return list(dict.fromkeys(chosen))
 
     def integer(self, name: str, *, minimum: int, maximum: int, required: bool = False) -> int | None:
-        text = self._text(name)
+        text = self._given(name, required)
         if not text:
-            if required:
-                self.error(name, gettext("This field is required."))
             return None
         try:
             number = int(text)
@@ -241,10 +236,8 @@ class Form:
 
     def time(self, name: str, *, required: bool = False) -> dt.time | None:
         """A time of day as HH:MM (24 hours)."""
-        text = self._text(name)
+        text = self._given(name, required)
         if not text:
-            if required:
-                self.error(name, gettext("This field is required."))
             return None
         try:
             value = dt.time.fromisoformat(text)

@@ -11,11 +11,15 @@ form again with the refusal at that field.
 Route names follow one pattern: ``ws_pilots`` (the list), ``ws_pilot`` (a record's form),
 ``ws_pilot_new``/``_create``/``_update``/``_archive`` (``name_prefix`` where the form's name differs:
 ``ws_library_item`` and ``ws_library_new``).
+
+The pieces serve other screens too: ``archive_view`` (archiving, audited), ``paged_list`` (a list a
+page at a time), ``searched_list`` and ``programme_list`` (one also filtered by programme and
+archived).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy.orm import Session
@@ -24,13 +28,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from hub import changes
 from hub.accounts.services import Principal
 from hub.accounts.web import forbid_unless, require_principal
 from hub.coordinator import (
-    archive_view,
+    ListFilters,
+    action_view,
+    editable,
     flash,
-    found,
     kept_elsewhere,
+    list_filters,
     new_record_form,
     redirect_to,
     refuse_if_synced,
@@ -40,15 +47,100 @@ from hub.coordinator import (
 from hub.forms import Form, as_raw
 from hub.i18n import N_
 from hub.i18n import gettext as _
+from hub.pagination import Page
 from hub.programmes.models import Programme
 from hub.programmes.services import editable_programmes
 from hub.records import Record
 from hub.refusals import Refused
 from hub.security import Endpoint, form_view
-from hub.web import db
+from hub.web import check_page, db, post
 
 R = TypeVar("R", bound=Record)
 V = TypeVar("V")  # the domain's typed input for a record of this kind
+A = TypeVar("A", bound=Record)  # a record archived (of any kind, on a screen or not)
+
+
+def archive_view(
+    load: Callable[[Session, Request, Principal], A],
+    *,
+    filed: Callable[[Session, Principal, A], tuple[int | None, str]],
+    done: str,
+    back: Callable[[A], Response],
+) -> Endpoint:
+    """The POST endpoint that archives the record ``load`` finds (it checks who may; a record kept
+    elsewhere gets 409), audited under the programme and with the summary ``filed`` gives; then says
+    ``done`` (a msgid) and goes ``back`` (``hub.coordinator.action_view``)."""
+
+    def archive(session: Session, record: A, principal: Principal) -> None:
+        refuse_if_synced(record)
+        programme_id, summary = filed(session, principal, record)
+        changes.archive(
+            session, record=record, user_id=principal.user_id, programme_id=programme_id, summary=summary
+        )
+
+    return action_view(load, archive, done=done, back=back)
+
+
+def paged_list(
+    request: Request, read: ListFilters, template: str, query: Callable[[int], Page[Any]], **context: Any
+) -> Response:
+    """A workspace list: the page ``query`` gives for the page asked (read after the list's other
+    filters; 404 past the last page), shown with those filters again (``form``)."""
+    number = read.page()
+    page = query(number)
+    check_page(number, page.pages)
+    return render_page(request, template, page=page, form=read, **context)
+
+
+def searched_list(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    template: str,
+    query: Callable[..., Page[Any]],
+) -> Response:
+    """The list of a kind of record in this person's programmes, with a search; ``query`` takes
+    ``programme_ids``, ``q`` and ``page``."""
+    read = list_filters(request)  # 400 naming the filter for a value it does not know
+    q = read.search()
+    return paged_list(
+        request,
+        read,
+        template,
+        lambda number: query(session, programme_ids=scope(principal), q=q, page=number),
+    )
+
+
+def programme_list(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    template: str,
+    query: Callable[..., Page[Any]],
+    filters: Callable[[ListFilters], dict[str, Any]],
+    **context: Any,
+) -> Response:
+    """The list of a kind of record in this person's programmes: filtered by programme (of those they
+    may edit), by the kind's own ``filters``, a search and archived or not. ``query`` takes them all
+    as keywords; a value the list does not know answers 400 naming its filter."""
+    programmes = editable_programmes(session, programme_ids=scope(principal))
+    read = list_filters(request)
+    programme = read.key("programme", {str(p.id) for p in programmes})
+    own = filters(read)
+    q = read.search()
+    archived = read.flag("archived")
+    where = {"programme_id": int(programme) if programme else None, "q": q, "archived": archived, **own}
+    return paged_list(
+        request,
+        read,
+        template,
+        lambda number: query(session, programme_ids=scope(principal), page=number, **where),
+        programmes=programmes,
+        archived=archived,
+        **context,
+    )
 
 
 class RecordScreens(Generic[R, V]):
@@ -98,7 +190,7 @@ class RecordScreens(Generic[R, V]):
         """A stored record as its edit form shows it."""
         return Form({name: as_raw(getattr(record, name)) for name in self.fields})
 
-    def context(self, session: Session, record: R | None, form: Form) -> dict[str, Any]:
+    def context(self, session: Session, principal: Principal, record: R | None, form: Form) -> dict[str, Any]:
         """More for the form template (beyond the choices; it may replace what ``form_page`` gives)."""
         return {}
 
@@ -119,18 +211,25 @@ class RecordScreens(Generic[R, V]):
         """Where a saved form goes: by default the record's form."""
         return redirect_to(self.item_name, **{self.id_param: record.id})  # type: ignore[attr-defined]
 
+    def filed(self, session: Session, principal: Principal, record: R) -> tuple[int | None, str]:
+        """The programme a record's archiving is audited under, and its summary: by default the
+        record's programme and title."""
+        return record.programme_id, record.title_nl or record.title_en  # type: ignore[attr-defined]
+
+    def archived_page(self, record: R) -> Response:
+        """Where archiving goes: by default the list."""
+        return redirect_to(self.list_name)
+
     def archive_endpoint(self) -> Endpoint:
-        """The archiving POST: by default audited under the record's programme, named by its title."""
-        return archive_view(self.load, done=self.archived, back=self.list_name)
+        """The archiving POST, audited as ``filed`` says; then ``archived_page``."""
+        return archive_view(self.load, filed=self.filed, done=self.archived, back=self.archived_page)
 
     # --- the screens ---
 
     def load(self, session: Session, request: Request, principal: Principal) -> R:
         """The record of the URL (404), if this person may edit its programme (403)."""
         record_id = request.path_params[self.id_param]
-        record = found(self.get(session, record_id), _(self.missing, id=record_id))
-        forbid_unless(principal.may_edit_programme(record.programme_id))  # type: ignore[attr-defined]
-        return record
+        return editable(principal, self.get(session, record_id), _(self.missing, id=record_id))  # type: ignore[arg-type]
 
     def form_page(
         self,
@@ -151,7 +250,7 @@ class RecordScreens(Generic[R, V]):
             "kept_elsewhere": kept_elsewhere(record) if record is not None else "",
             self.record_name: record,
             **(choices if choices is not None else self.choices(session, principal)),
-            **self.context(session, record, form),
+            **self.context(session, principal, record, form),
             **extra,
         }
         return render_page(request, self.form_template, status_code=status_code, **values)
@@ -176,18 +275,7 @@ class RecordScreens(Generic[R, V]):
             choices = self.choices(session, principal)
             forbid_unless(bool(choices["programmes"]))
             values = self.read(session, form, choices, None, principal)
-            try:
-                created = None if values is None else self.create(session, values, principal)
-            except Refused as refused:
-                form.show(refused)
-                created = None
-            if created is None:
-                return self.form_page(
-                    request, session, principal, form, record=None, status_code=400, choices=choices
-                )
-            session.commit()
-            flash(request, _(self.created))
-            return self.next_page(created)
+            return self.save(request, session, principal, form, choices, None, values)
 
     def edit_view(self, request: Request) -> Response:
         principal = require_principal(request)
@@ -203,28 +291,46 @@ class RecordScreens(Generic[R, V]):
             refuse_if_synced(record)
             choices = self.choices(session, principal)
             values = self.read(session, form, choices, record, principal)
-            if values is not None:
-                try:
+            return self.save(request, session, principal, form, choices, record, values)
+
+    def save(
+        self,
+        request: Request,
+        session: Session,
+        principal: Principal,
+        form: Form,
+        choices: dict[str, Any],
+        record: R | None,
+        values: V | None,
+    ) -> Response:
+        """Writes what the form gave (``record`` None: a new record) and goes on; or shows the form
+        again, with what reading it refused (``values`` None) or what the domain refused at a field."""
+        saved: R | None = None
+        if values is not None:
+            try:
+                if record is None:
+                    saved = self.create(session, values, principal)
+                else:
                     self.update(session, record, values, principal)
-                except Refused as refused:
-                    form.show(refused)
-                    values = None
-            if values is None:
-                return self.form_page(
-                    request, session, principal, form, record=record, status_code=400, choices=choices
-                )
-            session.commit()
-            flash(request, _(self.saved))
-            return self.next_page(record)
+                    saved = record
+            except Refused as refused:
+                form.show(refused)
+        if saved is None:
+            return self.form_page(
+                request, session, principal, form, record=record, status_code=400, choices=choices
+            )
+        session.commit()
+        flash(request, _(self.created if record is None else self.saved))
+        return self.next_page(saved)
 
     def routes(self) -> list[BaseRoute]:
         item = f"{self.path}/{{{self.id_param}:int}}"
-        prefix, post = self.name_prefix or self.item_name, ["POST"]
+        prefix = self.name_prefix or self.item_name
         return [
             Route(self.path, self.list_view, name=self.list_name),
             Route(f"{self.path}/new", self.new_view, name=f"{prefix}_new"),
-            Route(f"{self.path}/new", form_view(self.create_view), methods=post, name=f"{prefix}_create"),
+            post(f"{self.path}/new", form_view(self.create_view), name=f"{prefix}_create"),
             Route(item, self.edit_view, name=self.item_name),
-            Route(item, form_view(self.update_view), methods=post, name=f"{prefix}_update"),
-            Route(f"{item}/archive", self.archive_endpoint(), methods=post, name=f"{prefix}_archive"),
+            post(item, form_view(self.update_view), name=f"{prefix}_update"),
+            post(f"{item}/archive", self.archive_endpoint(), name=f"{prefix}_archive"),
         ]

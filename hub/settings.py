@@ -21,6 +21,21 @@ PREFIX = "HUB_"
 OCDS_PREFIX = re.compile(r"ocds-[a-z0-9]{1,20}")
 
 
+# Whole-number settings and the range each must lie in (both ends included).
+RANGES = {
+    "shutdown_timeout_seconds": (1, 600),
+    "fetch_timeout_seconds": (1, 300),
+    "api_token_seconds": (60, 86400),
+    "api_settle_seconds": (0, 60),
+    "newsletter_confirm_hours": (1, 24 * 30),
+    "newsletter_pending_days": (1, 365),
+    "newsletter_batch_size": (1, 1000),
+    "newsletter_connections": (1, 20),
+    "newsletter_lease_seconds": (1, 3600),
+    "bounce_threshold": (1, 100),
+}
+
+
 class SettingsError(ValueError):
     """A setting has a value the hub cannot use."""
 
@@ -139,30 +154,13 @@ class Settings:
             raise SettingsError(f"HUB_LOG_FORMAT must be 'text' or 'json', not {self.log_format!r}")
         if not 0 <= self.metrics_port <= 65535:
             raise SettingsError("HUB_METRICS_PORT must be a port number (1 to 65535), or 0 for none")
-        if not 1 <= self.shutdown_timeout_seconds <= 600:
-            raise SettingsError("HUB_SHUTDOWN_TIMEOUT_SECONDS must be between 1 and 600")
         if urlsplit(self.base_url).scheme not in ("http", "https"):
             raise SettingsError(f"HUB_BASE_URL must start with http:// or https://: {self.base_url!r}")
-        if not 1 <= self.fetch_timeout_seconds <= 300:
-            raise SettingsError("HUB_FETCH_TIMEOUT_SECONDS must be between 1 and 300")
-        if not 60 <= self.api_token_seconds <= 86400:
-            raise SettingsError("HUB_API_TOKEN_SECONDS must be between 60 and 86400")
-        if not 0 <= self.api_settle_seconds <= 60:
-            raise SettingsError("HUB_API_SETTLE_SECONDS must be between 0 and 60")
-        if not 1 <= self.newsletter_confirm_hours <= 24 * 30:
-            raise SettingsError("HUB_NEWSLETTER_CONFIRM_HOURS must be between 1 and 720")
-        if not 1 <= self.newsletter_pending_days <= 365:
-            raise SettingsError("HUB_NEWSLETTER_PENDING_DAYS must be between 1 and 365")
-        if not 1 <= self.newsletter_batch_size <= 1000:
-            raise SettingsError("HUB_NEWSLETTER_BATCH_SIZE must be between 1 and 1000")
-        if not 1 <= self.newsletter_connections <= 20:
-            raise SettingsError("HUB_NEWSLETTER_CONNECTIONS must be between 1 and 20")
+        for name, (low, high) in RANGES.items():
+            if not low <= getattr(self, name) <= high:
+                raise SettingsError(f"{PREFIX}{name.upper()} must be between {low} and {high}")
         if self.newsletter_rate < 0:
             raise SettingsError("HUB_NEWSLETTER_RATE must be 0 (no limit) or more messages a second")
-        if not 1 <= self.newsletter_lease_seconds <= 3600:
-            raise SettingsError("HUB_NEWSLETTER_LEASE_SECONDS must be between 1 and 3600")
-        if not 1 <= self.bounce_threshold <= 100:
-            raise SettingsError("HUB_BOUNCE_THRESHOLD must be between 1 and 100")
         for network in self.fetch_allowed_networks:
             try:
                 ipaddress.ip_network(network)
@@ -182,14 +180,20 @@ class Settings:
             )
 
 
-def _read_config_file(path: Path) -> dict[str, Any]:
+def read_toml(path: Path, error: type[Exception], *, missing: str) -> dict[str, Any]:
+    """The TOML file at ``path`` (a config or sources file); ``error`` says it is ``missing`` or
+    not valid TOML."""
     try:
         with path.open("rb") as f:
-            data = tomllib.load(f)
+            return tomllib.load(f)
     except FileNotFoundError:
-        raise SettingsError(f"HUB_CONFIG_FILE points to {path}, which does not exist") from None
+        raise error(missing) from None
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{path} is not valid TOML: {exc}") from None
+        raise error(f"{path} is not valid TOML: {exc}") from None
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    data = read_toml(path, SettingsError, missing=f"HUB_CONFIG_FILE points to {path}, which does not exist")
     section = data.get("hub", data)
     known = {f.name for f in dataclasses.fields(Settings)}
     unknown = sorted(set(section) - known)

@@ -34,7 +34,7 @@ def switch_language_url(request: Request, language: str) -> str:
         segments[1] = language
         path = "/".join(segments)
     else:
-        path = f"/{language}/"
+        path = url("home", lang=language)
     return f"{path}?{request.url.query}" if request.url.query else path
 
 

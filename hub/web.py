@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from hub.db import writer_sessions
 from hub.filters import InvalidFilter
@@ -87,3 +88,8 @@ def calendar_response(body: bytes, *, filename: str | None = None) -> Response:
     """iCalendar: a feed for a calendar program to subscribe to, or (``filename``) a file to add."""
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename else None
     return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
+
+
+def post(path: str, endpoint: Callable[[Request], Awaitable[Response]], *, name: str) -> Route:
+    """A route that takes a form: POST only (the GET of the same path, if any, is its own route)."""
+    return Route(path, endpoint, methods=["POST"], name=name)

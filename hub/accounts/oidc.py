@@ -32,6 +32,7 @@ from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.refusals import Refused
 from hub.settings import OidcProvider, Settings
+from hub.urls import absolute_url
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class OidcLogin:
 
     def callback_url(self, name: str) -> str:
         """The redirect URI to register at the provider (one per provider, without language)."""
-        return f"{self.base_url}/auth/callback/{name}"
+        return absolute_url(self.base_url, "auth_callback", provider=name)
 
     async def logout_url(self, name: str, language: str) -> str | None:
         """The provider's end-session URL (RP-initiated logout), or None if it has none.
@@ -84,7 +85,7 @@ class OidcLogin:
             if not metadata.get("end_session_endpoint"):
                 return None
             result = await client.create_logout_url(
-                post_logout_redirect_uri=f"{self.base_url}/",
+                post_logout_redirect_uri=absolute_url(self.base_url, "root"),
                 client_id=self._providers[name].client_id,
                 ui_locales=language,
             )

@@ -19,7 +19,7 @@ from hub.i18n import gettext as _
 from hub.programmes.services import list_programmes
 from hub.refusals import Refused
 from hub.security import form_view
-from hub.web import db
+from hub.web import db, post
 
 
 def _page(request: Request, status_code: int = 200, error: str = "") -> Response:
@@ -104,6 +104,6 @@ def routes() -> list[BaseRoute]:
     """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
     return [
         Route("/people", people, name="ws_people"),
-        Route("/people/{user_id:int}/roles", grant_role, methods=["POST"], name="ws_grant"),
-        Route("/people/roles/{grant_id:int}/revoke", revoke_role, methods=["POST"], name="ws_revoke"),
+        post("/people/{user_id:int}/roles", grant_role, name="ws_grant"),
+        post("/people/roles/{grant_id:int}/revoke", revoke_role, name="ws_revoke"),
     ]

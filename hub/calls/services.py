@@ -13,15 +13,15 @@ from collections.abc import Collection, Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from hub.accounts.services import audit, coordinators_of
+from hub import changes
+from hub.accounts.services import coordinators_of
 from hub.calls.models import Call, CallInterest, CallRole
+from hub.communities.joining import decide, pending_from
 from hub.communities.models import RequestStatus
-from hub.db import utcnow
-from hub.i18n import TIMEZONE, format_date
+from hub.i18n import N_, TIMEZONE, format_date
 from hub.i18n import gettext as _
 from hub.pilots.models import Pilot
 from hub.refusals import Refused
@@ -103,8 +103,9 @@ def express_interest(
     """A new pending interest (flushed); refused for a closed call or a second open interest."""
     if not call.is_open(today):
         raise Refused(closed_message(call))
-    if _pending_interest(session, call_id=call.id, email=email) is not None:
-        raise Refused(_already_interested(email), field="email")
+    interested_already = Refused(_already_interested(email), field="email")
+    if _pending_interest(session, call_id=call.id, email=email):
+        raise interested_already
     interest = CallInterest(
         call_id=call.id,
         name=name,
@@ -115,23 +116,14 @@ def express_interest(
         message=message,
         language=language,
     )
-    try:
-        with session.begin_nested():  # another process may store the same interest at this moment
-            session.add(interest)
-    except IntegrityError:
-        raise Refused(_already_interested(email), field="email") from None
+    # Another process may store the same interest at this moment.
+    changes.add_unique(session, interest, interested_already)
     return interest
 
 
-def _pending_interest(session: Session, *, call_id: int, email: str) -> int | None:
-    """The id of an interest from ``email`` (in any case) still waiting for an answer."""
-    return session.scalar(
-        select(CallInterest.id).where(
-            CallInterest.call_id == call_id,
-            func.lower(CallInterest.email) == email.lower(),
-            CallInterest.status == RequestStatus.PENDING,
-        )
-    )
+def _pending_interest(session: Session, *, call_id: int, email: str) -> bool:
+    """Whether an interest from ``email`` (in any case) in the call is still waiting for an answer."""
+    return pending_from(session, CallInterest, email, CallInterest.call_id == call_id)
 
 
 def closed_message(call: Call) -> str:
@@ -219,44 +211,29 @@ def answer_interest(
     session: Session, *, interest: CallInterest, call: Call, accept: bool, note: str, user_id: int
 ) -> None:
     """Accept or decline a pending interest, with a note for the visitor; refused once answered."""
-    if interest.status is not RequestStatus.PENDING:
-        raise Refused(_("This interest was answered already (%(status)s).", status=interest.status.label))
-    interest.status = RequestStatus.ACCEPTED if accept else RequestStatus.DECLINED
-    interest.decided_at = utcnow()
-    interest.decided_by_id = user_id
-    interest.decision_note = note
-    session.flush()
-    audit(
+    decide(
         session,
-        user=None,
+        interest,
+        accept=accept,
+        note=note,
         user_id=user_id,
-        action="accept" if accept else "decline",
-        entity="call_interests",
-        entity_id=interest.id,
-        summary=f"{interest.email} · {call.title_en or call.title_nl}",
         programme_id=call.programme_id,
+        summary=f"{interest.email} · {call.title_en or call.title_nl}",
+        decided_already=N_("This interest was answered already (%(status)s)."),
     )
 
 
 def close_call(session: Session, *, call: Call, user_id: int) -> bool:
     """Closes the call now (False if it was closed by hand already)."""
-    if call.closed_at is not None:
-        return False
-    call.closed_at = utcnow()
-    session.flush()
-    audit(
+    return changes.stamp(
         session,
-        user=None,
-        user_id=user_id,
+        record=call,
+        column="closed_at",
         action="close",
-        entity="calls",
-        entity_id=call.id,
-        summary=call.title_en or call.title_nl,
+        user_id=user_id,
         programme_id=call.programme_id,
-        before={"closed_at": None},
-        after={"closed_at": call.closed_at.isoformat()},
+        summary=call.title_en or call.title_nl,
     )
-    return True
 
 
 def reopen_call(session: Session, *, call: Call, today: dt.date, user_id: int) -> None:
@@ -276,15 +253,13 @@ def reopen_call(session: Session, *, call: Call, today: dt.date, user_id: int) -
         before["closes_on"], after["closes_on"] = call.closes_on.isoformat(), None
         call.closes_on = None
     session.flush()
-    audit(
+    changes.log(
         session,
-        user=None,
+        call,
+        "reopen",
         user_id=user_id,
-        action="reopen",
-        entity="calls",
-        entity_id=call.id,
-        summary=call.title_en or call.title_nl,
         programme_id=call.programme_id,
+        summary=call.title_en or call.title_nl,
         before=before,
         after=after,
     )

@@ -12,27 +12,24 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from hub import mail
 from hub.calls import notices, services
 from hub.calls.models import Call, CallRole
 from hub.forms import Form
+from hub.i18n import N_
 from hub.i18n import gettext as _
+from hub.public import caught_bot, record, send_and_tell, visitor
 from hub.ratelimit import check_public_form
 from hub.refusals import Refused
 from hub.security import form_view
 from hub.taxonomy import services as taxonomy
 from hub.urls import url
-from hub.web import db, flash, found, language, render_page, writer_db
+from hub.web import db, language, render_page, writer_db
 
-HONEYPOT = "website"  # hidden from people; a bot that fills every field gives itself away
 MESSAGE_MAX = 4000
 
 
 def _call(session: Session, request: Request) -> Call:
-    call_id = request.path_params["call_id"]
-    return found(
-        services.get_call(session, call_id=call_id), _("There is no call with number %(id)s.", id=call_id)
-    )
+    return record(request, session, services.get_call, "call_id", N_("There is no call with number %(id)s."))
 
 
 def call_list(request: Request) -> Response:
@@ -75,20 +72,16 @@ def call_detail(request: Request) -> Response:
 @form_view
 def call_interest(request: Request, data: FormData) -> Response:
     check_public_form(request)
-    lang = language(request)
     form = Form.submitted(data)
     done = RedirectResponse(url("call", call_id=request.path_params["call_id"]), status_code=303)
     thanks = _("Thank you: the coordinators have your interest and will answer you by e-mail.")
-    name = form.line("name", max_length=200, required=True)
-    email = form.email("email", required=True)
-    organisation = form.line("organisation", max_length=200, required=True)
+    who = visitor(request, form, organisation_required=True)
     role = form.choice("role", CallRole)
     message = form.text("message", max_length=MESSAGE_MAX)
     # A writer session: the check for an open interest and the insert must not interleave.
     with writer_db(request) as session:
         call = _call(session, request)
-        if form.value(HONEYPOT):
-            flash(request, thanks)  # a bot: it sees what a person would, and nothing happens
+        if caught_bot(request, form, thanks):
             return done
         if not call.is_open(services.today()):
             form.error("form", services.closed_message(call))
@@ -102,33 +95,28 @@ def call_interest(request: Request, data: FormData) -> Response:
                 session,
                 call=call,
                 today=services.today(),
-                name=name,
-                email=email,
-                organisation_name=organisation,
                 role=role,
                 product_group_id=product_groups[product_group].id if product_group else None,
                 message=message,
-                language=lang,
+                **who,
             )
         except Refused as refused:
             form.error(refused.field or "form", str(refused))
             return _call_page(request, session, call, form, 409)
         session.commit()
-        settings = request.app.state.settings
         waiting = notices.interest_waiting(
-            settings,
+            request.app.state.settings,
             interest=interest,
             call=call,
             coordinators=services.coordinator_addresses(session, call=call),
         )
-    if mail.send_now(settings, *waiting):
-        flash(request, thanks)
-    else:
-        flash(
-            request,
-            _(
-                "Thank you: your interest is saved. The e-mail to the coordinators could not be sent; "
-                "they will find your interest in their workspace and answer you by e-mail."
-            ),
-        )
+    send_and_tell(
+        request,
+        waiting,
+        sent=thanks,
+        unsent=_(
+            "Thank you: your interest is saved. The e-mail to the coordinators could not be sent; "
+            "they will find your interest in their workspace and answer you by e-mail."
+        ),
+    )
     return done

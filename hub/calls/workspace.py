@@ -16,25 +16,34 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from hub import mail
 from hub.accounts.services import Principal
 from hub.accounts.web import forbid_unless, require_principal
 from hub.calls import notices, writes
 from hub.calls import services as calls
-from hub.calls.models import Call, CallInterest
+from hub.calls.models import Call
 from hub.calls.writes import CallInput, create_call, update_call
-from hub.coordinator import flash, found, new_record_form, redirect_to, render_page, scope
-from hub.db import utcnow
+from hub.coordinator import (
+    action_view,
+    decision_of,
+    editable,
+    found,
+    new_record_form,
+    record_page,
+    redirect_to,
+    render_page,
+    scope,
+    tell_decision,
+)
 from hub.forms import Form, as_raw
-from hub.i18n import format_date
+from hub.i18n import N_, format_date
 from hub.i18n import gettext as _
 from hub.programmes.services import editable_programmes
 from hub.records import LANGUAGES
 from hub.security import form_view
-from hub.web import db
+from hub.web import db, flash, post
 
 NOTE_MAX = 2000
 MAX_PILOT_NUMBER = 2**31 - 1
@@ -44,11 +53,15 @@ FORM_FIELD = {"pilot_id": "pilot"}  # the form asks for the pilot's number
 def _load(session: Session, request: Request, principal: Principal) -> Call:
     """The call of the URL (404), if this person coordinates its programme (403)."""
     call_id = request.path_params["call_id"]
-    call = found(
-        calls.get_call(session, call_id=call_id), _("There is no call with number %(id)s.", id=call_id)
+    return editable(
+        principal,
+        calls.get_call(session, call_id=call_id),
+        _("There is no call with number %(id)s.", id=call_id),
     )
-    forbid_unless(principal.may_edit_programme(call.programme_id))
-    return call
+
+
+def _to_call(call: Call) -> RedirectResponse:
+    return redirect_to("ws_call", call_id=call.id)
 
 
 def _choices(session: Session, principal: Principal) -> dict[str, Any]:
@@ -128,19 +141,7 @@ def call_new(request: Request) -> Response:
 
 @form_view
 def call_create(request: Request, data: FormData) -> Response:
-    principal = require_principal(request)
-    form = Form.submitted(data)
-    with db(request) as session:
-        choices = _choices(session, principal)
-        forbid_unless(bool(choices["programmes"]))
-        today = calls.today()
-        values = parse(session, form, choices, call=None, today=today)
-        if values is None:
-            return _form_page(request, session, principal, form, call=None, status_code=400)
-        call = create_call(session, data=values, user_id=principal.user_id, on=today)
-        session.commit()
-        flash(request, _("The call was opened. Visitors can now express their interest."))
-        return redirect_to("ws_call", call_id=call.id)
+    return _save(request, data, new=True)
 
 
 def call_edit(request: Request) -> Response:
@@ -154,18 +155,33 @@ def call_edit(request: Request) -> Response:
 
 @form_view
 def call_update(request: Request, data: FormData) -> Response:
+    return _save(request, data, new=False)
+
+
+def _save(request: Request, data: FormData, *, new: bool) -> Response:
     principal = require_principal(request)
     form = Form.submitted(data)
     with db(request) as session:
-        call = _load(session, request, principal)
+        call = None if new else _load(session, request, principal)
+        choices = _choices(session, principal)
+        if new:
+            forbid_unless(bool(choices["programmes"]))
         today = calls.today()
-        values = parse(session, form, _choices(session, principal), call=call, today=today)
+        values = parse(session, form, choices, call=call, today=today)
         if values is None:
             return _form_page(request, session, principal, form, call=call, status_code=400)
-        update_call(session, call=call, data=values, user_id=principal.user_id, on=today)
+        if call is None:
+            call = create_call(session, data=values, user_id=principal.user_id, on=today)
+        else:
+            update_call(session, call=call, data=values, user_id=principal.user_id, on=today)
         session.commit()
-        flash(request, _("Your changes were saved."))
-        return redirect_to("ws_call", call_id=call.id)
+        flash(
+            request,
+            _("The call was opened. Visitors can now express their interest.")
+            if new
+            else _("Your changes were saved."),
+        )
+        return _to_call(call)
 
 
 def _call_page(request: Request, session: Session, call: Call) -> Response:
@@ -180,51 +196,32 @@ def _call_page(request: Request, session: Session, call: Call) -> Response:
     )
 
 
-def call_page(request: Request) -> Response:
-    principal = require_principal(request)
-    with db(request) as session:
-        call = _load(session, request, principal)
-        return _call_page(request, session, call)
+call_page = record_page(_load, _call_page)
+
+# Closes the call now: its page stays, its form no longer takes interest.
+call_close = action_view(
+    _load,
+    lambda session, call, principal: calls.close_call(session, call=call, user_id=principal.user_id),
+    done=N_("The call is closed."),
+    back=_to_call,
+)
 
 
-@form_view
-def call_close(request: Request, data: FormData) -> Response:
-    """Closes the call now: its page stays, its form no longer takes interest."""
-    principal = require_principal(request)
-    with db(request) as session:
-        call = _load(session, request, principal)
-        calls.close_call(session, call=call, user_id=principal.user_id)
-        session.commit()
-    flash(request, _("The call is closed."))
-    return redirect_to("ws_call", call_id=call.id)
+def _reopened(call: Call) -> str:
+    if call.closes_on is None:
+        return _("The call is open again, until further notice: close it, or set a closing day.")
+    return _("The call is open again until %(date)s.", date=format_date(call.closes_on))
 
 
-@form_view
-def call_reopen(request: Request, data: FormData) -> Response:
-    """Opens a closed call again (409 if it is open): its form takes interest from now on."""
-    principal = require_principal(request)
-    with db(request) as session:
-        call = _load(session, request, principal)
-        calls.reopen_call(session, call=call, today=calls.today(), user_id=principal.user_id)
-        session.commit()
-        if call.closes_on is None:
-            flash(request, _("The call is open again, until further notice: close it, or set a closing day."))
-        else:
-            flash(request, _("The call is open again until %(date)s.", date=format_date(call.closes_on)))
-    return redirect_to("ws_call", call_id=call.id)
-
-
-def tell_answer(request: Request, session: Session, interest: CallInterest, call: Call) -> None:
-    """Mails a saved answer to the visitor, and says on the next page whether it went."""
-    message = notices.call_answer(request.app.state.settings, interest=interest, call=call)
-    if mail.send_now(request.app.state.settings, message):
-        interest.notified_at = utcnow()
-        session.commit()
-        flash(request, _("Decision saved; %(name)s was told by e-mail.", name=interest.name))
-    else:
-        flash(
-            request, _("Decision saved, but the e-mail to %(email)s could not be sent.", email=interest.email)
-        )
+# Opens a closed call again (409 if it is open): its form takes interest from now on.
+call_reopen = action_view(
+    _load,
+    lambda session, call, principal: calls.reopen_call(
+        session, call=call, today=calls.today(), user_id=principal.user_id
+    ),
+    done=_reopened,
+    back=_to_call,
+)
 
 
 @form_view
@@ -232,15 +229,14 @@ def interest_answer(request: Request, data: FormData) -> Response:
     """Accept or decline an interest with a note; the visitor hears by e-mail in their language."""
     principal = require_principal(request)
     form = Form.submitted(data)
-    decision = form.key("decision", ("accept", "decline"))
-    note = form.text("note", max_length=NOTE_MAX)
+    accept, note = decision_of(form, note_max=NOTE_MAX)
     with db(request) as session:
         call = _load(session, request, principal)
         interest = found(
             calls.get_interest(session, interest_id=request.path_params["interest_id"], call_id=call.id),
             _("There is no such expression of interest."),
         )
-        if decision is None:
+        if accept is None:
             raise HTTPException(400, _("Choose whether to accept or decline the interest."))
         if not form.ok:
             raise HTTPException(400, form.errors.get("note", form.summary()))
@@ -248,13 +244,14 @@ def interest_answer(request: Request, data: FormData) -> Response:
             session,
             interest=interest,
             call=call,
-            accept=decision == "accept",
+            accept=accept,
             note=note,
             user_id=principal.user_id,
         )
         session.commit()
-        tell_answer(request, session, interest, call)
-    return redirect_to("ws_call", call_id=call.id)
+        message = notices.call_answer(request.app.state.settings, interest=interest, call=call)
+        tell_decision(request, session, interest, message)
+    return _to_call(call)
 
 
 def routes() -> list[BaseRoute]:
@@ -262,16 +259,11 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/calls", call_list, name="ws_calls"),
         Route("/calls/new", call_new, name="ws_call_new"),
-        Route("/calls/new", call_create, methods=["POST"], name="ws_call_create"),
+        post("/calls/new", call_create, name="ws_call_create"),
         Route("/calls/{call_id:int}", call_page, name="ws_call"),
         Route("/calls/{call_id:int}/edit", call_edit, name="ws_call_edit"),
-        Route("/calls/{call_id:int}/edit", call_update, methods=["POST"], name="ws_call_update"),
-        Route("/calls/{call_id:int}/close", call_close, methods=["POST"], name="ws_call_close"),
-        Route("/calls/{call_id:int}/reopen", call_reopen, methods=["POST"], name="ws_call_reopen"),
-        Route(
-            "/calls/{call_id:int}/interests/{interest_id:int}",
-            interest_answer,
-            methods=["POST"],
-            name="ws_interest_answer",
-        ),
+        post("/calls/{call_id:int}/edit", call_update, name="ws_call_update"),
+        post("/calls/{call_id:int}/close", call_close, name="ws_call_close"),
+        post("/calls/{call_id:int}/reopen", call_reopen, name="ws_call_reopen"),
+        post("/calls/{call_id:int}/interests/{interest_id:int}", interest_answer, name="ws_interest_answer"),
     ]

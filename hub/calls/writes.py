@@ -19,6 +19,7 @@ from hub import changes
 from hub.calls.models import Call
 from hub.calls.services import find_pilot, today
 from hub.i18n import gettext as _
+from hub.inputs import TitledInput
 from hub.refusals import Invalid
 
 TITLE_MAX = 300
@@ -36,9 +37,11 @@ FIELDS = (
 
 
 @dataclasses.dataclass(frozen=True)
-class CallInput:
+class CallInput(TitledInput[Call]):
     """A call's values (``FIELDS``), typed: open for the programme, or for one of its pilots, until
     ``closes_on`` (None: until it is closed by hand)."""
+
+    FIELDS = FIELDS
 
     programme_id: int
     source_language: str
@@ -48,19 +51,6 @@ class CallInput:
     body_en: str = ""
     pilot_id: int | None = None
     closes_on: dt.date | None = None
-
-    @classmethod
-    def of(cls, call: Call) -> CallInput:
-        """The call's values as they are (the start of a change to some of them)."""
-        return cls(**{name: getattr(call, name) for name in FIELDS})
-
-    def values(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in FIELDS}
-
-    @property
-    def title(self) -> str:
-        """The title in the source language (the line naming the call in the audit log)."""
-        return str(getattr(self, f"title_{self.source_language}", ""))
 
 
 # --- the rules, each over the fields it reads ---

@@ -9,9 +9,9 @@ the event's, so a calendar that subscribed sees a moved meeting move rather than
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,6 +20,7 @@ from icalendar import Calendar, Event
 from hub.communities.models import Meeting
 from hub.i18n import TIMEZONE
 from hub.records import Localized
+from hub.urls import absolute_url
 
 DEFAULT_LENGTH = dt.timedelta(hours=2)  # a meeting without an end is shown this long
 
@@ -90,6 +91,9 @@ class Scheduled(Protocol):
     def localized(self, field: str, language: str) -> Localized: ...
 
 
+S = TypeVar("S", bound=Scheduled)
+
+
 def occurrence(record: Scheduled, *, language: str, url: str) -> Occurrence:
     """``record`` as one VEVENT, its title in ``language``, linking to ``url``."""
     return Occurrence(
@@ -104,16 +108,36 @@ def occurrence(record: Scheduled, *, language: str, url: str) -> Occurrence:
     )
 
 
-def calendar(meetings: Iterable[Meeting], *, name: str, language: str, base_url: str) -> bytes:
-    """The meetings as one VCALENDAR (text in ``language``, links to the community pages)."""
-    base = base_url.rstrip("/")
+def linked_calendar(
+    records: Iterable[S],
+    *,
+    route: str,
+    params: Callable[[S], Mapping[str, Any]],
+    name: str,
+    language: str,
+    base_url: str,
+) -> bytes:
+    """``records`` as one VCALENDAR, titles in ``language``, each linking to its page: route
+    ``route`` with ``params(record)`` (in ``language``, on the hub at ``base_url``)."""
     return vcalendar(
         (
             occurrence(
-                meeting, language=language, url=f"{base}/{language}/communities/{meeting.community_id}"
+                record, language=language, url=absolute_url(base_url, route, lang=language, **params(record))
             )
-            for meeting in meetings
+            for record in records
         ),
         name=name,
+        base_url=base_url,
+    )
+
+
+def calendar(meetings: Iterable[Meeting], *, name: str, language: str, base_url: str) -> bytes:
+    """The meetings as one VCALENDAR (text in ``language``, links to the community pages)."""
+    return linked_calendar(
+        meetings,
+        route="community",
+        params=lambda meeting: {"community_id": meeting.community_id},
+        name=name,
+        language=language,
         base_url=base_url,
     )

@@ -10,15 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from hub.accounts.services import audit
+from hub import changes
 from hub.communities.models import (
     Community,
     CommunityProposal,
     CommunityStatus,
+    Decision,
     JoinRequest,
     MemberRole,
     Membership,
@@ -27,6 +27,7 @@ from hub.communities.models import (
 )
 from hub.communities.services import active_community_for
 from hub.db import utcnow
+from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.refusals import Refused
 
@@ -61,13 +62,9 @@ def request_to_join(
     open_to_requests(community)
     if find_member(session, community_id=community.id, email=email):
         raise Refused(_("%(email)s is already a member of this community.", email=email), field="email")
-    pending = select(JoinRequest.id).where(
-        JoinRequest.community_id == community.id,
-        func.lower(JoinRequest.email) == email.lower(),
-        JoinRequest.status == RequestStatus.PENDING,
-    )
-    if session.scalar(pending) is not None:
-        raise Refused(_already_requested(email), field="email")
+    requested_already = Refused(_already_requested(email), field="email")
+    if pending_from(session, JoinRequest, email, JoinRequest.community_id == community.id):
+        raise requested_already
     join_request = JoinRequest(
         community_id=community.id,
         name=name,
@@ -76,12 +73,18 @@ def request_to_join(
         message=message,
         language=language,
     )
-    try:
-        with session.begin_nested():  # another process may take the same request at this moment
-            session.add(join_request)
-    except IntegrityError:
-        raise Refused(_already_requested(email), field="email") from None
+    # Another process may take the same request at this moment.
+    changes.add_unique(session, join_request, requested_already)
     return join_request
+
+
+def pending_from(session: Session, model: type[Decision], email: str, *where: ColumnElement[bool]) -> bool:
+    """Whether a request (``model``: to join a community or a call, a proposal) from ``email``, in
+    any case, that matches ``where`` is waiting for a decision: one at a time may."""
+    waiting = exists().where(
+        *where, func.lower(model.email) == email.lower(), model.status == RequestStatus.PENDING
+    )
+    return bool(session.scalar(select(waiting)))
 
 
 def _already_requested(email: str) -> str:
@@ -112,9 +115,17 @@ def decide_request(
     session: Session, *, join_request: JoinRequest, accept: bool, note: str, user_id: int
 ) -> Membership | None:
     """Accept (the asker becomes a member) or decline a pending request; refused once decided."""
-    if join_request.status is not RequestStatus.PENDING:
-        raise Refused(_("This request was decided already (%(status)s).", status=join_request.status.label))
-    _decide(join_request, accept=accept, note=note, user_id=user_id)
+    community = join_request.community
+    decide(
+        session,
+        join_request,
+        accept=accept,
+        note=note,
+        user_id=user_id,
+        programme_id=community.programme_id,
+        summary=f"{join_request.email} · {community.name_en or community.name_nl}",
+        decided_already=N_("This request was decided already (%(status)s)."),
+    )
     membership = None
     if accept:
         membership = find_member(session, community_id=join_request.community_id, email=join_request.email)
@@ -126,26 +137,39 @@ def decide_request(
                 organisation_name=join_request.organisation_name,
             )
             session.add(membership)
-    session.flush()
-    community = join_request.community
-    audit(
-        session,
-        user=None,
-        user_id=user_id,
-        action="accept" if accept else "decline",
-        entity="join_requests",
-        entity_id=join_request.id,
-        summary=f"{join_request.email} · {community.name_en or community.name_nl}",
-        programme_id=community.programme_id,
-    )
+            session.flush()
     return membership
 
 
-def _decide(record: JoinRequest | CommunityProposal, *, accept: bool, note: str, user_id: int) -> None:
+def decide(
+    session: Session,
+    record: Decision,
+    *,
+    accept: bool,
+    note: str,
+    user_id: int,
+    programme_id: int,
+    summary: str,
+    decided_already: str,
+) -> None:
+    """Accepts or declines a pending request (to join a community or a call, a proposal), with a
+    note for the asker, audited; refused once decided (``decided_already``: the msgid saying so,
+    of its status)."""
+    if record.status is not RequestStatus.PENDING:
+        raise Refused(_(decided_already, status=record.status.label))
     record.status = RequestStatus.ACCEPTED if accept else RequestStatus.DECLINED
     record.decided_at = utcnow()
     record.decided_by_id = user_id
     record.decision_note = note
+    session.flush()
+    changes.log(
+        session,
+        record,
+        "accept" if accept else "decline",
+        user_id=user_id,
+        programme_id=programme_id,
+        summary=summary,
+    )
 
 
 def add_member(
@@ -170,15 +194,13 @@ def add_member(
     )
     session.add(membership)
     session.flush()
-    audit(
+    changes.log(
         session,
-        user=None,
+        membership,
+        "create",
         user_id=user_id,
-        action="create",
-        entity="memberships",
-        entity_id=membership.id,
-        summary=f"{name or organisation_name} · {role.value}",
         programme_id=community.programme_id,
+        summary=f"{name or organisation_name} · {role.value}",
     )
     return membership
 
@@ -190,15 +212,13 @@ def get_member(session: Session, *, membership_id: int, community_id: int) -> Me
 
 
 def remove_member(session: Session, *, membership: Membership, programme_id: int, user_id: int) -> None:
-    audit(
+    changes.log(
         session,
-        user=None,
+        membership,
+        "delete",
         user_id=user_id,
-        action="delete",
-        entity="memberships",
-        entity_id=membership.id,
-        summary=membership.name or membership.organisation_label,
         programme_id=programme_id,
+        summary=membership.name or membership.organisation_label,
     )
     session.delete(membership)
     session.flush()
@@ -228,17 +248,15 @@ def propose(
                 ),
                 field="product_group",
             )
-    duplicate = session.scalar(
-        select(CommunityProposal.id).where(
-            CommunityProposal.programme_id == programme_id,
-            CommunityProposal.product_group_id.is_(None)
-            if product_group_id is None
-            else CommunityProposal.product_group_id == product_group_id,
-            func.lower(CommunityProposal.email) == email.lower(),
-            CommunityProposal.status == RequestStatus.PENDING,
-        )
-    )
-    if duplicate is not None:
+    if pending_from(
+        session,
+        CommunityProposal,
+        email,
+        CommunityProposal.programme_id == programme_id,
+        CommunityProposal.product_group_id.is_(None)
+        if product_group_id is None
+        else CommunityProposal.product_group_id == product_group_id,
+    ):
         raise Refused(
             _("Your proposal for this is already waiting for a decision. You will hear by e-mail."),
             field="email",
@@ -281,9 +299,16 @@ def decide_proposal(
     session: Session, *, proposal: CommunityProposal, accept: bool, note: str, user_id: int
 ) -> Community | None:
     """Accept (the community starts, its proposer its contact person) or decline a proposal."""
-    if proposal.status is not RequestStatus.PENDING:
-        raise Refused(_("This proposal was decided already (%(status)s).", status=proposal.status.label))
-    _decide(proposal, accept=accept, note=note, user_id=user_id)
+    decide(
+        session,
+        proposal,
+        accept=accept,
+        note=note,
+        user_id=user_id,
+        programme_id=proposal.programme_id,
+        summary=proposal.title,
+        decided_already=N_("This proposal was decided already (%(status)s)."),
+    )
     community = None
     if accept:
         language = proposal.language
@@ -309,17 +334,7 @@ def decide_proposal(
                 role=MemberRole.CONTACT,
             )
         )
-    session.flush()
-    audit(
-        session,
-        user=None,
-        user_id=user_id,
-        action="accept" if accept else "decline",
-        entity="community_proposals",
-        entity_id=proposal.id,
-        summary=proposal.title,
-        programme_id=proposal.programme_id,
-    )
+        session.flush()
     return community
 
 

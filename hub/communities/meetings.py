@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hub.accounts.services import audit
+from hub import changes
 from hub.communities.calendar import DEFAULT_LENGTH
 from hub.communities.models import CloseOut, Meeting, Registration
 from hub.db import utcnow
@@ -99,8 +98,11 @@ def register(
             Registration.meeting_id == meeting.id, func.lower(Registration.email) == email.lower()
         )
     )
+    registered_already = Refused(
+        _("%(email)s is registered for this meeting already.", email=email), field="email"
+    )
     if taken is not None:
-        raise Refused(_("%(email)s is registered for this meeting already.", email=email), field="email")
+        raise registered_already
     if meeting.capacity is not None:
         count = session.scalar(select(func.count()).where(Registration.meeting_id == meeting.id)) or 0
         if count >= meeting.capacity:
@@ -108,13 +110,7 @@ def register(
     registration = Registration(
         meeting_id=meeting.id, name=name, email=email, organisation_name=organisation_name, language=language
     )
-    try:
-        with session.begin_nested():
-            session.add(registration)
-    except IntegrityError:
-        raise Refused(
-            _("%(email)s is registered for this meeting already.", email=email), field="email"
-        ) from None
+    changes.add_unique(session, registration, registered_already)
     return registration
 
 
@@ -137,15 +133,13 @@ def save_closeout(
     closeout.lessons = _by_ids(session, Lesson, lesson_ids)
     session.add(closeout)
     session.flush()
-    audit(
+    changes.log(
         session,
-        user=None,
+        closeout,
+        "update",
         user_id=user_id,
-        action="update",
-        entity="meeting_closeouts",
-        entity_id=closeout.id,
-        summary=meeting.title_en or meeting.title_nl,
         programme_id=meeting.community.programme_id,
+        summary=meeting.title_en or meeting.title_nl,
     )
     return closeout
 
@@ -160,13 +154,5 @@ def publish_closeout(session: Session, *, closeout: CloseOut, user_id: int, prog
     """Make the close-out public (and federated); publishing is for good, edits follow it."""
     if closeout.published_at is None:
         closeout.published_at = utcnow()
-        audit(
-            session,
-            user=None,
-            user_id=user_id,
-            action="publish",
-            entity="meeting_closeouts",
-            entity_id=closeout.id,
-            programme_id=programme_id,
-        )
+        changes.log(session, closeout, "publish", user_id=user_id, programme_id=programme_id)
         session.flush()

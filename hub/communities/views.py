@@ -18,21 +18,25 @@ from hub.communities import calendar, joining, meetings, notices, services
 from hub.communities.models import Community, Meeting
 from hub.db import utcnow
 from hub.forms import TEXT_MAX, Form
+from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.programmes.services import list_programmes
+from hub.public import calendar_page, record, send_and_tell, visitor
 from hub.ratelimit import check_public_form
 from hub.refusals import Refused
 from hub.security import form_view
 from hub.taxonomy import services as taxonomy
 from hub.urls import url
-from hub.web import calendar_response, db, flash, found, language, render_page, writer_db
+from hub.web import db, flash, found, language, render_page, writer_db
 
 
 def _community(session: Session, request: Request) -> Community:
-    community_id = request.path_params["community_id"]
-    return found(
-        services.get_community(session, community_id=community_id),
-        _("There is no community with number %(id)s.", id=community_id),
+    return record(
+        request,
+        session,
+        services.get_community,
+        "community_id",
+        N_("There is no community with number %(id)s."),
     )
 
 
@@ -91,24 +95,14 @@ def join_page(request: Request) -> Response:
 def join_submit(request: Request, data: FormData) -> Response:
     check_public_form(request)
     form = Form.submitted(data)
-    name = form.line("name", max_length=200, required=True)
-    email = form.email("email", required=True)
-    organisation = form.line("organisation", max_length=200)
+    who = visitor(request, form)
     message = form.text("message", max_length=4000)
     with db(request) as session:
         community = _community(session, request)
         if not form.ok:
             return _join_page(request, community, form, 400)
         try:
-            join_request = joining.request_to_join(
-                session,
-                community=community,
-                name=name,
-                email=email,
-                organisation_name=organisation,
-                message=message,
-                language=language(request),
-            )
+            join_request = joining.request_to_join(session, community=community, message=message, **who)
         except Refused as refused:
             form.error(refused.field or "form", str(refused))
             return _join_page(request, community, form, 409)
@@ -124,7 +118,7 @@ def join_submit(request: Request, data: FormData) -> Response:
             _(
                 "Thank you: your request was sent to the moderators. "
                 "You will hear from them by e-mail at %(email)s.",
-                email=email,
+                email=who["email"],
             ),
         )
         return RedirectResponse(url("community", community_id=community.id), status_code=303)
@@ -161,9 +155,7 @@ def propose_submit(request: Request, data: FormData) -> Response:
         product_group = form.key("product_group", product_groups, required=False)
         title = form.line("title", max_length=200, required=True)
         description = form.text("description", max_length=TEXT_MAX, required=True)
-        name = form.line("name", max_length=200, required=True)
-        email = form.email("email", required=True)
-        organisation = form.line("organisation", max_length=200)
+        who = visitor(request, form)
         if not form.ok or programme is None:
             return _propose_page(request, session, form, 400)
         try:
@@ -173,10 +165,7 @@ def propose_submit(request: Request, data: FormData) -> Response:
                 product_group_id=product_groups[product_group].id if product_group else None,
                 title=title,
                 description=description,
-                name=name,
-                email=email,
-                organisation_name=organisation,
-                language=language(request),
+                **who,
             )
         except Refused as refused:
             form.error(refused.field or "form", str(refused))
@@ -224,23 +213,14 @@ def meeting_detail(request: Request) -> Response:
 def meeting_register(request: Request, data: FormData) -> Response:
     check_public_form(request)
     form = Form.submitted(data)
-    name = form.line("name", max_length=200, required=True)
-    email = form.email("email", required=True)
-    organisation = form.line("organisation", max_length=200)
+    who = visitor(request, form)
     # A writer session: the capacity check and the insert must not interleave with another's.
     with writer_db(request) as session:
         meeting = _meeting(session, request)
         if not form.ok:
             return _meeting_page(request, session, meeting, form, 400)
         try:
-            registration = meetings.register(
-                session,
-                meeting=meeting,
-                name=name,
-                email=email,
-                organisation_name=organisation,
-                language=language(request),
-            )
+            registration = meetings.register(session, meeting=meeting, **who)
         except Refused as refused:
             form.error(refused.field or "form", str(refused))
             return _meeting_page(request, session, meeting, form, 409)
@@ -252,16 +232,15 @@ def meeting_register(request: Request, data: FormData) -> Response:
             community=meeting.community,
         )
         path = url("meeting", community_id=meeting.community_id, meeting_id=meeting.id)
-    if mail.send_now(request.app.state.settings, message):
-        flash(request, _("You are registered. A confirmation is on its way to %(email)s.", email=email))
-    else:
-        flash(
-            request,
-            _(
-                "You are registered. The confirmation e-mail could not be sent; "
-                "the moderators have your registration."
-            ),
-        )
+    send_and_tell(
+        request,
+        [message],
+        sent=_("You are registered. A confirmation is on its way to %(email)s.", email=who["email"]),
+        unsent=_(
+            "You are registered. The confirmation e-mail could not be sent; "
+            "the moderators have your registration."
+        ),
+    )
     return RedirectResponse(path, status_code=303)
 
 
@@ -270,27 +249,18 @@ def meeting_register(request: Request, data: FormData) -> Response:
 
 def community_calendar(request: Request) -> Response:
     """Every meeting of the community, for a calendar program to subscribe to."""
-    lang = language(request)
     with db(request) as session:
         community = _community(session, request)
-        body = calendar.calendar(
-            services.meetings_of(session, community_id=community.id),
-            name=community.localized("name", lang).text,
-            language=lang,
-            base_url=request.app.state.settings.base_url,
-        )
-    return calendar_response(body)
+        every_meeting = services.meetings_of(session, community_id=community.id)
+        name = community.localized("name", language(request)).text
+        return calendar_page(request, calendar.calendar, every_meeting, name=name)
 
 
 def meeting_calendar(request: Request) -> Response:
     """One meeting as a file to add to a calendar."""
-    lang = language(request)
     with db(request) as session:
         meeting = _meeting(session, request)
-        body = calendar.calendar(
-            [meeting],
-            name=meeting.localized("title", lang).text,
-            language=lang,
-            base_url=request.app.state.settings.base_url,
+        name = meeting.localized("title", language(request)).text
+        return calendar_page(
+            request, calendar.calendar, [meeting], name=name, filename=f"meeting-{meeting.id}.ics"
         )
-    return calendar_response(body, filename=f"meeting-{meeting.id}.ics")

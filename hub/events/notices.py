@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from email.message import EmailMessage
 
 from hub import mail
-from hub.communities.calendar import occurrence, vcalendar
+from hub.communities.calendar import linked_calendar
 from hub.events.models import Event, EventRegistration
 from hub.i18n import N_
 from hub.settings import Settings
@@ -15,13 +15,12 @@ from hub.settings import Settings
 
 def calendar(events: Iterable[Event], *, name: str, language: str, base_url: str) -> bytes:
     """The events as one VCALENDAR (titles in ``language``, links to their pages)."""
-    base = base_url.rstrip("/")
-    return vcalendar(
-        (
-            occurrence(event, language=language, url=f"{base}/{language}/events/{event.id}")
-            for event in events
-        ),
+    return linked_calendar(
+        events,
+        route="event",
+        params=lambda event: {"event_id": event.id},
         name=name,
+        language=language,
         base_url=base_url,
     )
 

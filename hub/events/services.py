@@ -14,10 +14,9 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 
 from sqlalchemy import ColumnElement, case, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from hub.accounts.services import audit
+from hub import changes
 from hub.db import utcnow
 from hub.events.models import Event, EventKind, EventRegistration, Side
 from hub.filters import QueryFilters
@@ -213,8 +212,9 @@ def register(
     if refusal is not None:
         raise Refused(refusal)
     email = email.lower()  # stored in lower case: the unique index then ignores case
+    registered_already = Refused(_registered_already(), field="email")
     if _registered(session, event_id=event.id, email=email) is not None:
-        raise Refused(_registered_already(), field="email")
+        raise registered_already
     capacity = event.capacity(side)
     if capacity is not None:
         taken = session.scalar(
@@ -235,11 +235,8 @@ def register(
         language=language,
         created_at=utcnow(),
     )
-    try:
-        with session.begin_nested():  # another process may store the same address at this moment
-            session.add(registration)
-    except IntegrityError:
-        raise Refused(_registered_already(), field="email") from None
+    # Another process may store the same address at this moment.
+    changes.add_unique(session, registration, registered_already)
     return registration
 
 
@@ -282,23 +279,15 @@ def cancel_registration(
     session: Session, *, registration: EventRegistration, event: Event, user_id: int
 ) -> bool:
     """Cancels a live registration (its place frees up); False if it was cancelled already."""
-    if registration.cancelled_at is not None:
-        return False
-    registration.cancelled_at = utcnow()
-    session.flush()
-    audit(
+    return changes.stamp(
         session,
-        user=None,
-        user_id=user_id,
+        record=registration,
+        column="cancelled_at",
         action="cancel",
-        entity="event_registrations",
-        entity_id=registration.id,
-        summary=f"{registration.email} · {event.title_en or event.title_nl}",
+        user_id=user_id,
         programme_id=event.programme_id,
-        before={"cancelled_at": None},
-        after={"cancelled_at": registration.cancelled_at.isoformat()},
+        summary=f"{registration.email} · {event.title_en or event.title_nl}",
     )
-    return True
 
 
 def events_held_by_programme(session: Session) -> dict[int, int]:

@@ -14,32 +14,20 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from hub import mail
 from hub.db import utcnow
 from hub.events import notices, services
 from hub.events.models import Event, EventKind, Side
-from hub.filters import InvalidFilter
 from hub.forms import Form
 from hub.i18n import gettext as _
 from hub.programmes.services import programme_choices
+from hub.public import calendar_page, caught_bot, send_and_tell
 from hub.ratelimit import check_public_form
 from hub.refusals import Refused
 from hub.security import form_view
 from hub.taxonomy import services as taxonomy
 from hub.urls import url
-from hub.web import (
-    calendar_response,
-    check_page,
-    db,
-    flash,
-    invalid_value,
-    language,
-    not_found,
-    render_page,
-    writer_db,
-)
+from hub.web import check_page, db, language, not_found, render_page, writer_db
 
-HONEYPOT = "website"  # hidden from people; a bot that fills every field gives itself away
 OFFER_MAX = 4000
 
 
@@ -54,10 +42,7 @@ def _event(session: Session, request: Request) -> Event:
 def event_list(request: Request) -> Response:
     now = utcnow()
     with db(request) as session:
-        try:
-            filters = services.parse_filters(session, request.query_params)
-        except InvalidFilter as error:
-            raise invalid_value(error.field, error.value) from None
+        filters = services.parse_filters(session, request.query_params)
         page = services.list_events(session, filters=filters, now=now)
         check_page(filters.page, page.pages)
         return render_page(
@@ -122,9 +107,8 @@ def event_register(request: Request, data: FormData) -> Response:
     # A writer session: the check of the places left and the insert must not interleave.
     with writer_db(request) as session:
         event = _event(session, request)
-        if form.value(HONEYPOT):
-            flash(request, _("You are registered. A confirmation is on its way to you."))
-            return done  # a bot: it sees what a person would, and nothing happens
+        if caught_bot(request, form, _("You are registered. A confirmation is on its way to you.")):
+            return done
         refusal = services.registration_refusal(event, utcnow())
         if refusal is not None:
             form.error("form", refusal)
@@ -150,21 +134,18 @@ def event_register(request: Request, data: FormData) -> Response:
             form.error(refused.field or "form", str(refused))
             return _event_page(request, session, event, form, 409)
         session.commit()
-        settings = request.app.state.settings
-        message = notices.registration_confirmed(settings, registration=registration, event=event)
-    if mail.send_now(settings, message):
-        flash(
-            request,
-            _("You are registered. A confirmation is on its way to %(email)s.", email=values["email"]),
+        message = notices.registration_confirmed(
+            request.app.state.settings, registration=registration, event=event
         )
-    else:
-        flash(
-            request,
-            _(
-                "You are registered. The confirmation e-mail could not be sent; "
-                "the coordinators have your registration."
-            ),
-        )
+    send_and_tell(
+        request,
+        [message],
+        sent=_("You are registered. A confirmation is on its way to %(email)s.", email=values["email"]),
+        unsent=_(
+            "You are registered. The confirmation e-mail could not be sent; "
+            "the coordinators have your registration."
+        ),
+    )
     return done
 
 
@@ -173,26 +154,14 @@ def event_register(request: Request, data: FormData) -> Response:
 
 def event_calendar(request: Request) -> Response:
     """One event as a file to add to a calendar."""
-    lang = language(request)
     with db(request) as session:
         event = _event(session, request)
-        body = notices.calendar(
-            [event],
-            name=event.localized("title", lang).text,
-            language=lang,
-            base_url=request.app.state.settings.base_url,
-        )
-    return calendar_response(body, filename=f"event-{event.id}.ics")
+        name = event.localized("title", language(request)).text
+        return calendar_page(request, notices.calendar, [event], name=name, filename=f"event-{event.id}.ics")
 
 
 def events_calendar(request: Request) -> Response:
     """Every event, for a calendar program to subscribe to."""
-    lang = language(request)
+    name = _("Events of the circular procurement programmes")
     with db(request) as session:
-        body = notices.calendar(
-            services.live_events(session),
-            name=_("Events of the circular procurement programmes"),
-            language=lang,
-            base_url=request.app.state.settings.base_url,
-        )
-    return calendar_response(body)
+        return calendar_page(request, notices.calendar, services.live_events(session), name=name)

@@ -26,6 +26,7 @@ from hub.coordinator import (
     found,
     list_filters,
     new_record_form,
+    record_page,
     redirect_to,
     refuse_if_synced,
     render_page,
@@ -54,7 +55,7 @@ from hub.record_screens import RecordScreens
 from hub.records import LANGUAGES
 from hub.security import form_view
 from hub.taxonomy import services as taxonomy
-from hub.web import check_page, db
+from hub.web import check_page, db, post
 
 # The form's fields that show a rule about a stored value (the form takes a day and local times).
 FORM_FIELD = {"starts_at": "starts", "ends_at": "ends", "registration_closes_at": "registration_closes_on"}
@@ -136,7 +137,9 @@ class EventScreens(RecordScreens[Event, EventInput]):
         form.raw["product_group_ids"] = [str(g.id) for g in record.product_groups]
         return form
 
-    def context(self, session: Session, record: Event | None, form: Form) -> dict[str, Any]:
+    def context(
+        self, session: Session, principal: Principal, record: Event | None, form: Form
+    ) -> dict[str, Any]:
         return {"is_past": record is not None and record.is_past(utcnow())}
 
     def list_page(self, request: Request, session: Session, principal: Principal) -> Response:
@@ -161,23 +164,23 @@ class EventScreens(RecordScreens[Event, EventInput]):
 screens = EventScreens()
 
 
-def event_registrations(request: Request) -> Response:
+def _registrations_page(request: Request, session: Session, event: Event) -> Response:
     """Who registered, per side, with the places taken and left."""
-    principal = require_principal(request)
-    with db(request) as session:
-        event = screens.load(session, request, principal)
-        registrations = events.registrations_of(session, event_id=event.id)
-        taken = events.taken_places(session, event_ids=[event.id]).get(event.id, {})
-        return render_page(
-            request,
-            "events/workspace/registrations.html",
-            event=event,
-            sides=list(Side),
-            by_side={side: [r for r in registrations if r.side is side] for side in Side},
-            taken=taken,
-            places_left=events.places_left(event, taken),
-            readonly=event.home_hub is not None,
-        )
+    registrations = events.registrations_of(session, event_id=event.id)
+    taken = events.taken_places(session, event_ids=[event.id]).get(event.id, {})
+    return render_page(
+        request,
+        "events/workspace/registrations.html",
+        event=event,
+        sides=list(Side),
+        by_side={side: [r for r in registrations if r.side is side] for side in Side},
+        taken=taken,
+        places_left=events.places_left(event, taken),
+        readonly=event.home_hub is not None,
+    )
+
+
+event_registrations = record_page(screens.load, _registrations_page)
 
 
 @form_view
@@ -208,10 +211,9 @@ def routes() -> list[BaseRoute]:
     return [
         *screens.routes(),
         Route("/events/{event_id:int}/registrations", event_registrations, name="ws_event_registrations"),
-        Route(
+        post(
             "/events/{event_id:int}/registrations/{registration_id:int}/cancel",
             registration_cancel,
-            methods=["POST"],
             name="ws_event_registration_cancel",
         ),
     ]

@@ -22,6 +22,7 @@ from hub.db import utcnow
 from hub.events.models import Event, EventKind, Side
 from hub.i18n import TIMEZONE, utc_moment
 from hub.i18n import gettext as _
+from hub.inputs import TitledInput
 from hub.records import LANGUAGES
 from hub.refusals import Invalid
 from hub.taxonomy.models import ProductGroup
@@ -44,9 +45,11 @@ FIELDS = (
 
 
 @dataclasses.dataclass(frozen=True)
-class EventInput:
+class EventInput(TitledInput[Event]):
     """An event's values (``FIELDS``), typed, with its product groups by id. The moments are in
     UTC; ``timezone`` is where the event happens."""
+
+    FIELDS = FIELDS
 
     programme_id: int
     kind: EventKind
@@ -67,20 +70,8 @@ class EventInput:
     product_group_ids: tuple[int, ...] = ()
 
     @classmethod
-    def of(cls, event: Event) -> EventInput:
-        """The event's values as they are (the start of a change to some of them)."""
-        return cls(
-            **{name: getattr(event, name) for name in FIELDS},
-            product_group_ids=tuple(g.id for g in event.product_groups),
-        )
-
-    def values(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in FIELDS}
-
-    @property
-    def title(self) -> str:
-        """The title in the source language (the line naming the event in the audit log)."""
-        return str(getattr(self, f"title_{self.source_language}", ""))
+    def links_of(cls, event: Event) -> dict[str, Any]:
+        return {"product_group_ids": tuple(g.id for g in event.product_groups)}
 
 
 def _zone(name: str | None) -> ZoneInfo:

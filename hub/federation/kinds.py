@@ -248,6 +248,10 @@ def _product_group() -> Code:
     )
 
 
+def _strategy() -> Code:
+    return Code("strategy", column="strategy_id", vocabulary="strategies", nullable=True)
+
+
 def _dates() -> tuple[Field, ...]:
     return (Date("starts_on", nullable=True), Date("ends_on", nullable=True))
 
@@ -385,12 +389,7 @@ KINDS: dict[str, Kind] = {
                 Bilingual("evidence"),
                 Bilingual("transfer"),
                 _product_group(),
-                Code(
-                    "strategy",
-                    column="strategy_id",
-                    vocabulary="strategies",
-                    nullable=True,
-                ),
+                _strategy(),
                 Choice("phase", choices=Phase, nullable=True),
                 Choice("kind", choices=LessonKind),
             ),
@@ -445,7 +444,7 @@ KINDS: dict[str, Kind] = {
                 Date("held_on", nullable=True),
                 Text("speakers", max_length=500),
                 _product_group(),
-                Code("strategy", column="strategy_id", vocabulary="strategies", nullable=True),
+                _strategy(),
                 Choice("phase", choices=Phase, nullable=True),
             ),
             children=(

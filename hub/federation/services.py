@@ -125,23 +125,34 @@ def client_active(session: Session, *, client_id: str) -> bool:
     )
 
 
-def _summary(client: ApiClient) -> str:
-    return f"{client.name} ({client.client_id})"
+def _audit(
+    session: Session,
+    client: ApiClient,
+    *,
+    user_id: int,
+    action: str,
+    after: dict[str, Any],
+    before: dict[str, Any] | None = None,
+) -> None:
+    """Records in the audit log that ``user_id`` did ``action`` to ``client``."""
+    audit(
+        session,
+        user=None,
+        user_id=user_id,
+        action=action,
+        entity=ENTITY,
+        entity_id=client.id,
+        summary=f"{client.name} ({client.client_id})",
+        before=before,
+        after=after,
+    )
 
 
 def register_client_audited(session: Session, *, name: str, user_id: int) -> tuple[ApiClient, str]:
     """A new client and its secret (to be shown once), audited as created by ``user_id``."""
     client, secret = register_client(session, name=name, created_by_id=user_id)
-    audit(
-        session,
-        user=None,
-        user_id=user_id,
-        action="create",
-        entity=ENTITY,
-        entity_id=client.id,
-        summary=_summary(client),
-        after={"name": client.name, "client_id": client.client_id, "scope": client.scope},
-    )
+    after = {"name": client.name, "client_id": client.client_id, "scope": client.scope}
+    _audit(session, client, user_id=user_id, action="create", after=after)
     return client, secret
 
 
@@ -153,14 +164,11 @@ def revoke_client_audited(session: Session, *, client_id: str, user_id: int) -> 
         return client
     revoke_client(session, client_id=client_id)
     session.flush()
-    audit(
+    _audit(
         session,
-        user=None,
+        client,
         user_id=user_id,
         action="revoke",
-        entity=ENTITY,
-        entity_id=client.id,
-        summary=_summary(client),
         before={"revoked_at": None},
         after={"revoked_at": jsonable(client.revoked_at)},
     )

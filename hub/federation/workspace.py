@@ -17,7 +17,7 @@ from hub.federation.identity import API_PATH, hub_address
 from hub.forms import Form
 from hub.i18n import gettext as _
 from hub.security import form_view
-from hub.web import db
+from hub.web import db, post
 
 NAME_MAX = 200  # ApiClient.name
 
@@ -83,6 +83,6 @@ def routes() -> list[BaseRoute]:
     """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
     return [
         Route("/clients", client_list, name="ws_clients"),
-        Route("/clients", client_register, methods=["POST"], name="ws_client_register"),
-        Route("/clients/{client_id:str}/revoke", client_revoke, methods=["POST"], name="ws_client_revoke"),
+        post("/clients", client_register, name="ws_client_register"),
+        post("/clients/{client_id:str}/revoke", client_revoke, name="ws_client_revoke"),
     ]

@@ -5,9 +5,10 @@ list for reference."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Collection, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -22,89 +23,98 @@ from hub.queries import workspace_scope
 MAX_LINKED = 50  # records one field may name
 LISTED = 100  # the latest numbers a form shows for reference
 R = TypeVar("R", Pilot, Lesson)
-Refusal = Callable[[Sequence[int], Sequence[int]], str | None]
 
 
-def find(
-    session: Session, model: type[R], ids: Sequence[int], *, kept: Collection[int] = ()
-) -> tuple[list[R], list[int], list[int]]:
-    """The records of ``ids`` (in that order), the ids of no record, and the ids of records that
-    were archived (a record linked already, in ``kept``, may stay after it was archived)."""
-    records = {r.id: r for r in session.scalars(select(model).where(model.id.in_(ids)))} if ids else {}
-    missing = [n for n in ids if n not in records]
-    gone = [n for n in ids if n in records and records[n].withdrawn_at and n not in kept]
-    return [records[n] for n in ids if n in records], missing, gone
+@dataclasses.dataclass(frozen=True)
+class Kind(Generic[R]):
+    """A kind of record a field of numbers links to, and what its field says (in the language of
+    the moment it says it): ``unknown`` and ``archived`` take the numbers refused."""
+
+    model: type[R]
+    unknown: Callable[[Sequence[int]], str]
+    archived: Callable[[Sequence[int]], str]
+    not_a_number: Callable[[str], str]
+    too_many: Callable[[], str]
 
 
 def _listed(numbers: Sequence[int]) -> str:
     return ", ".join(map(str, numbers))
 
 
-def pilots_refused(missing: Sequence[int], gone: Sequence[int]) -> str | None:
-    """Why pilots of these numbers cannot be linked (``find``'s missing and archived), or None."""
+PILOTS = Kind(
+    Pilot,
+    unknown=lambda numbers: ngettext(
+        "There is no pilot with number %(numbers)s.",
+        "There are no pilots with numbers %(numbers)s.",
+        len(numbers),
+        numbers=_listed(numbers),
+    ),
+    archived=lambda numbers: ngettext(
+        "Pilot %(numbers)s was archived and can no longer be linked.",
+        "Pilots %(numbers)s were archived and can no longer be linked.",
+        len(numbers),
+        numbers=_listed(numbers),
+    ),
+    not_a_number=lambda value: _(
+        "“%(value)s” is not a pilot number: write the numbers only, e.g. 12, 48.", value=value
+    ),
+    too_many=lambda: _("Link at most %(max)d pilots.", max=MAX_LINKED),
+)
+LESSONS = Kind(
+    Lesson,
+    unknown=lambda numbers: ngettext(
+        "There is no lesson with number %(numbers)s.",
+        "There are no lessons with numbers %(numbers)s.",
+        len(numbers),
+        numbers=_listed(numbers),
+    ),
+    archived=lambda numbers: ngettext(
+        "Lesson %(numbers)s was archived and can no longer be linked.",
+        "Lessons %(numbers)s were archived and can no longer be linked.",
+        len(numbers),
+        numbers=_listed(numbers),
+    ),
+    not_a_number=lambda value: _(
+        "“%(value)s” is not a lesson number: write the numbers only, e.g. 3, 17.", value=value
+    ),
+    too_many=lambda: _("Link at most %(max)d lessons.", max=MAX_LINKED),
+)
+
+
+def find(
+    session: Session, kind: Kind[R], ids: Sequence[int], *, kept: Collection[int] = ()
+) -> tuple[list[R], str | None]:
+    """The records of ``ids`` (in that order), and why some cannot be linked (None: all can): an
+    id of no record, or of an archived one (a record linked already, in ``kept``, may stay after
+    it was archived)."""
+    model = kind.model
+    records = {r.id: r for r in session.scalars(select(model).where(model.id.in_(ids)))} if ids else {}
+    missing = [n for n in ids if n not in records]
+    gone = [n for n in ids if n in records and records[n].withdrawn_at and n not in kept]
+    found = [records[n] for n in ids if n in records]
     if missing:
-        return ngettext(
-            "There is no pilot with number %(numbers)s.",
-            "There are no pilots with numbers %(numbers)s.",
-            len(missing),
-            numbers=_listed(missing),
-        )
-    if gone:
-        return ngettext(
-            "Pilot %(numbers)s was archived and can no longer be linked.",
-            "Pilots %(numbers)s were archived and can no longer be linked.",
-            len(gone),
-            numbers=_listed(gone),
-        )
-    return None
+        return found, kind.unknown(missing)
+    return found, kind.archived(gone) if gone else None
 
 
-def lessons_refused(missing: Sequence[int], gone: Sequence[int]) -> str | None:
-    """Why lessons of these numbers cannot be linked (``find``'s missing and archived), or None."""
-    if missing:
-        return ngettext(
-            "There is no lesson with number %(numbers)s.",
-            "There are no lessons with numbers %(numbers)s.",
-            len(missing),
-            numbers=_listed(missing),
-        )
-    if gone:
-        return ngettext(
-            "Lesson %(numbers)s was archived and can no longer be linked.",
-            "Lessons %(numbers)s were archived and can no longer be linked.",
-            len(gone),
-            numbers=_listed(gone),
-        )
-    return None
-
-
-def _numbers(form: Form, field: str, *, wrong: Callable[[str], str], too_many: str) -> list[int]:
+def _numbers(form: Form, field: str, kind: Kind[R]) -> list[int]:
     """The numbers typed in the field ("12, 48", "#12 #48"), without repeats."""
     tokens = [t.lstrip("#") for t in re.split(r"[\s,;]+", form.line(field, max_length=500)) if t]
     bad = [t for t in tokens if not re.fullmatch(r"[0-9]{1,9}", t)]
     if bad:
-        form.error(field, wrong(bad[0][:20]))
+        form.error(field, kind.not_a_number(bad[0][:20]))
         return []
     numbers = list(dict.fromkeys(int(t) for t in tokens))
     if len(numbers) > MAX_LINKED:
-        form.error(field, too_many)
+        form.error(field, kind.too_many())
     return numbers
 
 
-def _linked(
-    session: Session,
-    form: Form,
-    field: str,
-    model: type[R],
-    numbers: Sequence[int],
-    kept: Collection[int],
-    refused: Refusal,
-) -> list[R]:
+def _linked(session: Session, form: Form, field: str, kind: Kind[R], kept: Collection[int]) -> list[R]:
     """The records of the numbers typed; a number of no record, or of an archived one, is an error."""
-    records, missing, gone = find(session, model, numbers, kept=kept)
-    why = refused(missing, gone)
-    if why:
-        form.error(field, why)
+    records, refused = find(session, kind, _numbers(form, field, kind), kept=kept)
+    if refused:
+        form.error(field, refused)
     return records
 
 
@@ -112,30 +122,14 @@ def pilots(
     session: Session, form: Form, *, kept: Collection[int], field: str = "pilot_numbers"
 ) -> list[Pilot]:
     """The pilots named in ``field``; ``kept``: the ids of those linked already."""
-    numbers = _numbers(
-        form,
-        field,
-        wrong=lambda value: _(
-            "“%(value)s” is not a pilot number: write the numbers only, e.g. 12, 48.", value=value
-        ),
-        too_many=_("Link at most %(max)d pilots.", max=MAX_LINKED),
-    )
-    return _linked(session, form, field, Pilot, numbers, kept, pilots_refused)
+    return _linked(session, form, field, PILOTS, kept)
 
 
 def lessons(
     session: Session, form: Form, *, kept: Collection[int], field: str = "lesson_numbers"
 ) -> list[Lesson]:
     """The lessons named in ``field``; ``kept``: the ids of those linked already."""
-    numbers = _numbers(
-        form,
-        field,
-        wrong=lambda value: _(
-            "“%(value)s” is not a lesson number: write the numbers only, e.g. 3, 17.", value=value
-        ),
-        too_many=_("Link at most %(max)d lessons.", max=MAX_LINKED),
-    )
-    return _linked(session, form, field, Lesson, numbers, kept, lessons_refused)
+    return _linked(session, form, field, LESSONS, kept)
 
 
 def _latest(session: Session, model: type[R], programme_ids: Collection[int] | None) -> Sequence[R]:

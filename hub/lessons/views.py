@@ -5,30 +5,25 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hub.filters import InvalidFilter
-from hub.i18n import gettext as _
+from hub.i18n import N_
 from hub.lessons import services
 from hub.lessons.models import LessonKind
 from hub.library import services as library
 from hub.programmes.services import programme_choices
+from hub.public import list_page, record
 from hub.taxonomy import services as taxonomy
 from hub.taxonomy.models import Phase
-from hub.web import check_page, db, found, invalid_value, language, render
+from hub.web import check_page, db, language, render
 
 
 def lesson_list(request: Request) -> Response:
     with db(request) as session:
-        try:
-            filters = services.parse_filters(session, request.query_params)
-        except InvalidFilter as error:
-            raise invalid_value(error.field, error.value) from None
-        page = services.list_lessons(session, filters=filters, language=language(request))
-        check_page(filters.page, page.pages)
-        return render(
+        filters = services.parse_filters(session, request.query_params)
+        return list_page(
             request,
             "lessons/list.html",
-            page=page,
-            filters=filters,
+            services.list_lessons(session, filters=filters, language=language(request)),
+            filters,
             programmes=programme_choices(session),
             product_groups=taxonomy.product_groups(session),
             kinds=list(LessonKind),
@@ -37,27 +32,22 @@ def lesson_list(request: Request) -> Response:
 
 
 def lesson_detail(request: Request) -> Response:
-    lesson_id = request.path_params["lesson_id"]
     with db(request) as session:
-        detail = found(
-            services.get_lesson(session, lesson_id=lesson_id),
-            _("There is no lesson with number %(id)s.", id=lesson_id),
+        detail = record(
+            request, session, services.get_lesson, "lesson_id", N_("There is no lesson with number %(id)s.")
         )
         return render(
             request,
             "lessons/detail.html",
             lesson=detail.lesson,
             detail=detail,
-            library=library.items_of_lesson(session, lesson_id=lesson_id),
+            library=library.items_of_lesson(session, lesson_id=detail.lesson.id),
         )
 
 
 def lesson_reuse(request: Request) -> Response:
     with db(request) as session:
-        try:
-            filters = services.parse_filters(session, request.query_params)
-        except InvalidFilter as error:
-            raise invalid_value(error.field, error.value) from None
+        filters = services.parse_filters(session, request.query_params)
         overview = services.reuse_overview(
             session,
             programme=filters.programme,

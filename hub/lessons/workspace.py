@@ -23,14 +23,7 @@ from starlette.routing import BaseRoute
 from hub.accounts.services import Principal
 from hub.accounts.web import forbid_unless, require_principal
 from hub.communities.models import CloseOut
-from hub.coordinator import (
-    flash,
-    list_filters,
-    redirect_to,
-    refuse_if_synced,
-    render_page,
-    scope,
-)
+from hub.coordinator import ListFilters, flash, redirect_to, refuse_if_synced, scope
 from hub.forms import Form, as_raw
 from hub.i18n import N_
 from hub.i18n import gettext as _
@@ -38,12 +31,11 @@ from hub.lessons import linked, services
 from hub.lessons.fields import FIELDS, TEXT_NAMES
 from hub.lessons.models import Lesson, LessonKind
 from hub.lessons.writes import Attachment, LessonInput, add_to_closeout, create_lesson, update_lesson
-from hub.programmes.services import editable_programmes
-from hub.record_screens import RecordScreens
+from hub.record_screens import RecordScreens, programme_list
 from hub.records import LANGUAGES
 from hub.taxonomy import services as taxonomy
 from hub.taxonomy.models import Phase
-from hub.web import bad_request, check_page, db, not_found
+from hub.web import bad_request, db, not_found
 
 MAX_ATTACHMENTS = 5  # the form's rows of documents
 
@@ -144,36 +136,26 @@ class LessonScreens(RecordScreens[Lesson, LessonInput]):
             initial.raw[f"attachment_url_{i}"] = attachment.url
         return initial
 
-    def context(self, session: Session, record: Lesson | None, form: Form) -> dict[str, Any]:
+    def context(
+        self, session: Session, principal: Principal, record: Lesson | None, form: Form
+    ) -> dict[str, Any]:
         return {"attachment_rows": range(1, MAX_ATTACHMENTS + 1), "closeout": None}
 
     def list_page(self, request: Request, session: Session, principal: Principal) -> Response:
-        programmes = editable_programmes(session, programme_ids=scope(principal))
         groups = taxonomy.product_groups(session)
-        read = list_filters(request)  # 400 naming the filter for a value it does not know
-        programme = read.key("programme", {str(p.id) for p in programmes})
-        group = read.key("product_group", {str(g.id) for g in groups})
-        q = read.search()
-        archived = read.flag("archived")
-        number = read.page()
-        page = services.lessons_of(
-            session,
-            programme_ids=scope(principal),
-            q=q,
-            programme_id=int(programme) if programme else None,
-            product_group_id=int(group) if group else None,
-            archived=archived,
-            page=number,
-        )
-        check_page(number, page.pages)
-        return render_page(
+
+        def by_group(read: ListFilters) -> dict[str, Any]:
+            group = read.key("product_group", {str(g.id) for g in groups})
+            return {"product_group_id": int(group) if group else None}
+
+        return programme_list(
             request,
-            "lessons/workspace/list.html",
-            page=page,
-            programmes=programmes,
+            session,
+            principal,
+            template="lessons/workspace/list.html",
+            query=services.lessons_of,
+            filters=by_group,
             product_groups=groups,
-            form=read,  # form.value(...) shows the filters again
-            archived=archived,
         )
 
     # A lesson recorded from a meeting's close-out (``?closeout=``, then the form's hidden field):

@@ -5,6 +5,8 @@ nothing is linked, or published, until someone confirms it.
 
 from __future__ import annotations
 
+from functools import partial
+
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -23,7 +25,7 @@ from hub.lessons.models import Lesson, LessonPilotLink, LinkKind
 from hub.lessons.suggest import IndexCache
 from hub.pilots.models import Pilot
 from hub.security import form_view
-from hub.web import bad_request, db, language
+from hub.web import bad_request, db, language, post
 
 
 def _cache(request: Request) -> IndexCache:
@@ -49,41 +51,28 @@ def _lesson(session: Session, lesson_id: int) -> Lesson:
     return found(session.get(Lesson, lesson_id), _("There is no lesson with number %(id)s.", id=lesson_id))
 
 
-def pilot_lessons(request: Request) -> Response:
+def links_page(request: Request) -> Response:
+    """The links of the pilot or the lesson the path names, and the lessons (of a pilot) or the
+    pilots (of a lesson) suggested to this person."""
     principal = require_principal(request)
     with db(request) as session:
-        pilot = _pilot(session, request.path_params["pilot_id"])
-        programmes = _programmes(principal, pilot.programme_id)
-        suggestions = links.suggested_lessons(
-            session, pilot=pilot, programmes=programmes, cache=_cache(request), language=language(request)
-        )
+        subject: Lesson | Pilot
+        if "pilot_id" in request.path_params:
+            subject = pilot = _pilot(session, request.path_params["pilot_id"])
+            direction, made = "lessons", links.links_of(session, pilot_id=pilot.id)
+            suggest = partial(links.suggested_lessons, session, pilot=pilot)
+        else:
+            subject = lesson = _lesson(session, request.path_params["lesson_id"])
+            direction, made = "pilots", links.links_of(session, lesson_id=lesson.id)
+            suggest = partial(links.suggested_pilots, session, lesson=lesson)
+        programmes = _programmes(principal, subject.programme_id)
         return render_page(
             request,
             "lessons/workspace/links.html",
-            direction="lessons",
-            subject=pilot,
-            links=links.links_of(session, pilot_id=pilot.id),
-            suggestions=suggestions,
-            kinds=list(LinkKind),
-            principal=principal,
-        )
-
-
-def lesson_pilots(request: Request) -> Response:
-    principal = require_principal(request)
-    with db(request) as session:
-        lesson = _lesson(session, request.path_params["lesson_id"])
-        programmes = _programmes(principal, lesson.programme_id)
-        suggestions = links.suggested_pilots(
-            session, lesson=lesson, programmes=programmes, cache=_cache(request), language=language(request)
-        )
-        return render_page(
-            request,
-            "lessons/workspace/links.html",
-            direction="pilots",
-            subject=lesson,
-            links=links.links_of(session, lesson_id=lesson.id),
-            suggestions=suggestions,
+            direction=direction,
+            subject=subject,
+            links=made,
+            suggestions=suggest(programmes=programmes, cache=_cache(request), language=language(request)),
             kinds=list(LinkKind),
             principal=principal,
         )
@@ -176,31 +165,11 @@ def link_remove(request: Request, data: FormData) -> Response:
 def routes() -> list[BaseRoute]:
     """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
     return [
-        Route("/pilots/{pilot_id:int}/lessons", pilot_lessons, name="ws_pilot_lessons"),
-        Route(
-            "/pilots/{pilot_id:int}/lessons",
-            link_confirm,
-            methods=["POST"],
-            name="ws_pilot_lesson_confirm",
-        ),
-        Route(
-            "/pilots/{pilot_id:int}/lessons/dismiss",
-            link_dismiss,
-            methods=["POST"],
-            name="ws_pilot_lesson_dismiss",
-        ),
-        Route("/lessons/{lesson_id:int}/pilots", lesson_pilots, name="ws_lesson_pilots"),
-        Route(
-            "/lessons/{lesson_id:int}/pilots",
-            link_confirm,
-            methods=["POST"],
-            name="ws_lesson_pilot_confirm",
-        ),
-        Route(
-            "/lessons/{lesson_id:int}/pilots/dismiss",
-            link_dismiss,
-            methods=["POST"],
-            name="ws_lesson_pilot_dismiss",
-        ),
-        Route("/links/{link_id:int}/remove", link_remove, methods=["POST"], name="ws_link_remove"),
+        Route("/pilots/{pilot_id:int}/lessons", links_page, name="ws_pilot_lessons"),
+        post("/pilots/{pilot_id:int}/lessons", link_confirm, name="ws_pilot_lesson_confirm"),
+        post("/pilots/{pilot_id:int}/lessons/dismiss", link_dismiss, name="ws_pilot_lesson_dismiss"),
+        Route("/lessons/{lesson_id:int}/pilots", links_page, name="ws_lesson_pilots"),
+        post("/lessons/{lesson_id:int}/pilots", link_confirm, name="ws_lesson_pilot_confirm"),
+        post("/lessons/{lesson_id:int}/pilots/dismiss", link_dismiss, name="ws_lesson_pilot_dismiss"),
+        post("/links/{link_id:int}/remove", link_remove, name="ws_link_remove"),
     ]

@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 
 from hub import changes
-from hub.accounts.services import audit
 from hub.i18n import gettext as _
+from hub.inputs import TitledInput
 from hub.lessons import linked
 from hub.lessons.fields import FIELDS
 from hub.lessons.models import Lesson, LessonAttachment, LessonKind
@@ -36,9 +36,11 @@ class Attachment(NamedTuple):
 
 
 @dataclasses.dataclass(frozen=True)
-class LessonInput:
+class LessonInput(TitledInput[Lesson]):
     """A lesson's values (``fields.FIELDS``), typed, with the pilots it was learned in by id and
     its documents in order."""
+
+    FIELDS = FIELDS
 
     programme_id: int
     source_language: str
@@ -60,21 +62,11 @@ class LessonInput:
     attachments: tuple[Attachment, ...] = ()
 
     @classmethod
-    def of(cls, lesson: Lesson) -> LessonInput:
-        """The lesson's values as they are (the start of a change to some of them)."""
-        return cls(
-            **{name: getattr(lesson, name) for name in FIELDS},
-            pilot_ids=tuple(p.id for p in lesson.pilots),
-            attachments=tuple(Attachment(a.title, a.url) for a in lesson.attachments),
-        )
-
-    def values(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in FIELDS}
-
-    @property
-    def title(self) -> str:
-        """The title in the source language (the line naming the lesson in the audit log)."""
-        return str(getattr(self, f"title_{self.source_language}", ""))
+    def links_of(cls, lesson: Lesson) -> dict[str, Any]:
+        return {
+            "pilot_ids": tuple(p.id for p in lesson.pilots),
+            "attachments": tuple(Attachment(a.title, a.url) for a in lesson.attachments),
+        }
 
 
 def _web_address(url: str) -> bool:
@@ -82,10 +74,10 @@ def _web_address(url: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
-def _errors(data: LessonInput, missing: Sequence[int], gone: Sequence[int]) -> dict[str, str]:
+def _errors(data: LessonInput, pilots_refused: str | None) -> dict[str, str]:
     """The rules ``data`` breaks, by field: a title in the source language, a title and a web
-    address for each document, and only pilots that exist and are not archived (one linked
-    already may stay after it was archived)."""
+    address for each document, and only pilots that exist and are not archived (``linked.find``:
+    one linked already may stay after it was archived)."""
     errors: dict[str, str] = {}
     if not data.title:
         errors[f"title_{data.source_language}"] = _("Enter the title in the source language.")
@@ -94,9 +86,8 @@ def _errors(data: LessonInput, missing: Sequence[int], gone: Sequence[int]) -> d
             errors.setdefault("attachments", _("Give this document a title."))
         elif not _web_address(attachment.url):
             errors.setdefault("attachments", _("Enter a web address starting with http:// or https://."))
-    refused = linked.pilots_refused(missing, gone)
-    if refused:
-        errors["pilot_ids"] = refused
+    if pilots_refused:
+        errors["pilot_ids"] = pilots_refused
     return errors
 
 
@@ -124,8 +115,8 @@ def _save(session: Session, lesson: Lesson, data: LessonInput, user_id: int) -> 
     changed, get an entry of their own that names them (the shared snapshot cannot)."""
     new = lesson.id is None
     kept = set() if new else {p.id for p in lesson.pilots}
-    pilots, missing, gone = linked.find(session, Pilot, data.pilot_ids, kept=kept)
-    errors = _errors(data, missing, gone)
+    pilots, refused = linked.find(session, linked.PILOTS, data.pilot_ids, kept=kept)
+    errors = _errors(data, refused)
     if errors:
         raise Invalid(errors)
     before = {} if new else _links(lesson.pilots, [Attachment(a.title, a.url) for a in lesson.attachments])
@@ -137,30 +128,23 @@ def _save(session: Session, lesson: Lesson, data: LessonInput, user_id: int) -> 
         programme_id=data.programme_id,
         summary=data.title,
     )
-    after = _links(pilots, data.attachments)
-    changed = [name for name in after if before.get(name, []) != after[name]]
-    if not changed:
-        return saved
-    if "pilots" in changed:
-        lesson.pilots = pilots
-    if "attachments" in changed:  # documents have no identity of their own: replace them all
-        lesson.attachments = [
-            LessonAttachment(title=t, url=u, position=i) for i, (t, u) in enumerate(data.attachments)
-        ]
-    session.flush()
-    audit(
+    relinked = changes.save_links(
         session,
-        user=None,
+        record=lesson,
+        before=before,
+        after=_links(pilots, data.attachments),
+        links={
+            "pilots": pilots,
+            # Documents have no identity of their own: changed, they are replaced all.
+            "attachments": [
+                LessonAttachment(title=t, url=u, position=i) for i, (t, u) in enumerate(data.attachments)
+            ],
+        },
         user_id=user_id,
-        action="update",
-        entity="lessons",
-        entity_id=lesson.id,
         programme_id=lesson.programme_id,
         summary=data.title,
-        before={name: before.get(name, []) for name in changed},
-        after={name: after[name] for name in changed},
     )
-    return True
+    return saved or relinked
 
 
 def add_to_closeout(session: Session, *, closeout: CloseOut, lesson: Lesson, user_id: int) -> None:
@@ -170,13 +154,11 @@ def add_to_closeout(session: Session, *, closeout: CloseOut, lesson: Lesson, use
     closeout.lessons.append(lesson)
     session.flush()
     meeting = closeout.meeting
-    audit(
+    changes.log(
         session,
-        user=None,
+        closeout,
+        "update",
         user_id=user_id,
-        action="update",
-        entity="meeting_closeouts",
-        entity_id=closeout.id,
         programme_id=meeting.community.programme_id,
         summary=meeting.title_en or meeting.title_nl,
         before={"lessons": before},

@@ -5,29 +5,24 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hub.filters import InvalidFilter
-from hub.i18n import gettext as _
+from hub.i18n import N_
 from hub.library import services
 from hub.library.models import LibraryKind
 from hub.programmes.services import programme_choices
+from hub.public import list_page, record
 from hub.taxonomy import services as taxonomy
 from hub.taxonomy.models import Phase
-from hub.web import check_page, db, found, invalid_value, render
+from hub.web import db, render
 
 
 def library_list(request: Request) -> Response:
     with db(request) as session:
-        try:
-            filters = services.parse_filters(session, request.query_params)
-        except InvalidFilter as error:
-            raise invalid_value(error.field, error.value) from None
-        page = services.list_items(session, filters=filters)
-        check_page(filters.page, page.pages)
-        return render(
+        filters = services.parse_filters(session, request.query_params)
+        return list_page(
             request,
             "library/list.html",
-            page=page,
-            filters=filters,
+            services.list_items(session, filters=filters),
+            filters,
             programmes=programme_choices(session),
             product_groups=taxonomy.product_groups(session),
             strategies=taxonomy.strategies(session),
@@ -37,10 +32,12 @@ def library_list(request: Request) -> Response:
 
 
 def library_item(request: Request) -> Response:
-    item_id = request.path_params["item_id"]
     with db(request) as session:
-        item = found(
-            services.get_item(session, item_id=item_id),
-            _("There is no library entry with number %(id)s.", id=item_id),
+        item = record(
+            request,
+            session,
+            services.get_item,
+            "item_id",
+            N_("There is no library entry with number %(id)s."),
         )
         return render(request, "library/detail.html", item=item)

@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from hub.accounts.services import Principal
-from hub.coordinator import list_filters, render_page, scope
+from hub.coordinator import scope
 from hub.forms import Form
 from hub.i18n import N_
 from hub.lessons import linked
@@ -26,12 +26,10 @@ from hub.library import services as library
 from hub.library.fields import FIELDS, errors_of, web_address
 from hub.library.models import LibraryItem, LibraryKind, ToolKind
 from hub.library.writes import LibraryItemInput, create_item, update_item
-from hub.programmes.services import editable_programmes
-from hub.record_screens import RecordScreens
+from hub.record_screens import RecordScreens, programme_list
 from hub.records import LANGUAGES
 from hub.taxonomy import services as taxonomy
 from hub.taxonomy.models import Phase
-from hub.web import check_page
 
 
 def _show_rules(form: Form, values: Mapping[str, Any], names: Collection[str]) -> None:
@@ -123,31 +121,14 @@ class LibraryScreens(RecordScreens[LibraryItem, LibraryItemInput]):
         return initial
 
     def list_page(self, request: Request, session: Session, principal: Principal) -> Response:
-        programmes = editable_programmes(session, programme_ids=scope(principal))
-        read = list_filters(request)  # 400 naming the filter for a value it does not know
-        programme = read.key("programme", {str(p.id) for p in programmes})
-        kind = read.member("kind", LibraryKind)
-        q = read.search()
-        archived = read.flag("archived")
-        number = read.page()
-        page = library.items_of(
-            session,
-            programme_ids=scope(principal),
-            q=q,
-            programme_id=int(programme) if programme else None,
-            kind=kind,
-            archived=archived,
-            page=number,
-        )
-        check_page(number, page.pages)
-        return render_page(
+        return programme_list(
             request,
-            "library/workspace/list.html",
-            page=page,
-            programmes=programmes,
+            session,
+            principal,
+            template="library/workspace/list.html",
+            query=library.items_of,
+            filters=lambda read: {"kind": read.member("kind", LibraryKind)},
             kinds=list(LibraryKind),
-            form=read,  # form.value(...) shows the filters again
-            archived=archived,
         )
 
 

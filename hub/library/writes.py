@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hub import changes
-from hub.accounts.services import audit
+from hub.inputs import TitledInput
 from hub.lessons import linked
 from hub.lessons.models import Lesson
 from hub.library.fields import FIELDS, errors_of, web_address
@@ -25,9 +25,11 @@ from hub.taxonomy.models import Phase
 
 
 @dataclasses.dataclass(frozen=True)
-class LibraryItemInput:
+class LibraryItemInput(TitledInput[LibraryItem]):
     """A library entry's values (``fields.FIELDS``), typed, with the pilots and lessons it is linked
     from by id."""
+
+    FIELDS = FIELDS
 
     programme_id: int
     source_language: str
@@ -47,21 +49,11 @@ class LibraryItemInput:
     lesson_ids: tuple[int, ...] = ()
 
     @classmethod
-    def of(cls, item: LibraryItem) -> LibraryItemInput:
-        """The entry's values as they are (the start of a change to some of them)."""
-        return cls(
-            **{name: getattr(item, name) for name in FIELDS},
-            pilot_ids=tuple(p.id for p in item.pilots),
-            lesson_ids=tuple(lesson.id for lesson in item.lessons),
-        )
-
-    def values(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in FIELDS}
-
-    @property
-    def title(self) -> str:
-        """The title in the source language (the line naming the entry in the audit log)."""
-        return str(getattr(self, f"title_{self.source_language}", ""))
+    def links_of(cls, item: LibraryItem) -> dict[str, Any]:
+        return {
+            "pilot_ids": tuple(p.id for p in item.pilots),
+            "lesson_ids": tuple(lesson.id for lesson in item.lessons),
+        }
 
 
 def create_item(session: Session, *, data: LibraryItemInput, user_id: int) -> LibraryItem:
@@ -88,18 +80,18 @@ def _save(session: Session, item: LibraryItem, data: LibraryItemInput, user_id: 
     changed, get an entry of their own that names them (the shared snapshot cannot). A pilot or
     lesson linked already may stay after it was archived; no other archived one may be linked."""
     new = item.id is None
-    pilots, missing_pilots, gone_pilots = linked.find(
-        session, Pilot, data.pilot_ids, kept=set() if new else {p.id for p in item.pilots}
+    pilots, pilots_refused = linked.find(
+        session, linked.PILOTS, data.pilot_ids, kept=set() if new else {p.id for p in item.pilots}
     )
-    lessons, missing_lessons, gone_lessons = linked.find(
-        session, Lesson, data.lesson_ids, kept=set() if new else {lesson.id for lesson in item.lessons}
+    lessons, lessons_refused = linked.find(
+        session,
+        linked.LESSONS,
+        data.lesson_ids,
+        kept=set() if new else {lesson.id for lesson in item.lessons},
     )
     values = data.values()
     errors = errors_of(values)
-    for field, refused in (
-        ("pilot_ids", linked.pilots_refused(missing_pilots, gone_pilots)),
-        ("lesson_ids", linked.lessons_refused(missing_lessons, gone_lessons)),
-    ):
+    for field, refused in (("pilot_ids", pilots_refused), ("lesson_ids", lessons_refused)):
         if refused:
             errors[field] = refused
     if errors:
@@ -115,25 +107,14 @@ def _save(session: Session, item: LibraryItem, data: LibraryItemInput, user_id: 
         programme_id=data.programme_id,
         summary=data.title,
     )
-    after = _links(pilots, lessons)
-    changed = [name for name in after if before.get(name, []) != after[name]]
-    if not changed:
-        return saved
-    if "pilots" in changed:
-        item.pilots = pilots
-    if "lessons" in changed:
-        item.lessons = lessons
-    session.flush()
-    audit(
+    relinked = changes.save_links(
         session,
-        user=None,
+        record=item,
+        before=before,
+        after=_links(pilots, lessons),
+        links={"pilots": pilots, "lessons": lessons},
         user_id=user_id,
-        action="update",
-        entity="library_items",
-        entity_id=item.id,
         programme_id=item.programme_id,
         summary=data.title,
-        before={name: before.get(name, []) for name in changed},
-        after={name: after[name] for name in changed},
     )
-    return True
+    return saved or relinked

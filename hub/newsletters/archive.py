@@ -12,14 +12,14 @@ from starlette.responses import Response
 
 from hub.coordinator import page_number
 from hub.i18n import N_
-from hub.i18n import gettext as _
 from hub.newsletters import digest, issues
 from hub.newsletters.models import NewsletterIssue
 from hub.opendata import atom, feeds
+from hub.public import feed_response, record
 from hub.records import LANGUAGES, Localized
 from hub.settings import Settings
-from hub.urls import url
-from hub.web import check_page, db, found, language, render_page
+from hub.urls import absolute_url
+from hub.web import check_page, db, language, render_page
 
 FEED_TITLE = N_("Newsletter")
 
@@ -53,11 +53,13 @@ def archive_list(request: Request) -> Response:
 
 def archive_issue(request: Request) -> Response:
     lang = language(request)
-    issue_id = request.path_params["issue_id"]
     with db(request) as session:
-        issue = found(
-            issues.get_sent_issue(session, issue_id=issue_id),
-            _("There is no sent newsletter issue with number %(id)s.", id=issue_id),
+        issue = record(
+            request,
+            session,
+            issues.get_sent_issue,
+            "issue_id",
+            N_("There is no sent newsletter issue with number %(id)s."),
         )
         summary = digest.build(
             session, issue=issue, interests=frozenset(), language=lang, base_url=_base(request)
@@ -82,21 +84,16 @@ def archive_feed(request: Request) -> Response:
         title=f"{feeds.translate(FEED_TITLE, lang)} · {hub_name}",
         language=lang,
         author=hub_name,
-        author_uri=base + url("home", lang=lang),
-        page=base + url("newsletter_archive", lang=lang),
+        author_uri=absolute_url(base, "home", lang=lang),
+        page=absolute_url(base, "newsletter_archive", lang=lang),
     )
     with db(request) as session:
         entries = [entry(issue, base, lang, hub_name) for issue in issues.feed_issues(session)]
-    body = atom.render(feed, entries)
-    tag = atom.etag(body)
-    headers = {"ETag": tag, "Cache-Control": "no-cache"}
-    if atom.matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=atom.MEDIA_TYPE, headers=headers)
+    return feed_response(request, atom.render(feed, entries))
 
 
 def entry(issue: NewsletterIssue, base: str, lang: str, author: str) -> atom.Entry:
-    page = base + url("newsletter_archive_issue", lang=lang, issue_id=issue.id)
+    page = absolute_url(base, "newsletter_archive_issue", lang=lang, issue_id=issue.id)
     sent = issue.finished_at or issue.updated_at
     return atom.Entry(
         uri=page,

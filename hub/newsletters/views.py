@@ -25,11 +25,12 @@ from hub.i18n import LANGUAGES, N_
 from hub.i18n import gettext as _
 from hub.newsletters import rendering, subscriptions, tokens
 from hub.newsletters.models import Subscription, SubscriptionStatus
+from hub.public import caught_bot
 from hub.ratelimit import PUBLIC_FORM_POSTS, allowed, client_of
 from hub.refusals import Refused
 from hub.security import form_view
 from hub.settings import Settings
-from hub.urls import url
+from hub.urls import absolute_url, url
 from hub.web import db, flash, language, render_page
 
 CONSENT = N_(
@@ -37,7 +38,6 @@ CONSENT = N_(
     "language and on the topics I chose. I can change that or unsubscribe at any time with the link "
     "in every newsletter."
 )
-HONEYPOT = "website"  # hidden from people; a bot that fills every field gives itself away
 PER_ADDRESS = RateLimitItemPerHour(5)
 
 
@@ -67,8 +67,7 @@ def subscribe(request: Request, data: FormData) -> Response:
     form = Form.submitted(data, multi=("follow",))
     done = RedirectResponse(url("newsletter"), status_code=303)
     thanks = _("Thank you. Check your inbox: we sent you an e-mail to confirm your subscription.")
-    if form.value(HONEYPOT):
-        flash(request, thanks)  # a bot: it sees what a person would, and nothing happens
+    if caught_bot(request, form, thanks):
         return done
     email = form.email("email", required=True)
     chosen_language = form.key("language", LANGUAGES)
@@ -109,7 +108,6 @@ def _reply_message(
     chosen_language: str,
     interests: tokens.Interests,
 ) -> EmailMessage | None:
-    base = settings.base_url.rstrip("/")
     if reply is subscriptions.Reply.CONFIRM:
         token = tokens.confirm_token(settings, subscription, language=chosen_language, interests=interests)
         return mail.compose(
@@ -118,7 +116,7 @@ def _reply_message(
             language=chosen_language,
             template="newsletter_confirm",
             subject=N_("Confirm your subscription to the newsletter"),
-            url=base + url("newsletter_confirm", token=token, lang=chosen_language),
+            url=absolute_url(settings.base_url, "newsletter_confirm", token=token, lang=chosen_language),
             hours=settings.newsletter_confirm_hours,
         )
     if reply is subscriptions.Reply.MANAGE:
@@ -181,7 +179,7 @@ def confirm(request: Request, data: FormData) -> Response:
             subject=N_("Welcome to the newsletter"),
             preferences_url=own["preferences"],
             unsubscribe_url=own["unsubscribe"],
-            archive_url=settings.base_url.rstrip("/") + url("newsletter_archive", lang=subscription.language),
+            archive_url=absolute_url(settings.base_url, "newsletter_archive", lang=subscription.language),
         )
     mail.send_now(settings, welcome)
     flash(request, _("Your subscription is confirmed. Welcome!"))

@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from hub import i18n, mail
 from hub.accounts import oidc
 from hub.accounts.services import Principal
 from hub.accounts.web import require_principal
-from hub.coordinator import flash, found, page_number, redirect_to, render_page
+from hub.coordinator import action_view, flash, found, page_number, redirect_to, render_page
 from hub.db import utcnow
 from hub.forms import TEXT_MAX, Form
 from hub.i18n import N_
@@ -36,7 +36,7 @@ from hub.newsletters.tokens import Interests
 from hub.security import form_view
 from hub.settings import Settings
 from hub.urls import url
-from hub.web import bad_request, check_page, db, language
+from hub.web import bad_request, check_page, db, language, post
 
 LANGUAGES = i18n.LANGUAGES
 BRUSSELS = ZoneInfo(i18n.TIMEZONE)
@@ -69,9 +69,16 @@ def _issue(session: Session, request: Request) -> NewsletterIssue:
     )
 
 
-def _refuse_unless_editable(issue: NewsletterIssue) -> None:
+def _editable_issue(session: Session, request: Request) -> NewsletterIssue:
+    """The issue of the URL (404), if it has not started sending (409)."""
+    issue = _issue(session, request)
     if not issues.editable(issue):
         raise HTTPException(409, _(STARTED))
+    return issue
+
+
+def _to_issue(issue: NewsletterIssue) -> RedirectResponse:
+    return redirect_to("ws_issue", issue_id=issue.id)
 
 
 # --- forms ----------------------------------------------------------------------------------------
@@ -170,7 +177,7 @@ def issue_create(request: Request, data: FormData) -> Response:
         issue = issues.create_issue(session, data=values, user_id=principal.user_id)
         session.commit()
         flash(request, _("The issue was saved as a draft."))
-        return redirect_to("ws_issue", issue_id=issue.id)
+        return _to_issue(issue)
 
 
 def _issue_page(
@@ -207,8 +214,7 @@ def issue_update(request: Request, data: FormData) -> Response:
     principal = _editor(request)
     form = Form.submitted(data)
     with db(request) as session:
-        issue = _issue(session, request)
-        _refuse_unless_editable(issue)
+        issue = _editable_issue(session, request)
         values = parse(session, form, request)
         if values is None:
             return _issue_page(request, session, issue, form=form, status_code=400)
@@ -216,7 +222,7 @@ def issue_update(request: Request, data: FormData) -> Response:
             raise HTTPException(409, _(STARTED))  # the sender took it since the page was read
         session.commit()
         flash(request, _("Your changes were saved."))
-        return redirect_to("ws_issue", issue_id=issue.id)
+        return _to_issue(issue)
 
 
 @form_view
@@ -224,8 +230,7 @@ def issue_schedule(request: Request, data: FormData) -> Response:
     principal = _editor(request)
     form = Form.submitted(data)
     with db(request) as session:
-        issue = _issue(session, request)
-        _refuse_unless_editable(issue)
+        issue = _editable_issue(session, request)
         moment = parse_schedule(form, issue, utcnow())
         if moment is None:
             return _issue_page(request, session, issue, schedule=form, status_code=400)
@@ -236,19 +241,21 @@ def issue_schedule(request: Request, data: FormData) -> Response:
             request,
             _("The issue will be sent on %(moment)s.", moment=i18n.format_local_datetime(moment, "long")),
         )
-        return redirect_to("ws_issue", issue_id=issue.id)
+        return _to_issue(issue)
 
 
-@form_view
-def issue_cancel(request: Request, data: FormData) -> Response:
-    principal = _editor(request)
-    with db(request) as session:
-        issue = _issue(session, request)
-        if not issues.cancel_issue(session, issue=issue, user_id=principal.user_id):
-            raise HTTPException(409, _("Only a scheduled issue, or one that is sending, can be cancelled."))
-        session.commit()
-        flash(request, _("The issue was cancelled."))
-        return redirect_to("ws_issue", issue_id=issue.id)
+def _cancel(session: Session, issue: NewsletterIssue, principal: Principal) -> None:
+    if not issues.cancel_issue(session, issue=issue, user_id=principal.user_id):
+        raise HTTPException(409, _("Only a scheduled issue, or one that is sending, can be cancelled."))
+
+
+issue_cancel = action_view(
+    lambda session, request, _principal: _issue(session, request),
+    _cancel,
+    done=N_("The issue was cancelled."),
+    back=_to_issue,
+    who=_editor,
+)
 
 
 # --- preview and test ----------------------------------------------------------------------------
@@ -341,7 +348,7 @@ def issue_test(request: Request, data: FormData) -> Response:
         flash(request, _("A test in both languages was sent to %(email)s.", email=principal.email))
     else:
         flash(request, _("The test could not be sent: the mail server did not accept it. Try again later."))
-    return redirect_to("ws_issue", issue_id=issue.id)
+    return _to_issue(issue)
 
 
 def routes() -> list[BaseRoute]:
@@ -349,21 +356,11 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/newsletter", issue_list, name="ws_newsletter"),
         Route("/newsletter/new", issue_new, name="ws_issue_new"),
-        Route("/newsletter/new", issue_create, methods=["POST"], name="ws_issue_create"),
+        post("/newsletter/new", issue_create, name="ws_issue_create"),
         Route("/newsletter/{issue_id:int}", issue_edit, name="ws_issue"),
-        Route("/newsletter/{issue_id:int}", issue_update, methods=["POST"], name="ws_issue_update"),
+        post("/newsletter/{issue_id:int}", issue_update, name="ws_issue_update"),
         Route("/newsletter/{issue_id:int}/preview", issue_preview, name="ws_issue_preview"),
-        Route("/newsletter/{issue_id:int}/test", issue_test, methods=["POST"], name="ws_issue_test"),
-        Route(
-            "/newsletter/{issue_id:int}/schedule",
-            issue_schedule,
-            methods=["POST"],
-            name="ws_issue_schedule",
-        ),
-        Route(
-            "/newsletter/{issue_id:int}/cancel",
-            issue_cancel,
-            methods=["POST"],
-            name="ws_issue_cancel",
-        ),
+        post("/newsletter/{issue_id:int}/test", issue_test, name="ws_issue_test"),
+        post("/newsletter/{issue_id:int}/schedule", issue_schedule, name="ws_issue_schedule"),
+        post("/newsletter/{issue_id:int}/cancel", issue_cancel, name="ws_issue_cancel"),
     ]

@@ -43,66 +43,67 @@ def money(amount: Decimal | None) -> dict[str, str] | None:
     return {"amount": str(amount), "currency": "EUR"} if amount is not None else None
 
 
-def pilot_json(row: PilotRow, base_url: str, language: str) -> Document:
+def _record(record: Any, url: str, **fields: Any) -> Document:
+    """A hub record: its id, uid and page, ``fields``, then the hub it comes from and when it changed."""
+    return {
+        "id": record.id,
+        "uid": record.uid,
+        "url": url,
+        **fields,
+        "home_hub": record.home_hub,
+        "demo": record.is_demo,
+        "updated_at": moment(record.updated_at),
+    }
+
+
+def pilot_json(row: PilotRow, url: str) -> Document:
     """A pilot as the former ``/api/v1/pilots`` gave it (its use case lives on in the downloads)."""
-    return {
-        "id": row.id,
-        "uid": row.uid,
-        "url": f"{base_url}/{language}/pilots/{row.id}",
-        "title": bilingual(row.title_nl, row.title_en),
-        "summary": bilingual(row.summary_nl, row.summary_en),
-        "source_language": row.source_language,
-        "programme": row.programme,
-        "country": row.country,
-        "product_group": row.product_group,
-        "strategies": row.strategies,
-        "phase": row.phase,
-        "status": row.status.value,
-        "starts_on": date(row.starts_on),
-        "ends_on": date(row.ends_on),
-        "contract_value": money(row.contract_value),
-        "home_hub": row.home_hub,
-        "demo": row.is_demo,
-        "updated_at": moment(row.updated_at),
-    }
+    return _record(
+        row,
+        url,
+        title=bilingual(row.title_nl, row.title_en),
+        summary=bilingual(row.summary_nl, row.summary_en),
+        source_language=row.source_language,
+        programme=row.programme,
+        country=row.country,
+        product_group=row.product_group,
+        strategies=row.strategies,
+        phase=row.phase,
+        status=row.status.value,
+        starts_on=date(row.starts_on),
+        ends_on=date(row.ends_on),
+        contract_value=money(row.contract_value),
+    )
 
 
-def organisation_json(row: OrganisationRow, base_url: str, language: str) -> Document:
-    return {
-        "id": row.id,
-        "uid": row.uid,
-        "url": f"{base_url}/{language}/organisations/{row.id}",
-        "name": row.name,
-        "sector": row.sector.value,
-        "country": row.country,
-        "city": row.city or None,
-        "website": row.website,
-        "description": bilingual(row.description_nl, row.description_en),
-        "participations": [f"{code}:{role.value}" for code, role in row.participations],
-        "home_hub": row.home_hub,
-        "demo": row.is_demo,
-        "updated_at": moment(row.updated_at),
-    }
+def organisation_json(row: OrganisationRow, url: str) -> Document:
+    return _record(
+        row,
+        url,
+        name=row.name,
+        sector=row.sector.value,
+        country=row.country,
+        city=row.city or None,
+        website=row.website,
+        description=bilingual(row.description_nl, row.description_en),
+        participations=[f"{code}:{role.value}" for code, role in row.participations],
+    )
 
 
-def programme_json(programme: Programme, base_url: str, language: str) -> Document:
-    return {
-        "id": programme.id,
-        "uid": programme.uid,
-        "url": f"{base_url}/{language}/programmes/{programme.code}",
-        "code": programme.code,
-        "short_name": programme.short_name,
-        "name": bilingual(programme.name_nl, programme.name_en),
-        "description": bilingual(programme.description_nl, programme.description_en),
-        "region": bilingual(programme.region_nl, programme.region_en),
-        "countries": list(programme.countries or []),
-        "starts_on": date(programme.starts_on),
-        "ends_on": date(programme.ends_on),
-        "website": programme.website,
-        "home_hub": programme.home_hub,
-        "demo": programme.is_demo,
-        "updated_at": moment(programme.updated_at),
-    }
+def programme_json(programme: Programme, url: str) -> Document:
+    return _record(
+        programme,
+        url,
+        code=programme.code,
+        short_name=programme.short_name,
+        name=bilingual(programme.name_nl, programme.name_en),
+        description=bilingual(programme.description_nl, programme.description_en),
+        region=bilingual(programme.region_nl, programme.region_en),
+        countries=list(programme.countries or []),
+        starts_on=date(programme.starts_on),
+        ends_on=date(programme.ends_on),
+        website=programme.website,
+    )
 
 
 def news_json(item: NewsItem, programme: str) -> Document:

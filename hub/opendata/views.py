@@ -18,11 +18,13 @@ from starlette.routing import Route
 from hub.api import api_error
 from hub.db import utcnow
 from hub.filters import InvalidFilter
-from hub.opendata import atom, downloads, feeds, ocds, services
+from hub.opendata import downloads, feeds, ocds, services
 from hub.organisations import services as organisations
 from hub.pilots import services as pilots
 from hub.programmes.services import list_programmes
+from hub.public import feed_response
 from hub.settings import Settings
+from hub.urls import absolute_url, absolute_urls
 from hub.web import db, invalid_value, language
 
 Chunks = Callable[[Session], Iterable[Iterable[downloads.Document]]]
@@ -54,11 +56,7 @@ def _feed(request: Request, kind: str) -> Response:
     lang = language(request)
     with db(request) as session:
         body = feeds.render(session, kind=kind, language=lang, base_url=_base(request))
-    tag = atom.etag(body)
-    headers = {"ETag": tag, "Cache-Control": "no-cache"}
-    if atom.matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=atom.MEDIA_TYPE, headers=headers)
+    return feed_response(request, body)
 
 
 # --- CSV and JSON downloads of the public lists ----------------------------------------------------
@@ -72,11 +70,11 @@ def pilots_download(request: Request) -> Response:
             filters = pilots.parse_filters(session, params)
         except InvalidFilter as error:
             return _invalid(request, error.field, error.value)
-    base = _base(request)
+    link = absolute_urls(_base(request), "pilot", "pilot_id", lang=lang)
 
     def chunks(session: Session) -> Iterator[list[downloads.Document]]:
         for rows in pilots.iter_pilot_rows(session, filters=filters, language=lang):
-            yield [downloads.pilot_json(row, base, lang) for row in rows]
+            yield [downloads.pilot_json(row, link(row.id)) for row in rows]
 
     return _download(request, "pilots", chunks)
 
@@ -90,22 +88,21 @@ def organisations_download(request: Request) -> Response:
         filters = organisations.parse_filters(params, codes)
     except organisations.InvalidOrganisationFilter as error:
         return _invalid(request, error.field, error.value)
-    base = _base(request)
+    link = absolute_urls(_base(request), "organisation", "organisation_id", lang=lang)
 
     def chunks(session: Session) -> Iterator[list[downloads.Document]]:
         for rows in organisations.iter_organisation_rows(session, filters=filters):
-            yield [downloads.organisation_json(row, base, lang) for row in rows]
+            yield [downloads.organisation_json(row, link(row.id)) for row in rows]
 
     return _download(request, "organisations", chunks)
 
 
 def programmes_download(request: Request) -> Response:
-    lang = language(request)
-    base = _base(request)
+    link = absolute_urls(_base(request), "programme", "code", lang=language(request))
 
     def chunks(session: Session) -> Iterator[list[downloads.Document]]:
         for programmes in services.iter_programmes(session):
-            yield [downloads.programme_json(programme, base, lang) for programme in programmes]
+            yield [downloads.programme_json(programme, link(programme.code)) for programme in programmes]
 
     return _download(request, "programmes", chunks)
 
@@ -176,9 +173,9 @@ def ocds_pilots(request: Request) -> Response:
 
     body = ocds.package_chunks(
         pilots_in_chunks(),
-        uri=f"{base}/api/v1/ocds/pilots.json",
+        uri=absolute_url(base, "ocds_pilots"),
         published=published,
-        publisher_uri=f"{base}/",
+        publisher_uri=absolute_url(base, "root"),
         prefix=settings.ocds_prefix,
     )
     # Texts follow each pilot's source language (see hub/opendata/ocds.py), not the request's.

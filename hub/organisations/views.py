@@ -5,12 +5,13 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hub.i18n import gettext as _
+from hub.i18n import N_
 from hub.organisations import services
 from hub.organisations.models import Role
 from hub.pilots.services import pilots_of_organisation
 from hub.programmes.services import list_programmes
-from hub.web import check_page, db, found, invalid_value, render
+from hub.public import list_page, record
+from hub.web import db, invalid_value, render
 
 
 def organisation_list(request: Request) -> Response:
@@ -21,19 +22,22 @@ def organisation_list(request: Request) -> Response:
         except services.InvalidOrganisationFilter as error:
             raise invalid_value(error.field, error.value) from None
         page = services.list_organisations(session, filters=filters)
-    check_page(filters.page, page.pages)
-    return render(request, "organisations/list.html", page=page, programmes=programmes, roles=list(Role))
+    return list_page(
+        request, "organisations/list.html", page, filters, programmes=programmes, roles=list(Role)
+    )
 
 
 def organisation_detail(request: Request) -> Response:
-    organisation_id = request.path_params["organisation_id"]
     with db(request) as session:
-        organisation = found(
-            services.get_organisation(session, organisation_id=organisation_id),
-            _("There is no organisation with number %(id)s.", id=organisation_id),
+        organisation = record(
+            request,
+            session,
+            services.get_organisation,
+            "organisation_id",
+            N_("There is no organisation with number %(id)s."),
         )
-        pilots = pilots_of_organisation(session, organisation_id=organisation_id)
-        actions = services.supporting_actions_of(session, organisation_id=organisation_id)
+        pilots = pilots_of_organisation(session, organisation_id=organisation.id)
+        actions = services.supporting_actions_of(session, organisation_id=organisation.id)
     return render(
         request,
         "organisations/detail.html",

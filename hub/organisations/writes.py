@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from hub import changes
 from hub.i18n import gettext as _
+from hub.inputs import RecordInput, TitledInput
 from hub.organisations import services
 from hub.organisations.fields import ACTION_FIELDS, COMMITMENT_FIELDS, ORGANISATION_FIELDS
 from hub.organisations.models import (
@@ -31,8 +31,10 @@ from hub.refusals import Refused
 
 
 @dataclasses.dataclass(frozen=True)
-class OrganisationInput:
+class OrganisationInput(RecordInput[Organisation]):
     """An organisation's values (``fields.ORGANISATION_FIELDS``), typed."""
+
+    FIELDS = ORGANISATION_FIELDS
 
     name: str
     sector: Sector
@@ -42,13 +44,6 @@ class OrganisationInput:
     website: str | None = None
     description_nl: str = ""
     description_en: str = ""
-
-    @classmethod
-    def of(cls, organisation: Organisation) -> OrganisationInput:
-        return cls(**{name: getattr(organisation, name) for name in ORGANISATION_FIELDS})
-
-    def values(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in ORGANISATION_FIELDS}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,8 +56,10 @@ class ParticipationInput:
 
 
 @dataclasses.dataclass(frozen=True)
-class CommitmentInput:
+class CommitmentInput(RecordInput[Commitment]):
     """A commitment's values (``fields.COMMITMENT_FIELDS``), typed."""
+
+    FIELDS = COMMITMENT_FIELDS
 
     kind: CommitmentKind
     target_count: int
@@ -70,13 +67,12 @@ class CommitmentInput:
     description_nl: str = ""
     description_en: str = ""
 
-    def values(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in COMMITMENT_FIELDS}
-
 
 @dataclasses.dataclass(frozen=True)
-class SupportingActionInput:
+class SupportingActionInput(TitledInput[SupportingAction]):
     """A supporting action's values (``fields.ACTION_FIELDS``), typed."""
+
+    FIELDS = ACTION_FIELDS
 
     programme_id: int
     organisation_id: int
@@ -87,19 +83,6 @@ class SupportingActionInput:
     summary_en: str = ""
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
-
-    @classmethod
-    def of(cls, action: SupportingAction) -> SupportingActionInput:
-        """The action's values as they are (the start of a change to some of them)."""
-        return cls(**{name: getattr(action, name) for name in ACTION_FIELDS})
-
-    def values(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in ACTION_FIELDS}
-
-    @property
-    def title(self) -> str:
-        """The title in the source language (the line naming the action in the audit log)."""
-        return str(getattr(self, f"title_{self.source_language}", ""))
 
 
 # --- organisations ---

@@ -14,12 +14,13 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
+from hub import changes
 from hub.accounts import services as accounts
 from hub.accounts.links import LinkProblem, digest, new_token
 from hub.accounts.models import User
 from hub.db import utcnow
 from hub.organisations.models import Organisation, Participation
-from hub.participants.models import Invitation
+from hub.participants.models import Invitation, InvitationState
 
 LIFETIME = dt.timedelta(days=14)
 
@@ -83,13 +84,11 @@ def invite(
     )
     session.add(invitation)
     session.flush()
-    accounts.audit(
+    changes.log(
         session,
-        user=None,
+        invitation,
+        "create",
         user_id=invited_by_id,
-        action="create",
-        entity="invitations",
-        entity_id=invitation.id,
         programme_id=programme_id,
         summary=f"{invitation.email} {organisation_id}",
     )
@@ -113,16 +112,17 @@ def get_invitation(session: Session, *, invitation_id: int) -> Invitation | None
     return session.get(Invitation, invitation_id)
 
 
+# Why the link of an invitation in each state does not work (None: it does).
+_PROBLEMS = {
+    InvitationState.PENDING: None,
+    InvitationState.ACCEPTED: LinkProblem.USED,
+    InvitationState.REVOKED: LinkProblem.WITHDRAWN,
+    InvitationState.EXPIRED: LinkProblem.EXPIRED,
+}
+
+
 def problem_of(invitation: Invitation | None, now: dt.datetime) -> LinkProblem | None:
-    if invitation is None:
-        return LinkProblem.UNKNOWN
-    if invitation.accepted_at is not None:
-        return LinkProblem.USED
-    if invitation.revoked_at is not None:
-        return LinkProblem.WITHDRAWN
-    if now >= invitation.expires_at:
-        return LinkProblem.EXPIRED
-    return None
+    return LinkProblem.UNKNOWN if invitation is None else _PROBLEMS[invitation.state(now)]
 
 
 def find(session: Session, *, token: str) -> Invitation | None:
@@ -182,13 +182,11 @@ def revoke(session: Session, *, invitation: Invitation, user_id: int) -> bool:
     if invitation.accepted_at is not None or invitation.revoked_at is not None:
         return False
     invitation.revoked_at = utcnow()
-    accounts.audit(
+    changes.log(
         session,
-        user=None,
+        invitation,
+        "archive",
         user_id=user_id,
-        action="archive",
-        entity="invitations",
-        entity_id=invitation.id,
         programme_id=invitation.programme_id,
         summary=invitation.email,
     )

@@ -17,19 +17,29 @@ from starlette.routing import BaseRoute, Route
 from hub import mail
 from hub.accounts.services import Principal
 from hub.accounts.web import forbid_unless, require_principal
-from hub.coordinator import flash, found, list_filters, redirect_to, render_page, scope
+from hub.coordinator import (
+    action_view,
+    editable,
+    flash,
+    list_filters,
+    record_page,
+    redirect_to,
+    render_page,
+    scope,
+)
 from hub.db import utcnow
 from hub.forms import Form
+from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.participants import display, invitations, notices, publishing
 from hub.participants import services as entries
 from hub.participants.forms import raw_of
-from hub.participants.models import Entry, EntryState
+from hub.participants.models import Entry, EntryState, Invitation
 from hub.programmes.services import editable_programmes
 from hub.records import LANGUAGES
 from hub.refusals import Refused
 from hub.security import form_view
-from hub.web import check_page, db, invalid_value, language
+from hub.web import check_page, db, invalid_value, language, post
 
 NOTE_MAX = 2000
 
@@ -117,21 +127,26 @@ def participant_invite(request: Request, data: FormData) -> Response:
     return redirect_to("ws_participants")
 
 
-@form_view
-def participant_revoke(request: Request, _data: FormData) -> Response:
-    principal = require_principal(request)
+def _invitation(session: Session, request: Request, principal: Principal) -> Invitation:
     invitation_id = request.path_params["invitation_id"]
-    with db(request) as session:
-        invitation = found(
-            invitations.get_invitation(session, invitation_id=invitation_id),
-            _("There is no invitation with number %(id)s.", id=invitation_id),
-        )
-        forbid_unless(principal.may_edit_programme(invitation.programme_id))
-        if not invitations.revoke(session, invitation=invitation, user_id=principal.user_id):
-            raise HTTPException(409, _("This invitation was accepted or withdrawn already."))
-        session.commit()
-    flash(request, _("The invitation was withdrawn; its link no longer works."))
-    return redirect_to("ws_participants")
+    return editable(
+        principal,
+        invitations.get_invitation(session, invitation_id=invitation_id),
+        _("There is no invitation with number %(id)s.", id=invitation_id),
+    )
+
+
+def _revoke(session: Session, invitation: Invitation, principal: Principal) -> None:
+    if not invitations.revoke(session, invitation=invitation, user_id=principal.user_id):
+        raise HTTPException(409, _("This invitation was accepted or withdrawn already."))
+
+
+participant_revoke = action_view(
+    _invitation,
+    _revoke,
+    done=N_("The invitation was withdrawn; its link no longer works."),
+    back=lambda _withdrawn: redirect_to("ws_participants"),
+)
 
 
 # --- the review of what participants logged ---
@@ -157,11 +172,11 @@ def entry_list(request: Request) -> Response:
 
 def _entry(session: Session, request: Request, principal: Principal) -> Entry:
     entry_id = request.path_params["entry_id"]
-    entry = found(
-        entries.get_entry(session, entry_id=entry_id), _("There is no entry with number %(id)s.", id=entry_id)
+    return editable(
+        principal,
+        entries.get_entry(session, entry_id=entry_id),
+        _("There is no entry with number %(id)s.", id=entry_id),
     )
-    forbid_unless(principal.may_edit_programme(entry.programme_id))
-    return entry
 
 
 def _entry_page(
@@ -191,10 +206,7 @@ def _entry_page(
     )
 
 
-def entry_page(request: Request) -> Response:
-    principal = require_principal(request)
-    with db(request) as session:
-        return _entry_page(request, session, _entry(session, request, principal))
+entry_page = record_page(_entry, _entry_page)
 
 
 @form_view
@@ -255,14 +267,13 @@ def routes() -> list[BaseRoute]:
     """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
     return [
         Route("/participants", participant_list, name="ws_participants"),
-        Route("/participants", participant_invite, methods=["POST"], name="ws_participant_invite"),
-        Route(
+        post("/participants", participant_invite, name="ws_participant_invite"),
+        post(
             "/participants/invitations/{invitation_id:int}/withdraw",
             participant_revoke,
-            methods=["POST"],
             name="ws_invitation_withdraw",
         ),
         Route("/entries", entry_list, name="ws_entries"),
         Route("/entries/{entry_id:int}", entry_page, name="ws_entry"),
-        Route("/entries/{entry_id:int}", entry_review, methods=["POST"], name="ws_entry_review"),
+        post("/entries/{entry_id:int}", entry_review, name="ws_entry_review"),
     ]

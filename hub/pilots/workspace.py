@@ -20,7 +20,6 @@ from hub.accounts.services import Principal
 from hub.accounts.web import require_principal
 from hub.coordinator import (
     flash,
-    list_filters,
     new_record_form,
     page_number,
     redirect_to,
@@ -38,14 +37,13 @@ from hub.pilots.services import get_pilot, pilots_of
 from hub.pilots.translations import untranslated_pilots
 from hub.pilots.writes import PilotInput, add_locally, create_pilot, update_pilot
 from hub.programmes.models import Programme
-from hub.programmes.services import editable_programmes
-from hub.record_screens import RecordScreens
+from hub.record_screens import RecordScreens, programme_list
 from hub.records import LANGUAGES
 from hub.security import form_view
 from hub.taxonomy import sdgs
 from hub.taxonomy import services as taxonomy
 from hub.taxonomy.models import Phase
-from hub.web import check_page, db, invalid_value
+from hub.web import check_page, db, invalid_value, post
 
 
 class PilotScreens(RecordScreens[Pilot, PilotInput]):
@@ -108,38 +106,23 @@ class PilotScreens(RecordScreens[Pilot, PilotInput]):
         initial.raw["sdgs"] = [str(number) for number in record.sdgs]
         return initial
 
-    def context(self, session: Session, record: Pilot | None, form: Form) -> dict[str, Any]:
+    def context(
+        self, session: Session, principal: Principal, record: Pilot | None, form: Form
+    ) -> dict[str, Any]:
         """A pilot synced from a source takes local additions: their form, as stored."""
         if record is None or record.source_id is None or record.withdrawn_at is not None:
             return {"local": None}
         return {"local": Form({name: as_raw(getattr(record, name)) for name in LOCAL_FIELDS})}
 
     def list_page(self, request: Request, session: Session, principal: Principal) -> Response:
-        programmes = editable_programmes(session, programme_ids=scope(principal))
-        read = list_filters(request)  # 400 naming the filter for a value it does not know
-        programme = read.key("programme", {str(p.id) for p in programmes})
-        status = read.member("status", PilotStatus)
-        q = read.search()
-        archived = read.flag("archived")
-        number = read.page()
-        page = pilots_of(
-            session,
-            programme_ids=scope(principal),
-            q=q,
-            programme_id=int(programme) if programme else None,
-            status=status,
-            archived=archived,
-            page=number,
-        )
-        check_page(number, page.pages)
-        return render_page(
+        return programme_list(
             request,
-            "pilots/workspace/list.html",
-            page=page,
-            programmes=programmes,
+            session,
+            principal,
+            template="pilots/workspace/list.html",
+            query=pilots_of,
+            filters=lambda read: {"status": read.member("status", PilotStatus)},
             statuses=list(PilotStatus),
-            form=read,  # form.value(...) shows the filters again
-            archived=archived,
         )
 
 
@@ -186,6 +169,6 @@ def routes() -> list[BaseRoute]:
     """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
     return [
         *screens.routes(),
-        Route("/pilots/{pilot_id:int}/local", pilot_local_update, methods=["POST"], name="ws_pilot_local"),
+        post("/pilots/{pilot_id:int}/local", pilot_local_update, name="ws_pilot_local"),
         Route("/translations", translation_queue, name="ws_translations"),
     ]

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from hub import changes
 from hub.i18n import gettext as _
+from hub.inputs import TitledInput
 from hub.pilots.fields import FIELDS, LOCAL_FIELDS, broken
 from hub.pilots.models import Pilot, PilotStatus
 from hub.refusals import Invalid
@@ -24,9 +25,11 @@ from hub.taxonomy.services import strategies_by_id
 
 
 @dataclasses.dataclass(frozen=True)
-class PilotInput:
+class PilotInput(TitledInput[Pilot]):
     """A pilot's values (``fields.FIELDS``), typed, with its strategies by id and its Sustainable
     Development Goals by number."""
+
+    FIELDS = FIELDS
 
     programme_id: int
     source_language: str
@@ -51,21 +54,8 @@ class PilotInput:
     sdgs: tuple[int, ...] = ()
 
     @classmethod
-    def of(cls, pilot: Pilot) -> PilotInput:
-        """The pilot's values as they are (the start of a change to some of them)."""
-        return cls(
-            **{name: getattr(pilot, name) for name in FIELDS},
-            strategy_ids=tuple(s.id for s in pilot.strategies),
-            sdgs=tuple(pilot.sdgs),
-        )
-
-    def values(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in FIELDS}
-
-    @property
-    def title(self) -> str:
-        """The title in the source language (the line naming the pilot in the audit log)."""
-        return str(getattr(self, f"title_{self.source_language}", ""))
+    def links_of(cls, pilot: Pilot) -> dict[str, Any]:
+        return {"strategy_ids": tuple(s.id for s in pilot.strategies), "sdgs": tuple(pilot.sdgs)}
 
 
 def errors_of(data: PilotInput) -> dict[str, str]:

@@ -7,31 +7,33 @@ from starlette.responses import Response
 
 from hub import overview
 from hub.calls import services as calls
-from hub.i18n import gettext as _
+from hub.i18n import N_
 from hub.organisations.services import participants
 from hub.programmes import services
-from hub.web import db, found, render
+from hub.public import record
+from hub.web import db, render
 
 
 def home(request: Request) -> Response:
-    with db(request) as session:
-        programmes = services.list_programmes(session)
-        counts = overview.programme_counts(session)
-    return render(request, "home.html", programmes=programmes, counts=counts)
+    return _programmes(request, "home.html")
 
 
 def programme_list(request: Request) -> Response:
+    return _programmes(request, "programmes/list.html")
+
+
+def _programmes(request: Request, template: str) -> Response:
+    """Every programme with its counted figures: the home page and the programmes' list."""
     with db(request) as session:
         programmes = services.list_programmes(session)
         counts = overview.programme_counts(session)
-    return render(request, "programmes/list.html", programmes=programmes, counts=counts)
+    return render(request, template, programmes=programmes, counts=counts)
 
 
 def programme_detail(request: Request) -> Response:
-    code = request.path_params["code"]
     with db(request) as session:
-        programme = found(
-            services.get_programme(session, code=code), _("There is no programme “%(code)s”.", code=code)
+        programme = record(
+            request, session, services.get_programme, "code", N_("There is no programme “%(code)s”.")
         )
         counts = overview.programme_counts(session).get(programme.id, overview.Counts())
         members = participants(session, programme_id=programme.id)

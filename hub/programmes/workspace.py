@@ -24,7 +24,7 @@ from hub.programmes.models import Programme
 from hub.programmes.services import get_programme
 from hub.security import form_view
 from hub.taxonomy import sdgs
-from hub.web import db
+from hub.web import db, post
 
 
 def _programme(session: Session, request: Request, principal: Principal) -> Programme:
@@ -84,10 +84,5 @@ def routes() -> list[BaseRoute]:
     """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
     return [
         Route("/programmes/{code:str}/sdgs", programme_sdgs_edit, name="ws_programme_sdgs"),
-        Route(
-            "/programmes/{code:str}/sdgs",
-            programme_sdgs_update,
-            methods=["POST"],
-            name="ws_programme_sdgs_update",
-        ),
+        post("/programmes/{code:str}/sdgs", programme_sdgs_update, name="ws_programme_sdgs_update"),
     ]

@@ -6,7 +6,6 @@ and sources the file no longer declares are disabled (never deleted: their runs 
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from connectors.messages import OptionsError
 from hub.programmes.services import programme_id_of
+from hub.settings import read_toml
 from hub.sync import services
 from hub.sync.models import Source
 from hub.sync.validation import source_values
@@ -25,13 +25,7 @@ class DeclarationError(ValueError):
 
 
 def read(path: Path) -> list[dict[str, Any]]:
-    try:
-        with path.open("rb") as f:
-            data = tomllib.load(f)
-    except FileNotFoundError:
-        raise DeclarationError(f"{path}: no such file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DeclarationError(f"{path} is not valid TOML: {exc}") from None
+    data = read_toml(path, DeclarationError, missing=f"{path}: no such file")
     entries = data.get("source", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise DeclarationError(f"{path}: declare each source as a [[source]] table")

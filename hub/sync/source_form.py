@@ -62,29 +62,7 @@ KIND_OPTIONS: dict[str, tuple[str, ...]] = {
     ),
     "hub": ("url", "client_id", "client_secret"),
 }
-FIELDS = (
-    "name",
-    "key",
-    "programme_id",
-    "kind",
-    "schedule",
-    "url",
-    "upload",
-    "format",
-    "target",
-    "language",
-    "id_column",
-    "link_column",
-    "columns",
-    "defaults",
-    "delimiter",
-    "encoding",
-    "complete",
-    "client_id",
-    "client_secret",
-    "notify_failures",
-    "allow_private",
-)
+# Every field of the form (and the option "fields", shown in "columns"), with its label.
 LABELS = {
     "name": N_("Name"),
     "key": N_("Key"),
@@ -288,7 +266,8 @@ def parse(
 
 def _error(form: Form, error: OptionsError) -> None:
     field = FORM_FIELD.get(error.field, error.field)
-    form.error(field if field in FIELDS else "kind", display.message(error.message, error.values))
+    # An option the form has no field for (every field has a label) is shown at the kind.
+    form.error(field if field in LABELS else "kind", display.message(error.message, error.values))
 
 
 def _upload(

@@ -36,7 +36,7 @@ from hub.sync import display, runner, services, source_form
 from hub.sync.jobs import LEASE
 from hub.sync.models import RunStatus, RunTrigger, Source
 from hub.sync.runner import RunSettings
-from hub.web import check_page, db
+from hub.web import check_page, db, post
 
 log = logging.getLogger(__name__)
 
@@ -363,12 +363,12 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/sources", source_list, name="ws_sources"),
         Route("/sources/new", source_new, name="ws_source_new"),
-        Route("/sources/new", source_create, methods=["POST"], name="ws_source_create"),
+        post("/sources/new", source_create, name="ws_source_create"),
         Route("/sources/{source_id:int}", source_detail, name="ws_source"),
         Route("/sources/{source_id:int}/edit", source_edit, name="ws_source_edit"),
-        Route("/sources/{source_id:int}/edit", source_update, methods=["POST"], name="ws_source_update"),
-        Route("/sources/{source_id:int}/run", source_run, methods=["POST"], name="ws_source_run"),
-        Route("/sources/{source_id:int}/enable", source_enable, methods=["POST"], name="ws_source_enable"),
-        Route("/sources/{source_id:int}/disable", source_disable, methods=["POST"], name="ws_source_disable"),
+        post("/sources/{source_id:int}/edit", source_update, name="ws_source_update"),
+        post("/sources/{source_id:int}/run", source_run, name="ws_source_run"),
+        post("/sources/{source_id:int}/enable", source_enable, name="ws_source_enable"),
+        post("/sources/{source_id:int}/disable", source_disable, name="ws_source_disable"),
         Route("/runs/{run_id:int}", run_detail, name="ws_run"),
     ]

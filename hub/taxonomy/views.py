@@ -6,9 +6,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hub import overview
-from hub.i18n import gettext as _
+from hub.i18n import N_
+from hub.public import record
 from hub.taxonomy import services
-from hub.web import db, found, render
+from hub.web import db, render
 
 
 def product_group_list(request: Request) -> Response:
@@ -18,11 +19,9 @@ def product_group_list(request: Request) -> Response:
 
 
 def product_group_detail(request: Request) -> Response:
-    code = request.path_params["code"]
     with db(request) as session:
-        product_group = found(
-            services.get_product_group(session, code=code),
-            _("There is no product group “%(code)s”.", code=code),
+        product_group = record(
+            request, session, services.get_product_group, "code", N_("There is no product group “%(code)s”.")
         )
         share = overview.product_group_overview(session, product_group=product_group)
     return render(

@@ -6,12 +6,16 @@ between hubs) refer to them by ``code``, so the codes never change; names may be
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.taxonomy.models import ProductGroup, Strategy, StrategyKind
+
+Row = TypeVar("Row", ProductGroup, Strategy)
 
 
 @dataclass(frozen=True)
@@ -113,28 +117,20 @@ STRATEGIES: tuple[StrategyTerm, ...] = (
 
 def ensure_vocabulary(session: Session) -> None:
     """Insert missing product groups and strategies (by ``code``) and bring names up to date."""
-    existing_groups = {g.code: g for g in session.scalars(select(ProductGroup))}
-    for position, term in enumerate(PRODUCT_GROUPS, start=1):
-        group = existing_groups.get(term.code)
-        if group is None:
-            group = ProductGroup(code=term.code)
-            session.add(group)
-        _update(group, name_nl=term.name_nl, name_en=term.name_en, position=position)
-
-    existing_strategies = {s.code: s for s in session.scalars(select(Strategy))}
-    for position, strategy_term in enumerate(STRATEGIES, start=1):
-        strategy = existing_strategies.get(strategy_term.code)
-        if strategy is None:
-            strategy = Strategy(code=strategy_term.code)
-            session.add(strategy)
-        _update(
-            strategy,
-            kind=strategy_term.kind,
-            name_nl=strategy_term.name_nl,
-            name_en=strategy_term.name_en,
-            position=position,
-        )
+    _ensure(session, ProductGroup, PRODUCT_GROUPS)
+    _ensure(session, Strategy, STRATEGIES)
     session.flush()
+
+
+def _ensure(session: Session, model: type[Row], terms: Sequence[ProductGroupTerm | StrategyTerm]) -> None:
+    """The rows of ``model`` brought to ``terms``: each term's values, in the terms' order."""
+    existing = {row.code: row for row in session.scalars(select(model))}
+    for position, term in enumerate(terms, start=1):
+        row = existing.get(term.code)
+        if row is None:
+            row = model(code=term.code)
+            session.add(row)
+        _update(row, **asdict(term), position=position)
 
 
 def _update(row: ProductGroup | Strategy, **values: object) -> None:

@@ -103,33 +103,36 @@ def _live_pilots_of(programme_id: int) -> ColumnElement[bool]:
     return and_(Pilot.programme_id == programme_id, Pilot.withdrawn_at.is_(None))
 
 
-def pilots_by_product_group(session: Session, *, programme_id: int) -> list[StatusCounts]:
-    """Live pilots per product group (in the vocabulary's order, then those without one) and status."""
-    rows = session.execute(
-        select(
-            ProductGroup.code,
-            ProductGroup.name_nl,
-            ProductGroup.name_en,
-            Pilot.status,
-            func.count(),
-        )
+def _per_product_group(*columns: Any, by: Sequence[Any] = ()) -> Select[Any]:
+    """``columns`` of pilots per product group (and ``by``), after the group's code and names: in
+    the vocabulary's order, then the pilots without a group."""
+    return (
+        select(ProductGroup.code, ProductGroup.name_nl, ProductGroup.name_en, *columns)
         .select_from(Pilot)
         .outerjoin(ProductGroup, Pilot.product_group_id == ProductGroup.id)
-        .where(_live_pilots_of(programme_id))
         .group_by(
             ProductGroup.id,
             ProductGroup.code,
             ProductGroup.name_nl,
             ProductGroup.name_en,
             ProductGroup.position,
-            Pilot.status,
+            *by,
         )
         .order_by(ProductGroup.position.is_(None), ProductGroup.position, ProductGroup.code)
-    ).all()
+    )
+
+
+def _group_key(code: str | None, name_nl: str, name_en: str) -> GroupKey | None:
+    return GroupKey(code, name_nl, name_en) if code is not None else None
+
+
+def pilots_by_product_group(session: Session, *, programme_id: int) -> list[StatusCounts]:
+    """Live pilots per product group (in the vocabulary's order, then those without one) and status."""
+    statement = _per_product_group(Pilot.status, func.count(), by=[Pilot.status])
+    rows = session.execute(statement.where(_live_pilots_of(programme_id))).all()
     groups: dict[GroupKey | None, dict[PilotStatus, int]] = {}
     for code, name_nl, name_en, status, n in rows:
-        key = GroupKey(code, name_nl, name_en) if code is not None else None
-        groups.setdefault(key, {})[status] = n
+        groups.setdefault(_group_key(code, name_nl, name_en), {})[status] = n
     return [StatusCounts(key, counts) for key, counts in groups.items()]
 
 
@@ -252,18 +255,9 @@ def impact(session: Session, *, programme_id: int) -> list[GroupImpact]:
         ]
     any_measured = [_measured(q)[0] for q in QUANTITIES]
     rows = session.execute(
-        select(ProductGroup.code, ProductGroup.name_nl, ProductGroup.name_en, *columns)
-        .select_from(Pilot)
-        .outerjoin(ProductGroup, Pilot.product_group_id == ProductGroup.id)
-        .where(_live_pilots_of(programme_id), any_measured[0] | any_measured[1] | any_measured[2])
-        .group_by(
-            ProductGroup.id,
-            ProductGroup.code,
-            ProductGroup.name_nl,
-            ProductGroup.name_en,
-            ProductGroup.position,
+        _per_product_group(*columns).where(
+            _live_pilots_of(programme_id), any_measured[0] | any_measured[1] | any_measured[2]
         )
-        .order_by(ProductGroup.position.is_(None), ProductGroup.position, ProductGroup.code)
     ).all()
     groups = []
     totals = {q: Reduction(Decimal(0), Decimal(0), 0) for q in QUANTITIES}
@@ -279,8 +273,7 @@ def impact(session: Session, *, programme_id: int) -> list[GroupImpact]:
                 total.avoided_t + reduction.avoided_t,
                 total.pilots + reduction.pilots,
             )
-        key = GroupKey(code, name_nl, name_en) if code is not None else None
-        groups.append(GroupImpact(key, reductions))
+        groups.append(GroupImpact(_group_key(code, name_nl, name_en), reductions))
     if not groups:
         return []
     return [*groups, GroupImpact(None, totals, total=True)]

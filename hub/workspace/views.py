@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 from hub.accounts.services import Principal
 from hub.accounts.web import require_principal
 from hub.calls import services as calls
+from hub.coordinator import scope
 from hub.i18n import gettext as _
 from hub.overview import programme_counts
 from hub.participants import services as participant_entries
@@ -26,8 +27,7 @@ DASHBOARD_CHARTS = ("product-groups", "years", "commitments", "impact")
 
 
 def _visible_programmes(session: Session, principal: Principal) -> Sequence[Programme]:
-    ids = None if principal.is_admin else principal.programme_ids
-    return dashboard_services.programmes_visible_to(session, programme_ids=ids)
+    return dashboard_services.programmes_visible_to(session, programme_ids=scope(principal))
 
 
 def _selected_programme(
@@ -52,12 +52,8 @@ def dashboard(request: Request) -> Response:
         programmes = _visible_programmes(session, principal)
         selected = _selected_programme(request, session, programmes)
         figures_of_programmes = programme_counts(session)
-        waiting_interests = calls.pending_total(
-            session, programme_ids=None if principal.is_admin else principal.programme_ids
-        )
-        logged = participant_entries.counts(
-            session, programme_ids=None if principal.is_admin else principal.programme_ids
-        )
+        waiting_interests = calls.pending_total(session, programme_ids=scope(principal))
+        logged = participant_entries.counts(session, programme_ids=scope(principal))
         charts = []
         shortfalls = []
         if selected is not None:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from hub import changes
@@ -22,16 +22,16 @@ from hub.accounts.services import Principal
 from hub.accounts.web import require_principal
 from hub.communities import meetings
 from hub.communities import services as communities
-from hub.communities.models import Community, Meeting, MeetingMode
+from hub.communities.models import CloseOut, Community, Meeting, MeetingMode
 from hub.communities.workspace.moderation import load
-from hub.coordinator import flash, found, redirect_to, render_page
+from hub.coordinator import action_view, flash, found, redirect_to, render_page
 from hub.db import utcnow
 from hub.forms import TEXT_MAX, Form, as_raw
-from hub.i18n import TIMEZONE, ZONES
+from hub.i18n import N_, TIMEZONE, ZONES
 from hub.i18n import gettext as _
 from hub.records import LANGUAGES
 from hub.security import form_view
-from hub.web import db, language
+from hub.web import db, language, post
 
 MAX_CAPACITY = 100_000
 
@@ -260,43 +260,44 @@ def closeout_save(request: Request, data: FormData) -> Response:
         )
         session.commit()
     flash(request, _("The close-out was saved."))
-    return redirect_to("ws_closeout", community_id=community.id, meeting_id=meeting.id)
+    return _to_closeout(meeting)
 
 
-@form_view
-def closeout_publish(request: Request, data: FormData) -> Response:
-    principal = require_principal(request)
-    with db(request) as session:
-        community = load(session, request, principal)
-        meeting = _meeting(session, request, community)
-        closeout = found(meeting.closeout, _("Save the close-out before publishing it."))
-        meetings.publish_closeout(
-            session, closeout=closeout, user_id=principal.user_id, programme_id=community.programme_id
-        )
-        session.commit()
-    flash(request, _("The close-out is published on the meeting's page."))
-    return redirect_to("ws_closeout", community_id=community.id, meeting_id=meeting.id)
+def _to_closeout(meeting: Meeting) -> RedirectResponse:
+    return redirect_to("ws_closeout", community_id=meeting.community_id, meeting_id=meeting.id)
+
+
+def _closeout(session: Session, request: Request, principal: Principal) -> CloseOut:
+    meeting = _meeting(session, request, load(session, request, principal))
+    return found(meeting.closeout, _("Save the close-out before publishing it."))
+
+
+closeout_publish = action_view(
+    _closeout,
+    lambda session, closeout, principal: meetings.publish_closeout(
+        session,
+        closeout=closeout,
+        user_id=principal.user_id,
+        programme_id=closeout.meeting.community.programme_id,
+    ),
+    done=N_("The close-out is published on the meeting's page."),
+    back=lambda closeout: _to_closeout(closeout.meeting),
+)
 
 
 def routes() -> list[BaseRoute]:
     """This part's pages in the coordinator workspace (joined in ``hub.communities.workspace``)."""
     return [
         Route("/communities/{community_id:int}/meetings/new", meeting_new, name="ws_meeting_new"),
-        Route(
-            "/communities/{community_id:int}/meetings/new",
-            meeting_create,
-            methods=["POST"],
-            name="ws_meeting_create",
-        ),
+        post("/communities/{community_id:int}/meetings/new", meeting_create, name="ws_meeting_create"),
         Route(
             "/communities/{community_id:int}/meetings/{meeting_id:int}",
             meeting_edit,
             name="ws_meeting",
         ),
-        Route(
+        post(
             "/communities/{community_id:int}/meetings/{meeting_id:int}",
             meeting_update,
-            methods=["POST"],
             name="ws_meeting_update",
         ),
         Route(
@@ -304,16 +305,14 @@ def routes() -> list[BaseRoute]:
             closeout_edit,
             name="ws_closeout",
         ),
-        Route(
+        post(
             "/communities/{community_id:int}/meetings/{meeting_id:int}/closeout",
             closeout_save,
-            methods=["POST"],
             name="ws_closeout_save",
         ),
-        Route(
+        post(
             "/communities/{community_id:int}/meetings/{meeting_id:int}/closeout/publish",
             closeout_publish,
-            methods=["POST"],
             name="ws_closeout_publish",
         ),
     ]

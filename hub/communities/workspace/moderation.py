@@ -7,29 +7,39 @@ programme and administrators. Communities kept on another hub are moderated ther
 
 from __future__ import annotations
 
-from email.message import EmailMessage
-
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from hub import mail
 from hub.accounts.services import Principal
 from hub.accounts.web import require_principal
 from hub.communities import joining, notices
 from hub.communities import services as communities
-from hub.communities.models import Community, CommunityProposal, JoinRequest, MemberRole
-from hub.coordinator import flash, found, redirect_to, render_page, scope
+from hub.communities.models import Community, MemberRole, Membership
+from hub.coordinator import (
+    action_view,
+    decision_of,
+    flash,
+    found,
+    record_page,
+    redirect_to,
+    render_page,
+    scope,
+    tell_decision,
+)
 from hub.db import utcnow
 from hub.forms import Form
+from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.records import LANGUAGES
 from hub.refusals import Refused
 from hub.security import form_view
-from hub.web import db, language
+from hub.web import db, language, post
+
+NOTE_MAX = 2000  # a decision's note
 
 
 def load(session: Session, request: Request, principal: Principal) -> Community:
@@ -48,18 +58,8 @@ def load(session: Session, request: Request, principal: Principal) -> Community:
     return community
 
 
-def tell_decision(
-    request: Request, session: Session, decided: JoinRequest | CommunityProposal, message: EmailMessage
-) -> None:
-    """Mails a saved decision to the person who asked, and says on the next page whether it went."""
-    if mail.send_now(request.app.state.settings, message):
-        decided.notified_at = utcnow()
-        session.commit()
-        flash(request, _("Decision saved; %(name)s was told by e-mail.", name=decided.name))
-    else:
-        flash(
-            request, _("Decision saved, but the e-mail to %(email)s could not be sent.", email=decided.email)
-        )
+def to_community(community_id: int) -> RedirectResponse:
+    return redirect_to("ws_community", community_id=community_id)
 
 
 def community_index(request: Request) -> Response:
@@ -114,11 +114,7 @@ def _community_page(
     )
 
 
-def community_page(request: Request) -> Response:
-    principal = require_principal(request)
-    with db(request) as session:
-        community = load(session, request, principal)
-        return _community_page(request, session, community)
+community_page = record_page(load, _community_page)
 
 
 @form_view
@@ -126,8 +122,7 @@ def request_decide(request: Request, data: FormData) -> Response:
     """Accept or decline a request to join; the asker hears by e-mail in their language."""
     principal = require_principal(request)
     form = Form.submitted(data)
-    decision = form.key("decision", ("accept", "decline"))
-    note = form.text("note", max_length=2000)
+    accept, note = decision_of(form, note_max=NOTE_MAX)
     settings = request.app.state.settings
     with db(request) as session:
         community = load(session, request, principal)
@@ -137,19 +132,19 @@ def request_decide(request: Request, data: FormData) -> Response:
             ),
             _("There is no such request."),
         )
-        if decision is None:
+        if accept is None:
             raise HTTPException(400, _("Choose whether to accept or decline the request."))
         joining.decide_request(
             session,
             join_request=join_request,
-            accept=decision == "accept",
+            accept=accept,
             note=note,
             user_id=principal.user_id,
         )
         session.commit()
         message = notices.join_decision(settings, join_request=join_request, community=community)
         tell_decision(request, session, join_request, message)
-    return redirect_to("ws_community", community_id=community.id)
+    return to_community(community.id)
 
 
 @form_view
@@ -181,26 +176,30 @@ def member_add(request: Request, data: FormData) -> Response:
             return _community_page(request, session, community, member_form=form, status_code=400)
         session.commit()
     flash(request, _("The member was added."))
-    return redirect_to("ws_community", community_id=community.id)
+    return to_community(community.id)
 
 
-@form_view
-def member_remove(request: Request, data: FormData) -> Response:
-    principal = require_principal(request)
-    with db(request) as session:
-        community = load(session, request, principal)
-        membership = found(
-            joining.get_member(
-                session, membership_id=request.path_params["member_id"], community_id=community.id
-            ),
-            _("There is no such member."),
-        )
-        joining.remove_member(
-            session, membership=membership, programme_id=community.programme_id, user_id=principal.user_id
-        )
-        session.commit()
-    flash(request, _("The member was removed."))
-    return redirect_to("ws_community", community_id=community.id)
+def _membership(session: Session, request: Request, principal: Principal) -> Membership:
+    community = load(session, request, principal)
+    return found(
+        joining.get_member(
+            session, membership_id=request.path_params["member_id"], community_id=community.id
+        ),
+        _("There is no such member."),
+    )
+
+
+member_remove = action_view(
+    _membership,
+    lambda session, membership, principal: joining.remove_member(
+        session,
+        membership=membership,
+        programme_id=membership.community.programme_id,
+        user_id=principal.user_id,
+    ),
+    done=N_("The member was removed."),
+    back=lambda membership: to_community(membership.community_id),
+)
 
 
 @form_view
@@ -225,7 +224,7 @@ def post_add(request: Request, data: FormData) -> Response:
         )
         session.commit()
     flash(request, _("The update was posted."))
-    return redirect_to("ws_community", community_id=community.id)
+    return to_community(community.id)
 
 
 @form_view
@@ -233,8 +232,7 @@ def proposal_decide(request: Request, data: FormData) -> Response:
     """A coordinator of the proposal's programme accepts (the community starts) or declines it."""
     principal = require_principal(request)
     form = Form.submitted(data)
-    decision = form.key("decision", ("accept", "decline"))
-    note = form.text("note", max_length=2000)
+    accept, note = decision_of(form, note_max=NOTE_MAX)
     settings = request.app.state.settings
     with db(request) as session:
         proposal = found(
@@ -243,17 +241,17 @@ def proposal_decide(request: Request, data: FormData) -> Response:
         )
         if not principal.may_edit_programme(proposal.programme_id):
             raise HTTPException(403, _("You may not change records of this programme."))
-        if decision is None:
+        if accept is None:
             raise HTTPException(400, _("Choose whether to accept or decline the proposal."))
         community = joining.decide_proposal(
-            session, proposal=proposal, accept=decision == "accept", note=note, user_id=principal.user_id
+            session, proposal=proposal, accept=accept, note=note, user_id=principal.user_id
         )
         session.commit()
         message = notices.proposal_decision(settings, proposal=proposal, community=community)
         tell_decision(request, session, proposal, message)
     if community is None:
         return redirect_to("ws_communities")
-    return redirect_to("ws_community", community_id=community.id)
+    return to_community(community.id)
 
 
 def routes() -> list[BaseRoute]:
@@ -261,29 +259,17 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/communities", community_index, name="ws_communities"),
         Route("/communities/{community_id:int}", community_page, name="ws_community"),
-        Route(
+        post(
             "/communities/{community_id:int}/requests/{request_id:int}",
             request_decide,
-            methods=["POST"],
             name="ws_request_decide",
         ),
-        Route(
-            "/communities/{community_id:int}/members",
-            member_add,
-            methods=["POST"],
-            name="ws_member_add",
-        ),
-        Route(
+        post("/communities/{community_id:int}/members", member_add, name="ws_member_add"),
+        post(
             "/communities/{community_id:int}/members/{member_id:int}/remove",
             member_remove,
-            methods=["POST"],
             name="ws_member_remove",
         ),
-        Route("/communities/{community_id:int}/posts", post_add, methods=["POST"], name="ws_post_add"),
-        Route(
-            "/proposals/{proposal_id:int}",
-            proposal_decide,
-            methods=["POST"],
-            name="ws_proposal_decide",
-        ),
+        post("/communities/{community_id:int}/posts", post_add, name="ws_post_add"),
+        post("/proposals/{proposal_id:int}", proposal_decide, name="ws_proposal_decide"),
     ]

@@ -15,16 +15,14 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from hub.accounts.services import Principal
-from hub.coordinator import list_filters, render_page, scope
 from hub.forms import Form
 from hub.i18n import N_
 from hub.organisations import services
 from hub.organisations.fields import ACTION_FIELDS
 from hub.organisations.models import SupportingAction
 from hub.organisations.writes import SupportingActionInput, create_action, update_action
-from hub.record_screens import RecordScreens
+from hub.record_screens import RecordScreens, searched_list
 from hub.records import LANGUAGES
-from hub.web import check_page
 
 
 class ActionScreens(RecordScreens[SupportingAction, SupportingActionInput]):
@@ -69,12 +67,13 @@ class ActionScreens(RecordScreens[SupportingAction, SupportingActionInput]):
         update_action(session, action=record, data=values, user_id=principal.user_id)
 
     def list_page(self, request: Request, session: Session, principal: Principal) -> Response:
-        read = list_filters(request)  # 400 naming the filter for a value it does not know
-        q = read.search()
-        number = read.page()
-        page = services.list_actions(session, programme_ids=scope(principal), q=q, page=number)
-        check_page(number, page.pages)
-        return render_page(request, "organisations/workspace/action_list.html", page=page, form=read)
+        return searched_list(
+            request,
+            session,
+            principal,
+            template="organisations/workspace/action_list.html",
+            query=services.list_actions,
+        )
 
 
 screens = ActionScreens()

@@ -15,23 +15,13 @@ import dataclasses
 from typing import Any
 
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from hub import changes
 from hub.accounts.services import Principal
-from hub.accounts.web import forbid_unless, require_principal
-from hub.coordinator import (
-    flash,
-    found,
-    list_filters,
-    redirect_to,
-    refuse_if_synced,
-    render_page,
-    scope,
-)
+from hub.accounts.web import forbid_unless
+from hub.coordinator import found
 from hub.forms import TEXT_MAX, Form, countries
 from hub.i18n import N_
 from hub.i18n import gettext as _
@@ -44,10 +34,8 @@ from hub.organisations.writes import (
     create_organisation,
     update_organisation,
 )
-from hub.record_screens import RecordScreens
+from hub.record_screens import RecordScreens, searched_list
 from hub.records import LANGUAGES
-from hub.security import Endpoint, form_view
-from hub.web import check_page, db
 
 
 def may_edit_organisation(principal: Principal, programme_ids: set[int]) -> bool:
@@ -160,65 +148,29 @@ class OrganisationScreens(RecordScreens[Organisation, OrganisationForm]):
             programme_id=programme_id,
         )
 
-    def form_page(
-        self,
-        request: Request,
-        session: Session,
-        principal: Principal,
-        form: Form,
-        *,
-        record: Organisation | None,
-        status_code: int = 200,
-        choices: dict[str, Any] | None = None,
-        **extra: Any,
-    ) -> Response:
-        """The form, read-only for whoever may not edit it, and the form adding it to a programme."""
+    def context(
+        self, session: Session, principal: Principal, record: Organisation | None, form: Form
+    ) -> dict[str, Any]:
+        """Read-only for whoever may not edit it; and the form adding it to a programme."""
         may_edit = record is None or may_edit_organisation(principal, self.programmes_of(session, record))
-        return super().form_page(
+        return {
+            "participation_form": Form(),
+            "may_edit": may_edit,
+            "readonly": not may_edit or (record is not None and record.home_hub is not None),
+        }
+
+    def filed(self, session: Session, principal: Principal, record: Organisation) -> tuple[int | None, str]:
+        """Archiving is audited under a programme the editor coordinates."""
+        return audit_programme(principal, self.programmes_of(session, record)), record.name
+
+    def list_page(self, request: Request, session: Session, principal: Principal) -> Response:
+        return searched_list(
             request,
             session,
             principal,
-            form,
-            record=record,
-            status_code=status_code,
-            choices=choices,
-            **{
-                "participation_form": Form(),
-                "may_edit": may_edit,
-                "readonly": not may_edit or (record is not None and record.home_hub is not None),
-                **extra,
-            },
+            template="organisations/workspace/list.html",
+            query=services.organisations_in,
         )
-
-    def archive_endpoint(self) -> Endpoint:
-        """Archiving, audited under a programme the editor coordinates."""
-
-        @form_view
-        def archive(request: Request, _data: FormData) -> Response:
-            principal = require_principal(request)
-            with db(request) as session:
-                organisation = self.load(session, request, principal)
-                refuse_if_synced(organisation)
-                changes.archive(
-                    session,
-                    record=organisation,
-                    user_id=principal.user_id,
-                    programme_id=audit_programme(principal, self.programmes_of(session, organisation)),
-                    summary=organisation.name,
-                )
-                session.commit()
-            flash(request, _(self.archived))
-            return redirect_to(self.list_name)
-
-        return archive
-
-    def list_page(self, request: Request, session: Session, principal: Principal) -> Response:
-        read = list_filters(request)  # 400 naming the filter for a value it does not know
-        q = read.search()
-        number = read.page()
-        page = services.organisations_in(session, programme_ids=scope(principal), q=q, page=number)
-        check_page(number, page.pages)
-        return render_page(request, "organisations/workspace/list.html", page=page, form=read)
 
 
 screens = OrganisationScreens()

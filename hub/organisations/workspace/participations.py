@@ -16,10 +16,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from hub import changes
 from hub.accounts.services import Principal
 from hub.accounts.web import forbid_unless, require_principal
-from hub.coordinator import flash, found, kept_elsewhere, redirect_to, refuse_if_synced
+from hub.coordinator import editable, flash, found, kept_elsewhere, redirect_to, refuse_if_synced, scope
 from hub.forms import Form
 from hub.i18n import N_
 from hub.i18n import gettext as _
@@ -36,10 +35,10 @@ from hub.organisations.writes import (
     update_commitment,
 )
 from hub.programmes.services import editable_programmes
-from hub.record_screens import RecordScreens
+from hub.record_screens import RecordScreens, archive_view
 from hub.refusals import Refused
-from hub.security import Endpoint, form_view
-from hub.web import db
+from hub.security import form_view
+from hub.web import db, post
 
 
 @form_view
@@ -51,9 +50,7 @@ def participation_add(request: Request, data: FormData) -> Response:
         programme_text = form.value("programme_id").strip()
         if programme_text.isdigit():
             forbid_unless(principal.may_edit_programme(int(programme_text)))
-        programmes = editable_programmes(
-            session, programme_ids=None if principal.is_admin else principal.programme_ids
-        )
+        programmes = editable_programmes(session, programme_ids=scope(principal))
         programme = form.key("programme_id", {str(p.id) for p in programmes})
         role = form.choice("role", Role)
         joined_on = form.date("joined_on")
@@ -81,30 +78,29 @@ def participation_add(request: Request, data: FormData) -> Response:
 
 def _participation(session: Session, request: Request, principal: Principal) -> Participation:
     participation_id = request.path_params["participation_id"]
-    participation = found(
+    return editable(
+        principal,
         services.get_participation(session, participation_id=participation_id),
         _("There is no participation with number %(id)s.", id=participation_id),
     )
-    forbid_unless(principal.may_edit_programme(participation.programme_id))
-    return participation
 
 
-@form_view
-def participation_remove(request: Request, data: FormData) -> Response:
-    principal = require_principal(request)
-    with db(request) as session:
-        participation = _participation(session, request, principal)
-        refuse_if_synced(participation)
-        changes.archive(
-            session,
-            record=participation,
-            user_id=principal.user_id,
-            programme_id=participation.programme_id,
-            summary=participation.organisation.name,
-        )
-        session.commit()
-        flash(request, _("The participation was removed."))
-        return redirect_to("ws_organisation", organisation_id=participation.organisation_id)
+def _filed(participation: Participation) -> tuple[int | None, str]:
+    """A participation's changes (and its commitments') are audited under its programme, named by
+    its organisation."""
+    return participation.programme_id, participation.organisation.name
+
+
+def _organisation_page(participation: Participation) -> Response:
+    return redirect_to("ws_organisation", organisation_id=participation.organisation_id)
+
+
+participation_remove = archive_view(
+    _participation,
+    filed=lambda _session, _principal, participation: _filed(participation),
+    done=N_("The participation was removed."),
+    back=_organisation_page,
+)
 
 
 class CommitmentScreens(RecordScreens[Commitment, CommitmentInput]):
@@ -147,7 +143,9 @@ class CommitmentScreens(RecordScreens[Commitment, CommitmentInput]):
     ) -> None:
         update_commitment(session, commitment=record, data=values, user_id=principal.user_id)
 
-    def context(self, session: Session, record: Commitment | None, form: Form) -> dict[str, Any]:
+    def context(
+        self, session: Session, principal: Principal, record: Commitment | None, form: Form
+    ) -> dict[str, Any]:
         return {} if record is None else self.of_participation(record.participation, record)
 
     def of_participation(self, participation: Participation, commitment: Commitment | None) -> dict[str, Any]:
@@ -160,29 +158,13 @@ class CommitmentScreens(RecordScreens[Commitment, CommitmentInput]):
         }
 
     def next_page(self, record: Commitment) -> Response:
-        return redirect_to("ws_organisation", organisation_id=record.participation.organisation_id)
+        return _organisation_page(record.participation)
 
-    def archive_endpoint(self) -> Endpoint:
-        """Archiving, audited under its participation's programme; back to the organisation's page."""
+    def filed(self, session: Session, principal: Principal, record: Commitment) -> tuple[int | None, str]:
+        return _filed(record.participation)
 
-        @form_view
-        def archive(request: Request, _data: FormData) -> Response:
-            principal = require_principal(request)
-            with db(request) as session:
-                commitment = self.load(session, request, principal)
-                participation = commitment.participation
-                changes.archive(
-                    session,
-                    record=commitment,
-                    user_id=principal.user_id,
-                    programme_id=participation.programme_id,
-                    summary=participation.organisation.name,
-                )
-                session.commit()
-                flash(request, _(self.archived))
-                return self.next_page(commitment)
-
-        return archive
+    def archived_page(self, record: Commitment) -> Response:
+        return self.next_page(record)
 
     def new_page(
         self, request: Request, session: Session, principal: Principal, form: Form, **extra: Any
@@ -214,17 +196,13 @@ class CommitmentScreens(RecordScreens[Commitment, CommitmentInput]):
             return self.next_page(commitment)
 
     def routes(self) -> list[BaseRoute]:
-        new, item, post = (
-            "/participations/{participation_id:int}/commitments",
-            "/commitments/{commitment_id:int}",
-            ["POST"],
-        )
+        new, item = "/participations/{participation_id:int}/commitments", "/commitments/{commitment_id:int}"
         return [
             Route(new, self.new_view, name="ws_commitment_new"),
-            Route(new, form_view(self.create_view), methods=post, name="ws_commitment_create"),
+            post(new, form_view(self.create_view), name="ws_commitment_create"),
             Route(item, self.edit_view, name="ws_commitment"),
-            Route(item, form_view(self.update_view), methods=post, name="ws_commitment_update"),
-            Route(f"{item}/archive", self.archive_endpoint(), methods=post, name="ws_commitment_archive"),
+            post(item, form_view(self.update_view), name="ws_commitment_update"),
+            post(f"{item}/archive", self.archive_endpoint(), name="ws_commitment_archive"),
         ]
 
 
@@ -234,16 +212,14 @@ commitment_screens = CommitmentScreens()
 def routes() -> list[BaseRoute]:
     """This part's pages in the coordinator workspace (joined in ``hub.organisations.workspace``)."""
     return [
-        Route(
+        post(
             "/organisations/{organisation_id:int}/participations",
             participation_add,
-            methods=["POST"],
             name="ws_participation_add",
         ),
-        Route(
+        post(
             "/participations/{participation_id:int}/remove",
             participation_remove,
-            methods=["POST"],
             name="ws_participation_remove",
         ),
         *commitment_screens.routes(),
