@@ -74,7 +74,7 @@ def publish(workdir: Path, pilots: int) -> Iterator[str]:
         **os.environ,
         "HUB_DATABASE_URL": url,
         "HUB_DATA_DIR": str(workdir),
-        "HUB_SECRET_KEY": "bench-only-secret-key",
+        "HUB_SECRET_KEY": "bench-only-secret-key-of-32-characters-or-more",
         "HUB_BASE_URL": base,
         "HUB_API_SETTLE_SECONDS": "0",
     }

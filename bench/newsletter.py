@@ -197,7 +197,7 @@ def bench_settings(workdir: Path, port: int) -> Settings:
     """The defaults (batch size, connections, rate), a local server without TLS."""
     return Settings.load(
         environ={},
-        secret_key="bench",
+        secret_key="bench-only-secret-key-of-32-characters-or-more",
         base_url="https://hub.example",
         data_dir=workdir,
         smtp_host="127.0.0.1",

@@ -184,7 +184,7 @@ def start_server(
         **os.environ,
         "HUB_DATABASE_URL": database_url,
         "HUB_DATA_DIR": str(workdir),
-        "HUB_SECRET_KEY": os.environ.get("HUB_SECRET_KEY", "bench-only-secret-key"),
+        "HUB_SECRET_KEY": os.environ.get("HUB_SECRET_KEY", "bench-only-secret-key-of-32-characters-or-more"),
     }
     with (workdir / "server.log").open("wb") as log:
         return subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -441,7 +441,7 @@ def run(args: argparse.Namespace, admin_url: str, workdir: Path) -> dict[str, An
             env = {
                 **os.environ,
                 "HUB_DATABASE_URL": database_url,
-                "HUB_SECRET_KEY": "scale-test-only-secret",
+                "HUB_SECRET_KEY": "scale-test-only-secret-of-32-characters-or-more",
                 "HUB_BASE_URL": f"http://{HOST}:{all_}",
                 "HUB_DATA_DIR": str(workdir / "data"),
                 "HUB_LOG_FORMAT": "json",

@@ -47,3 +47,7 @@ class OptionsError(Problem):
 
 class FetchError(Problem):
     """The source could not be fetched (refused address, timeout, HTTP error, too large, ...)."""
+
+
+class TooSlow(FetchError):
+    """The source had not sent its whole answer by the fetch's deadline (it trickles)."""

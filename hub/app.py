@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -23,8 +23,11 @@ from starlette.staticfiles import StaticFiles
 import hub.models  # noqa: F401  (every model, so that relationships resolve)
 from hub import errors, i18n, ratelimit, urls
 from hub.accounts import oidc
+from hub.accounts import pages as account_pages
 from hub.accounts import views as accounts
-from hub.accounts.web import RequireLogin
+from hub.accounts.web import LoginSessions, RequireLogin, cookie_name
+from hub.busy import BusyMiddleware
+from hub.caching import NoStoreMiddleware
 from hub.calls import views as calls
 from hub.communities import views as communities
 from hub.db import make_engine, make_sessionmaker
@@ -62,7 +65,7 @@ from hub.web import post
 from hub.workspace.routes import workspace_routes
 
 STATIC = Path(__file__).parent / "static"
-SESSION_SECONDS = 8 * 3600  # a working day; logging in again after that is expected
+SESSION_SECONDS = 8 * 3600  # the cookie; a login itself ends by the limits in hub.accounts.sessions
 
 
 class LanguageConvertor(Convertor[str]):
@@ -103,6 +106,7 @@ def routes() -> list[BaseRoute]:
         Route(invited, invitation.invitation_page, name="invitation"),
         post(invited, invitation.invitation_accept, name="invitation_accept"),
         post("/logout", accounts.logout, name="logout"),
+        post("/logout/everywhere", account_pages.logout_everywhere, name="logout_everywhere"),
         # Every page under /coordinator/ requires a login (tests walk this table to prove it).
         Mount(
             "/coordinator", routes=workspace_routes(), middleware=[Middleware(RequireLogin, staff_only=True)]
@@ -185,15 +189,21 @@ def middleware(
 ) -> list[Middleware]:
     stack = [
         Middleware(SecurityHeadersMiddleware, https=settings.https, form_action=oidc.origins(settings)),
+        # A busy database answers 503 (also when the login session's lookup meets it): see hub.busy.
+        Middleware(BusyMiddleware, default_language=settings.default_language),
         Middleware(OriginCheckMiddleware, exempt=("/api/", "/newsletter/one-click/")),
+        Middleware(NoStoreMiddleware, routes=routes),  # private pages: see hub.caching
+        # The signed cookie keeps anonymous state and a login session's token; who that is, and
+        # whether the session still holds, LoginSessions asks the database on every request.
         Middleware(
             SessionMiddleware,
             secret_key=settings.secret_key,
-            session_cookie="hub_session",
+            session_cookie=cookie_name(settings.https),
             max_age=SESSION_SECONDS,
             same_site="lax",
             https_only=settings.https,
         ),
+        Middleware(LoginSessions),
         Middleware(LanguageMiddleware, default=settings.default_language, secure=settings.https),
     ]
     if "*" not in settings.allowed_hosts:  # "*" allows every host: skip the check altogether
@@ -259,6 +269,7 @@ def create_app(
         exception_handlers={
             HTTPException: errors.http_error,
             Refused: errors.refused,
+            ClientDisconnect: errors.client_disconnected,
             500: errors.server_error,
         },
         lifespan=lifespan,

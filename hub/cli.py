@@ -345,6 +345,7 @@ def users_create_command(settings: Settings, args: argparse.Namespace) -> None:
     engine = connect(settings)
     prepare_database(engine)
     password = _read_password(args)
+    i18n.current_language.set(i18n.SOURCE_LANGUAGE)  # a refused password is told in the CLI's English
     with _change(engine) as session:
         user = services.create_user(session, email=args.email, name=args.name, password=password)
         if args.admin:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from sqlalchemy import (
     Column,
@@ -100,6 +101,19 @@ def link_table(
     )
 
 
+# How long a connection waits for SQLite's write lock before it gives up ("database is locked").
+# A web request waits a few seconds, then the hub answers 503 (hub.busy); background work (a
+# sync's batches, mail) has no one waiting on it and waits longer.
+WEB_BUSY_TIMEOUT_MS = 5_000
+BACKGROUND_BUSY_TIMEOUT_MS = 30_000
+
+# What the request this code serves does (set by hub.busy; None outside requests): on SQLite a
+# request that may write ("write": an unsafe method) takes the write lock when its transactions
+# begin, waiting its turn. A transaction that read first and then writes would instead fail at
+# once, without waiting, when another connection holds the lock or has written since (WAL).
+web_request: ContextVar[Literal["read", "write"] | None] = ContextVar("web_request", default=None)
+
+
 def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
     """An engine for SQLite (the embedded default) or PostgreSQL (production)."""
     parsed = make_url(url)
@@ -117,7 +131,8 @@ def _make_sqlite_transactional(engine: Engine) -> None:
 
     pysqlite's own transaction handling breaks SAVEPOINTs (which the tests' rolled-back
     transactions rely on) and defers BEGIN in surprising ways; this is SQLAlchemy's documented
-    recipe. WAL lets readers proceed while a sync writes.
+    recipe. WAL lets readers proceed while a sync writes; each transaction waits for the write
+    lock as long as its kind of work may (``web_request``).
     """
 
     @event.listens_for(engine, "connect")
@@ -125,14 +140,20 @@ def _make_sqlite_transactional(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 10000")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        immediate = connection.get_execution_options().get("sqlite_begin") == "IMMEDIATE"
+        serving = web_request.get()
+        timeout = BACKGROUND_BUSY_TIMEOUT_MS if serving is None else WEB_BUSY_TIMEOUT_MS
+        if connection.info.get("busy_timeout") != timeout:  # info: kept with the DB-API connection
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {timeout}")
+            connection.info["busy_timeout"] = timeout
+        immediate = (
+            serving == "write" or connection.get_execution_options().get("sqlite_begin") == "IMMEDIATE"
+        )
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 

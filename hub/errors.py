@@ -6,7 +6,7 @@ import logging
 from http import HTTPStatus
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from hub import i18n
@@ -40,6 +40,21 @@ async def refused(request: Request, exc: Exception) -> Response:
     """A ``Refused`` no page caught: its status and message, as an ``HTTPException`` would be."""
     assert isinstance(exc, Refused)
     return _error_response(request, exc.status, str(exc) or None)
+
+
+async def client_disconnected(request: Request, exc: Exception) -> Response:
+    """A client that closed the connection while its body was being read (Starlette raises
+    ``ClientDisconnect`` from ``request.form()`` and ``body()``): nothing went wrong here, and
+    nobody is left to answer, so one line at info level, no traceback. The response is never
+    sent (uvicorn drops it); it only gives the request a status (400) in the metrics."""
+    assert isinstance(exc, ClientDisconnect)
+    log.info(
+        "client went away before its request was read: %s %s",
+        request.method,
+        request.url.path,
+        extra={"method": request.method, "path": request.url.path},
+    )
+    return Response(status_code=400)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

@@ -26,10 +26,25 @@ def client_of(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def _limiter(request: Request) -> MovingWindowRateLimiter:
+    limiter: MovingWindowRateLimiter = request.app.state.limiter
+    return limiter
+
+
 def allowed(request: Request, item: RateLimitItem, *keys: str) -> bool:
     """Counts one more hit under ``keys``; False once the limit is reached."""
-    limiter: MovingWindowRateLimiter = request.app.state.limiter
-    return limiter.hit(item, *keys)
+    return _limiter(request).hit(item, *keys)
+
+
+def under_limit(request: Request, item: RateLimitItem, *keys: str) -> bool:
+    """Whether one more hit under ``keys`` would be allowed, without counting it: for limits on
+    outcomes (failed logins), counted with ``allowed`` once the outcome is known."""
+    return _limiter(request).test(item, *keys)
+
+
+def forget(request: Request, item: RateLimitItem, *keys: str) -> None:
+    """Clears the hits counted under ``keys``."""
+    _limiter(request).clear(item, *keys)
 
 
 def check_public_form(request: Request) -> None:

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.accounts.sessions import purge_job as purge_expired_sessions
 from hub.db import refresh_statistics
 from hub.i18n import TIMEZONE
 from hub.jobs import services
@@ -44,6 +45,7 @@ JobFunction = Callable[[Session], None]
 # name -> (function, interval in seconds). Later features register their jobs here.
 JOBS: dict[str, tuple[JobFunction, int]] = {
     "database.optimize": (refresh_statistics, 24 * 3600),
+    "accounts.sessions.purge": (purge_expired_sessions, 3600),
 }
 
 

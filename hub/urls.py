@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-from starlette.convertors import Convertor
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import BaseRoute, Mount, NoMatchFound, Route, compile_path
 
 from hub import i18n
@@ -64,6 +64,47 @@ class Paths:
             raise NoMatchFound(name, dict(params))
         return entry
 
+
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: PostgreSQL's int4 (SQLite's are wider; kept alike)
+
+
+def digits_up_to(maximum: int) -> str:
+    """A regular expression matching exactly the decimal numbers 1..``maximum`` (no sign, no leading
+    zero): numbers with fewer digits, then for each digit of ``maximum`` the numbers that share its
+    prefix and are smaller at that digit (the last digit may be equal)."""
+    limit = str(maximum)
+    width = len(limit)
+    choices = [f"[1-9][0-9]{{0,{width - 2}}}"] if width > 1 else []
+    for at, digit in enumerate(limit):
+        low = 1 if at == 0 else 0
+        high = int(digit) - (0 if at == width - 1 else 1)
+        if high >= low:
+            rest = width - at - 1
+            here = str(low) if low == high else f"[{low}-{high}]"
+            choices.append(limit[:at] + here + (f"[0-9]{{{rest}}}" if rest else ""))
+    return "|".join(choices)
+
+
+class IdConvertor(Convertor[int]):
+    """A record's id in a path: only 1..MAX_ID matches, so any other number is a plain 404.
+
+    The range is in the regular expression because Starlette answers 500 when ``convert`` raises;
+    and an id out of the columns' range makes the database driver fail (OverflowError on SQLite,
+    "out of range" on PostgreSQL), and 8,000 digits make ``int()`` itself refuse.
+    """
+
+    regex = f"(?:{digits_up_to(MAX_ID)})"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(int(value))
+
+
+# Every "{name:int}" in the hub's routes is an id: registered over Starlette's own (unbounded)
+# "int" before any route is built (the route tables are built by functions, after this import).
+register_url_convertor("int", IdConvertor())
 
 _routes: Callable[[], Sequence[BaseRoute]] | None = None  # what install() was given
 _paths: Paths | None = None  # the table built from it, on first use

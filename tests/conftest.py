@@ -110,7 +110,10 @@ def session(sessions: sessionmaker[Session]) -> Iterator[Session]:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings.load(
-        environ={}, secret_key="test-secret", data_dir=tmp_path, base_url="http://testserver"
+        environ={},
+        secret_key="test-secret-of-at-least-32-characters",
+        data_dir=tmp_path,
+        base_url="http://testserver",
     )
 
 

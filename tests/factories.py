@@ -171,9 +171,13 @@ def supporting_action(
 
 
 def source(session: Session, programme: Programme, key: str = "", **fields: Any) -> Any:  # a Source
-    """A source, due now; by default a feed of news (the options are not checked here)."""
+    """A source, due now; by default a feed of news (the options are not checked here). A source
+    of kind "hub" may bring in every programme known so far, unless ``peer_programmes`` says."""
     from hub.db import utcnow
     from hub.sync.models import Source
+
+    if fields.get("kind") == "hub":
+        fields.setdefault("peer_programmes", sorted(session.scalars(select(Programme.code))))
 
     key = key or f"source{next(_counter)}"
     values: dict[str, Any] = {

@@ -46,7 +46,7 @@ def smtp_server() -> Iterator[tuple[Inbox, int]]:
 
 def smtp_settings(tmp_path: Path, port: int, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
-        "secret_key": "test",
+        "secret_key": "test-secret-of-at-least-32-characters",
         "data_dir": tmp_path,
         "base_url": "https://hub.example",
         "smtp_host": "127.0.0.1",

@@ -18,7 +18,7 @@ def test_bench_server_serves_targets_and_baselines(tmp_path: Path, monkeypatch: 
     migrate.upgrade(engine)
     engine.dispose()
     monkeypatch.setenv("HUB_DATABASE_URL", url)
-    monkeypatch.setenv("HUB_SECRET_KEY", "bench-test")
+    monkeypatch.setenv("HUB_SECRET_KEY", "bench-only-secret-key-of-32-characters-or-more")
     with TestClient(make_bench_app()) as client:
         for path in ("/bare/healthz", "/healthz", "/bench/core-json", "/api/v1/pilots?limit=50"):
             assert client.get(path).status_code == 200, path

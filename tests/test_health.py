@@ -23,7 +23,9 @@ def test_readiness_fails_when_the_database_is_unreachable(tmp_path: Path) -> Non
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("")
     broken: sessionmaker[Session] = make_sessionmaker(create_engine(f"sqlite:///{blocker}/db.sqlite3"))
-    settings = Settings.load(environ={}, secret_key="x", data_dir=tmp_path)
+    settings = Settings.load(
+        environ={}, secret_key="test-secret-of-at-least-32-characters", data_dir=tmp_path
+    )
     with TestClient(create_app(settings, sessions=broken)) as client:
         response = client.get("/readyz")
         assert response.status_code == 503

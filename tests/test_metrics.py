@@ -30,6 +30,16 @@ from hub.settings import Settings
 from hub.sync.models import RunStatus, RunTrigger, SyncRun
 from tests import factories
 
+LOOPBACK = ("127.0.0.1", 50000)
+
+
+@pytest.fixture
+def client(settings: Settings, sessions: sessionmaker[Session]) -> Iterator[TestClient]:
+    """The app asked from this machine: without a token, only such a client may scrape."""
+    app = create_app(settings, sessions=sessions)
+    with TestClient(app, client=LOOPBACK, raise_server_exceptions=False) as c:
+        yield c
+
 
 def scrape(client: TestClient, **headers: str) -> dict[str, list[Sample]]:
     response = client.get("/metrics", headers=headers)
@@ -99,7 +109,10 @@ def test_every_route_has_a_template() -> None:
 @pytest.fixture
 def guarded(settings: Settings, sessions: sessionmaker[Session]) -> Iterator[TestClient]:
     settings = Settings.load(
-        environ={}, secret_key="test-secret", data_dir=settings.data_dir, metrics_token="s3cret-token"
+        environ={},
+        secret_key="test-secret-of-at-least-32-characters",
+        data_dir=settings.data_dir,
+        metrics_token="s3cret-token",
     )
     with TestClient(create_app(settings, sessions=sessions)) as client:
         yield client
@@ -119,9 +132,13 @@ def test_metrics_pass_the_host_check_and_take_no_session(
 ) -> None:
     """Prometheus scrapes a process by its own address, not by the hub's public host name."""
     settings = Settings.load(
-        environ={}, secret_key="test-secret", data_dir=settings.data_dir, allowed_hosts="hub.example"
+        environ={},
+        secret_key="test-secret-of-at-least-32-characters",
+        data_dir=settings.data_dir,
+        allowed_hosts="hub.example",
     )
-    with TestClient(create_app(settings, sessions=sessions), base_url="http://10.1.2.3:8000") as client:
+    app = create_app(settings, sessions=sessions)
+    with TestClient(app, base_url="http://10.1.2.3:8000", client=LOOPBACK) as client:
         assert client.get("/en/").status_code == 400
         response = client.get("/metrics")
         assert response.status_code == 200
@@ -198,7 +215,8 @@ def test_a_database_error_leaves_its_gauges_out_and_is_logged_once(
     engine = create_engine(f"sqlite:///{tmp_path / 'not-a-directory' / 'hub.sqlite3'}")
     try:
         app = create_app(settings, sessions=make_sessionmaker(engine))
-        with TestClient(app) as client, caplog.at_level(logging.WARNING, logger="hub.metrics.database"):
+        watched = caplog.at_level(logging.WARNING, logger="hub.metrics.database")
+        with TestClient(app, client=LOOPBACK) as client, watched:
             first = scrape(client)
             second = scrape(client)
         assert "hub_http_requests" in first and "process_resident_memory_bytes" in second

@@ -81,7 +81,8 @@ def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
     assert len(first) > 40
     assert settings.with_secret_key().secret_key == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
-    assert Settings.load(environ={"HUB_SECRET_KEY": "given"}).with_secret_key().secret_key == "given"
+    given = "a-given-key-of-at-least-32-characters"
+    assert Settings.load(environ={"HUB_SECRET_KEY": given}).with_secret_key().secret_key == given
 
 
 def test_every_setting_is_documented() -> None:
@@ -169,3 +170,42 @@ def test_allowed_networks_are_a_list() -> None:
     settings = Settings.load(environ={"HUB_FETCH_ALLOWED_NETWORKS": "10.20.0.0/16, 127.0.0.1/32"})
     assert settings.fetch_allowed_networks == ("10.20.0.0/16", "127.0.0.1/32")
     assert settings.maildir == settings.data_dir / "maildir"
+
+
+# --- the secret key (issue 19, item 3) ------------------------------------------------------------
+
+MAKE_ONE = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+
+
+@pytest.mark.parametrize("key", ["sec-test", "x" * 31])
+def test_a_short_secret_key_is_refused_with_how_to_make_one(key: str, tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings.load(environ={"HUB_SECRET_KEY": key})
+    message = str(refused.value)
+    assert message.startswith(f"HUB_SECRET_KEY is too short ({len(key)} characters)")
+    assert MAKE_ONE in message and key not in message
+    config = tmp_path / "hub.toml"
+    config.write_text(f'[hub]\nsecret_key = "{key}"\n')
+    with pytest.raises(SettingsError, match="HUB_SECRET_KEY is too short"):
+        Settings.load(environ={"HUB_CONFIG_FILE": str(config)})
+
+
+def test_a_key_of_32_characters_and_the_generated_default_are_accepted(tmp_path: Path) -> None:
+    assert Settings.load(environ={"HUB_SECRET_KEY": "k" * 32}).secret_key == "k" * 32
+    assert len(Settings.load(environ={}, data_dir=tmp_path).with_secret_key().secret_key) >= 32
+
+
+def test_a_short_key_written_into_the_key_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "secret_key").write_text("sec-test\n")
+    with pytest.raises(SettingsError, match=r"secret_key is too short \(8 characters\)"):
+        Settings.load(environ={}, data_dir=tmp_path).with_secret_key()
+
+
+def test_the_hub_does_not_start_with_a_short_secret_key(tmp_path: Path) -> None:
+    from tests.servers import free_port, hub_environment, run_hub
+
+    env = hub_environment(tmp_path, HUB_SECRET_KEY="sec-test")
+    for command in (["serve", "--port", str(free_port())], ["migrate"]):
+        result = run_hub(*command, env=env, timeout=60)  # before the check, serve served on
+        assert result.returncode == 2, result.stderr
+        assert "HUB_SECRET_KEY is too short" in result.stderr and MAKE_ONE in result.stderr

@@ -158,7 +158,7 @@ def test_a_scheduler_stopped_mid_send_leaves_the_rest_to_the_next_and_nobody_get
         env = hub_environment(
             tmp_path,
             HUB_DATABASE_URL=url,
-            HUB_SECRET_KEY="test",
+            HUB_SECRET_KEY="test-secret-of-at-least-32-characters",
             HUB_SMTP_HOST="127.0.0.1",
             HUB_SMTP_PORT=str(port),
             HUB_SMTP_STARTTLS="false",
@@ -261,10 +261,10 @@ def test_the_scheduler_serves_its_metrics_on_its_port(tmp_path: Path) -> None:
         assert httpx.get(url, timeout=5).status_code == 401
         assert httpx.get(url, headers={"Authorization": "Bearer nope"}, timeout=5).status_code == 401
         families = metrics(url, Authorization="Bearer scrape-me")
-        # The maintenance jobs (statistics, purging unconfirmed addresses) are due at start: the
-        # first tick ran them, the second found nothing due.
+        # The maintenance jobs (statistics, purging unconfirmed addresses and expired login
+        # sessions) are due at start: the first tick ran them, the second found nothing due.
         work = ("hub_scheduler_work", "hub_scheduler_work_total")
-        assert sample(families, *work, kind="job", outcome="succeeded") == 2
+        assert sample(families, *work, kind="job", outcome="succeeded") == 3
         assert sample(families, *work, kind="sync", outcome="failed") == 0
         assert sample(families, "hub_jobs_due", "hub_jobs_due") == 0
         assert sample(families, "hub_newsletter_queue_depth", "hub_newsletter_queue_depth") == 0

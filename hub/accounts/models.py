@@ -89,6 +89,21 @@ class SignInLink(Base):
     user: Mapped[User] = relationship()
 
 
+class LoginSession(Base):
+    """One login: the cookie carries a random id, only its digest is kept here."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[User] = relationship()
+
+
 class AuditEntry(Base):
     """Who changed what, when, with the values before and after."""
 

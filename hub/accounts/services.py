@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from hub.accounts.models import AuditEntry, RoleGrant, RoleName, User
-from hub.accounts.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
+from hub.accounts.passwords import check_password, hash_password, needs_rehash, verify_password
+from hub.accounts.sessions import end_sessions_of
 from hub.db import utcnow
 from hub.programmes.models import Programme
 from hub.refusals import Refused
@@ -18,7 +19,7 @@ from hub.refusals import Refused
 
 @dataclasses.dataclass(frozen=True)
 class Principal:
-    """Who is logged in: identity and roles only (this is what the session cookie holds)."""
+    """Who is logged in, with the roles they hold now (rebuilt from the database on each request)."""
 
     user_id: int
     name: str
@@ -58,30 +59,6 @@ class Principal:
         """Administrators, the community's moderators, and the coordinators of its programme."""
         return community_id in self.communities or self.may_edit_programme(programme_id)
 
-    def to_session(self) -> dict[str, Any]:
-        return {
-            "id": self.user_id,
-            "name": self.name,
-            "email": self.email,
-            "roles": list(self.roles),
-            "communities": list(self.communities),
-            "organisations": [list(pair) for pair in self.organisations],
-        }
-
-    @classmethod
-    def from_session(cls, data: dict[str, Any]) -> Principal:
-        roles = tuple((str(role), int(p) if p is not None else None) for role, p in data.get("roles", []))
-        communities = tuple(int(c) for c in data.get("communities", []))
-        organisations = tuple((int(p), int(o)) for p, o in data.get("organisations", []))
-        return cls(
-            user_id=int(data["id"]),
-            name=str(data["name"]),
-            email=str(data["email"]),
-            roles=roles,
-            communities=communities,
-            organisations=organisations,
-        )
-
 
 def normalise_email(email: str) -> str:
     email = email.strip().lower()
@@ -94,16 +71,19 @@ def create_user(session: Session, *, email: str, name: str = "", password: str |
     email = normalise_email(email)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Refused(f"a user with the e-mail address {email} already exists")
-    if password is not None and len(password) < MIN_LENGTH:
-        raise Refused(f"a password needs at least {MIN_LENGTH} characters", status=400)
-    user = User(
-        email=email,
-        name=name or email.split("@")[0],
-        password_hash=hash_password(password) if password else None,
-    )
+    user = User(email=email, name=name or email.split("@")[0])
+    if password is not None:
+        set_password(user, password)
     session.add(user)
     session.flush()
     return user
+
+
+def set_password(user: User, password: str) -> None:
+    """The one way a password is set: refused (translated) when it is easy to guess, also from the
+    person's own address and name; stored as an argon2 hash."""
+    check_password(password, user_inputs=(user.email, user.name))
+    user.password_hash = hash_password(password)
 
 
 def get_user(session: Session, *, user_id: int) -> User | None:
@@ -263,6 +243,21 @@ def principal_of(user: User) -> Principal:
         communities=communities,
         organisations=organisations,
     )
+
+
+def deactivate(session: Session, *, user: User, by: User | None) -> None:
+    """Stop a person logging in; their open sessions end now (and ``live_session`` refuses the
+    sessions of an inactive person anyway)."""
+    user.is_active = False
+    end_sessions_of(session, user_id=user.id)
+    audit(session, user=by, action="deactivate", entity="users", entity_id=user.id, summary=user.email)
+
+
+def reset_password(session: Session, *, user: User, password: str, by: User | None) -> None:
+    """A new password for an existing account: every session opened with the old one ends."""
+    set_password(user, password)
+    end_sessions_of(session, user_id=user.id)
+    audit(session, user=by, action="password", entity="users", entity_id=user.id, summary=user.email)
 
 
 def record_login(session: Session, *, user: User) -> None:

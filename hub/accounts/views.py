@@ -14,12 +14,16 @@ from hub.accounts.oidc import PROVIDER_KEY
 from hub.accounts.web import LINK_HEADERS, current_principal, end_session, home_of, safe_next, start_session
 from hub.i18n import gettext as _
 from hub.participants import notices
-from hub.ratelimit import allowed, client_of
+from hub.ratelimit import allowed, client_of, forget, under_limit
 from hub.refusals import Refused
 from hub.security import checked_form, form_view
 from hub.web import db, language, render
 
-LOGIN_ATTEMPTS = RateLimitItemPerMinute(10)
+# Only failed logins count, per (address, client) and per client: wrong passwords sent from
+# elsewhere never lock a person out, and a client that never failed is never refused.
+FAILURES_PER_ADDRESS = RateLimitItemPerMinute(10)  # one client guessing one person's password
+FAILURES_PER_CLIENT = RateLimitItemPerMinute(30)  # one client trying passwords on many addresses
+LINK_REQUESTS_PER_CLIENT = RateLimitItemPerMinute(10)
 LINK_REQUESTS = RateLimitItemPerMinute(3)  # per address: a link every 20 s is plenty
 
 
@@ -35,6 +39,22 @@ def _login_page(request: Request, *, status_code: int = 200, error: str = "", em
     )
 
 
+def _too_many_attempts(request: Request, email: str) -> Response:
+    return _login_page(
+        request,
+        status_code=429,
+        email=email,
+        error=_("Too many login attempts. Wait a minute and try again."),
+    )
+
+
+def _failure_keys(request: Request, email: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The keys of a client's failures for this address and for every address (``client_of`` is
+    the address uvicorn reports: a trusted proxy's X-Forwarded-For, else the peer)."""
+    client = client_of(request)
+    return ("login-failures", client, email.lower()), ("login-failures-any-address", client)
+
+
 def login_page(request: Request) -> Response:
     principal = current_principal(request)
     if principal:
@@ -46,25 +66,25 @@ def login_page(request: Request) -> Response:
 def login(request: Request, form: FormData) -> Response:
     email = str(form.get("email", "")).strip()[:254]
     password = str(form.get("password", ""))[:1024]
+    for_address, for_client = _failure_keys(request, email)
     if not (
-        allowed(request, LOGIN_ATTEMPTS, "login-client", client_of(request))
-        and allowed(request, LOGIN_ATTEMPTS, "login-email", email.lower())
+        under_limit(request, FAILURES_PER_ADDRESS, *for_address)
+        and under_limit(request, FAILURES_PER_CLIENT, *for_client)
     ):
-        return _login_page(
-            request,
-            status_code=429,
-            email=email,
-            error=_("Too many login attempts. Wait a minute and try again."),
-        )
+        return _too_many_attempts(request, email)
     with db(request) as session:
         user = services.authenticate(session, email=email, password=password)
         if user is None:
+            allowed(request, FAILURES_PER_ADDRESS, *for_address)
+            allowed(request, FAILURES_PER_CLIENT, *for_client)
             return _login_page(
                 request, status_code=400, email=email, error=_("Wrong e-mail address or password.")
             )
         services.record_login(session, user=user)
         principal = services.principal_of(user)
         session.commit()
+    # Not the count over every address: else a client could wipe it by logging in to its own account.
+    forget(request, FAILURES_PER_ADDRESS, *for_address)
     start_session(request, principal)
     default = home_of(principal, language(request))
     return RedirectResponse(safe_next(str(form.get("next", "")), default), status_code=303)
@@ -101,15 +121,10 @@ def sign_in_link_request(request: Request, form: FormData) -> Response:
             error=_("Enter an e-mail address such as name@example.org."),
         )
     if not (
-        allowed(request, LOGIN_ATTEMPTS, "login-client", client_of(request))
+        allowed(request, LINK_REQUESTS_PER_CLIENT, "login-link-client", client_of(request))
         and allowed(request, LINK_REQUESTS, "login-link", email)
     ):
-        return _login_page(
-            request,
-            status_code=429,
-            email=email,
-            error=_("Too many login attempts. Wait a minute and try again."),
-        )
+        return _too_many_attempts(request, email)
     settings = request.app.state.settings
     with db(request) as session:
         user = services.find_user(session, email=email)

@@ -1,6 +1,8 @@
-"""People and roles, for hub administrators: grant and revoke roles (OpenID Connect users start without any).
+"""People and roles, for hub administrators: grant and revoke roles (OpenID Connect users start
+without any), and see and end a person's login sessions.
 
-Roles are copied into the session at login, so a change takes effect at the person's next login.
+Each request rebuilds the principal from the database, so a change takes effect at the person's
+next request.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from hub.accounts import services
+from hub.accounts import services, sessions
 from hub.accounts.models import RoleName
 from hub.accounts.web import require_principal
 from hub.communities.services import local_communities
@@ -30,6 +32,7 @@ def _page(request: Request, status_code: int = 200, error: str = "") -> Response
             status_code=status_code,
             error=error,
             users=services.list_users(session),
+            login_sessions=sessions.live_sessions_by_user(session),
             programmes=list_programmes(session),
             communities=local_communities(session),
             roles=[role for role in RoleName if role != RoleName.PARTICIPANT],  # those come by invitation
@@ -100,10 +103,39 @@ def revoke_role(request: Request, form: FormData) -> Response:
     return redirect_to("ws_people")
 
 
+@form_view
+def end_login_session(request: Request, _form: FormData) -> Response:
+    """End one of a person's login sessions: their next request is logged out."""
+    forbid_unless_admin(require_principal(request))
+    with db(request) as session:
+        ended = sessions.end_session_of(
+            session, user_id=request.path_params["user_id"], session_id=request.path_params["session_id"]
+        )
+        session.commit()
+    flash(request, _("Session ended.") if ended else _("That session had ended already."))
+    return redirect_to("ws_people")
+
+
+@form_view
+def end_login_sessions(request: Request, _form: FormData) -> Response:
+    """Log a person out everywhere."""
+    forbid_unless_admin(require_principal(request))
+    with db(request) as session:
+        user = found(
+            services.get_user(session, user_id=request.path_params["user_id"]), _("There is no such person.")
+        )
+        sessions.end_sessions_of(session, user_id=user.id)
+        session.commit()
+        flash(request, _("%(name)s has been logged out everywhere.", name=user.name))
+    return redirect_to("ws_people")
+
+
 def routes() -> list[BaseRoute]:
     """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
     return [
         Route("/people", people, name="ws_people"),
         post("/people/{user_id:int}/roles", grant_role, name="ws_grant"),
         post("/people/roles/{grant_id:int}/revoke", revoke_role, name="ws_revoke"),
+        post("/people/{user_id:int}/sessions/{session_id:int}/end", end_login_session, name="ws_end_session"),
+        post("/people/{user_id:int}/sessions/end", end_login_sessions, name="ws_end_sessions"),
     ]

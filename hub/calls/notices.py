@@ -1,5 +1,8 @@
 """The e-mails of a call to join: a new interest to the coordinators (in both languages, since the
 hub does not know theirs), and the coordinator's answer to the visitor in the language they wrote in.
+
+The answer goes to an address nobody confirmed, so it carries nothing the visitor typed (name,
+organisation, message): only the hub's words and the coordinator's note.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from email.message import EmailMessage
 
 from hub import mail
 from hub.calls.models import Call, CallInterest
+from hub.communities.models import RequestStatus
 from hub.i18n import N_
 from hub.settings import Settings
 
@@ -42,5 +46,6 @@ def call_answer(settings: Settings, *, interest: CallInterest, call: Call) -> Em
         route_params={"call_id": call.id},
         call=call.localized("title", interest.language).text,
         programme=call.programme.short_name,
-        interest=interest,
+        accepted=interest.status is RequestStatus.ACCEPTED,
+        note=interest.decision_note,
     )

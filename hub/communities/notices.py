@@ -3,6 +3,11 @@
 Each goes to the person in the language they wrote in. The confirmation of a registration carries
 the meeting as an iCalendar attachment and, for an online meeting, its link (which the public pages
 do not show).
+
+These go to addresses nobody confirmed: whoever fills in a form may give someone else's. So they
+carry nothing the visitor typed (no name, organisation, message or proposed title), only the hub's
+words, its records and a moderator's or coordinator's note; the templates are not given the
+visitor's record.
 """
 
 from __future__ import annotations
@@ -12,7 +17,14 @@ from email.message import EmailMessage
 
 from hub import mail
 from hub.communities import calendar
-from hub.communities.models import Community, CommunityProposal, JoinRequest, Meeting, Registration
+from hub.communities.models import (
+    Community,
+    CommunityProposal,
+    JoinRequest,
+    Meeting,
+    Registration,
+    RequestStatus,
+)
 from hub.i18n import N_
 from hub.settings import Settings
 
@@ -26,7 +38,8 @@ def join_decision(settings: Settings, *, join_request: JoinRequest, community: C
         route="community",
         route_params={"community_id": community.id},
         community=community.localized("name", join_request.language).text,
-        request=join_request,
+        accepted=join_request.status is RequestStatus.ACCEPTED,
+        note=join_request.decision_note,
     )
 
 
@@ -38,11 +51,11 @@ def proposal_decision(
         settings,
         proposal,
         template="proposal_decision",
-        subject=N_("Your proposal for the community %(title)s"),
+        subject=N_("Your proposal for a community"),  # not its title: the visitor's words
         route=route,
         route_params=params,
-        title=proposal.title,
-        proposal=proposal,
+        accepted=proposal.status is RequestStatus.ACCEPTED,
+        note=proposal.decision_note,
     )
 
 
@@ -61,7 +74,6 @@ def registration_confirmed(
         meeting=title,
         community=community.localized("name", language).text,
         record=meeting,
-        registration=registration,
     )
     invitation = calendar.calendar([meeting], name=title, language=language, base_url=settings.base_url)
     message.add_attachment(invitation, maintype="text", subtype="calendar", filename="meeting.ics")

@@ -1,5 +1,9 @@
 """What an event sends out: the confirmation of a registration (in the registrant's language, the
-event attached for their calendar) and the event as iCalendar."""
+event attached for their calendar) and the event as iCalendar.
+
+The confirmation goes to an address nobody confirmed, so it carries nothing the registrant typed
+(name, organisation, offer): only the side they chose and the event.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +44,7 @@ def registration_confirmed(
         event=title,
         programme=event.programme.short_name,
         record=event,
-        registration=registration,
+        side=registration.side.value,
     )
     invitation = calendar([event], name=title, language=language, base_url=settings.base_url)
     message.add_attachment(invitation, maintype="text", subtype="calendar", filename="event.ics")

@@ -50,12 +50,19 @@ def bad_value(name: str, expected: str) -> Problem:
 @dataclasses.dataclass(frozen=True)
 class Field:
     """A column as a JSON value of one type (null where ``nullable``); every field is always sent,
-    except ``protected`` ones, which only token holders get (a peer without one keeps them empty)."""
+    except ``protected`` ones, which only token holders get (a peer without one keeps them empty).
+
+    Protected: a person's e-mail address or phone number, and a link that lets one into an online
+    meeting. Names of contact persons are public (the programmes publish them). No page, download,
+    feed or calendar shows a protected field; only the API does, to a peer with a token.
+    """
 
     name: str
     column: str = ""
     nullable: bool = False
     protected: bool = False
+    # Public now, protected in earlier releases: a peer's document may lack it (then empty).
+    optional: bool = False
 
     @property
     def attribute(self) -> str:
@@ -69,7 +76,7 @@ class Field:
         """Sets the field's column(s) in ``row`` from a peer's ``document``."""
         value = document.get(self.name)
         if value is None:
-            if not (self.nullable or self.protected):
+            if not (self.nullable or self.protected or self.optional):
                 raise Problem(N_("%(field)s is missing"), field=self.name)
             row[self.attribute] = self.empty()
         else:

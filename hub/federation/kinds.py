@@ -4,6 +4,10 @@ document and the mirror of a peer's records.
 Kinds are listed in the order a peer pulls them, so that what a record refers to arrives first.
 Shared vocabularies (programmes, product groups, strategies) are referred to by code: every hub
 knows them. Records are referred to by uid, which a record keeps on every hub.
+
+The fields' ``protected`` flags are the hub's one declaration of what of a record is not public
+(see :class:`~hub.federation.fields.Field`): pages, downloads, feeds and calendars show none of
+those fields, and tests/test_public_fields.py proves it on every public answer.
 """
 
 from __future__ import annotations
@@ -354,11 +358,14 @@ KINDS: dict[str, Kind] = {
                 _product_group(),
                 Bilingual("name", max_length=200),
                 Bilingual("description"),
-                Text("contact_name", max_length=200, protected=True),
+                # The contact person's name is the role's public face (the programmes published
+                # it); their address is a person's, sent to token holders only.
+                Text("contact_name", max_length=200, optional=True),
                 Text("contact_email", max_length=254, nullable=True, blank=None, protected=True),
                 Choice("status", choices=CommunityStatus),
                 Date("since", nullable=True),
             ),
+            page="/en/communities/{id}",
             summary="Product-group communities of practice",
         ),
         Kind(
@@ -372,10 +379,12 @@ KINDS: dict[str, Kind] = {
                 Text("timezone", max_length=64),
                 Choice("mode", choices=MeetingMode),
                 Text("location", max_length=300),
+                # Whoever has the link is in the meeting: registered people get it by e-mail.
                 Text("online_url", max_length=500, nullable=True, blank=None, protected=True),
                 Bilingual("agenda"),
                 Integer("capacity", nullable=True),
             ),
+            page="/en/communities/{community_id}/meetings/{id}",
             summary="Meetings of the communities of practice",
         ),
         Kind(

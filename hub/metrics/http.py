@@ -23,7 +23,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub.metrics import authorised, exposition
+from hub.metrics import FORBIDDEN_TEXT, FORWARDING_HEADERS, Access, access, exposition
 
 METRICS_PATH = "/metrics"
 UNMATCHED = "unmatched"
@@ -125,18 +125,30 @@ class MetricsMiddleware:
             self.metrics.requests.labels(method, route, str(status)).inc()
             self.metrics.duration.labels(method, route).observe(time.perf_counter() - started)
 
+    def access(self, scope: Scope, headers: Headers) -> Access:
+        client = scope.get("client")
+        return access(
+            authorization=headers.get("authorization"),
+            token=self.token,
+            client=client[0] if client else None,
+            forwarded=any(name in headers for name in FORWARDING_HEADERS),
+        )
+
     async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """``GET /metrics``: the registry, to a bearer of ``HUB_METRICS_TOKEN`` when one is set."""
+        """``GET /metrics``: the registry, to a bearer of ``HUB_METRICS_TOKEN`` when one is set, else
+        to a client on this machine (see ``hub.metrics``)."""
         headers = Headers(scope=scope)
         response: Response
         if scope["method"] not in ("GET", "HEAD"):
             response = PlainTextResponse(
                 "Method Not Allowed", status_code=405, headers={"Allow": "GET, HEAD"}
             )
-        elif not authorised(headers.get("authorization"), self.token):
+        elif (allowed := self.access(scope, headers)) is Access.UNAUTHORIZED:
             response = PlainTextResponse(
                 "Unauthorized", status_code=401, headers={"WWW-Authenticate": 'Bearer realm="metrics"'}
             )
+        elif allowed is Access.FORBIDDEN:
+            response = PlainTextResponse(FORBIDDEN_TEXT, status_code=403)
         else:
             # Collecting reads the database: in the thread pool, like every view that does.
             body, content_type = await anyio.to_thread.run_sync(

@@ -2,8 +2,9 @@
 server that serves a scheduler process's registry on ``HUB_METRICS_PORT``.
 
 The server is prometheus_client's WSGI app on the standard library's threading WSGI server,
-as ``prometheus_client.start_http_server`` builds it, with one addition: the bearer token of
-``HUB_METRICS_TOKEN`` when one is set (prometheus_client's own server has no way to ask for one).
+as ``prometheus_client.start_http_server`` builds it, with one addition: the access rule of
+``hub.metrics`` (the bearer token of ``HUB_METRICS_TOKEN`` when one is set, else clients on this
+machine only; prometheus_client's own server has no way to ask for either).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from prometheus_client import CollectorRegistry, Counter
 from prometheus_client.exposition import ThreadingWSGIServer, make_wsgi_app
 
-from hub.metrics import authorised
+from hub.metrics import FORBIDDEN_TEXT, FORWARDING_HEADERS, Access, access
 
 log = logging.getLogger(__name__)
 
@@ -56,19 +57,29 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def _guarded(app: WSGIApp, token: str) -> WSGIApp:
+    """``app`` for a bearer of ``token`` when one is set, else for clients on this machine."""
+
     def guarded(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if not authorised(environ.get("HTTP_AUTHORIZATION"), token):
-            start_response(
-                "401 Unauthorized",
-                [
-                    ("Content-Type", "text/plain; charset=utf-8"),
-                    ("WWW-Authenticate", 'Bearer realm="metrics"'),
-                ],
-            )
+        allowed = access(
+            authorization=environ.get("HTTP_AUTHORIZATION"),
+            token=token,
+            client=environ.get("REMOTE_ADDR"),
+            forwarded=any(_environ_key(name) in environ for name in FORWARDING_HEADERS),
+        )
+        text = [("Content-Type", "text/plain; charset=utf-8")]
+        if allowed is Access.UNAUTHORIZED:
+            start_response("401 Unauthorized", [*text, ("WWW-Authenticate", 'Bearer realm="metrics"')])
             return [b"Unauthorized\n"]
+        if allowed is Access.FORBIDDEN:
+            start_response("403 Forbidden", text)
+            return [FORBIDDEN_TEXT.encode()]
         return app(environ, start_response)
 
     return guarded
+
+
+def _environ_key(header: str) -> str:
+    return "HTTP_" + header.upper().replace("-", "_")
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -85,7 +96,7 @@ class MetricsServer:
         class Server(ThreadingWSGIServer):
             address_family = family
 
-        app = _guarded(make_wsgi_app(registry), token) if token else make_wsgi_app(registry)
+        app = _guarded(make_wsgi_app(registry), token)
         self._server: WSGIServer = make_server(address, port, app, Server, handler_class=_QuietHandler)
         self.port: int = self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, name="metrics", daemon=True)

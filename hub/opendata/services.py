@@ -2,6 +2,9 @@
 
 Pilot and organisation downloads reuse their lists' filters and live in those domains' services.
 Everything that may return many rows is streamed in chunks (``yield_per``), never read whole.
+Such a stream never empties the session while it runs (``expunge_all`` would end the identity map the
+query is still loading into: the download broke off after its first chunk). It need not either: the
+identity map holds unchanged objects weakly, so a chunk is freed once its documents are written.
 """
 
 from __future__ import annotations
@@ -85,7 +88,7 @@ def news_statement() -> Select[Any]:
 
 
 def iter_news(session: Session) -> Iterator[Sequence[tuple[NewsItem, str]]]:
-    """Live news items with their programme's code, in chunks; each chunk leaves the session after use.
+    """Live news items with their programme's code, in chunks (freed once used: see the module).
 
     The codes come from one small lookup: joining programmes would make the planners walk them
     and sort the news instead of reading the index in order.
@@ -94,7 +97,6 @@ def iter_news(session: Session) -> Iterator[Sequence[tuple[NewsItem, str]]]:
     codes = {programme_id: code for programme_id, code in rows}
     for partition in session.scalars(news_statement().execution_options(yield_per=CHUNK)).partitions():
         yield [(item, codes[item.programme_id]) for item in partition]
-        session.expunge_all()
 
 
 def ocds_statement(session: Session) -> Select[Any]:
@@ -109,17 +111,15 @@ def ocds_statement(session: Session) -> Select[Any]:
 def iter_ocds_pilots(session: Session, *, chunk: int = CHUNK) -> Iterator[Sequence[Pilot]]:
     """The pilots of the OCDS export with their parties and strategies, in chunks.
 
-    Each chunk is a separate batch of selectin loads; the session forgets the chunk once it has
-    been written, so memory stays flat however many pilots there are.
+    Each chunk is a separate batch of selectin loads; a chunk is freed once it has been written
+    (see the module), so memory stays flat however many pilots there are.
     """
     statement = ocds_statement(session).options(
         joinedload(Pilot.product_group),
         selectinload(Pilot.strategies),
         selectinload(Pilot.parties).joinedload(PilotParty.organisation),
     )
-    for partition in session.scalars(statement.execution_options(yield_per=chunk)).partitions():
-        yield partition
-        session.expunge_all()
+    yield from session.scalars(statement.execution_options(yield_per=chunk)).partitions()
 
 
 def ocds_published_date_statement(session: Session) -> Select[dt.datetime]:

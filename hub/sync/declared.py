@@ -1,5 +1,6 @@
 """Sources declared in a TOML file (``HUB_SOURCES_FILE``), for deployments that keep configuration
-in version control. Loading is idempotent: sources are matched by key, changed ones updated,
+in version control (whoever edits it runs the hub: a source of kind "hub" is declared with the
+``programmes`` it may bring in). Loading is idempotent: sources are matched by key, changed ones updated,
 and sources the file no longer declares are disabled (never deleted: their runs and records stay).
 """
 
@@ -37,6 +38,7 @@ KNOWN = {
     "name",
     "kind",
     "programme",
+    "programmes",
     "schedule",
     "options",
     "allow_private",
@@ -55,6 +57,9 @@ def load(session: Session, path: Path) -> tuple[int, int, int]:
         unknown = sorted(set(entry) - KNOWN)
         if unknown:
             raise DeclarationError(f"{label}: unknown key(s) {', '.join(unknown)}")
+        programmes = entry.get("programmes", [])
+        if not isinstance(programmes, list) or not all(isinstance(code, str) for code in programmes):
+            raise DeclarationError(f"{label}: programmes: give a list of programme codes")
         existing = session.scalar(select(Source).where(Source.key == str(entry.get("key", "")).lower()))
         if existing is not None and existing.declared_in is None:
             raise DeclarationError(f"{label}: a source with this key was registered in the workspace")
@@ -71,6 +76,7 @@ def load(session: Session, path: Path) -> tuple[int, int, int]:
                 notify_failures=bool(entry.get("notify_failures", True)),
                 enabled=bool(entry.get("enabled", True)),
                 source_id=existing.id if existing else None,
+                peer_programmes=programmes,
             )
         except OptionsError as error:
             raise DeclarationError(f"{label}: {error.field}: {error}") from None

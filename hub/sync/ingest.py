@@ -39,6 +39,9 @@ BATCH = 2000
 MAX_ERRORS_KEPT = 1000  # per run; the count goes on, the details stop (a broken export has many)
 UNRESOLVED_SHOWN = 20  # pilot ids named in the run's message when lessons name unknown pilots
 EXTERNAL_ID_MAX = 200
+# A complete source withdraws what it no longer lists only when at most this share of the run's
+# entries failed: an entry that could not be read may be any record the hub holds.
+MAX_FAILED_SHARE = 0.1
 
 Progress = Callable[[SyncRun], None]
 
@@ -364,7 +367,9 @@ class Ingest:
         for chunk in chunks(named, BATCH):
             for external_id, pilot_id in self.session.execute(
                 select(Pilot.external_id, Pilot.id).where(
-                    Pilot.source_id.in_(sources), Pilot.external_id.in_(chunk)
+                    Pilot.source_id.in_(sources),
+                    Pilot.programme_id == self.source.programme_id,  # not a peer's other programme's
+                    Pilot.external_id.in_(chunk),
                 )
             ):
                 found.setdefault(str(external_id), []).append(pilot_id)
@@ -405,7 +410,8 @@ class Ingest:
     # -- deletions --------------------------------------------------------------------------
 
     def withdraw_absent(self) -> None:
-        """Tombstone the records of this source it no longer lists (after a complete harvest)."""
+        """Tombstone the records of this source it no longer lists (after a complete harvest that
+        read the whole document), unless too many of its entries failed (``MAX_FAILED_SHARE``)."""
         t = self.table
         live = self.session.execute(
             select(t.c.id, t.c.external_id).where(
@@ -419,6 +425,19 @@ class Ingest:
                 N_("The source listed no records at all; nothing was withdrawn (%(count)s records kept)."),
                 count=len(gone),
             )
+        if gone and self.run.failed > MAX_FAILED_SHARE * self.run.seen:
+            self.run.message = N_(
+                "%(failed)s of %(seen)s entries could not be read (more than %(share)s %%), so nothing "
+                "was withdrawn: the %(count)s records the source no longer lists stay published until "
+                "a run reads it well."
+            )
+            self.run.message_values = {
+                "failed": self.run.failed,
+                "seen": self.run.seen,
+                "share": round(MAX_FAILED_SHARE * 100),
+                "count": len(gone),
+            }
+            return
         now = utcnow()
         for chunk in chunks(gone, BATCH):
             self.session.execute(

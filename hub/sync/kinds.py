@@ -1,7 +1,9 @@
 """What a typed item becomes in the database, per kind of record a source can feed.
 
 Every reference is checked here (product group, community, vocabularies, lengths), before any
-write, so that one bad entry becomes an error on that entry instead of a failed batch.
+write, so that one bad entry becomes an error on that entry instead of a failed batch. A source's
+records are its programme's: a record of another programme they refer to (a meeting's community)
+is such an error too.
 Synced HTML is sanitised with nh3 on ingest: news keeps an allow-list of markup, plain-text
 fields (pilot summaries, descriptions, lessons) keep only the text.
 """
@@ -59,14 +61,29 @@ class Lookups:
     product_groups: dict[str, int]
     community_ids: set[int]
     strategies: dict[str, int] = dataclasses.field(default_factory=dict)
+    # Per column that refers to a programme's record: the programme of each id it may hold. A
+    # source's records belong to its programme, and so must every record they refer to.
+    owners: dict[str, dict[int, int]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session) -> Lookups:
+        communities = dict(session.execute(select(Community.id, Community.programme_id)).all())
         return cls(
             product_groups=dict(session.execute(select(ProductGroup.code, ProductGroup.id)).all()),
-            community_ids=set(session.scalars(select(Community.id))),
+            community_ids=set(communities),
             strategies=dict(session.execute(select(Strategy.code, Strategy.id)).all()),
+            owners={"community_id": communities},
         )
+
+    def check_programme(self, values: Mapping[str, Any], programme_id: int) -> None:
+        """Problem if ``values`` refer to a record of another programme than ``programme_id``."""
+        for column, owners in self.owners.items():
+            if column in values and owners.get(values[column]) != programme_id:
+                raise Problem(
+                    N_("%(field)s: %(value)s belongs to another programme than this source"),
+                    field=column,
+                    value=values[column],
+                )
 
 
 Build = Callable[[Mapping[str, Any], Lookups], dict[str, Any]]
@@ -124,6 +141,7 @@ class Kind:
 
     def row(self, fields: Mapping[str, Any], lookups: Lookups, *, programme_id: int) -> dict[str, Any]:
         built = self.build(fields, lookups)
+        lookups.check_programme(built, programme_id)
         values = {**self.blank, **built}
         if "programme_id" in self.table.c:
             values["programme_id"] = programme_id

@@ -6,6 +6,11 @@ is written per kind with a few set-based statements (new rows through the DB-API
 transaction as the batch: an interrupted run resumes after the last batch it wrote, and never
 skips one it did not. A document whose content hash matches what was mirrored last costs no write.
 Tombstones withdraw; records are never withdrawn for being absent (a pull is incremental).
+
+Following another hub is an administrator's decision, programme by programme: a source brings in
+only records of the programmes chosen for it (``Source.peer_programmes``), and records that refer
+only to records of those programmes. Any other is an error on that entry; with no programme chosen
+the run stops before it reads anything. Organisations belong to no programme and are taken.
 """
 
 from __future__ import annotations
@@ -17,14 +22,15 @@ from collections.abc import Iterable, Mapping
 from itertools import groupby, islice
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Select, Table, bindparam, delete, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from connectors.base import Cursor, Item, ItemError
 from connectors.messages import N_, Problem
+from hub.communities.models import Community
 from hub.db import utcnow
-from hub.federation.fields import Lookups, MissingReference
+from hub.federation.fields import Code, Lookups, MissingReference
 from hub.federation.identity import hub_address
 from hub.federation.kinds import KINDS, Kind
 from hub.programmes.models import Programme
@@ -65,6 +71,14 @@ class Mirror:
         self.again: dict[str, str | None] = {}  # kind -> the cursor to read it from next time
         if hub_address(str(source.options.get("url", ""))) == self.hub:
             raise Problem(N_("This source names this hub itself; a hub does not mirror its own records."))
+        if not source.peer_programmes:
+            raise Problem(
+                N_(
+                    "No programme is chosen for this source yet, so it brings nothing in: an "
+                    "administrator chooses the programmes it may bring in, in its settings."
+                )
+            )
+        self.allowed = frozenset(source.peer_programmes)
         self.codes = self._codes()
 
     def _codes(self) -> dict[str, dict[str, int]]:
@@ -156,7 +170,8 @@ class Mirror:
                 )
             )
         }
-        lookups = Lookups(codes=self.codes, uids=self._referenced(kind, entries))
+        uids, owners = self._referenced(kind, entries)
+        lookups = Lookups(codes=self.codes, uids=uids)
         now = utcnow()
         new: list[dict[str, Any]] = []
         changed: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -177,6 +192,11 @@ class Mirror:
                     withdrawn.append(current.id)
                 else:
                     unchanged += 1
+                continue
+            try:
+                self._check_programmes(kind, document, owners)
+            except Problem as problem:
+                self.errors.add(problem, entry.uid, entry.url, entry.position)
                 continue
             if (
                 current is None
@@ -256,16 +276,44 @@ class Mirror:
                 peer=home,
             )
 
-    def _referenced(self, kind: Kind, entries: list[Entry]) -> dict[str, dict[str, int]]:
-        """The local ids of the records these documents refer to, per kind, by uid."""
+    def _check_programmes(self, kind: Kind, document: Mapping[str, Any], owners: Owners) -> None:
+        """Problem unless the record and every record it refers to are of a programme this source
+        may bring in (``owners``: the programme of each referenced record that has one)."""
+        code = document.get("code") if kind.name == "programmes" else document.get("programme")
+        named = kind.name == "programmes" or _has_programme(kind)
+        if named and isinstance(code, str) and code not in self.allowed:
+            raise Problem(
+                N_("The record is of the programme “%(programme)s”, which this source may not bring in."),
+                programme=code[:40],
+            )
+        allowed = {self.codes["programmes"].get(code) for code in self.allowed}
+        for name, uid in kind.references(document):
+            programme = owners.get((name, uid))
+            if programme is not None and programme not in allowed:
+                raise Problem(
+                    N_("The record refers to %(uid)s, of a programme this source may not bring in."),
+                    uid=uid[:100],
+                )
+
+    def _referenced(self, kind: Kind, entries: list[Entry]) -> tuple[dict[str, dict[str, int]], Owners]:
+        """The local ids of the records these documents refer to, per kind, by uid; and the
+        programme of each of them that belongs to one, by (kind, uid)."""
         wanted: dict[str, set[str]] = {}
         for entry in entries:
             for referenced_kind, uid in kind.references(entry.document):
                 wanted.setdefault(referenced_kind, set()).add(uid)
         found: dict[str, dict[str, int]] = {name: {} for name in KINDS}
+        owners: Owners = {}
         for name, uids in wanted.items():
-            found[name] = self._ids(KINDS[name].table, sorted(uids))
-        return found
+            table = KINDS[name].table
+            found[name] = self._ids(table, sorted(uids))
+            statement = _programme_of(table)
+            if statement is None:
+                continue
+            for chunk in chunks(sorted(uids), 1000):
+                rows = self.session.execute(statement.where(table.c.uid.in_(chunk)))
+                owners.update(((name, uid), programme) for uid, programme in rows)
+        return found, owners
 
     def _ids(self, table: Table, uids: list[str]) -> dict[str, int]:
         ids: dict[str, int] = {}
@@ -295,6 +343,26 @@ class Mirror:
             ]
             if rows:
                 bulk_insert(table, tuple(rows[0]), connection.dialect)(connection, rows)
+
+
+Owners = dict[tuple[str, str], int]  # (kind, uid) -> the programme the record belongs to
+
+
+def _has_programme(kind: Kind) -> bool:
+    return any(isinstance(field, Code) and field.vocabulary == "programmes" for field in kind.fields)
+
+
+def _programme_of(table: Table) -> Select[Any] | None:
+    """(uid, programme id) of a table's records, if they belong to a programme (a meeting: its
+    community's); None for records of no programme (organisations)."""
+    if "programme_id" in table.c:
+        return select(table.c.uid, table.c.programme_id)
+    if "community_id" in table.c:
+        community = Community.__table__
+        return select(table.c.uid, community.c.programme_id).join(
+            community, community.c.id == table.c.community_id
+        )
+    return None
 
 
 def _web_address(url: str | None) -> str | None:

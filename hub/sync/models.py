@@ -34,7 +34,7 @@ class Source(Timestamps, Base):
     here (``next_run_at``), and a run is claimed with a lease on this row, so that any number of
     hub processes run each due run once. ``cursor`` is what the last good run left for the next
     (ETag, Last-Modified). ``declared_in`` names the config file a source comes from (it is then
-    edited there, not in the workspace).
+    edited there, not in the workspace). ``peer_programmes``: see below.
     """
 
     __tablename__ = "sources"
@@ -56,6 +56,9 @@ class Source(Timestamps, Base):
     lease_owner: Mapped[str | None] = mapped_column(String(200))
     cursor: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     declared_in: Mapped[str | None] = mapped_column(String(300))
+    # A source of kind "hub": the codes of the programmes whose records it may bring in. Following
+    # another hub is an administrator's decision, programme by programme; none until chosen.
+    peer_programmes: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     programme: Mapped[Programme] = relationship()
 

@@ -77,6 +77,7 @@ def run_failed(session: Session, *, run: SyncRun, source: Source, settings: Sett
         )
         for address in recipients
     ]
+    session.commit()  # ends the reads above: no transaction stays open while the mail goes out
     try:
         mail.deliver(settings, messages)
     except Exception:  # the run is recorded either way; the log says why no mail went out

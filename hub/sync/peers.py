@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from hub.federation.identity import hub_address
 from hub.sync.models import Source
 from hub.sync.services import SourceStatus, list_sources
+from hub.sync.validation import PEER_KIND
 
-PEER_KIND = "hub"  # the kind of source that pulls another hub's records (connectors/peer.py)
+__all__ = ["PEER_KIND", "Peer", "peer_address", "peers"]
 
 
 @dataclasses.dataclass(frozen=True)

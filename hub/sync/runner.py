@@ -3,6 +3,10 @@
 The run row is written first and always finished: succeeded, partial (some entries failed) or
 failed (the source as a whole could not be read; nothing is withdrawn then and the cursor stays
 as it was, so the next run asks for everything again).
+
+No transaction is open while the connector fetches: the items are pulled a batch at a time
+between short transactions that each write and commit one batch (SQLite has one writer, and
+a fetch may take minutes; every other write of the hub would wait for it).
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ class RunSettings:
     failed run goes (``mail``: the settings to send it with; None sends none)."""
 
     timeout_seconds: float = 10
-    max_seconds: float = 120  # a whole fetch, however the server drips its answer
+    max_seconds: float = 30  # a whole fetch, however the server trickles (HUB_FETCH_DEADLINE_SECONDS)
     max_bytes: int = 20 * 2**20
     allowed_networks: tuple[str, ...] = ()
     uploads_dir: Path | None = None
@@ -48,6 +52,7 @@ class RunSettings:
     def from_settings(cls, settings: Settings) -> RunSettings:
         return cls(
             timeout_seconds=settings.fetch_timeout_seconds,
+            max_seconds=settings.fetch_deadline,
             max_bytes=settings.fetch_max_bytes,
             allowed_networks=settings.fetch_allowed_networks,
             uploads_dir=settings.uploads_dir,
@@ -101,9 +106,13 @@ def run_source(
             ingest = Mirror(session, source=source, run=run, cursor=cursor, hub=run_settings.hub_address)
         else:
             ingest = Ingest(session, source=source, run=run, target=target_of(source))
+        # No transaction may stay open while the connector fetches (a slow source would hold
+        # SQLite's write lock, or a PostgreSQL snapshot, for its whole fetch): end the reads above.
+        # The ingest pulls each batch of items before it writes, and commits each batch.
+        session.commit()
         with run_settings.fetcher(source) as fetcher:
-            items = connector.items(fetcher, cursor)
-            ingest.consume(_keeping_lease(session, source, owner, lease, items, cursor, run), progress)
+            items = _counting(connector.items(fetcher, cursor), cursor, run)
+            ingest.consume(items, _keeping_lease(session, source, owner, lease, progress))
         if cursor.not_modified:
             run.message = N_("The source has not changed since the last run.")
         elif cursor.complete:
@@ -130,22 +139,27 @@ def run_source(
     return run
 
 
-def _keeping_lease(
-    session: Session,
-    source: Source,
-    owner: str,
-    lease: dt.timedelta,
-    items: Iterator[Item | ItemError],
-    cursor: Cursor,
-    run: SyncRun,
-) -> Iterator[Item | ItemError]:
-    """The items, extending the lease every so often (a long run must not lose it)."""
+def _counting(items: Iterator[Item | ItemError], cursor: Cursor, run: SyncRun) -> Iterator[Item | ItemError]:
+    """The items; the run learns how many to expect once the connector knows (progress)."""
     for count, item in enumerate(items):
         if count == 0:
             run.expected = cursor.expected
-        if count % 1000 == 999:
-            services.extend(session, source_id=source.id, owner=owner, lease=lease)
         yield item
+
+
+def _keeping_lease(
+    session: Session, source: Source, owner: str, lease: dt.timedelta, progress: Progress | None
+) -> Progress:
+    """After each batch the ingest committed: extend the lease (a long run must not lose it) in a
+    short transaction of its own, before the ingest pulls (and maybe fetches) the next batch."""
+
+    def after_batch(run: SyncRun) -> None:
+        services.extend(session, source_id=source.id, owner=owner, lease=lease)
+        session.commit()
+        if progress:
+            progress(run)
+
+    return after_batch
 
 
 def _finish(

@@ -115,6 +115,10 @@ def list_errors(
 def save_source(session: Session, *, source: Source, values: SourceInput) -> Source:
     """Create or change a source: a new one is due at once, a rescheduled one at its next time."""
     rescheduled = source.id is None or values.schedule != source.schedule
+    if source.id is not None and set(values.peer_programmes) - set(source.peer_programmes or ()):
+        # A peer is read incrementally: records of a newly chosen programme that earlier runs passed
+        # over are read again from the start (unchanged ones cost no write).
+        source.cursor = {}
     for name, value in values.values().items():
         setattr(source, name, value)
     if rescheduled or source.next_run_at is None:
@@ -191,7 +195,7 @@ def claim(session: Session, *, source_id: int, owner: str, lease: dt.timedelta) 
 
 
 def extend(session: Session, *, source_id: int, owner: str, lease: dt.timedelta) -> None:
-    """Keep the lease while a long run makes progress (committed with the run's next batch)."""
+    """Keep the lease while a long run makes progress (the caller commits at once: see the runner)."""
     session.execute(
         update(Source)
         .where(Source.id == source_id, Source.lease_owner == owner)

@@ -6,6 +6,9 @@ Field mappings and defaults are textareas with one "field = value" per line. The
 connectors' own (``connectors.registry.build``) and ``hub.sync.validation.source_values``; each
 :class:`~connectors.messages.OptionsError` lands next to the field it names, translated.
 
+Following another hub (a source of kind "hub") is a hub-level decision: only administrators add or
+change such a source, and choose the programmes whose records it may bring in.
+
 An export may be uploaded instead of fetched: the file is kept as ``<key>.<csv|json>`` in the
 uploads folder (only once the rest of the form is valid) and named in the ``upload`` option.
 """
@@ -37,7 +40,7 @@ from hub.records import LANGUAGES
 from hub.sync import display
 from hub.sync.models import Source
 from hub.sync.schedule import normalise
-from hub.sync.validation import KEY, SourceInput, source_values
+from hub.sync.validation import KEY, PEER_KIND, SourceInput, source_values
 
 MAX_UPLOAD_BYTES = 200 * 2**20  # exports of 100,000 rows are a few tens of MB
 MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 2**20  # the file and the form's other fields
@@ -86,6 +89,7 @@ LABELS = {
     "client_secret": N_("Client secret"),
     "notify_failures": N_("E-mail the coordinators when it starts failing"),
     "allow_private": N_("Allow private addresses"),
+    "peer_programmes": N_("Programmes it may bring in"),
 }
 FORM_FIELD = {"fields": "columns"}  # an OptionsError's field -> the form field showing it
 TAB = "tab"  # how the form writes a tab delimiter (a tab cannot be typed into a text field)
@@ -96,9 +100,15 @@ def labels() -> dict[str, str]:
     return {name: _(label) for name, label in LABELS.items()}
 
 
-def kinds() -> list[str]:
-    """The kinds of source the form offers: the registered connectors it has fields for."""
-    return [kind for kind in registry.available() if kind in KIND_OPTIONS]
+def kinds(*, admin: bool = True) -> list[str]:
+    """The kinds of source the form offers: the registered connectors it has fields for (another
+    hub to administrators only)."""
+    return [kind for kind in registry.available() if kind in KIND_OPTIONS and (admin or kind != PEER_KIND)]
+
+
+def admin_only(source: Source | None) -> bool:
+    """Whether only administrators may change ``source`` (one that follows another hub)."""
+    return source is not None and source.kind == PEER_KIND
 
 
 @dataclasses.dataclass
@@ -149,6 +159,7 @@ def edit_form(source: Source, principal: Principal) -> Form:
         raw[name] = str(options.get(name) or "")
     if principal.is_admin:
         raw["allow_private"] = "1" if source.allow_private else ""
+        raw["peer_programmes"] = list(source.peer_programmes or ())
     return Form(raw)
 
 
@@ -190,14 +201,20 @@ def parse(
     source: Source | None,
 ) -> Parsed:
     """The source's settings from the submitted form; errors are left in ``form.errors``."""
-    form = Form.submitted(data)
+    form = Form.submitted(data, multi=("peer_programmes",))
     if not principal.is_admin and "allow_private" in form.raw:
         # Fetching from private addresses reaches the hub's own network (SSRF): administrators only.
         raise HTTPException(403, _("Only a hub administrator may let a source use private addresses."))
+    if not principal.is_admin and (
+        admin_only(source) or form.value("kind") == PEER_KIND or form.values("peer_programmes")
+    ):
+        raise HTTPException(
+            403, _("Only a hub administrator may add or change a source that follows another hub.")
+        )
     name = form.text("name", max_length=200, required=True)
     key = form.text("key", max_length=60, required=True).lower()
     programme = form.key("programme_id", {str(p.id) for p in programmes})
-    kind = form.key("kind", kinds()) or ""
+    kind = form.key("kind", kinds(admin=principal.is_admin)) or ""
     schedule = form.text("schedule", max_length=100, required=True)
     url = form.text("url", max_length=500)
     delimiter = form.text("delimiter", max_length=10)
@@ -230,6 +247,7 @@ def parse(
         allow_private = form.value("allow_private") == "1"
     else:
         allow_private = source.allow_private if source is not None else False
+    chosen = form.keys("peer_programmes", {p.code for p in programmes}) if kind == PEER_KIND else []
     # The options and the schedule are checked on their own too, so that their mistakes show
     # together with those of the key or name (source_values stops at the first).
     try:
@@ -254,6 +272,7 @@ def parse(
             notify_failures=form.value("notify_failures") == "1",
             enabled=source.enabled if source is not None else True,
             source_id=source.id if source is not None else None,
+            peer_programmes=chosen,
         )
     except OptionsError as error:
         _error(form, error)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from hub.programmes.models import Programme
 from hub.sync.models import Source
 from hub.sync.schedule import normalise
 
+PEER_KIND = "hub"  # the kind of source that follows another hub (connectors/peer.py)
 KEY = re.compile(r"[a-z0-9][a-z0-9_-]{1,59}")
 
 
@@ -36,6 +37,7 @@ class SourceInput:
     notify_failures: bool = True
     enabled: bool = True
     declared_in: str | None = None
+    peer_programmes: list[str] = dataclasses.field(default_factory=list)
 
     def values(self) -> dict[str, Any]:
         """The settings as the source's columns."""
@@ -59,6 +61,7 @@ def source_values(
     notify_failures: bool = True,
     enabled: bool = True,
     source_id: int | None = None,
+    peer_programmes: Sequence[str] = (),
 ) -> SourceInput:
     """The source's settings, checked; OptionsError names the first field that is wrong."""
     key = key.strip().lower()
@@ -76,6 +79,7 @@ def source_values(
     if programme_id is None or session.get(Programme, programme_id) is None:
         raise OptionsError("programme_id", N_("Choose the programme whose data this source holds."))
     connector = registry.build(kind, options)
+    chosen = _peer_programmes(session, kind, peer_programmes)
     return SourceInput(
         key=key,
         name=name,
@@ -86,4 +90,21 @@ def source_values(
         allow_private=allow_private,
         notify_failures=notify_failures,
         enabled=enabled,
+        peer_programmes=chosen,
     )
+
+
+def _peer_programmes(session: Session, kind: str, codes: Sequence[str]) -> list[str]:
+    """The programmes a source of kind "hub" may bring in, as known codes in order (none for others)."""
+    chosen = sorted(set(codes))
+    if chosen and kind != PEER_KIND:
+        raise OptionsError(
+            "peer_programmes", N_("Only a source that follows another hub brings in programmes.")
+        )
+    known = set(session.scalars(select(Programme.code).where(Programme.code.in_(chosen))))
+    unknown = [code for code in chosen if code not in known]
+    if unknown:
+        raise OptionsError(
+            "peer_programmes", N_("“%(code)s” is not a programme of this hub."), code=unknown[0]
+        )
+    return chosen

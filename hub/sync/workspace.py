@@ -4,7 +4,8 @@ buttons that run a source now or switch its schedule on and off.
 A coordinator sees and changes the sources of their own programmes (an administrator: all). A
 source declared in a config file is read-only here (409 on a change): it is edited in that file,
 which would otherwise overwrite the change at its next load. Only administrators may let a
-source fetch from private addresses.
+source fetch from private addresses, and add, change, enable or disable a source that follows
+another hub (its coordinators see it and may run it now).
 """
 
 from __future__ import annotations
@@ -74,6 +75,19 @@ def _refuse_if_declared(source: Source) -> None:
         raise HTTPException(409, declared_notice(source))
 
 
+def _admin_notice(principal: Principal, source: Source | None) -> str:
+    """The notice on a source only administrators may change, for anyone else ('' otherwise)."""
+    if principal.is_admin or not source_form.admin_only(source):
+        return ""
+    return _("Only a hub administrator may change a source that follows another hub.")
+
+
+def _refuse_unless_admin_may(principal: Principal, source: Source) -> None:
+    notice = _admin_notice(principal, source)
+    if notice:
+        raise HTTPException(403, notice)
+
+
 def _snapshot(source: Source) -> dict[str, Any]:
     """A source as the audit log records it: its settings, each option as a field of its own."""
     fields: dict[str, Any] = {
@@ -87,6 +101,7 @@ def _snapshot(source: Source) -> dict[str, Any]:
             "allow_private",
             "enabled",
             "notify_failures",
+            "peer_programmes",
         )
     }
     for name, value in (source.options or {}).items():
@@ -200,10 +215,11 @@ def _form_page(
         status_code=status_code,
         form=form,
         source=source,
-        readonly=source is not None and source.declared_in is not None,
-        declared=declared_notice(source) if source else "",
+        readonly=source is not None
+        and (source.declared_in is not None or bool(_admin_notice(principal, source))),
+        declared=(declared_notice(source) or _admin_notice(principal, source)) if source else "",
         programmes=programmes,
-        kinds=source_form.kinds(),
+        kinds=source_form.kinds(admin=principal.is_admin or source_form.admin_only(source)),
         targets=TARGETS,
         formats=source_form.FORMATS,
         languages=LANGUAGES,
@@ -325,6 +341,7 @@ def _set_enabled(request: Request, data: FormData, enabled: bool) -> Response:
     with db(request) as session:
         source = _source(session, request, principal)
         _refuse_if_declared(source)
+        _refuse_unless_admin_may(principal, source)
         if source.enabled != enabled:
             services.set_enabled(session, source=source, enabled=enabled)
             _audit(

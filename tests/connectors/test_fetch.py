@@ -17,7 +17,7 @@ from tests.connectors.fixture_server import Drip, Endless, File, FixtureServer, 
 from tests.servers import free_port
 
 TOO_LARGE = "The source is larger than the limit of %(limit)s."
-NOT_PUBLIC = "The address of %(host)s (%(address)s) is not public; the hub does not fetch from it."
+NOT_PUBLIC = "The address of %(host)s is not public; the hub does not fetch from it."
 TIMED_OUT = "The source did not answer within %(seconds)s seconds."
 
 
@@ -121,7 +121,7 @@ def test_a_redirect_to_a_private_address_is_refused(
         fetcher.get(server.url("/go"))
 
     assert caught.value.message == NOT_PUBLIC
-    assert caught.value.values["address"] == address
+    assert "address" not in caught.value.values  # the log has it (tests/connectors/test_address_guard.py)
     assert [request.path for request in server.requests] == ["/go"]
 
 
@@ -132,7 +132,7 @@ def test_loopback_is_refused_unless_allowed(server: FixtureServer, client: httpx
         Fetcher(client).get(server.url("/doc"))
 
     assert caught.value.message == NOT_PUBLIC
-    assert caught.value.values == {"host": "127.0.0.1", "address": "127.0.0.1"}
+    assert caught.value.values == {"host": "127.0.0.1"}
     assert server.requests == []  # refused before connecting
     fetched = Fetcher(client, allow_private=True).get(server.url("/doc"))
     assert fetched is not None and fetched.body == b"secret admin page"
@@ -153,7 +153,7 @@ def test_a_host_is_refused_if_any_of_its_addresses_is_private(
     with pytest.raises(FetchError) as caught:
         Fetcher(client).get("https://intranet.example.org/feed")
 
-    assert caught.value.values == {"host": "intranet.example.org", "address": "192.168.1.10"}
+    assert caught.value.values == {"host": "intranet.example.org"}  # not which address: no DNS oracle
 
 
 def test_an_unresolvable_host_is_a_fetch_error(monkeypatch: pytest.MonkeyPatch, client: httpx.Client) -> None:
@@ -231,7 +231,9 @@ def test_a_source_that_drips_is_cut_off_by_max_seconds(server: FixtureServer, cl
         Fetcher(client, allowed_networks=LOCALHOST, max_seconds=1).get(server.url("/drip"))
 
     assert 1 <= time.monotonic() - started < 3
-    assert caught.value.message == "The source took longer than %(seconds)s seconds to send."
+    assert caught.value.message == (
+        "The source was too slow: it had not sent its whole answer after %(seconds)s seconds."
+    )
 
 
 def test_a_closed_port_is_a_connection_error(fetcher: Fetcher) -> None:

@@ -266,7 +266,8 @@ def test_a_100000_row_upload_streams_with_flat_memory(fetcher: Fetcher, uploads:
 
     assert count == 100_000
     assert peak < 2**20, f"peak {peak} bytes: the file was not streamed"
-    assert time.monotonic() - started < 15
+    # A very loose floor (about 3 s on an idle machine): it catches a quadratic reader, not a busy one.
+    assert time.monotonic() - started < 120
 
 
 def test_upload_names_outside_the_folder_are_refused(fetcher: Fetcher, uploads: Path, tmp_path: Path) -> None:

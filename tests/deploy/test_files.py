@@ -34,7 +34,7 @@ import pytest
 import yaml
 
 from hub.cli import build_parser
-from hub.settings import PREFIX, Settings
+from hub.settings import PREFIX, Settings, SettingsError
 from hub.sync.source_form import MAX_BODY_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -396,12 +396,22 @@ def test_every_hub_variable_is_a_real_setting() -> None:
     assert not unknown, f"not settings of the hub: {sorted(unknown)}"
 
 
+# What replaces the "change-me" secret key when the hub is deployed (the placeholder is refused).
+A_REAL_KEY = {"HUB_SECRET_KEY": secrets.token_urlsafe(48)}
+
+
+def refuses_the_placeholder_key(values: dict[str, str]) -> None:
+    with pytest.raises(SettingsError, match="HUB_SECRET_KEY is too short"):
+        Settings.load(environ=values)
+
+
 def test_env_example_lists_every_setting_and_loads() -> None:
     text = ENV_EXAMPLE.read_text()
     missing = sorted(name for name in setting_names() if not re.search(rf"^#? ?{name}\b", text, re.M))
     assert not missing, f"hub.env.example does not mention {missing}"
     values = env_example()
-    settings = Settings.load(environ=values)  # every value has a type the hub takes
+    refuses_the_placeholder_key(values)
+    settings = Settings.load(environ={**values, **A_REAL_KEY})  # every value has a type the hub takes
     assert settings.data_dir == Path("/var/lib/hub")
     assert values["HUB_LOG_FORMAT"] == "json"
     assert settings.database_url.startswith("postgresql+psycopg://")
@@ -425,7 +435,8 @@ def test_kubernetes_configuration_names_are_settings() -> None:
     assert not set(config) & set(secret)
     assert config["HUB_LOG_FORMAT"] == "json"
     assert config["HUB_DATA_DIR"] == "/var/lib/hub"
-    Settings.load(environ={**config, **secret})
+    refuses_the_placeholder_key({**config, **secret})
+    Settings.load(environ={**config, **secret, **A_REAL_KEY})
 
 
 # --- hub commands -------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ def _prepare(name: str, directory: Path, database_url: str) -> Hub:
         directory,
         HUB_DATABASE_URL=database_url,
         HUB_BASE_URL=f"http://127.0.0.1:{port}",
-        HUB_SECRET_KEY=f"secret-of-{name}",
+        HUB_SECRET_KEY=f"secret-of-{name}-at-least-32-characters-long",
         HUB_API_SETTLE_SECONDS="0",
         HUB_FETCH_ALLOWED_NETWORKS="127.0.0.1/32",
         HUB_LOG_LEVEL="WARNING",
@@ -122,6 +122,7 @@ def hubs(
                 f'name = "{publisher.name} hub"',
                 'kind = "hub"',
                 f'programme = "{PROGRAMMES[publisher.name]}"',
+                'programmes = ["gdca", "gdci", "procirc"]',  # each follows every programme
                 'schedule = "every 60"',
                 "allow_private = true",
                 "[source.options]",

@@ -13,7 +13,7 @@ from hub.settings import Settings
 def settings(tmp_path: Path) -> Settings:
     return Settings.load(
         environ={},
-        secret_key="test-secret",
+        secret_key="test-secret-of-at-least-32-characters",
         data_dir=tmp_path,
         base_url="http://testserver",
         api_settle_seconds=0,

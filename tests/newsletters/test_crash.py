@@ -106,7 +106,7 @@ def test_sigkill_at_random_moments_skips_nobody_and_repeats_only_the_batches_in_
         env = hub_environment(
             tmp_path,
             HUB_DATABASE_URL=url,
-            HUB_SECRET_KEY="test",
+            HUB_SECRET_KEY="test-secret-of-at-least-32-characters",
             HUB_SMTP_HOST="127.0.0.1",
             HUB_SMTP_PORT=str(port),
             HUB_SMTP_STARTTLS="false",

@@ -307,7 +307,9 @@ def test_every_confirmed_subscriber_gets_one_message_for_their_segment(
 
 
 def test_the_prepared_message_is_the_message_personalise_makes(tmp_path: Path) -> None:
-    settings = Settings.load(environ={}, secret_key="test", base_url=BASE, data_dir=tmp_path)
+    settings = Settings.load(
+        environ={}, secret_key="test-secret-of-at-least-32-characters", base_url=BASE, data_dir=tmp_path
+    )
     issue = NewsletterIssue(id=7, subject_nl="Nieuws · één " + "lang " * 40, since=utcnow(), intro_nl="x")
     rendered = factories_rendered(issue)
     prepared = Prepared(settings, rendered, "nl")
@@ -570,7 +572,9 @@ def test_the_scheduler_sends_due_issues_and_a_failure_does_not_stop_it(
 
 
 def test_hub_newsletter_send_and_status_into_the_maildir(tmp_path: Path) -> None:
-    env = hub_environment(tmp_path, HUB_SECRET_KEY="test", HUB_NEWSLETTER_BATCH_SIZE="7")
+    env = hub_environment(
+        tmp_path, HUB_SECRET_KEY="test-secret-of-at-least-32-characters", HUB_NEWSLETTER_BATCH_SIZE="7"
+    )
     assert run_hub("migrate", env=env).returncode == 0
     engine = create_engine(env["HUB_DATABASE_URL"])
     sessions = make_sessionmaker(engine)

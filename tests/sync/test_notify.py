@@ -116,7 +116,9 @@ def test_a_source_can_stay_silent(
 def test_without_a_mail_server_the_summary_goes_to_the_maildir(
     sessions: sessionmaker[Session], failing: Source, tmp_path: Path
 ) -> None:
-    settings = Settings.load(environ={}, secret_key="test", data_dir=tmp_path)
+    settings = Settings.load(
+        environ={}, secret_key="test-secret-of-at-least-32-characters", data_dir=tmp_path
+    )
     assert run(sessions, failing, settings, tmp_path).status is RunStatus.FAILED
     kept = list(mailbox.Maildir(settings.maildir, create=False))
     assert sorted(str(message["To"]) for message in kept) == ["geert@example.org", "gina@example.org"]

@@ -570,8 +570,10 @@ def test_a_sources_runs_are_paginated_newest_first(
 
 
 def test_a_peer_hub_source_keeps_its_secret_out_of_pages_and_the_log(
-    coordinator: TestClient, network: Network, session: Session
+    client: TestClient, network: Network, session: Session
 ) -> None:
+    log_in(client, network.admin)  # following another hub is an administrator's decision
+    coordinator = client
     data = feed_form(
         network,
         kind="hub",
