@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute
 
 import hub.models  # noqa: F401  (every model, so that relationships resolve)
 from hub import i18n, migrate, urls
-from hub.accounts.models import RoleName
+from hub.accounts.models import RoleName, User
 from hub.db import make_engine, make_sessionmaker, refresh_statistics
 from hub.logs import configure_logging
 from hub.refusals import Refused
@@ -98,6 +98,19 @@ def build_parser() -> argparse.ArgumentParser:
     grant_parser.set_defaults(handler=users_grant_command)
     list_parser = user_commands.add_parser("list", help="list users and their roles")
     list_parser.set_defaults(handler=users_list_command)
+    password = user_commands.add_parser(
+        "password", help="set a new password (asks for it); the person's open sessions end"
+    )
+    password.add_argument("email")
+    password.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    password.set_defaults(handler=users_password_command)
+    deactivate = user_commands.add_parser(
+        "deactivate", help="stop a person logging in; their open sessions end now"
+    )
+    deactivate.add_argument("email")
+    deactivate.set_defaults(handler=users_deactivate_command)
 
     migrate_parser = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate_parser.add_argument("--revision", metavar="MESSAGE", help="(developers) write a new migration")
@@ -360,9 +373,7 @@ def users_grant_command(settings: Settings, args: argparse.Namespace) -> None:
 
     engine = connect(settings)
     with _change(engine) as session:
-        user = services.find_user(session, email=args.email)
-        if user is None:
-            raise CommandError(f"there is no user {args.email}")
+        user = _existing_user(session, args.email)
         services.grant(
             session,
             user=user,
@@ -371,6 +382,35 @@ def users_grant_command(settings: Settings, args: argparse.Namespace) -> None:
             community_id=args.community,
         )
     print(f"Granted {args.role} to {user.email}.", file=sys.stderr)
+
+
+def _existing_user(session: Session, email: str) -> User:
+    from hub.accounts import services
+
+    user = services.find_user(session, email=email)
+    if user is None:
+        raise CommandError(f"there is no user {email}")
+    return user
+
+
+def users_password_command(settings: Settings, args: argparse.Namespace) -> None:
+    from hub.accounts import services
+
+    password = _read_password(args)
+    i18n.current_language.set(i18n.SOURCE_LANGUAGE)  # a refused password is told in the CLI's English
+    with _change(connect(settings)) as session:
+        user = _existing_user(session, args.email)
+        services.reset_password(session, user=user, password=password, by=None)
+    print(f"New password set for {user.email}; their sessions have ended.", file=sys.stderr)
+
+
+def users_deactivate_command(settings: Settings, args: argparse.Namespace) -> None:
+    from hub.accounts import services
+
+    with _change(connect(settings)) as session:
+        user = _existing_user(session, args.email)
+        services.deactivate(session, user=user, by=None)
+    print(f"Deactivated {user.email}; their sessions have ended.", file=sys.stderr)
 
 
 def users_list_command(settings: Settings, args: argparse.Namespace) -> None:

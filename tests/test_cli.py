@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -146,3 +147,51 @@ def test_users_create_says_what_is_wrong(tmp_path: Path, args: list[str], stdin:
     result = run_hub("users", "create", "b@example.org", *args, env=hub_environment(tmp_path), stdin=stdin)
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def _log_in(client: httpx.Client, email: str, password: str) -> int:
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/en/login").text)
+    assert token
+    data = {"email": email, "password": password, "csrf_token": token.group(1)}
+    return client.post("/en/login", data=data, follow_redirects=False).status_code
+
+
+def test_users_password_and_deactivate_end_the_persons_sessions(tmp_path: Path) -> None:
+    env = hub_environment(tmp_path)
+    first, second = "a long and secret passphrase", "another quite different passphrase"
+    assert run_hub("demo", env=env).returncode == 0
+    created = run_hub(
+        "users",
+        "create",
+        "anna@example.org",
+        "--coordinator",
+        "gdca",
+        "--password-stdin",
+        env=env,
+        stdin=first + "\n",
+    )
+    assert created.returncode == 0, created.stderr
+    with serving_hub(tmp_path, env=env) as base, httpx.Client(base_url=base, timeout=30) as client:
+        assert _log_in(client, "anna@example.org", first) == 303
+        assert client.get("/en/coordinator/", follow_redirects=False).status_code == 200
+
+        weak = run_hub(
+            "users", "password", "anna@example.org", "--password-stdin", env=env, stdin="aaaaaaaaaaaa\n"
+        )
+        assert weak.returncode == 2 and "stronger password" in weak.stderr
+        assert client.get("/en/coordinator/", follow_redirects=False).status_code == 200  # nothing changed
+
+        changed = run_hub(
+            "users", "password", "anna@example.org", "--password-stdin", env=env, stdin=second + "\n"
+        )
+        assert changed.returncode == 0, changed.stderr
+        assert second not in changed.stdout + changed.stderr
+        assert client.get("/en/coordinator/", follow_redirects=False).status_code == 303  # to the login page
+        assert _log_in(client, "anna@example.org", first) == 400
+        assert _log_in(client, "anna@example.org", second) == 303
+
+        deactivated = run_hub("users", "deactivate", "anna@example.org", env=env)
+        assert deactivated.returncode == 0, deactivated.stderr
+        assert client.get("/en/coordinator/", follow_redirects=False).status_code == 303
+        assert _log_in(client, "anna@example.org", second) != 303
+    assert run_hub("users", "deactivate", "nobody@example.org", env=env).returncode == 2
