@@ -3,12 +3,14 @@ person's own address or name (issue 19, item 3)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub import i18n
 from hub.accounts import services
 from hub.accounts.models import User
 from hub.accounts.passwords import MAX_LENGTH, strength, verify_password
@@ -25,6 +27,14 @@ WEAK = [
     "anna.devries@example.org",  # the address itself
     "AnnaDeVries1990",  # the name and a year
 ]
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The refusals are read in English here (the catalogs translate them; test_i18n checks that)."""
+    token = i18n.current_language.set("en")
+    yield
+    i18n.current_language.reset(token)
 
 
 @pytest.mark.parametrize("password", WEAK)
