@@ -1,10 +1,9 @@
-"""Planning meetings, registering for them, and recording what they came to (the close-out)."""
+"""A community's meetings: finding an overlap, registering for one, publishing a close-out (their
+values are written through ``hub.communities.writes``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -14,9 +13,6 @@ from hub.communities.calendar import DEFAULT_LENGTH
 from hub.communities.models import CloseOut, Meeting, Registration
 from hub.db import utcnow
 from hub.i18n import gettext as _
-from hub.lessons.models import Lesson
-from hub.organisations.models import Organisation
-from hub.pilots.models import Pilot
 from hub.refusals import Refused
 
 
@@ -48,36 +44,6 @@ def overlapping(
         if meeting.starts_at < ends and (meeting.ends_at or meeting.starts_at + DEFAULT_LENGTH) > starts_at:
             return meeting
     return None
-
-
-def schedule_errors(
-    session: Session,
-    *,
-    community_id: int,
-    starts_at: dt.datetime,
-    ends_at: dt.datetime | None,
-    meeting: Meeting | None = None,
-) -> dict[str, str]:
-    """What is wrong with a meeting's time, per form field: in the past, ending first, overlapping."""
-    errors: dict[str, str] = {}
-    moved = meeting is None or meeting.starts_at != starts_at
-    if moved and starts_at < utcnow():
-        errors["starts_at"] = _("This moment has passed: plan the meeting in the future.")
-    if ends_at is not None and ends_at <= starts_at:
-        errors["ends_at"] = _("The meeting must end after it starts.")
-    clash = overlapping(
-        session,
-        community_id=community_id,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        exclude_id=meeting.id if meeting else None,
-    )
-    if clash is not None and "ends_at" not in errors:
-        errors["starts_at"] = _(
-            "This overlaps the meeting “%(title)s” of this community at the same time.",
-            title=clash.title_en or clash.title_nl,
-        )
-    return errors
 
 
 def register(
@@ -112,42 +78,6 @@ def register(
     )
     changes.add_unique(session, registration, registered_already)
     return registration
-
-
-def save_closeout(
-    session: Session,
-    *,
-    meeting: Meeting,
-    values: dict[str, Any],
-    organisation_ids: Sequence[int],
-    pilot_ids: Sequence[int],
-    lesson_ids: Sequence[int],
-    user_id: int,
-) -> CloseOut:
-    """Create or update the meeting's close-out (a draft until published)."""
-    closeout = meeting.closeout or CloseOut(meeting_id=meeting.id)
-    for name, value in values.items():
-        setattr(closeout, name, value)
-    closeout.organisations = _by_ids(session, Organisation, organisation_ids)
-    closeout.pilots = _by_ids(session, Pilot, pilot_ids)
-    closeout.lessons = _by_ids(session, Lesson, lesson_ids)
-    session.add(closeout)
-    session.flush()
-    changes.log(
-        session,
-        closeout,
-        "update",
-        user_id=user_id,
-        programme_id=meeting.community.programme_id,
-        summary=meeting.title_en or meeting.title_nl,
-    )
-    return closeout
-
-
-def _by_ids(session: Session, model: Any, ids: Sequence[int]) -> list[Any]:
-    if not ids:
-        return []
-    return list(session.scalars(select(model).where(model.id.in_(ids)).order_by(model.id)))
 
 
 def publish_closeout(session: Session, *, closeout: CloseOut, user_id: int, programme_id: int) -> None:

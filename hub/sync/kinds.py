@@ -15,13 +15,13 @@ import functools
 import html
 from collections.abc import Callable, Mapping
 from typing import Any
-from zoneinfo import available_timezones
 
 import nh3
 from sqlalchemy import String, Table, select
 from sqlalchemy.orm import Session
 
 from connectors.messages import N_, Problem
+from hub.communities import writes as meeting_writes
 from hub.communities.models import Community, Meeting, MeetingMode
 from hub.i18n import country_codes
 from hub.lessons.models import Lesson, LessonKind
@@ -217,32 +217,25 @@ def build_pilot(fields: Mapping[str, Any], lookups: Lookups) -> dict[str, Any]:
     return values
 
 
-@functools.cache
-def _time_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
 def build_meeting(fields: Mapping[str, Any], lookups: Lookups) -> dict[str, Any]:
     values = _copy(
-        fields, "title_nl", "title_en", "starts_at", "ends_at", "location", "online_url", "capacity"
+        fields,
+        "title_nl",
+        "title_en",
+        "starts_at",
+        "ends_at",
+        "timezone",
+        "location",
+        "online_url",
+        "capacity",
     )
     values.update(_bilingual_text(fields, "agenda", plain_text))
     if "mode" in fields:
         values["mode"] = _choice(fields["mode"], MeetingMode, "mode")
-    if "timezone" in fields:
-        if fields["timezone"] not in _time_zones():
-            raise Problem(
-                N_("timezone: “%(value)s” is not a time zone such as Europe/Brussels"),
-                value=fields["timezone"],
-            )
-        values["timezone"] = fields["timezone"]
-    if values.get("capacity") is not None and values["capacity"] < 1:
-        raise Problem(N_("capacity: a meeting has at least one place"))
     if fields["community_id"] not in lookups.community_ids:
         raise Problem(N_("community_id: there is no community %(value)s"), value=fields["community_id"])
     values["community_id"] = fields["community_id"]
-    if values.get("ends_at") and values["ends_at"] < values["starts_at"]:
-        raise Problem(N_("ends_at: the meeting ends before it starts"))
+    meeting_writes.check_meeting_row(values)  # the meeting's own rules, as on every path
     return values
 
 

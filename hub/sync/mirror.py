@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from itertools import groupby, islice
 from typing import Any
 
@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from connectors.base import Cursor, Item, ItemError
 from connectors.messages import N_, Problem
+from hub.communities import writes as meeting_writes
 from hub.communities.models import Community
 from hub.db import utcnow
 from hub.federation.fields import Code, Lookups, MissingReference
@@ -40,6 +41,13 @@ from hub.sync.models import Source, SyncRun
 from hub.taxonomy.models import ProductGroup, Strategy
 
 log = logging.getLogger(__name__)
+
+# The record's own rules that its domain keeps apart from the federated kind (raise Problem): a
+# peer's meeting or close-out obeys them as one written here does.
+ROW_RULES: dict[str, Callable[[Mapping[str, Any]], None]] = {
+    "meetings": meeting_writes.check_meeting_row,
+    "closeouts": meeting_writes.check_closeout_row,
+}
 
 
 def document_hash(document: Mapping[str, Any]) -> str:
@@ -211,6 +219,8 @@ class Mirror:
                 continue
             try:
                 values, child_rows = kind.values(document, lookups)
+                if kind.name in ROW_RULES:
+                    ROW_RULES[kind.name](values)
             except Problem as problem:
                 self.errors.add(problem, entry.uid, entry.url, entry.position)
                 if isinstance(problem, MissingReference):

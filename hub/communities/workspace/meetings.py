@@ -17,10 +17,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from hub import changes
 from hub.accounts.services import Principal
 from hub.accounts.web import require_principal
-from hub.communities import meetings
+from hub.communities import meetings, writes
 from hub.communities import services as communities
 from hub.communities.models import CloseOut, Community, Meeting, MeetingMode
 from hub.communities.workspace.moderation import load
@@ -30,10 +29,9 @@ from hub.forms import TEXT_MAX, Form, as_raw
 from hub.i18n import N_, TIMEZONE, ZONES
 from hub.i18n import gettext as _
 from hub.records import LANGUAGES
+from hub.refusals import Invalid
 from hub.security import form_view
 from hub.web import db, language, post
-
-MAX_CAPACITY = 100_000
 
 
 def _meeting(session: Session, request: Request, community: Community) -> Meeting:
@@ -46,7 +44,8 @@ def _meeting(session: Session, request: Request, community: Community) -> Meetin
 
 
 def parse(session: Session, form: Form, community: Community, meeting: Meeting | None) -> dict[str, Any]:
-    values: dict[str, Any] = form.bilingual("agenda")
+    """The meeting's values as the form gives them, with every rule they break at its field."""
+    values: dict[str, Any] = {"community_id": community.id, **form.bilingual("agenda")}
     zone = form.key("timezone", ZONES) or TIMEZONE
     day = form.date("day")
     if day is None and "day" not in form.errors:
@@ -56,26 +55,21 @@ def parse(session: Session, form: Form, community: Community, meeting: Meeting |
     values["mode"] = form.choice("mode", MeetingMode)
     values["location"] = form.line("location", max_length=300)
     values["online_url"] = form.url("online_url", max_length=500)
-    values["capacity"] = form.integer("capacity", minimum=1, maximum=MAX_CAPACITY)
-    if values["mode"] in (MeetingMode.ONLINE, MeetingMode.HYBRID) and not values["online_url"]:
-        form.error("online_url", _("An online meeting needs the link to join it."))
-    if values["mode"] in (MeetingMode.IN_PERSON, MeetingMode.HYBRID) and not values["location"]:
-        form.error("location", _("A meeting in person needs a place."))
-    if day is None or starts is None:
-        return values
-    values["starts_at"] = form.moment("starts", day, starts, zone)
-    values["ends_at"] = form.moment("ends", day, ends, zone) if ends else None
-    if form.ok:
-        errors = meetings.schedule_errors(
-            session,
-            community_id=community.id,
-            starts_at=values["starts_at"],
-            ends_at=values["ends_at"],
-            meeting=meeting,
-        )
-        for field, message in errors.items():
-            form.error({"starts_at": "starts", "ends_at": "ends"}[field], message)
+    values["capacity"] = form.integer("capacity", minimum=1, maximum=writes.MAX_CAPACITY)
+    if day is not None and starts is not None:
+        values["starts_at"] = form.moment("starts", day, starts, zone)
+        values["ends_at"] = form.moment("ends", day, ends, zone) if ends else None
+    # The time is checked (in the past, in order, overlapping) once everything else reads well.
+    timed = {"starts_at", "ends_at"} if form.ok else set()
+    checked = {name: value for name, value in values.items() if name not in {"starts_at", "ends_at"} - timed}
+    _show(form, writes.meeting_errors(session, checked, meeting=meeting))
     return values
+
+
+def _show(form: Form, errors: dict[str, str]) -> None:
+    """The domain's messages at the form's fields (the moments are read as a day and two times)."""
+    for field, message in errors.items():
+        form.error({"starts_at": "starts", "ends_at": "ends"}.get(field, field), message)
 
 
 def initial(meeting: Meeting) -> Form:
@@ -154,18 +148,18 @@ def _save(request: Request, data: FormData, *, create: bool) -> Response:
         values = parse(session, form, community, meeting)
         if not form.ok:
             return _form_page(request, session, community, form, meeting, status_code=400)
-        record = meeting or Meeting(community_id=community.id)
-        changes.save(
-            session,
-            record=record,
-            values=values,
-            user_id=principal.user_id,
-            programme_id=community.programme_id,
-            summary=values[f"title_{values['source_language']}"],
-        )
+        meeting_input = writes.MeetingInput(**values)
+        try:
+            if meeting is None:
+                meeting = writes.create_meeting(session, data=meeting_input, user_id=principal.user_id)
+            else:
+                writes.update_meeting(session, meeting=meeting, data=meeting_input, user_id=principal.user_id)
+        except Invalid as refused:  # what changed since the form was checked (another meeting planned)
+            _show(form, refused.errors)
+            return _form_page(request, session, community, form, meeting, status_code=400)
         session.commit()
         flash(request, _("The meeting was planned.") if create else _("Your changes were saved."))
-        return redirect_to("ws_meeting", community_id=community.id, meeting_id=record.id)
+        return redirect_to("ws_meeting", community_id=community.id, meeting_id=meeting.id)
 
 
 # --- the close-out ---
@@ -189,23 +183,8 @@ def _closeout_page(
         closeout=meeting.closeout,
         form=form,
         languages=LANGUAGES,
-        **_closeout_choices(session, community, meeting),
+        **writes.closeout_choices(session, meeting=meeting),
     )
-
-
-def _closeout_choices(session: Session, community: Community, meeting: Meeting) -> dict[str, list[Any]]:
-    """What the close-out may link to, and what it links to already: a lesson recorded from the
-    meeting in another product group (or an organisation that left the programme) must stay offered,
-    or saving the close-out again would silently drop it."""
-    choices = {
-        name: list(records)
-        for name, records in communities.closeout_choices(session, community=community).items()
-    }
-    if meeting.closeout is not None:
-        for name in choices:
-            offered = {record.id for record in choices[name]}
-            choices[name] += [r for r in getattr(meeting.closeout, name) if r.id not in offered]
-    return choices
 
 
 def closeout_edit(request: Request) -> Response:
@@ -235,29 +214,33 @@ def closeout_save(request: Request, data: FormData) -> Response:
     with db(request) as session:
         community = load(session, request, principal)
         meeting = _meeting(session, request, community)
-        choices = _closeout_choices(session, community, meeting)
+        choices = writes.closeout_choices(session, meeting=meeting)
         source = form.key("source_language", LANGUAGES)
         values: dict[str, Any] = {"source_language": source}
         for code in LANGUAGES:
             values[f"minutes_{code}"] = form.text(f"minutes_{code}", max_length=TEXT_MAX)
-        if source and not values[f"minutes_{source}"]:
-            form.error(f"minutes_{source}", _("Write the minutes in the source language."))
-        values["attendance"] = form.integer("attendance", minimum=0, maximum=MAX_CAPACITY)
+        values["attendance"] = form.integer("attendance", minimum=0, maximum=writes.MAX_CAPACITY)
         chosen = {
-            name: [int(v) for v in form.keys(name, {str(record.id) for record in choices[name]})]
-            for name in ("organisations", "pilots", "lessons")
+            name: tuple(int(v) for v in form.keys(name, {str(record.id) for record in choices[name]}))
+            for name in writes.CLOSEOUT_LINKS
         }
+        for field, message in writes.closeout_errors(values).items():
+            form.error(field, message)
         if not form.ok:
             return _closeout_page(request, session, principal, community, meeting, form, status_code=400)
-        meetings.save_closeout(
-            session,
-            meeting=meeting,
-            values=values,
+        closeout_input = writes.CloseOutInput(
+            **values,
             organisation_ids=chosen["organisations"],
             pilot_ids=chosen["pilots"],
             lesson_ids=chosen["lessons"],
-            user_id=principal.user_id,
         )
+        try:
+            writes.save_closeout(
+                session, meeting=meeting, data=closeout_input, user_id=principal.user_id, choices=choices
+            )
+        except Invalid as refused:
+            form.show(refused)
+            return _closeout_page(request, session, principal, community, meeting, form, status_code=400)
         session.commit()
     flash(request, _("The close-out was saved."))
     return _to_closeout(meeting)
