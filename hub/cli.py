@@ -22,6 +22,7 @@ from hub.accounts.models import RoleName, User
 from hub.db import make_engine, make_sessionmaker, refresh_statistics
 from hub.logs import configure_logging
 from hub.refusals import Refused
+from hub.search import index as search_index
 from hub.settings import Settings, SettingsError
 
 log = logging.getLogger("hub")
@@ -116,6 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
     migrate_parser.add_argument("--revision", metavar="MESSAGE", help="(developers) write a new migration")
     migrate_parser.set_defaults(handler=migrate_command)
 
+    search = commands.add_parser("search", help="the search index")
+    search_commands = search.add_subparsers(required=True, metavar="ACTION")
+    rebuild = search_commands.add_parser("rebuild", help="index every record again (with progress)")
+    rebuild.set_defaults(handler=search_rebuild_command)
+
     demo = commands.add_parser("demo", help="load the demo network (GDCA, GDCI 2.0, ProCirc)")
     demo.add_argument("--seed", type=int, help="random seed (default HUB_DEMO_SEED, 2017)")
     demo.add_argument("--pilots", type=int, help="total number of pilots, e.g. 10000 for benchmarks")
@@ -154,6 +160,28 @@ def prepare_database(engine: Engine) -> None:
         migrate.upgrade(engine)
     with make_sessionmaker(engine)() as session:
         ensure_vocabulary(session)
+        session.commit()
+    with make_sessionmaker(engine)() as session:
+        if not search_index.is_current(session):
+            log.info("building the search index")
+            _rebuild_search_index(session)
+            session.commit()
+
+
+def _rebuild_search_index(session: Session) -> None:
+    def progress(kind: str, done: int, total: int) -> None:
+        print(f"\rsearch index: {kind} {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    counts = search_index.rebuild(session, progress=progress)
+    print(file=sys.stderr)
+    print("Indexed " + ", ".join(f"{n} {kind}" for kind, n in counts.items()) + ".", file=sys.stderr)
+
+
+def search_rebuild_command(settings: Settings, args: argparse.Namespace) -> None:
+    engine = connect(settings)
+    prepare_database(engine)
+    with make_sessionmaker(engine)() as session:
+        _rebuild_search_index(session)
         session.commit()
 
 

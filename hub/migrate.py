@@ -18,9 +18,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK = 72_017_0601
 
 
-# Full-text search lives outside the metadata: an FTS5 table (SQLite) or a GIN index (PostgreSQL),
-# both created by migration 0002. Comparing the models with a database must not see them.
-SEARCH_OBJECTS = ("pilots_fts", "ix_pilots_search")
+# Full-text search lives outside the metadata: an FTS5 table (SQLite) or a tsvector column with a
+# GIN index (PostgreSQL), created by migration 0015. Comparing the models with a database must not
+# see them.
+SEARCH_OBJECTS = ("search_fts", "search_vector", "ix_search_vector")
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:

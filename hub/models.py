@@ -1,5 +1,7 @@
-"""Imports every model so that the metadata is complete (Alembic, tests, create_all)."""
+"""Imports every model so that the metadata is complete (Alembic, tests, create_all), and every
+searchable kind, so that the search index follows their writes wherever they are made."""
 
+import hub.searchable  # noqa: F401  (registers the kinds with the search index)
 from hub.accounts.models import AuditEntry, RoleGrant, SignInLink, User
 from hub.calls.models import Call, CallInterest
 from hub.communities.models import (
@@ -23,6 +25,7 @@ from hub.organisations.models import Commitment, Organisation, Participation, Su
 from hub.participants.models import Entry, Invitation
 from hub.pilots.models import Pilot, PilotMilestone, PilotParty, PilotProgress, PilotSdg, pilot_strategies
 from hub.programmes.models import KeyFigure, Programme, ProgrammeSdg
+from hub.search.models import SearchDocument, SearchState, SearchWord
 from hub.sync.models import Source, SyncError, SyncRun
 from hub.taxonomy.models import ProductGroup, Strategy
 
@@ -65,6 +68,9 @@ __all__ = [
     "Registration",
     "RoleGrant",
     "ScheduledJob",
+    "SearchDocument",
+    "SearchState",
+    "SearchWord",
     "SignInLink",
     "Source",
     "Strategy",

@@ -52,6 +52,7 @@ from hub.organisations.models import (
     SupportingAction,
 )
 from hub.programmes.models import KeyFigure, Programme
+from hub.search import index
 from hub.taxonomy.vocabulary import PRODUCT_GROUPS, ensure_vocabulary
 
 DEFAULT_PILOTS: dict[str, int] = {"gdca": 200, "gdci": 70, "procirc": 32}
@@ -192,6 +193,7 @@ def load_demo(session: Session, *, seed: int = 2017, pilots: dict[str, int] | No
     load_events(demo)  # after the library, for the same reason
     load_participants(demo, refs)  # draws nothing from the rng
     session.flush()
+    index.rebuild(session)  # written in bulk, past the index's following of the ORM
     counts = demo.counts
     return DemoSummary(
         programmes=counts["programmes"],

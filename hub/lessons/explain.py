@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from hub.i18n import gettext as _
-from hub.lessons.glossary import written_words
 from hub.lessons.suggest import Reason
+from hub.search.glossary import written_words
 from hub.taxonomy.models import Phase, ProductGroup, Strategy
 
 MAX_WORDS = 3

@@ -2,7 +2,7 @@
 
 A record scores for sharing the other's product group, a strategy and its phase, and for text
 similarity: both records' texts in both languages become concept tokens through the bilingual
-glossary (:mod:`hub.lessons.glossary`), weighted by TF-IDF over the ranked records and compared by
+glossary (:mod:`hub.search.glossary`), weighted by TF-IDF over the ranked records and compared by
 cosine similarity. So a Dutch-only lesson can match an English-only pilot, and a general lesson
 (no product group) still ranks when its text matches.
 
@@ -26,9 +26,9 @@ from typing import TypeVar
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
-from hub.lessons.glossary import concepts
 from hub.lessons.models import Lesson, LessonPilotLink, SuggestionDismissal, lesson_pilots
 from hub.pilots.models import Pilot, pilot_strategies
+from hub.search.glossary import concepts
 from hub.taxonomy.models import Phase, ProductGroup, Strategy
 
 K = TypeVar("K")

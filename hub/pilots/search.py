@@ -1,46 +1,124 @@
-"""Full-text search over pilots in both languages: FTS5 on SQLite, a GIN tsvector index on PostgreSQL.
+"""Pilots in the hub's search: what a live pilot says, and how it shows as a result.
 
-The index objects are created by migration 0002; the expression here must stay identical to it.
+A pilot is found by its titles and summaries, by what it is about (product group, strategies,
+phase, programme, country and parties, by their names in both languages) and by its milestones.
 """
 
 from __future__ import annotations
 
-import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, String, bindparam, func, literal_column, select, text
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from hub.pilots.models import Pilot
+from hub.i18n import N_
+from hub.organisations.models import Organisation
+from hub.pilots.models import Pilot, PilotMilestone, PilotParty, pilot_strategies
+from hub.programmes.models import Programme
+from hub.search.index import Card, Document, Kind, bilingual, both, country_names, label_names, register
+from hub.taxonomy.models import ProductGroup, Strategy
 
-MAX_TERMS = 8
-# Must match the expression of ix_pilots_search (migration 0002) for PostgreSQL to use the index.
-_DOCUMENT = (
-    "coalesce(pilots.title_nl, '') || ' ' || coalesce(pilots.title_en, '') || ' ' "
-    "|| coalesce(pilots.summary_nl, '') || ' ' || coalesce(pilots.summary_en, '')"
-)
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def terms(query: str) -> list[str]:
-    """The words of a search box entry, lower-cased; punctuation and operators are dropped."""
-    return [word.lower() for word in _WORD.findall(query)][:MAX_TERMS]
+_LIVE = Pilot.withdrawn_at.is_(None)
 
 
-def query_text(dialect: str, query: str) -> str:
-    """The search box entry as the database's full-text query: every word, as a prefix."""
-    words = terms(query)
-    if dialect == "postgresql":
-        return " & ".join(f"{word}:*" for word in words)
-    return " AND ".join(f'"{word}"*' for word in words)
+def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
+    """The live pilots among ``ids``, in five queries."""
+    programmes = {p.id: p for p in session.scalars(select(Programme))}
+    groups = {g.id: g for g in session.scalars(select(ProductGroup))}
+    strategies: dict[int, list[Strategy]] = defaultdict(list)
+    for pilot_id, strategy in session.execute(
+        select(pilot_strategies.c.pilot_id, Strategy)
+        .join(Strategy, Strategy.id == pilot_strategies.c.strategy_id)
+        .where(pilot_strategies.c.pilot_id.in_(ids))
+    ):
+        strategies[pilot_id].append(strategy)
+    parties: dict[int, list[str]] = defaultdict(list)
+    for pilot_id, name in session.execute(
+        select(PilotParty.pilot_id, Organisation.name)
+        .join(Organisation, Organisation.id == PilotParty.organisation_id)
+        .where(PilotParty.pilot_id.in_(ids))
+    ):
+        parties[pilot_id].append(name)
+    milestones: dict[int, list[str]] = defaultdict(list)
+    for pilot_id, title in session.execute(
+        select(PilotMilestone.pilot_id, PilotMilestone.title).where(PilotMilestone.pilot_id.in_(ids))
+    ):
+        milestones[pilot_id].append(title)
+    for pilot in session.execute(
+        select(
+            Pilot.id,
+            Pilot.title_nl,
+            Pilot.title_en,
+            Pilot.summary_nl,
+            Pilot.summary_en,
+            Pilot.programme_id,
+            Pilot.product_group_id,
+            Pilot.country,
+            Pilot.phase,
+            Pilot.starts_on,
+        ).where(Pilot.id.in_(ids), _LIVE)
+    ):
+        programme = programmes[pilot.programme_id]
+        group = groups.get(pilot.product_group_id) if pilot.product_group_id else None
+        yield Document(
+            record_id=pilot.id,
+            title=bilingual(pilot.title_nl, pilot.title_en),
+            summary=bilingual(pilot.summary_nl, pilot.summary_en),
+            about=(
+                *(bilingual(group.name_nl, group.name_en) if group else ()),
+                *(text for s in strategies[pilot.id] for text in bilingual(s.name_nl, s.name_en)),
+                *label_names(pilot.phase.msgid),
+                *bilingual(programme.name_nl, programme.name_en),
+                *both(programme.short_name),
+                *country_names(pilot.country),
+                *both(*parties[pilot.id]),
+            ),
+            body=both(*milestones[pilot.id]),
+            programme_id=pilot.programme_id,
+            product_group_id=pilot.product_group_id,
+            country=pilot.country,
+            year=pilot.starts_on.year if pilot.starts_on else None,
+        )
 
 
-def condition(dialect: str) -> ColumnElement[bool]:
-    """A WHERE clause selecting pilots whose titles or summaries match the ``search`` parameter."""
-    if dialect == "postgresql":
-        document = func.to_tsvector(literal_column("'simple'::regconfig"), literal_column(_DOCUMENT))
-        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), bindparam("search", type_=String))
-        return document.op("@@")(tsquery)
-    return Pilot.id.in_(
-        select(literal_column("rowid"))
-        .select_from(text("pilots_fts"))
-        .where(text("pilots_fts MATCH :search"))
+def cards(session: Session, ids: Sequence[int], language: str) -> Mapping[int, Card]:
+    found: dict[int, Card] = {}
+    for pilot in session.scalars(select(Pilot).where(Pilot.id.in_(ids))):
+        title = pilot.localized("title", language)
+        found[pilot.id] = Card(
+            title=title.text,
+            route="pilot",
+            params={"pilot_id": pilot.id},
+            text=pilot.localized("summary", language).text,
+            untranslated=title.fallback,
+            date=pilot.starts_on,
+        )
+    return found
+
+
+def _of_parties(session: Session, parties: Sequence[Any]) -> Iterable[int]:
+    return [party.pilot_id for party in parties]
+
+
+def _of_organisations(session: Session, organisations: Sequence[Any]) -> Iterable[int]:
+    return session.scalars(
+        select(PilotParty.pilot_id).where(PilotParty.organisation_id.in_([o.id for o in organisations]))
     )
+
+
+def _of_milestones(session: Session, milestones: Sequence[Any]) -> Iterable[int]:
+    return [milestone.pilot_id for milestone in milestones]
+
+
+PILOTS = register(
+    Kind(
+        name="pilot",
+        label=N_("Pilots"),
+        model=Pilot,
+        documents=documents,
+        cards=cards,
+        related={PilotParty: _of_parties, Organisation: _of_organisations, PilotMilestone: _of_milestones},
+    )
+)

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from hub.filters import InvalidFilter, QueryFilters
 from hub.i18n import N_, LabelledEnum
 from hub.pagination import Page, paginate
-from hub.pilots import search
 from hub.pilots.models import Pilot, PilotParty, PilotSdg, PilotStatus, pilot_strategies
 from hub.programmes.models import Programme
 from hub.queries import workspace_scope
+from hub.search import query
+from hub.search.models import SearchDocument
 from hub.taxonomy import sdgs
 from hub.taxonomy.models import ProductGroup, Strategy
 
@@ -30,6 +31,7 @@ MAX_PAGE_SIZE = 100
 
 
 class Sort(LabelledEnum):
+    RELEVANCE = "relevance", N_("Best match")  # the default with a search; newest first without
     NEWEST = "newest", N_("Newest first")
     OLDEST = "oldest", N_("Oldest first")
     TITLE = "title", N_("Title")
@@ -158,7 +160,7 @@ def parse_filters(
         status=PilotStatus(status) if status else None,
         year=integer("year", None, 1900, 2200),
         q=read.search(),
-        sort=Sort(sort) if sort else Sort.NEWEST,
+        sort=Sort(sort) if sort else (Sort.RELEVANCE if query.parse(read.search()) else Sort.NEWEST),
         page=read.page(),
         per_page=integer("per_page", PAGE_SIZE, 1, max_per_page) or PAGE_SIZE,
     )
@@ -244,9 +246,9 @@ Shape = tuple[str, ...]
 
 
 def _shape(filters: PilotFilters) -> Shape:
-    # A search of punctuation only has no words to look for: it filters nothing.
+    # A search of punctuation (or stop words) only has no words to look for: it filters nothing.
     return tuple(
-        name for name in FILTERS if getattr(filters, name) and (name != "q" or search.terms(filters.q))
+        name for name in FILTERS if getattr(filters, name) and (name != "q" or query.parse(filters.q))
     )
 
 
@@ -266,8 +268,9 @@ def _params(dialect: str, filters: PilotFilters) -> dict[str, Any]:
 
 
 def _search_params(dialect: str, q: str) -> dict[str, str]:
-    """The ``search`` parameter of ``search.condition`` (none for a search without words)."""
-    return {"search": search.query_text(dialect, q)} if search.terms(q) else {}
+    """The ``search`` parameter of the search index's match (none for a search without words)."""
+    searched = query.parse(q)
+    return {"search": searched.expression(dialect)} if searched else {}
 
 
 def _conditions(dialect: str, shape: Shape) -> list[ColumnElement[bool]]:
@@ -301,13 +304,14 @@ def _conditions(dialect: str, shape: Shape) -> list[ColumnElement[bool]]:
         conditions.append(Pilot.starts_on >= bindparam("year_start", type_=Pilot.__table__.c.starts_on.type))
         conditions.append(Pilot.starts_on < bindparam("year_end", type_=Pilot.__table__.c.starts_on.type))
     if "q" in shape:
-        conditions.append(search.condition(dialect))
+        conditions.append(Pilot.id.in_(query.matching_ids(dialect, "pilot")))
     return conditions
 
 
 def _ordering(sort: Sort, language: str) -> list[Any]:
     title = Pilot.title_nl if language == "nl" else Pilot.title_en
     orderings: dict[Sort, list[Any]] = {
+        Sort.RELEVANCE: [Pilot.starts_on.desc(), Pilot.id.desc()],  # without a search
         Sort.NEWEST: [Pilot.starts_on.desc(), Pilot.id.desc()],
         Sort.OLDEST: [Pilot.starts_on.asc(), Pilot.id.asc()],
         # Untranslated titles (empty in this language) go last rather than first.
@@ -329,6 +333,20 @@ def _page_statement(dialect: str, shape: Shape, sort: Sort, language: str) -> Se
 @lru_cache(maxsize=512)
 def _rows_statement(dialect: str, shape: Shape, sort: Sort, language: str) -> Select[*tuple[Any, ...]]:
     """Every pilot matching the filters, as ``PilotRow`` columns, in the list's order."""
+    if sort is Sort.RELEVANCE and "q" in shape:
+        # The matches with their rank, joined: they filter as the ``q`` condition would.
+        ranked = query.matches(dialect).where(SearchDocument.kind == "pilot").subquery()
+        rest = tuple(name for name in shape if name != "q")
+        return (
+            _columns()
+            .join(ranked, ranked.c.record_id == Pilot.id)
+            .where(*_conditions(dialect, rest))
+            .order_by(ranked.c.rank, Pilot.id)
+        )
+    return _columns().where(*_conditions(dialect, shape)).order_by(*_ordering(sort, language))
+
+
+def _columns() -> Select[*tuple[Any, ...]]:
     return (
         select(
             Pilot.id,
@@ -353,8 +371,6 @@ def _rows_statement(dialect: str, shape: Shape, sort: Sort, language: str) -> Se
         )
         .join(Programme, Pilot.programme_id == Programme.id)
         .outerjoin(ProductGroup, Pilot.product_group_id == ProductGroup.id)
-        .where(*_conditions(dialect, shape))
-        .order_by(*_ordering(sort, language))
     )
 
 
@@ -461,7 +477,7 @@ def pilots_of(
     dialect = session.get_bind().dialect.name
     params = _search_params(dialect, q)
     if params:
-        conditions.append(search.condition(dialect))
+        conditions.append(Pilot.id.in_(query.matching_ids(dialect, "pilot")))
     statement = (
         select(Pilot)
         .where(*conditions)

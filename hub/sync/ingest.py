@@ -29,6 +29,7 @@ from hub.db import utcnow
 from hub.lessons.models import lesson_pilots
 from hub.organisations.models import Participation
 from hub.pilots.models import Pilot
+from hub.search import index
 from hub.sync.bulk import bulk_insert
 from hub.sync.kinds import KINDS, Kind, Lookups, participation_role
 from hub.sync.models import Source, SyncError, SyncRun
@@ -295,6 +296,14 @@ class Ingest:
                 .values({key: bindparam(key) for key in keys if key != "_id"})
             )
             self.session.execute(statement, rows, execution_options={"synchronize_session": False})
+        if index.watches(self.kind.model) and (new or changed):
+            written = [row["_id"] for rows in changed.values() for row in rows]
+            written += self.session.scalars(
+                select(t.c.id).where(
+                    t.c.source_id == self.source.id, t.c.external_id.in_([row["external_id"] for row in new])
+                )
+            )
+            index.written(self.session, self.kind.model, written)
         if self.kind.name == "organisation":
             self._participations([p for p in prepared if p.role is not None])
         if self.links_pilots:
@@ -444,6 +453,7 @@ class Ingest:
                 update(t).where(t.c.id.in_(chunk)).values(withdrawn_at=now, updated_at=now),
                 execution_options={"synchronize_session": False},
             )
+            index.written(self.session, self.kind.model, chunk)
         self.run.deleted += len(gone)
 
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hub.lessons.glossary import concepts
 from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind
 from hub.lessons.suggest import Index, pilot_features, suggest_lessons
 from hub.programmes.models import Programme
+from hub.search.glossary import concepts
 from hub.taxonomy.models import Phase
 from tests import factories
 

@@ -79,7 +79,7 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "deposit": ("statiegeld", "deposit"),
     "event": ("evenement", "evenementen", "event", "events"),
     "washing": ("afwas", "washing"),
-    "ict": ("ict", "ict-apparatuur", "it"),
+    "ict": ("ict", "ict-apparatuur", "it", "computer", "computers"),
     "laptop": ("laptop", "laptops"),
     "smartphone": ("smartphone", "smartphones"),
     "device": ("toestel", "toestellen", "device", "devices", "apparatuur", "equipment", "hulpmiddel",

@@ -1,0 +1,273 @@
+"""Keeping the search index in step with the records.
+
+Each searchable kind of record declares a :class:`Kind` in its own domain (``hub/<domain>/search.py``):
+which records are public and what they say (its ``documents``), and how a result is shown (its
+``cards``). The index follows every write:
+
+- writes through the ORM (forms, participants' publishing, the demo) are seen when the session
+  flushes: the records a flush touched are indexed again in the same transaction;
+- the sync's and the mirror's bulk Core writes call :func:`refresh` with the ids they wrote.
+
+:func:`rebuild` indexes everything again (``hub search rebuild``; ``hub migrate`` runs it when the
+index was built with another version of the analysis).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import chain, islice
+from typing import Any
+
+from babel import Locale
+from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, UOWTransaction
+
+from hub import i18n
+from hub.search import analysis
+from hub.search.models import SearchDocument, SearchState, SearchWord
+
+# Raise when the analysis changes what terms a text gets: indexes of another version are rebuilt.
+ANALYSIS_VERSION = 1
+BATCH = 500
+Texts = tuple[tuple[str, str], ...]  # (language, text) pairs
+
+
+def both(*texts: str | None) -> Texts:
+    """Names that are the same in both languages (organisations, programmes), analysed as both."""
+    return tuple((language, text) for text in texts if text for language in analysis.LANGUAGES)
+
+
+def bilingual(nl: str | None, en: str | None) -> Texts:
+    return tuple((language, text) for language, text in (("nl", nl), ("en", en)) if text)
+
+
+def label_names(msgid: str) -> Texts:
+    """A label of the interface (a phase, a kind of lesson) as each language's catalog has it."""
+    return tuple((language, i18n.translations(language).ugettext(msgid)) for language in analysis.LANGUAGES)
+
+
+def country_names(code: str | None) -> Texts:
+    """A country's names in both languages ("BE": België, Belgium)."""
+    if not code:
+        return ()
+    return tuple(
+        (language, str(Locale(language).territories.get(code.upper(), code)))
+        for language in analysis.LANGUAGES
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Document:
+    """What a public record says, by weight, and the filters every kind shares."""
+
+    record_id: int
+    title: Texts = ()
+    summary: Texts = ()
+    about: Texts = ()  # names of its product group, strategies, phase, programme, country, parties
+    body: Texts = ()
+    programme_id: int | None = None
+    product_group_id: int | None = None
+    country: str | None = None
+    year: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Card:
+    """A result as the search page shows it: a title linking to the record, the text its snippet
+    is cut from, and a date."""
+
+    title: str
+    route: str  # the record's page, by route name
+    params: Mapping[str, Any]
+    text: str = ""
+    untranslated: bool = False
+    date: dt.date | None = None
+
+
+Related = Callable[[Session, Sequence[Any]], Iterable[int]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Kind:
+    """A kind of record in the index (``name`` is stored; ``label`` is a msgid, the plural)."""
+
+    name: str
+    label: str
+    model: type[Any]
+    documents: Callable[[Session, Sequence[int]], Iterable[Document]]
+    cards: Callable[[Session, Sequence[int], str], Mapping[int, Card]]
+    # Writes to other records that change what this kind's records say: object -> record ids.
+    related: Mapping[type[Any], Related] = dataclasses.field(default_factory=dict)
+
+
+_KINDS: dict[str, Kind] = {}
+# model -> (kind, None for the kind's own records, or how its objects lead to the kind's records)
+_WATCHED: dict[type[Any], list[tuple[str, Related | None]]] = defaultdict(list)
+
+
+def register(kind: Kind) -> Kind:
+    _KINDS[kind.name] = kind
+    _WATCHED[kind.model].append((kind.name, None))
+    for model, related in kind.related.items():
+        _WATCHED[model].append((kind.name, related))
+    return kind
+
+
+def kinds() -> tuple[Kind, ...]:
+    return tuple(_KINDS.values())
+
+
+def kind_named(name: str) -> Kind:
+    return _KINDS[name]
+
+
+# --- writing the index ---
+
+
+def refresh(session: Session, *, kind: str, ids: Iterable[int]) -> None:
+    """Index these records of ``kind`` again (dropping those no longer public)."""
+    declared = _KINDS[kind]
+    for chunk in _chunks(sorted(set(ids)), BATCH):
+        documents = list(declared.documents(session, chunk))
+        session.execute(
+            delete(SearchDocument).where(SearchDocument.kind == kind, SearchDocument.record_id.in_(chunk))
+        )
+        _insert(session, kind, documents)
+
+
+def watches(model: type[Any]) -> bool:
+    """Whether writes to ``model`` change the index."""
+    return model in _WATCHED
+
+
+def written(session: Session, model: type[Any], ids: Iterable[int]) -> None:
+    """Bulk writes (the sync's, the mirror's) to these records of ``model``: follow them."""
+    ids = sorted(set(ids))
+    if not ids or model not in _WATCHED:
+        return
+    for kind, related in _WATCHED[model]:
+        if related is None:
+            refresh(session, kind=kind, ids=ids)
+        else:
+            for chunk in _chunks(ids, BATCH):
+                objects = session.scalars(select(model).where(model.id.in_(chunk))).all()
+                refresh(session, kind=kind, ids=related(session, objects))
+
+
+def rebuild(
+    session: Session, *, only: Sequence[str] = (), progress: Callable[[str, int, int], None] | None = None
+) -> dict[str, int]:
+    """Index every record of every kind (or of ``only``) again; returns the count per kind."""
+    counts: dict[str, int] = {}
+    for declared in kinds():
+        if only and declared.name not in only:
+            continue
+        session.execute(delete(SearchDocument).where(SearchDocument.kind == declared.name))
+        ids = list(session.scalars(select(declared.model.id).order_by(declared.model.id)))
+        counts[declared.name] = 0
+        for done, chunk in enumerate(_chunks(ids, BATCH)):
+            documents = list(declared.documents(session, chunk))
+            _insert(session, declared.name, documents)
+            counts[declared.name] += len(documents)
+            if progress:
+                progress(declared.name, min((done + 1) * BATCH, len(ids)), len(ids))
+    if not only:
+        session.execute(delete(SearchState))
+        session.add(SearchState(id=1, analysis_version=ANALYSIS_VERSION))
+        session.flush()
+    return counts
+
+
+def is_current(session: Session) -> bool:
+    """Whether the index was built with this analysis (an empty hub's index always is)."""
+    version = session.scalar(select(SearchState.analysis_version))
+    if version == ANALYSIS_VERSION:
+        return True
+    return version is None and not any(
+        session.scalar(select(func.count()).select_from(k.model)) for k in kinds()
+    )
+
+
+def _insert(session: Session, kind: str, documents: list[Document]) -> None:
+    if not documents:
+        return
+    rows = []
+    words: set[str] = set()
+    for document in documents:
+        title, title_parts = analysis.analyse(document.title)
+        summary, summary_parts = analysis.analyse(document.summary)
+        about, about_parts = analysis.analyse(document.about)
+        body, body_parts = analysis.analyse(document.body)
+        rows.append(
+            {
+                "kind": kind,
+                "record_id": document.record_id,
+                "programme_id": document.programme_id,
+                "product_group_id": document.product_group_id,
+                "country": document.country,
+                "year": document.year,
+                "title": " ".join(title),
+                "summary": " ".join(summary),
+                "about": " ".join(about),
+                "body": " ".join(body),
+                "parts": " ".join(chain(title_parts, summary_parts, about_parts, body_parts)),
+            }
+        )
+        words.update(_known_words(document))
+    session.execute(insert(SearchDocument), rows)
+    if words:
+        upsert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(
+            upsert(SearchWord).on_conflict_do_nothing(), [{"word": word} for word in sorted(words)]
+        )
+
+
+def _known_words(document: Document) -> Iterator[str]:
+    """The words a misspelling is corrected to: those of titles and names, four letters or more."""
+    for _language, text in chain(document.title, document.about):
+        for word in analysis.words(text):
+            if len(word) >= 4 and word.isalpha():
+                yield word
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterator[list[int]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+# --- following the ORM's writes ---
+
+_PENDING = "search_pending"
+FOLLOW = "search_follows"  # session.info[FOLLOW] = False: a session on a database without the index
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flushed(session: Session, _context: UOWTransaction) -> None:
+    """The records this flush wrote, by kind (related objects are resolved after the flush)."""
+    if not _WATCHED or not session.info.get(FOLLOW, True):
+        return
+    pending: dict[tuple[str, Related | None], list[Any]] = session.info.setdefault(
+        _PENDING, defaultdict(list)
+    )
+    for instance in chain(session.new, session.dirty, session.deleted):
+        for kind, related in _WATCHED.get(type(instance), ()):
+            pending[(kind, related)].append(instance.id if related is None else instance)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _index_flushed(session: Session, _context: UOWTransaction) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    ids: dict[str, set[int]] = defaultdict(set)
+    for (kind, related), noted in pending.items():
+        ids[kind].update(noted if related is None else related(session, noted))
+    for kind, record_ids in ids.items():
+        if record_ids:
+            refresh(session, kind=kind, ids=record_ids)
