@@ -25,7 +25,7 @@ from hub.organisations.models import Commitment, Organisation, Participation, Su
 from hub.participants.models import Entry, Invitation
 from hub.pilots.models import Pilot, PilotMilestone, PilotParty, PilotProgress, PilotSdg, pilot_strategies
 from hub.programmes.models import KeyFigure, Programme, ProgrammeSdg
-from hub.search.models import SearchDocument, SearchState, SearchWord
+from hub.search.models import SearchDocument, SearchPending, SearchState, SearchWord
 from hub.sync.models import Source, SyncError, SyncRun
 from hub.taxonomy.models import ProductGroup, Strategy
 
@@ -69,6 +69,7 @@ __all__ = [
     "RoleGrant",
     "ScheduledJob",
     "SearchDocument",
+    "SearchPending",
     "SearchState",
     "SearchWord",
     "SignInLink",

@@ -34,6 +34,7 @@ from hub.jobs import services
 from hub.metrics.scheduler import SchedulerMetrics
 from hub.newsletters.sending import SendResult, run_due_newsletters
 from hub.newsletters.subscriptions import purge_unconfirmed
+from hub.search import index as search_index
 from hub.sync.jobs import run_due_sources
 from hub.sync.runner import RunSettings
 
@@ -46,6 +47,7 @@ JobFunction = Callable[[Session], None]
 JOBS: dict[str, tuple[JobFunction, int]] = {
     "database.optimize": (refresh_statistics, 24 * 3600),
     "accounts.sessions.purge": (purge_expired_sessions, 3600),
+    "search.catch_up": (search_index.catch_up_job, 60),
 }
 
 

@@ -29,11 +29,13 @@ LANGUAGES = ("nl", "en")
 _SNOWBALL = {"nl": "dutch", "en": "english"}
 MAX_WORD = 40  # longer "words" are noise (hashes, URLs) and stay out of the index
 _WORD = re.compile(r"[^\W_]+")
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_NAME = 60  # texts up to this long (names of vocabularies, countries, organisations) are analysed once
 
 # Compounds: only rare words are split (common ones such as "verlichting" are words of their own).
 _SPLIT_BELOW = 3.5  # Zipf frequency of the whole word
 _MIN_PART = 3
-_MIN_PART_ZIPF = 2.5
+_MIN_PART_ZIPF = 3.0  # wordfreq's "small" lists (7 MB in memory, not 65) hold the words above 3
 _MIN_COMPOUND = 7
 
 _DUTCH_STOP = (
@@ -52,8 +54,9 @@ STOP_WORDS = {"nl": frozenset(_DUTCH_STOP.split()), "en": frozenset(_ENGLISH_STO
 
 def fold(text: str) -> str:
     """Lower case without accents: "Coördinatie" -> "coordinatie"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if text.isascii():  # most text: nothing to take off
+        return text.lower()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
 def words(text: str) -> list[str]:
@@ -79,7 +82,7 @@ def stem(word: str, language: str) -> str:
 
 @lru_cache(maxsize=262_144)
 def _zipf(word: str, language: str) -> float:
-    return float(zipf_frequency(word, language))
+    return float(zipf_frequency(word, language, wordlist="small"))
 
 
 @lru_cache(maxsize=131_072)
@@ -117,26 +120,27 @@ def _heads(head: str, language: str) -> Iterator[str]:
 
 def terms(text: str, language: str) -> list[str]:
     """The index terms of ``text`` in ``language``: stems of its words, stop words left out."""
-    stop = STOP_WORDS[language]
-    return [stem(word, language) for word in words(text) if word not in stop]
-
-
-def part_terms(text: str, language: str) -> list[str]:
-    """The stems of the parts of the compounds in ``text``."""
-    return [
-        stem(part, language)
-        for word in words(text)
-        for part in compound_parts(word, language)
-        if part not in STOP_WORDS[language]
-    ]
+    return list(_analysed(text, language)[0])
 
 
 def analyse(texts: Iterable[tuple[str, str]]) -> tuple[list[str], list[str]]:
-    """Terms and compound-part terms of (language, text) pairs."""
+    """Terms and compound-part terms (stems of the parts of its compounds) of (language, text) pairs."""
     found: list[str] = []
     parts: list[str] = []
     for language, text in texts:
         if text:
-            found.extend(terms(text, language))
-            parts.extend(part_terms(text, language))
+            text_terms, text_parts = (_name if len(text) <= _NAME else _analysed)(text, language)
+            found.extend(text_terms)
+            parts.extend(text_parts)
     return found, parts
+
+
+def _analysed(text: str, language: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    stop = STOP_WORDS[language]
+    kept = [word for word in words(text) if word not in stop]
+    parts = [part for word in kept for part in compound_parts(word, language) if part not in stop]
+    return tuple(stem(word, language) for word in kept), tuple(stem(part, language) for part in parts)
+
+
+# Names (of product groups, strategies, countries, organisations) recur in thousands of records.
+_name = lru_cache(maxsize=8192)(_analysed)

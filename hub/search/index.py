@@ -6,7 +6,9 @@ which records are public and what they say (its ``documents``), and how a result
 
 - writes through the ORM (forms, participants' publishing, the demo) are seen when the session
   flushes: the records a flush touched are indexed again in the same transaction;
-- the sync's and the mirror's bulk Core writes call :func:`refresh` with the ids they wrote.
+- the sync's and the mirror's bulk Core writes call :func:`written` with the ids they wrote, which
+  queues them; :func:`catch_up_all` indexes the queue right after the run (and the scheduler's
+  ``search.catch_up`` job every minute, should a process stop in between).
 
 :func:`rebuild` indexes everything again (``hub search rebuild``; ``hub migrate`` runs it when the
 index was built with another version of the analysis).
@@ -18,22 +20,24 @@ import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from itertools import chain, islice
 from typing import Any
 
 from babel import Locale
-from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy import Table, delete, event, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, UOWTransaction
 
 from hub import i18n
 from hub.search import analysis
-from hub.search.models import SearchDocument, SearchState, SearchWord
+from hub.search.models import SearchDocument, SearchPending, SearchState, SearchWord
 
 # Raise when the analysis changes what terms a text gets: indexes of another version are rebuilt.
 ANALYSIS_VERSION = 1
 BATCH = 500
+_DOCUMENTS: Table = SearchDocument.__table__  # type: ignore[assignment]
 Texts = tuple[tuple[str, str], ...]  # (language, text) pairs
 
 
@@ -46,11 +50,13 @@ def bilingual(nl: str | None, en: str | None) -> Texts:
     return tuple((language, text) for language, text in (("nl", nl), ("en", en)) if text)
 
 
+@lru_cache(maxsize=1024)
 def label_names(msgid: str) -> Texts:
     """A label of the interface (a phase, a kind of lesson) as each language's catalog has it."""
     return tuple((language, i18n.translations(language).ugettext(msgid)) for language in analysis.LANGUAGES)
 
 
+@lru_cache(maxsize=1024)
 def country_names(code: str | None) -> Texts:
     """A country's names in both languages ("BE": België, Belgium)."""
     if not code:
@@ -146,17 +152,57 @@ def watches(model: type[Any]) -> bool:
 
 
 def written(session: Session, model: type[Any], ids: Iterable[int]) -> None:
-    """Bulk writes (the sync's, the mirror's) to these records of ``model``: follow them."""
+    """Bulk writes (the sync's, the mirror's) to these records of ``model``: queue what they
+    change for :func:`catch_up` (cheap, so the batch's write transaction stays short)."""
     ids = sorted(set(ids))
     if not ids or model not in _WATCHED:
         return
     for kind, related in _WATCHED[model]:
         if related is None:
-            refresh(session, kind=kind, ids=ids)
+            _queue(session, kind, ids)
         else:
             for chunk in _chunks(ids, BATCH):
                 objects = session.scalars(select(model).where(model.id.in_(chunk))).all()
-                refresh(session, kind=kind, ids=related(session, objects))
+                _queue(session, kind, related(session, objects))
+
+
+def _queue(session: Session, kind: str, ids: Iterable[int]) -> None:
+    rows = [{"kind": kind, "record_id": record_id} for record_id in sorted(set(ids))]
+    if rows:
+        session.execute(_upsert(session, SearchPending).on_conflict_do_nothing(), rows)
+
+
+def catch_up(session: Session, *, limit: int = BATCH) -> int:
+    """Index up to ``limit`` queued records (in the caller's transaction); how many there were."""
+    queued = session.execute(
+        select(SearchPending.kind, SearchPending.record_id)
+        .order_by(SearchPending.kind, SearchPending.record_id)
+        .limit(limit)
+    ).all()
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for kind, record_id in queued:
+        by_kind[kind].append(record_id)
+    for kind, ids in by_kind.items():
+        if kind in _KINDS:
+            refresh(session, kind=kind, ids=ids)
+        session.execute(
+            delete(SearchPending).where(SearchPending.kind == kind, SearchPending.record_id.in_(ids))
+        )
+    return len(queued)
+
+
+def catch_up_all(session: Session) -> int:
+    """Index everything queued, committing a batch at a time (after a run; the scheduler's job)."""
+    done = 0
+    while count := catch_up(session):
+        session.commit()
+        done += count
+    return done
+
+
+def catch_up_job(session: Session) -> None:
+    """The scheduler's ``search.catch_up``: what a run queued and a stopped process left."""
+    catch_up_all(session)
 
 
 def rebuild(
@@ -168,6 +214,7 @@ def rebuild(
         if only and declared.name not in only:
             continue
         session.execute(delete(SearchDocument).where(SearchDocument.kind == declared.name))
+        session.execute(delete(SearchPending).where(SearchPending.kind == declared.name))
         ids = list(session.scalars(select(declared.model.id).order_by(declared.model.id)))
         counts[declared.name] = 0
         for done, chunk in enumerate(_chunks(ids, BATCH)):
@@ -213,26 +260,34 @@ def _insert(session: Session, kind: str, documents: list[Document]) -> None:
                 "year": document.year,
                 "title": " ".join(title),
                 "summary": " ".join(summary),
-                "about": " ".join(about),
+                "about": " ".join(dict.fromkeys(about)),  # a name said twice is no more relevant
                 "body": " ".join(body),
-                "parts": " ".join(chain(title_parts, summary_parts, about_parts, body_parts)),
+                "parts": " ".join(dict.fromkeys(chain(title_parts, summary_parts, about_parts, body_parts))),
             }
         )
         words.update(_known_words(document))
-    session.execute(insert(SearchDocument), rows)
+    session.execute(insert(_DOCUMENTS), rows)  # Core: no ORM bookkeeping per row
     if words:
-        upsert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         session.execute(
-            upsert(SearchWord).on_conflict_do_nothing(), [{"word": word} for word in sorted(words)]
+            _upsert(session, SearchWord).on_conflict_do_nothing(), [{"word": word} for word in sorted(words)]
         )
 
 
+def _upsert(session: Session, model: type[Any]) -> Any:
+    """An INSERT that can skip rows already there (ON CONFLICT), in the session's dialect."""
+    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return dialect_insert(model)
+
+
 def _known_words(document: Document) -> Iterator[str]:
-    """The words a misspelling is corrected to: those of titles and names, four letters or more."""
+    """The words a misspelling is corrected to: those of titles and names."""
     for _language, text in chain(document.title, document.about):
-        for word in analysis.words(text):
-            if len(word) >= 4 and word.isalpha():
-                yield word
+        yield from _spelled(text) if len(text) <= 60 else _spelled.__wrapped__(text)
+
+
+@lru_cache(maxsize=8192)  # names recur
+def _spelled(text: str) -> tuple[str, ...]:
+    return tuple(word for word in analysis.words(text) if len(word) >= 4 and word.isalpha())
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterator[list[int]]:

@@ -16,7 +16,7 @@ from hub.settings import Settings
 from hub.sync import declared, services
 from hub.sync.jobs import LEASE
 from hub.sync.models import RunStatus, RunTrigger, SyncRun
-from hub.sync.runner import RunSettings, run_by_id
+from hub.sync.runner import RunSettings, index_runs, run_by_id
 
 
 def add_commands(commands: Any, *, connect: Any, prepare: Any, error: type[Exception]) -> None:
@@ -55,6 +55,7 @@ def add_commands(commands: Any, *, connect: Any, prepare: Any, error: type[Excep
                 bar.finish(f"{key}: skipped, another process is running it")
                 continue
             bar.finish(summary(key, run))
+            index_runs(sessions)
             if run.status is RunStatus.FAILED:
                 failed.append(key)
         if failed:

@@ -57,4 +57,5 @@ def run_due_sources(
         )
         if run is not None:
             runs.append(run)
+            runner.index_runs(sessions)
     return runs

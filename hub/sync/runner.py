@@ -26,6 +26,7 @@ from connectors.fetch import Fetcher, make_client
 from connectors.messages import Problem
 from hub.db import utcnow, writer_sessions
 from hub.i18n import N_
+from hub.search import index
 from hub.settings import Settings
 from hub.sync import notify, services
 from hub.sync.ingest import Ingest, Progress
@@ -137,6 +138,12 @@ def run_source(
     status = RunStatus.PARTIAL if run.failed else RunStatus.SUCCEEDED
     _finish(session, run, key, status, run.message, dict(run.message_values or {}))  # a warning has values
     return run
+
+
+def index_runs(sessions: sessionmaker[Session]) -> int:
+    """Bring the search index up to what the runs wrote (they queued it, ``hub.search.index``)."""
+    with writer_sessions(sessions)() as session:
+        return index.catch_up_all(session)
 
 
 def _counting(items: Iterator[Item | ItemError], cursor: Cursor, run: SyncRun) -> Iterator[Item | ItemError]:

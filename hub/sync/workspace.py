@@ -310,6 +310,8 @@ def run_in_background(
         return
     if run is None:
         log.info("source %s: another process took the run", source_id)
+        return
+    runner.index_runs(sessions)
 
 
 @form_view

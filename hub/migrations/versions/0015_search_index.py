@@ -58,10 +58,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_search_documents")),
         sa.UniqueConstraint("kind", "record_id", name=op.f("uq_search_documents_kind_record_id")),
     )
+    op.create_index(
+        "ix_search_documents_matches",
+        "search_documents",
+        ["id", "kind", "record_id", "programme_id", "product_group_id", "country", "year"],
+    )
     op.create_table(
         "search_words",
         sa.Column("word", sa.String(length=40), nullable=False),
         sa.PrimaryKeyConstraint("word", name=op.f("pk_search_words")),
+    )
+    op.create_table(
+        "search_pending",
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("record_id", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("kind", "record_id", name=op.f("pk_search_pending")),
     )
     op.create_table(
         "search_state",
@@ -101,6 +112,7 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER search_fts_{trigger}")
         op.execute("DROP TABLE search_fts")
     op.drop_table("search_state")
+    op.drop_table("search_pending")
     op.drop_table("search_words")
     op.drop_table("search_documents")
     _create_pilot_search()
