@@ -55,6 +55,7 @@ from hub.pilots import views as pilots
 from hub.programmes import views as programmes
 from hub.refusals import Refused
 from hub.scheduler import Scheduler
+from hub.search import views as search
 from hub.security import OriginCheckMiddleware
 from hub.settings import Settings, SettingsError
 from hub.sync import views as sync
@@ -117,6 +118,7 @@ def routes() -> list[BaseRoute]:
         Route("/programmes/{code:str}", programmes.programme_detail, name="programme"),
         Route("/pilots", pilots.pilot_list, name="pilots"),
         Route("/pilots/{pilot_id:int}", pilots.pilot_detail, name="pilot"),
+        Route("/search", search.search_page, name="search"),
         Route("/lessons", lessons.lesson_list, name="lessons"),
         Route("/lessons/reuse", lessons.lesson_reuse, name="lesson_reuse"),
         Route("/lessons/{lesson_id:int}", lessons.lesson_detail, name="lesson"),

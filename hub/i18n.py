@@ -98,6 +98,12 @@ def N_(message: str) -> str:
     return message
 
 
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a message's two forms for extraction (a keyword in ``babel.cfg``); they are said where
+    the count is known: ``ngettext(*forms, n)``."""
+    return singular, plural
+
+
 _ = gettext
 
 

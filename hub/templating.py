@@ -12,6 +12,7 @@ from starlette.templating import Jinja2Templates
 
 from hub import i18n
 from hub.accounts.web import current_principal
+from hub.search.snippets import snippet
 from hub.security import csrf_token
 from hub.taxonomy import sdgs
 from hub.urls import url
@@ -75,6 +76,7 @@ def make_templates() -> Jinja2Templates:
         country=i18n.country_name,
         language_name=i18n.language_name,
         sdg_goals=sdgs.goals,
+        snippet=snippet,
     )
     env.globals.update(
         LANGUAGES=i18n.LANGUAGES,
