@@ -2,9 +2,10 @@
 
 A record scores for sharing the other's product group, a strategy and its phase, and for text
 similarity: both records' texts in both languages become concept tokens through the bilingual
-glossary (:mod:`hub.search.glossary`), weighted by TF-IDF over the ranked records and compared by
-cosine similarity. So a Dutch-only lesson can match an English-only pilot, and a general lesson
-(no product group) still ranks when its text matches.
+glossary (:mod:`hub.search.glossary`, with the search's analysis: each text read in its language),
+weighted by TF-IDF over the ranked records and compared by cosine similarity. So a Dutch-only
+lesson can match an English-only pilot, and a general lesson (no product group) still ranks when
+its text matches.
 
 ``Index.of_lessons(session)`` (or ``of_pilots``) vectorises the records once (inverted lists per
 concept, and per product group, strategy and phase); ``index.rank(features, limit)`` then only
@@ -19,7 +20,7 @@ import heapq
 import math
 import threading
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from hub.lessons.models import Lesson, LessonPilotLink, SuggestionDismissal, lesson_pilots
 from hub.pilots.models import Pilot, pilot_strategies
-from hub.search.glossary import concepts
+from hub.search.glossary import LANGUAGES, concepts
 from hub.taxonomy.models import Phase, ProductGroup, Strategy
 
 K = TypeVar("K")
@@ -116,14 +117,15 @@ def pilots_not_to_suggest(session: Session, lesson_id: int) -> frozenset[int]:
     return frozenset(session.scalars(union(linked, drawn, dismissed)))
 
 
-def text_terms(titles: Iterable[str], bodies: Iterable[str]) -> Counter[str]:
-    """Concept counts of a record's titles (repeated) and bodies, in whatever languages it has."""
+def text_terms(titles: tuple[str, str], bodies: tuple[str, str]) -> Counter[str]:
+    """Concept counts of a record's (Dutch, English) titles (repeated) and bodies, each read in
+    its language."""
     terms: Counter[str] = Counter()
-    for title in titles:
+    for language, title in zip(LANGUAGES, titles, strict=True):
         for _ in range(TITLE_REPEAT):
-            terms.update(concepts(title))
-    for body in bodies:
-        terms.update(concepts(body))
+            terms.update(concepts(title, language))
+    for language, body in zip(LANGUAGES, bodies, strict=True):
+        terms.update(concepts(body, language))
     return terms
 
 

@@ -1,17 +1,22 @@
 """A small bilingual glossary of procurement and circular-economy words, for matching texts.
 
 Each concept lists Dutch and English word forms (lower case, without accents). ``concepts``
-turns a text into concept tokens: words of the glossary become their concept, whichever the
-language; Dutch compounds are split on glossary words they start or end with
-(``kantoormeubilair`` → office, furniture); other words are kept in a lightly stemmed form.
+turns a text into concept tokens with the search's analysis (:mod:`hub.search.analysis`): a word
+becomes the concept of a glossary form when their Snowball stems agree in the text's language
+("meubels" and "meubilair" -> furniture, "reusing" -> reuse); a form of several words
+("second-hand") is found as those words in a row; a compound whose parts are glossary words
+becomes their concepts (``kantoormeubilair`` -> office, furniture); any other word becomes its
+Snowball stem. A text of unknown language is read as either.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+
+from hub.search import analysis
 
 # fmt: off
 GLOSSARY: dict[str, tuple[str, ...]] = {
@@ -202,75 +207,140 @@ _ENGLISH_STOP = (
 # fmt: on
 STOP_WORDS = frozenset(_DUTCH_STOP.split() + _ENGLISH_STOP.split())
 
-_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_SUFFIXES = ("ingen", "ing", "ies", "es", "ed", "en", "s", "e")
-_MIN_COMPOUND = 8  # only words at least this long are split as compounds
-_MIN_PART = 4  # and only on glossary words at least this long
+LANGUAGES = analysis.LANGUAGES
+_MIN_WORD = 3  # shorter words outside the glossary are noise
 
 
-def stem(word: str) -> str:
-    """Strip one common English or Dutch inflection, keeping at least four letters."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
+@dataclass(frozen=True)
+class _Forms:
+    """The glossary's forms, keyed for matching (where two concepts share a key, the first keeps it)."""
+
+    written: dict[str, str]  # a one-word form, folded -> concept
+    stems: dict[str, dict[str, str]]  # language -> a one-word form's stem in it -> concept
+    phrases: dict[str, dict[tuple[str, ...], str]]  # language -> stems of a several-word form -> concept
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower().replace("’", "").replace("'", ""))
-    return "".join(c for c in text if not unicodedata.combining(c))
+def _build() -> _Forms:
+    """Every form stemmed by both stemmers: the glossary does not say which words are Dutch."""
+    forms = _Forms({}, {lang: {} for lang in LANGUAGES}, {lang: {} for lang in LANGUAGES})
+    for concept, listed in GLOSSARY.items():
+        for form in listed:
+            written = analysis.words(form)  # "second-hand" is two words, as in any text
+            if len(written) == 1:
+                forms.written.setdefault(written[0], concept)
+            for language in LANGUAGES:
+                stems = tuple(analysis.stem(word, language) for word in written)
+                if len(stems) == 1:
+                    forms.stems[language].setdefault(stems[0], concept)
+                elif stems:
+                    forms.phrases[language].setdefault(stems, concept)
+    return forms
 
 
-def _build() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
-    forms: dict[str, str] = {}
-    for concept, words in GLOSSARY.items():
-        for word in words:
-            for key in (word, stem(word)):
-                forms.setdefault(key, concept)
-    # Parts of compounds: glossary words (and their stems), longest first.
-    parts = tuple(sorted(((w, c) for w, c in forms.items() if len(w) >= _MIN_PART), key=lambda p: -len(p[0])))
-    return forms, parts
+_FORMS = _build()
+_PHRASE_STARTS = {lang: frozenset(key[0] for key in keys) for lang, keys in _FORMS.phrases.items()}
+_LONGEST_PHRASE = max((len(key) for keys in _FORMS.phrases.values() for key in keys), default=1)
 
 
-_FORMS, _PARTS = _build()
+def _languages(language: str | None) -> tuple[str, ...]:
+    return LANGUAGES if language is None else (language,)
+
+
+def _stopped(word: str, languages: Sequence[str]) -> bool:
+    """A stop word of the glossary (its own, procurement's "pilot", "phase") or of the analysis."""
+    return word in STOP_WORDS or any(word in analysis.STOP_WORDS[language] for language in languages)
+
+
+def _glossary_concept(word: str, languages: Sequence[str]) -> str | None:
+    """The concept of the glossary form ``word`` is, or shares its stem with in one of ``languages``."""
+    found = _FORMS.written.get(word)
+    for language in languages:
+        if found is None:
+            found = _FORMS.stems[language].get(analysis.stem(word, language))
+    return found
+
+
+def _compound(word: str, languages: Sequence[str]) -> tuple[str, ...]:
+    """The concepts of the glossary words a compound is made of ("kantoormeubilair" -> office,
+    furniture); its other parts say less than the whole and are left out."""
+    for language in languages:
+        parts = analysis.compound_parts(word, language)
+        found = [_glossary_concept(part, (language,)) for part in parts if not _stopped(part, (language,))]
+        if any(found):
+            return tuple(dict.fromkeys(concept for concept in found if concept))
+    return ()
 
 
 @lru_cache(maxsize=65536)
-def word_concepts(word: str) -> tuple[str, ...]:
-    """The concept tokens of one folded word: glossary concepts, or the word's stem."""
-    if word in STOP_WORDS or word.isdigit():
+def word_concepts(word: str, language: str | None = None) -> tuple[str, ...]:
+    """The concept tokens of one folded word in ``language`` (``None``: Dutch or English): its
+    glossary concept, those of its parts, or its Snowball stem (in an unknown language the
+    shorter of its two stems)."""
+    languages = _languages(language)
+    if _stopped(word, languages) or word.isdigit():
         return ()
-    found = _FORMS.get(word) or _FORMS.get(stem(word))
+    found = _glossary_concept(word, languages)
     if found:
         return (found,)
-    if "-" in word:
-        return tuple(c for part in word.split("-") for c in word_concepts(part))
-    if len(word) >= _MIN_COMPOUND:
-        head = next((c for w, c in _PARTS if word.startswith(w) and len(word) - len(w) >= 3), None)
-        tail = next((c for w, c in _PARTS if word.endswith(w) and len(word) - len(w) >= 3), None)
-        split = tuple(dict.fromkeys(c for c in (head, tail) if c))
-        if split:
-            return split
-    if len(word) < 3:
+    split = _compound(word, languages)
+    if split:
+        return split
+    if len(word) < _MIN_WORD:
         return ()
-    return (stem(word),)
+    return (min((analysis.stem(word, lang) for lang in languages), key=len),)
 
 
-def concepts(text: str) -> Iterator[str]:
-    """The concept tokens of a text in Dutch or English (or both), in order."""
-    for word in _WORD.findall(_fold(text)):
-        yield from word_concepts(word)
+@lru_cache(maxsize=65536)
+def _starts_phrase(word: str, language: str | None) -> bool:
+    return any(analysis.stem(word, lang) in _PHRASE_STARTS[lang] for lang in _languages(language))
 
 
-_WRITTEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+def _phrase(words: Sequence[str], start: int, languages: Sequence[str]) -> tuple[int, str | None]:
+    """The length and concept of the longest several-word glossary form at ``words[start]``."""
+    for language in languages:
+        for size in range(min(_LONGEST_PHRASE, len(words) - start), 1, -1):
+            stems = tuple(analysis.stem(word, language) for word in words[start : start + size])
+            found = _FORMS.phrases[language].get(stems)
+            if found:
+                return size, found
+    return 1, None
 
 
-def written_words(text: str, wanted: Collection[str]) -> dict[str, str]:
+def _units(words: Sequence[str], language: str | None) -> Iterator[tuple[int, int, tuple[str, ...]]]:
+    """(first word, end, concepts) of each glossary phrase or other word of ``words``, in order."""
+    start = 0
+    while start < len(words):
+        word = words[start]
+        size, found = (
+            _phrase(words, start, _languages(language)) if _starts_phrase(word, language) else (1, None)
+        )
+        yield start, start + size, (found,) if found else word_concepts(word, language)
+        start += size
+
+
+def concepts(text: str, language: str | None = None) -> Iterator[str]:
+    """The concept tokens of a text in ``language``, in order (``None``: Dutch, English or both)."""
+    for _, _, found in _units(analysis.words(text), language):
+        yield from found
+
+
+_WRITTEN = re.compile(r"[^\W_]+")  # where the words of ``analysis.words`` stand in the text
+
+
+def written_words(text: str, wanted: Collection[str], language: str | None = None) -> dict[str, str]:
     """For each ``wanted`` concept, the first word of ``text`` that carries it, as written there
-    (to explain a match in the reader's words: "hergebruik", not the concept "reuse")."""
+    (to explain a match in the reader's words: "hergebruik", not the concept "reuse"). In a text
+    of unknown ``language`` a word carries what it means in either language."""
+    spans: list[tuple[int, int]] = []
+    folded: list[str] = []
+    for match in _WRITTEN.finditer(text):
+        for word in analysis.words(match.group()):
+            spans.append(match.span())
+            folded.append(word)
+    units = [unit for lang in _languages(language) for unit in _units(folded, lang)]
     found: dict[str, str] = {}
-    for match in _WRITTEN.finditer(text.lower()):
-        for concept in word_concepts(_fold(match.group())):
+    for start, end, carried in sorted(units, key=lambda unit: unit[0]):  # stable: Dutch first
+        for concept in carried:
             if concept in wanted and concept not in found:
-                found[concept] = match.group()
+                found[concept] = text[spans[start][0] : spans[end - 1][1]].lower()
     return found
