@@ -138,8 +138,15 @@ def analyse(texts: Iterable[tuple[str, str]]) -> tuple[list[str], list[str]]:
 def _analysed(text: str, language: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     stop = STOP_WORDS[language]
     kept = [word for word in words(text) if word not in stop]
-    parts = [part for word in kept for part in compound_parts(word, language) if part not in stop]
-    return tuple(stem(word, language) for word in kept), tuple(stem(part, language) for part in parts)
+    parts = [
+        part
+        for word in kept
+        if len(word) >= _MIN_COMPOUND
+        for part in compound_parts(word, language)
+        if part not in stop
+    ]
+    stemmer = _stemmers.by_language[language]  # a whole text per call: its own C loop and cache
+    return tuple(stemmer.stemWords(kept)), tuple(stemmer.stemWords(parts)) if parts else ()
 
 
 # Names (of product groups, strategies, countries, organisations) recur in thousands of records.
