@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
-from email_validator import EmailNotValidError, validate_email
 from starlette.datastructures import FormData
 
 from hub import i18n
 from hub.i18n import LabelledEnum, gettext, ngettext
+from hub.inputs import email_address, on_one_line
 from hub.refusals import Refused
 from hub.security import MAX_FIELD_LENGTH
 
@@ -116,7 +115,7 @@ class Form:
         """A one-line text (a name, a title): line breaks and control characters are refused, since
         such a value may end up in an e-mail header."""
         text = self.text(name, max_length=max_length, required=required)
-        if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text):
+        if not on_one_line(text):
             self.error(name, gettext("Write this on one line, without special characters."))
         return text
 
@@ -125,11 +124,10 @@ class Form:
         text = self.line(name, max_length=254, required=required)
         if not text or name in self.errors:
             return text
-        try:
-            return str(validate_email(text, check_deliverability=False).normalized)
-        except EmailNotValidError:
+        address = email_address(text)
+        if address is None:
             self.error(name, gettext("Enter an e-mail address such as name@example.org."))
-            return text
+        return address or text
 
     def bilingual(self, *texts: str, title_max: int = 300) -> dict[str, Any]:
         """The source language, the title in both languages (required in the source language) and

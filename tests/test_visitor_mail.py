@@ -7,10 +7,13 @@ no marker: not in the subject, the text, the HTML or an attachment.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
@@ -64,82 +67,128 @@ def decide(client: TestClient, path: str, decision: str) -> None:
     assert answer.status_code == 303, answer.text
 
 
-def test_a_meeting_registration(
-    mail_client: TestClient, inbox: tuple[Inbox, int], session: Session, network: Network
-) -> None:
+@dataclasses.dataclass(frozen=True)
+class Posted:
+    """Where a public form is posted, its other fields (per address), the page its CSRF token is
+    read from, and (for a request a coordinator decides on) the record it wrote and where the
+    decision is posted."""
+
+    path: str
+    fields: Callable[[str], dict[str, str]] = lambda address: {}
+    form_page: str = ""
+    model: type[CallInterest | JoinRequest | CommunityProposal] | None = None
+    decided_at: Callable[[Any], str] = lambda record: ""
+
+
+# Sets up what a public form is about (a meeting, an event, a call, a community ...).
+Prepare = Callable[[Session, Network], Posted]
+
+
+def _meeting_registration(session: Session, network: Network) -> Posted:
     community = factories.community(session, network.gdca)
     meeting = factories.meeting(
         session, community, mode=MeetingMode.HYBRID, online_url="https://meet.example/x", location="Gent"
     )
-    session.commit()
-    markers = typed("name", "organisation")
-    path = f"/en/communities/{community.id}/meetings/{meeting.id}"
-    send(
-        mail_client,
-        f"{path}/register",
-        {**markers, "email": VISITOR},
-        form_page=f"{path}".rsplit("/meetings")[0] + "/join",
-    )
-    assert_none_of(markers, inbox[0].to(VISITOR))
+    path = f"/en/communities/{community.id}"
+    return Posted(f"{path}/meetings/{meeting.id}/register", form_page=f"{path}/join")
 
 
-def test_an_event_registration(
-    mail_client: TestClient, inbox: tuple[Inbox, int], session: Session, network: Network
-) -> None:
+def _event_registration(session: Session, network: Network) -> Posted:
     factories.product_group(session, "ict")
     event = factories.event(session, network.gdca)
+    return Posted(f"/en/events/{event.id}", lambda address: {"side": "supplier", "product_group": "ict"})
+
+
+def _interest_in_a_call(session: Session, network: Network) -> Posted:
+    call = factories.call(session, network.gdca)
+    return Posted(
+        f"/en/calls/{call.id}",
+        lambda address: {"role": "procurer"},
+        model=CallInterest,
+        decided_at=lambda interest: f"/en/coordinator/calls/{call.id}/interests/{interest.id}",
+    )
+
+
+def _request_to_join(session: Session, network: Network) -> Posted:
+    community = factories.community(session, network.gdca)
+    return Posted(
+        f"/en/communities/{community.id}/join",
+        model=JoinRequest,
+        decided_at=lambda asked: f"/en/coordinator/communities/{community.id}/requests/{asked.id}",
+    )
+
+
+def _community_proposal(session: Session, network: Network) -> Posted:
+    factories.product_group(session, "textiles")
+    factories.product_group(session, "food")
+    groups = {VISITOR: "textiles", OTHER: "food"}  # one proposal per product group and address
+    return Posted(
+        "/en/communities/propose",
+        lambda address: {"programme": "gdca", "product_group": groups[address]},
+        model=CommunityProposal,
+        decided_at=lambda proposal: f"/en/coordinator/proposals/{proposal.id}",
+    )
+
+
+SENT_AT_ONCE = {
+    "a meeting registration": (_meeting_registration, ("name", "organisation")),
+    "an event registration": (_event_registration, ("organisation", "name", "offer")),
+}
+DECIDED = {
+    "an interest in a call": (_interest_in_a_call, ("name", "organisation", "message")),
+    "a request to join": (_request_to_join, ("name", "organisation", "message")),
+    "a community proposal": (_community_proposal, ("title", "description", "name", "organisation")),
+}
+
+
+def _post(
+    client: TestClient,
+    session: Session,
+    network: Network,
+    prepare: Prepare,
+    markers: dict[str, str],
+    *to: str,
+) -> Posted:
+    """Sets up what the form is about and posts it once per address in ``to``, with ``markers``."""
+    posted = prepare(session, network)
     session.commit()
-    markers = typed("organisation", "name", "offer")
-    fields = {**markers, "side": "supplier", "email": VISITOR, "product_group": "ict"}
-    send(mail_client, f"/en/events/{event.id}", fields)
+    for address in to:
+        fields = {**markers, **posted.fields(address), "email": address}
+        send(client, posted.path, fields, form_page=posted.form_page)
+    return posted
+
+
+@pytest.mark.parametrize(("prepare", "free_text"), SENT_AT_ONCE.values(), ids=SENT_AT_ONCE)
+def test_a_confirmation_sent_at_once(
+    mail_client: TestClient,
+    inbox: tuple[Inbox, int],
+    session: Session,
+    network: Network,
+    prepare: Prepare,
+    free_text: tuple[str, ...],
+) -> None:
+    markers = typed(*free_text)
+    _post(mail_client, session, network, prepare, markers, VISITOR)
     assert_none_of(markers, inbox[0].to(VISITOR))
 
 
-def test_an_interest_in_a_call_accepted_or_declined(
-    mail_client: TestClient, inbox: tuple[Inbox, int], session: Session, network: Network
+@pytest.mark.parametrize(("prepare", "free_text"), DECIDED.values(), ids=DECIDED)
+def test_a_request_accepted_or_declined(
+    mail_client: TestClient,
+    inbox: tuple[Inbox, int],
+    session: Session,
+    network: Network,
+    prepare: Prepare,
+    free_text: tuple[str, ...],
 ) -> None:
-    call = factories.call(session, network.gdca)
-    session.commit()
-    markers = typed("name", "organisation", "message")
-    for address in (VISITOR, OTHER):
-        send(mail_client, f"/en/calls/{call.id}", {**markers, "email": address, "role": "procurer"})
+    markers = typed(*free_text)
+    posted = _post(mail_client, session, network, prepare, markers, VISITOR, OTHER)
+    model = posted.model
+    assert model is not None
     log_in(mail_client, network.coordinator)
     for address, decision in ((VISITOR, "accept"), (OTHER, "decline")):
-        interest = session.scalars(select(CallInterest).where(CallInterest.email == address)).one()
-        decide(mail_client, f"/en/coordinator/calls/{call.id}/interests/{interest.id}", decision)
-        assert_none_of(markers, inbox[0].to(address))
-
-
-def test_a_request_to_join_accepted_or_declined(
-    mail_client: TestClient, inbox: tuple[Inbox, int], session: Session, network: Network
-) -> None:
-    community = factories.community(session, network.gdca)
-    session.commit()
-    markers = typed("name", "organisation", "message")
-    path = f"/en/communities/{community.id}/join"
-    for address in (VISITOR, OTHER):
-        send(mail_client, path, {**markers, "email": address})
-    log_in(mail_client, network.coordinator)
-    for address, decision in ((VISITOR, "accept"), (OTHER, "decline")):
-        asked = session.scalars(select(JoinRequest).where(JoinRequest.email == address)).one()
-        decide(mail_client, f"/en/coordinator/communities/{community.id}/requests/{asked.id}", decision)
-        assert_none_of(markers, inbox[0].to(address))
-
-
-def test_a_community_proposal_accepted_or_declined(
-    mail_client: TestClient, inbox: tuple[Inbox, int], session: Session, network: Network
-) -> None:
-    factories.product_group(session, "textiles")
-    factories.product_group(session, "food")
-    session.commit()
-    markers = typed("title", "description", "name", "organisation")
-    for address, group in ((VISITOR, "textiles"), (OTHER, "food")):
-        fields = {**markers, "email": address, "programme": "gdca", "product_group": group}
-        send(mail_client, "/en/communities/propose", fields)
-    log_in(mail_client, network.coordinator)
-    for address, decision in ((VISITOR, "accept"), (OTHER, "decline")):
-        proposal = session.scalars(select(CommunityProposal).where(CommunityProposal.email == address)).one()
-        decide(mail_client, f"/en/coordinator/proposals/{proposal.id}", decision)
+        asked = session.scalars(select(model).where(model.email == address)).one()
+        decide(mail_client, posted.decided_at(asked), decision)
         assert_none_of(markers, inbox[0].to(address))
 
 

@@ -29,7 +29,6 @@ from zoneinfo import available_timezones
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connectors.messages import Problem
 from hub import changes
 from hub.communities import services
 from hub.communities.meetings import overlapping
@@ -37,7 +36,7 @@ from hub.communities.models import CloseOut, Community, Meeting, MeetingMode
 from hub.db import utcnow
 from hub.i18n import N_, TIMEZONE
 from hub.i18n import gettext as _
-from hub.inputs import RecordInput, TitledInput
+from hub.inputs import Breach, RecordInput, TitledInput, between, check, texts
 from hub.lessons.models import Lesson
 from hub.organisations.models import Organisation
 from hub.pilots.models import Pilot
@@ -110,45 +109,9 @@ class CloseOutInput(RecordInput[CloseOut]):
         return {name: getattr(self, f"{name[:-1]}_ids") for name in CLOSEOUT_LINKS}
 
 
-@dataclasses.dataclass(frozen=True)
-class Breach:
-    """A rule a record's values break: shown on ``field`` with ``message`` (a msgid) to whoever
-    edits the record; a sync or mirror run records ``problem`` (a msgid), or the field and message."""
-
-    field: str
-    message: str
-    problem: str | None = None
-    values: tuple[tuple[str, Any], ...] = ()
-
-    def text(self) -> str:
-        """The message, translated into the current language."""
-        return _(self.message, **dict(self.values))
-
-    def refusal(self) -> Problem:
-        """The breach as a run's error records it (translated where it is shown)."""
-        if self.problem:
-            return Problem(self.problem, **dict(self.values))
-        return Problem(
-            N_("%(field)s: %(problem)s"), field=self.field, problem=Problem(self.message, **dict(self.values))
-        )
-
-
 @functools.cache
 def _time_zones() -> frozenset[str]:
     return frozenset(available_timezones())
-
-
-def _between(name: str, value: Any, low: int, high: int, problem: str | None = None) -> list[Breach]:
-    if value is None or low <= value <= high:
-        return []
-    return [
-        Breach(
-            name,
-            N_("Enter a whole number from %(min)d to %(max)d."),
-            problem,
-            (("min", low), ("max", high)),
-        )
-    ]
 
 
 def _titled(values: Mapping[str, Any], name: str, message: str) -> list[Breach]:
@@ -183,14 +146,13 @@ def meeting_breaches(values: Mapping[str, Any]) -> list[Breach]:
         )
     capacity = values.get("capacity")
     few = N_("capacity: a meeting has at least one place") if capacity is not None and capacity < 1 else None
-    breaches += _between("capacity", capacity, 1, MAX_CAPACITY, few)
+    breaches += between("capacity", capacity, 1, MAX_CAPACITY, few)
     return breaches
 
 
 def check_meeting_row(values: Mapping[str, Any]) -> None:
     """Raises the Problem of the first rule ``values`` break: a row a sync or a mirror writes in bulk."""
-    for breach in meeting_breaches(values):
-        raise breach.refusal()
+    check(meeting_breaches(values))
 
 
 def meeting_errors(
@@ -280,13 +242,12 @@ def _save_meeting(
 def closeout_breaches(values: Mapping[str, Any]) -> list[Breach]:
     """The record's own rules a close-out's ``values`` break (attendance within bounds), on every
     path; a value missing is not checked."""
-    return _between("attendance", values.get("attendance"), 0, MAX_CAPACITY)
+    return between("attendance", values.get("attendance"), 0, MAX_CAPACITY)
 
 
 def check_closeout_row(values: Mapping[str, Any]) -> None:
     """Raises the Problem of the first rule ``values`` break: a row a mirror writes in bulk."""
-    for breach in closeout_breaches(values):
-        raise breach.refusal()
+    check(closeout_breaches(values))
 
 
 def closeout_choices(session: Session, *, meeting: Meeting) -> dict[str, list[Any]]:
@@ -311,12 +272,12 @@ def closeout_errors(
 ) -> dict[str, str]:
     """Every rule a close-out written here breaks, by field, translated: the minutes in the source
     language, the record's own, and a link to something not among ``choices`` (by link name)."""
-    errors: dict[str, str] = {}
-    for breach in [
-        *_titled(values, "minutes", N_("Write the minutes in the source language.")),
-        *closeout_breaches(values),
-    ]:
-        errors.setdefault(breach.field, breach.text())
+    errors = texts(
+        [
+            *_titled(values, "minutes", N_("Write the minutes in the source language.")),
+            *closeout_breaches(values),
+        ]
+    )
     for name, ids in (links or {}).items():
         allowed = {record.id for record in (choices or {}).get(name, ())}
         if any(id_ not in allowed for id_ in ids):

@@ -3,7 +3,8 @@ write path, audited.
 
 The coordinators' form writes through here and shows the same rules next to its fields
 (:func:`errors_of` reads a partial set of values too: a rule over a value the form could not read
-is left to that value's own error). A peer hub's mirror writes its events in bulk.
+is left to that value's own error). A peer hub's mirror writes its events in bulk, each row held
+to the event's own rules (:func:`check_row`, the federated kind's check).
 """
 
 from __future__ import annotations
@@ -20,9 +21,8 @@ from sqlalchemy.orm import Session
 from hub import changes
 from hub.db import utcnow
 from hub.events.models import Event, EventKind, Side
-from hub.i18n import TIMEZONE, utc_moment
-from hub.i18n import gettext as _
-from hub.inputs import TitledInput
+from hub.i18n import N_, TIMEZONE, utc_moment
+from hub.inputs import Breach, TitledInput, between, check, texts
 from hub.records import LANGUAGES
 from hub.refusals import Invalid
 from hub.taxonomy.models import ProductGroup
@@ -89,32 +89,47 @@ def registration_closes_at(last_day: dt.date | None, zone: str) -> dt.datetime |
     return utc_moment(last_day + dt.timedelta(days=1), dt.time(0, 0), zone)
 
 
-def errors_of(values: Mapping[str, Any], *, now: dt.datetime) -> dict[str, str]:
-    """The rules ``values`` break, by field (empty if none): the title in the source language, an
-    end after the start, registration closing by the day of the event, an outcome only once the
-    event took place, places within bounds. A rule over a value missing (or None) is not checked."""
-    errors: dict[str, str] = {}
-    source = values.get("source_language")
-    if source and not values.get(f"title_{source}"):
-        errors[f"title_{source}"] = _("Enter the title in the source language.")
+def breaches(values: Mapping[str, Any]) -> list[Breach]:
+    """The event's own rules ``values`` break, on every path (the coordinators' form, a peer's
+    mirror): an end after the start, registration closing by the day of the event, places within
+    bounds. A rule over a value missing (or None) is not checked."""
+    found: list[Breach] = []
     starts_at, ends_at = values.get("starts_at"), values.get("ends_at")
     if starts_at and ends_at and ends_at <= starts_at:
-        errors["ends_at"] = _("The event must end after it starts.")
+        found.append(Breach("ends_at", N_("The event must end after it starts.")))
     closes_at = values.get("registration_closes_at")
     if starts_at and closes_at:
         zone = _zone(values.get("timezone"))
         last_day = (closes_at.astimezone(zone) - dt.timedelta(microseconds=1)).date()
         if last_day > starts_at.astimezone(zone).date():
-            errors["registration_closes_at"] = _("Registration must close on or before the day of the event.")
-    if starts_at and starts_at > now:
-        for code in LANGUAGES:
-            if values.get(f"outcome_{code}"):
-                errors[f"outcome_{code}"] = _("The outcome is written once the event has taken place.")
+            message = N_("Registration must close on or before the day of the event.")
+            found.append(Breach("registration_closes_at", message))
     for name in CAPACITIES:
-        capacity = values.get(name)
-        if capacity is not None and not 0 <= capacity <= MAX_CAPACITY:
-            errors[name] = _("Enter a whole number from %(min)d to %(max)d.", min=0, max=MAX_CAPACITY)
-    return errors
+        found += between(name, values.get(name), 0, MAX_CAPACITY)
+    return found
+
+
+def check_row(values: Mapping[str, Any]) -> None:
+    """Raises the Problem of the first of the event's own rules ``values`` break: a row a peer's
+    mirror writes in bulk."""
+    check(breaches(values))
+
+
+def errors_of(values: Mapping[str, Any], *, now: dt.datetime) -> dict[str, str]:
+    """The rules ``values`` break, by field (empty if none): the title in the source language, the
+    event's own (:func:`breaches`), and an outcome only once the event took place. The first and
+    the last are the rules of writing an event here: a peer's event is mirrored as its hub wrote
+    it, at its moment. A rule over a value missing (or None) is not checked."""
+    found: list[Breach] = []
+    source = values.get("source_language")
+    if source and not values.get(f"title_{source}"):
+        found.append(Breach(f"title_{source}", N_("Enter the title in the source language.")))
+    found += breaches(values)
+    starts_at = values.get("starts_at")
+    if starts_at and starts_at > now:
+        message = N_("The outcome is written once the event has taken place.")
+        found += [Breach(f"outcome_{code}", message) for code in LANGUAGES if values.get(f"outcome_{code}")]
+    return texts(found)
 
 
 def create_event(

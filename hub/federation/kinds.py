@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Table, select
 
 from connectors.messages import N_, Problem
+from hub.communities import writes as community_writes
 from hub.communities.models import (
     CloseOut,
     Community,
@@ -31,6 +32,7 @@ from hub.communities.models import (
     closeout_pilots,
 )
 from hub.db import metadata, rfc3339
+from hub.events import writes as event_writes
 from hub.events.models import Event, EventKind, event_product_groups
 from hub.federation.children import (
     Attachments,
@@ -68,6 +70,7 @@ from hub.lessons.models import (
     LinkKind,
     lesson_pilots,
 )
+from hub.library import fields as library_fields
 from hub.library.models import LibraryItem, LibraryKind, ToolKind, library_item_lessons, library_item_pilots
 from hub.organisations.models import Organisation, Participation, Role, Sector, SupportingAction
 from hub.pilots import fields as pilot_fields
@@ -223,22 +226,6 @@ class Kind:
         }
 
 
-def tombstone_schema() -> JSON:
-    return {
-        "type": "object",
-        "description": "A record deleted at its home hub: withdraw it wherever it is mirrored",
-        "properties": {
-            "id": {"type": "string", "format": "uri"},
-            "uid": {"type": "string"},
-            "home_hub": {"type": "string", "format": "uri"},
-            "updated_at": {"type": "string", "format": "date-time"},
-            "deleted": {"const": True},
-        },
-        "required": ["id", "uid", "home_hub", "updated_at", "deleted"],
-        "additionalProperties": False,
-    }
-
-
 def _programme(**kwargs: Any) -> Code:
     return Code("programme", column="programme_id", vocabulary="programmes", **kwargs)
 
@@ -386,6 +373,7 @@ KINDS: dict[str, Kind] = {
             ),
             page="/en/communities/{community_id}/meetings/{id}",
             summary="Meetings of the communities of practice",
+            check=community_writes.check_meeting_row,
         ),
         Kind(
             "lessons",
@@ -438,6 +426,7 @@ KINDS: dict[str, Kind] = {
             where=CloseOut.published_at.is_not(None),  # a draft until it is published
             summary="Published close-outs of meetings (minutes, attendance, the organisations, pilots "
             "and lessons involved)",
+            check=community_writes.check_closeout_row,
         ),
         Kind(
             "library_items",
@@ -463,6 +452,7 @@ KINDS: dict[str, Kind] = {
             page="/en/library/{id}",
             summary="The knowledge library: webinars, legal questions and answers, toolbox entries and "
             "documents, with the pilots and lessons they are linked from",
+            check=library_fields.check_row,
         ),
         Kind(
             "events",
@@ -494,6 +484,7 @@ KINDS: dict[str, Kind] = {
             page="/en/events/{id}",
             # Registrations (people's names and addresses) stay on the event's hub: register there.
             summary="Action days, inspiration days and Buyer-meets-Supplier events, with their outcome",
+            check=event_writes.check_row,
         ),
     )
 }

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from typing import Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from hub.forms import Form
+from hub.i18n import N_, Nn_, ngettext
 from hub.i18n import gettext as _
-from hub.i18n import ngettext
 from hub.lessons.models import Lesson
 from hub.pilots.models import Pilot
 from hub.queries import workspace_scope
@@ -27,14 +27,27 @@ R = TypeVar("R", Pilot, Lesson)
 
 @dataclasses.dataclass(frozen=True)
 class Kind(Generic[R]):
-    """A kind of record a field of numbers links to, and what its field says (in the language of
-    the moment it says it): ``unknown`` and ``archived`` take the numbers refused."""
+    """A kind of record a field of numbers links to, and what its field says (msgids, said in the
+    language of the moment it says it): numbers of no record, numbers of archived ones (both in
+    two forms), a word that is no number, too many numbers."""
 
     model: type[R]
-    unknown: Callable[[Sequence[int]], str]
-    archived: Callable[[Sequence[int]], str]
-    not_a_number: Callable[[str], str]
-    too_many: Callable[[], str]
+    unknown_msgids: tuple[str, str]
+    archived_msgids: tuple[str, str]
+    not_a_number_msgid: str
+    too_many_msgid: str
+
+    def unknown(self, numbers: Sequence[int]) -> str:
+        return ngettext(*self.unknown_msgids, len(numbers), numbers=_listed(numbers))
+
+    def archived(self, numbers: Sequence[int]) -> str:
+        return ngettext(*self.archived_msgids, len(numbers), numbers=_listed(numbers))
+
+    def not_a_number(self, value: str) -> str:
+        return _(self.not_a_number_msgid, value=value)
+
+    def too_many(self) -> str:
+        return _(self.too_many_msgid, max=MAX_LINKED)
 
 
 def _listed(numbers: Sequence[int]) -> str:
@@ -43,41 +56,23 @@ def _listed(numbers: Sequence[int]) -> str:
 
 PILOTS = Kind(
     Pilot,
-    unknown=lambda numbers: ngettext(
-        "There is no pilot with number %(numbers)s.",
-        "There are no pilots with numbers %(numbers)s.",
-        len(numbers),
-        numbers=_listed(numbers),
-    ),
-    archived=lambda numbers: ngettext(
+    Nn_("There is no pilot with number %(numbers)s.", "There are no pilots with numbers %(numbers)s."),
+    Nn_(
         "Pilot %(numbers)s was archived and can no longer be linked.",
         "Pilots %(numbers)s were archived and can no longer be linked.",
-        len(numbers),
-        numbers=_listed(numbers),
     ),
-    not_a_number=lambda value: _(
-        "“%(value)s” is not a pilot number: write the numbers only, e.g. 12, 48.", value=value
-    ),
-    too_many=lambda: _("Link at most %(max)d pilots.", max=MAX_LINKED),
+    N_("“%(value)s” is not a pilot number: write the numbers only, e.g. 12, 48."),
+    N_("Link at most %(max)d pilots."),
 )
 LESSONS = Kind(
     Lesson,
-    unknown=lambda numbers: ngettext(
-        "There is no lesson with number %(numbers)s.",
-        "There are no lessons with numbers %(numbers)s.",
-        len(numbers),
-        numbers=_listed(numbers),
-    ),
-    archived=lambda numbers: ngettext(
+    Nn_("There is no lesson with number %(numbers)s.", "There are no lessons with numbers %(numbers)s."),
+    Nn_(
         "Lesson %(numbers)s was archived and can no longer be linked.",
         "Lessons %(numbers)s were archived and can no longer be linked.",
-        len(numbers),
-        numbers=_listed(numbers),
     ),
-    not_a_number=lambda value: _(
-        "“%(value)s” is not a lesson number: write the numbers only, e.g. 3, 17.", value=value
-    ),
-    too_many=lambda: _("Link at most %(max)d lessons.", max=MAX_LINKED),
+    N_("“%(value)s” is not a lesson number: write the numbers only, e.g. 3, 17."),
+    N_("Link at most %(max)d lessons."),
 )
 
 

@@ -25,6 +25,7 @@ from hub.communities import writes as meeting_writes
 from hub.communities.models import Community, Meeting, MeetingMode
 from hub.i18n import country_codes
 from hub.lessons.models import Lesson, LessonKind
+from hub.news import writes as news_writes
 from hub.news.models import NewsItem
 from hub.organisations.models import Organisation, Role, Sector
 from hub.pilots import fields as pilot_fields
@@ -202,6 +203,8 @@ def _bilingual_text(fields: Mapping[str, Any], name: str, clean: Callable[[str],
 def build_news(fields: Mapping[str, Any], lookups: Lookups) -> dict[str, Any]:
     values = _copy(fields, "title_nl", "title_en", "published_at")
     values.update(_bilingual_text(fields, "summary", clean_html))
+    values["source_language"] = _source_language(values)  # told by the texts the source gives
+    news_writes.check_row(values)  # the news item's own rules, as on every path
     return values
 
 

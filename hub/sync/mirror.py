@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from itertools import groupby, islice
 from typing import Any
 
@@ -28,26 +28,19 @@ from sqlalchemy.orm import Session
 
 from connectors.base import Cursor, Item, ItemError
 from connectors.messages import N_, Problem
-from hub.communities import writes as meeting_writes
 from hub.communities.models import Community
 from hub.db import utcnow
 from hub.federation.fields import Code, Lookups, MissingReference
 from hub.federation.identity import hub_address
 from hub.federation.kinds import KINDS, Kind
 from hub.programmes.models import Programme
+from hub.search import index
 from hub.sync.bulk import bulk_insert, column_defaults
 from hub.sync.ingest import BATCH, Progress, RunErrors, chunks, fewer_collections, refused_by_database
 from hub.sync.models import Source, SyncRun
 from hub.taxonomy.models import ProductGroup, Strategy
 
 log = logging.getLogger(__name__)
-
-# The record's own rules that its domain keeps apart from the federated kind (raise Problem): a
-# peer's meeting or close-out obeys them as one written here does.
-ROW_RULES: dict[str, Callable[[Mapping[str, Any]], None]] = {
-    "meetings": meeting_writes.check_meeting_row,
-    "closeouts": meeting_writes.check_closeout_row,
-}
 
 
 def document_hash(document: Mapping[str, Any]) -> str:
@@ -218,9 +211,7 @@ class Mirror:
                 unchanged += 1
                 continue
             try:
-                values, child_rows = kind.values(document, lookups)
-                if kind.name in ROW_RULES:
-                    ROW_RULES[kind.name](values)
+                values, child_rows = kind.values(document, lookups)  # the kind's own rules included
             except Problem as problem:
                 self.errors.add(problem, entry.uid, entry.url, entry.position)
                 if isinstance(problem, MissingReference):
@@ -268,6 +259,7 @@ class Mirror:
             {ids[uid]: rows for uid, rows in children.items()},
             known={row.id for row in existing.values()},
         )
+        index.written(self.session, kind.model, [*(ids[uid] for uid in children), *withdrawn])
         self.run.added += added
         self.run.updated += updated
         self.run.unchanged += unchanged

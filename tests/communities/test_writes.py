@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
@@ -27,17 +28,22 @@ from hub.communities.writes import (
     save_closeout,
     update_meeting,
 )
-from hub.federation.fields import Bilingual
 from hub.federation.kinds import KINDS as FEDERATED
 from hub.refusals import Invalid
 from hub.sync.kinds import KINDS as SYNCED
-from hub.sync.kinds import MANAGED, Lookups, build_meeting
-from hub.sync.mirror import ROW_RULES
+from hub.sync.kinds import Lookups, build_meeting
 from tests import factories
+from tests.fields import NOT_FIELDS, federated, own_columns
 
 NOW = dt.datetime(2099, 1, 1, 12, 0, tzinfo=dt.UTC)
 START = dt.datetime(2099, 5, 12, 8, 0, tzinfo=dt.UTC)
-NOT_FIELDS = {"id", "mirrored", *MANAGED}
+
+
+def mirror_check(kind: str) -> Callable[[Mapping[str, Any]], None]:
+    """The rules a peer's mirror holds a row of the federated ``kind`` to."""
+    check = FEDERATED[kind].check
+    assert check is not None
+    return check
 
 
 def meeting_input(community_id: int, **changes: Any) -> MeetingInput:
@@ -97,13 +103,13 @@ def test_the_records_rules_hold_on_every_path(
 
     row = {"community_id": community.id, "source_language": "en", "title_en": "x", "starts_at": START}
     with pytest.raises(Problem):  # a peer's mirror
-        ROW_RULES["meetings"]({**row, **change})
+        mirror_check("meetings")({**row, **change})
     check_meeting_row(row)  # and the same row without the change is fine
 
 
 def test_a_mirrored_closeout_has_a_sensible_attendance() -> None:
     with pytest.raises(Problem, match="attendance"):
-        ROW_RULES["closeouts"]({"source_language": "en", "minutes_en": "We met.", "attendance": -1})
+        mirror_check("closeouts")({"source_language": "en", "minutes_en": "We met.", "attendance": -1})
     check_closeout_row({"source_language": "en", "minutes_en": "", "attendance": 3})  # as a peer wrote it
 
 
@@ -194,18 +200,13 @@ def test_a_closeout_links_only_what_is_offered_and_keeps_what_it_had(session: Se
 
 
 def test_the_fields_are_declared_once() -> None:
-    assert set(Meeting.__table__.c.keys()) - NOT_FIELDS == set(MEETING_FIELDS)
+    assert own_columns(Meeting) == set(MEETING_FIELDS)
     assert {f.name for f in dataclasses.fields(MeetingInput)} == set(MEETING_FIELDS)
     assert set(SYNCED["meeting"].blank) - NOT_FIELDS == set(MEETING_FIELDS)
     # A source's meeting tells its language by the texts it gives.
     assert set(TARGETS["meeting"].fields) == set(MEETING_FIELDS) - {"source_language"}
     for kind, declared in (("meetings", MEETING_FIELDS), ("closeouts", CLOSEOUT_FIELDS)):
-        names = {"source_language"}
-        for field in FEDERATED[kind].fields:
-            if isinstance(field, Bilingual):
-                names |= {f"{field.name}_nl", f"{field.name}_en"}
-            else:
-                names.add(field.attribute)
+        names, _ = federated(kind)
         # A close-out names its meeting and when it was published besides its own values.
         assert names - {"meeting_id", "published_at"} == set(declared)
     assert {f.name for f in dataclasses.fields(CloseOutInput)} == {

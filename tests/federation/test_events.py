@@ -39,6 +39,7 @@ def _event(session: Session) -> Event:
         title_nl="Buyer meets Supplier: meubilair",
         title_en="Buyer meets Supplier: furniture",
         starts_at=STARTS,
+        ends_at=STARTS + dt.timedelta(hours=7),  # an event ends after it starts, on every hub
         capacity_buyers=40,
         capacity_suppliers=12,
         location="Herman Teirlinckgebouw, Brussel",

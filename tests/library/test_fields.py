@@ -4,54 +4,36 @@ fails here; and the entry's rules, which the form shows and the write path holds
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import re
 
 from starlette.testclient import TestClient
 
-from hub.federation.fields import Bilingual
-from hub.federation.kinds import KINDS as FEDERATED
 from hub.library.fields import FIELDS, TEXTS, errors_of, web_address
 from hub.library.models import LibraryItem, LibraryKind, ToolKind
 from hub.library.writes import LibraryItemInput
-from hub.sync.kinds import MANAGED
 from tests.coordinators import Network
+from tests.fields import federated, form_fields, input_fields, own_columns
 
-NOT_FIELDS = {"id", "mirrored", *MANAGED}  # the record's identity and bookkeeping
 COLLECTIONS = {"pilots", "lessons"}  # what the entry is linked from
 
 
 def test_the_fields_are_the_entrys_own_columns() -> None:
-    assert set(LibraryItem.__table__.c.keys()) - NOT_FIELDS == set(FIELDS)
+    assert own_columns(LibraryItem) == set(FIELDS)
     assert len(FIELDS) == len(set(FIELDS))
     assert set(TEXTS) <= set(FIELDS)
 
 
 def test_the_typed_input_has_every_field() -> None:
-    names = {field.name for field in dataclasses.fields(LibraryItemInput)}
-    assert names - {"pilot_ids", "lesson_ids"} == set(FIELDS)
+    assert input_fields(LibraryItemInput) - {"pilot_ids", "lesson_ids"} == set(FIELDS)
 
 
 def test_federation_sends_every_field_and_the_collections() -> None:
-    kind = FEDERATED["library_items"]
-    names = {"source_language"} if kind.bilingual else set()
-    for field in kind.fields:
-        if isinstance(field, Bilingual):
-            names |= {f"{field.name}_nl", f"{field.name}_en"}
-        else:
-            names.add(field.attribute)
-    assert names == set(FIELDS)
-    assert {child.name for child in kind.children} == COLLECTIONS
+    assert federated("library_items") == (set(FIELDS), COLLECTIONS)
 
 
 def test_the_coordinators_form_has_every_field(coordinator: TestClient, network: Network) -> None:
-    page = coordinator.get("/en/coordinator/library/new")
-    assert page.status_code == 200
-    form = re.search(r'<form method="post"[^>]*class="workspace-form".*?</form>', page.text, re.S)
-    assert form is not None
-    names = set(re.findall(r'name="([^"]+)"', form.group()))
-    assert names - {"csrf_token", "pilot_numbers", "lesson_numbers"} == set(FIELDS)
+    path = "/en/coordinator/library/new"
+    assert form_fields(coordinator, path, besides={"pilot_numbers", "lesson_numbers"}) == set(FIELDS)
 
 
 def test_the_rules() -> None:

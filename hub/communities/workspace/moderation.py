@@ -7,6 +7,8 @@ programme and administrators. Communities kept on another hub are moderated ther
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -16,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 
 from hub.accounts.services import Principal
 from hub.accounts.web import require_principal
-from hub.communities import joining, notices
+from hub.communities import joining, members, notices, proposals
 from hub.communities import services as communities
 from hub.communities.models import Community, MemberRole, Membership
 from hub.coordinator import (
@@ -71,8 +73,8 @@ def community_index(request: Request) -> Response:
         waiting: dict[int, int] = {}
         for join_request in requests:
             waiting[join_request.community_id] = waiting.get(join_request.community_id, 0) + 1
-        proposals = (
-            joining.pending_proposals(session, programme_ids=scope(principal))
+        waiting_proposals = (
+            proposals.pending_proposals(session, programme_ids=scope(principal))
             if principal.is_admin or principal.programme_ids
             else []
         )
@@ -81,7 +83,7 @@ def community_index(request: Request) -> Response:
             "communities/workspace/index.html",
             moderated=mine,
             waiting=waiting,
-            proposals=proposals,
+            proposals=waiting_proposals,
             memberships=communities.memberships_of(session, email=principal.email),
         )
 
@@ -151,27 +153,21 @@ def request_decide(request: Request, data: FormData) -> Response:
 def member_add(request: Request, data: FormData) -> Response:
     principal = require_principal(request)
     form = Form.submitted(data)
-    name = form.line("name", max_length=200)
-    email = form.email("email")
-    organisation = form.line("organisation", max_length=200)
-    role = form.choice("role", MemberRole)
-    if not name and not organisation:
-        form.error("name", _("Give a person's name, an organisation, or both."))
+    values: dict[str, Any] = {
+        "name": form.line("name", max_length=members.NAME_MAX),
+        "email": form.email("email") or None,
+        "organisation_name": form.line("organisation", max_length=members.NAME_MAX),
+        "role": form.choice("role", MemberRole),
+    }
+    _show(form, members.errors_of(values))
     with db(request) as session:
         community = load(session, request, principal)
-        if form.ok and role is not None:
+        if form.ok and values["role"] is not None:
             try:
-                joining.add_member(
-                    session,
-                    community=community,
-                    name=name,
-                    email=email or None,
-                    organisation_name=organisation,
-                    role=role,
-                    user_id=principal.user_id,
-                )
+                member = members.MemberInput(community_id=community.id, **values)
+                members.add_member(session, data=member, user_id=principal.user_id)
             except Refused as refused:
-                form.error(refused.field or "email", str(refused))
+                _show(form, refused.errors or {"email": str(refused)})
         if not form.ok:
             return _community_page(request, session, community, member_form=form, status_code=400)
         session.commit()
@@ -179,10 +175,16 @@ def member_add(request: Request, data: FormData) -> Response:
     return to_community(community.id)
 
 
+def _show(form: Form, errors: dict[str, str]) -> None:
+    """The domain's messages at the member form's fields."""
+    for field, message in errors.items():
+        form.error("organisation" if field == "organisation_name" else field, message)
+
+
 def _membership(session: Session, request: Request, principal: Principal) -> Membership:
     community = load(session, request, principal)
     return found(
-        joining.get_member(
+        members.get_member(
             session, membership_id=request.path_params["member_id"], community_id=community.id
         ),
         _("There is no such member."),
@@ -191,7 +193,7 @@ def _membership(session: Session, request: Request, principal: Principal) -> Mem
 
 member_remove = action_view(
     _membership,
-    lambda session, membership, principal: joining.remove_member(
+    lambda session, membership, principal: members.remove_member(
         session,
         membership=membership,
         programme_id=membership.community.programme_id,
@@ -236,14 +238,14 @@ def proposal_decide(request: Request, data: FormData) -> Response:
     settings = request.app.state.settings
     with db(request) as session:
         proposal = found(
-            joining.get_proposal(session, proposal_id=request.path_params["proposal_id"]),
+            proposals.get_proposal(session, proposal_id=request.path_params["proposal_id"]),
             _("There is no such proposal."),
         )
         if not principal.may_edit_programme(proposal.programme_id):
             raise HTTPException(403, _("You may not change records of this programme."))
         if accept is None:
             raise HTTPException(400, _("Choose whether to accept or decline the proposal."))
-        community = joining.decide_proposal(
+        community = proposals.decide_proposal(
             session, proposal=proposal, accept=accept, note=note, user_id=principal.user_id
         )
         session.commit()
