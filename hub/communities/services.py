@@ -24,23 +24,43 @@ from hub.lessons.models import Lesson
 from hub.organisations.models import Organisation, Participation
 from hub.pilots.models import Pilot
 from hub.records import live_counts
+from hub.search import query
+from hub.search.models import SearchDocument
 from hub.taxonomy.models import ProductGroup
 
 POSTS_SHOWN = 5
 CHOICES_SHOWN = 300  # pilots or lessons a close-out offers to link (of one product group)
+SEARCH_KIND = "community"  # in the search index
 
 
-def communities_by_product_group(session: Session) -> list[tuple[ProductGroup | None, list[Community]]]:
-    """Live communities of every programme, grouped by product group (those without one last)."""
-    communities = session.scalars(
+def communities_by_product_group(
+    session: Session, *, q: str = ""
+) -> list[tuple[ProductGroup | None, list[Community]]]:
+    """Live communities of every programme, grouped by product group (those without one last).
+
+    With a search ``q`` (the hub's search, ``hub.search``), only those it finds: the group of the
+    best match first, and in each group the best match first."""
+    statement = (
         select(Community)
         .where(Community.withdrawn_at.is_(None))
         .options(joinedload(Community.programme), joinedload(Community.product_group))
-        .order_by(Community.programme_id, Community.id)
-    ).all()
+    )
+    searched = query.parse(q)
+    if searched:
+        dialect = session.get_bind().dialect.name
+        ranked = query.matches(dialect).where(SearchDocument.kind == SEARCH_KIND).subquery()
+        statement = (
+            statement.join(ranked, ranked.c.record_id == Community.id)
+            .order_by(ranked.c.rank, Community.id)
+            .params(search=searched.expression(dialect))
+        )
+    else:
+        statement = statement.order_by(Community.programme_id, Community.id)
     groups: dict[int | None, list[Community]] = {}
-    for community in communities:
+    for community in session.scalars(statement).unique():
         groups.setdefault(community.product_group_id, []).append(community)
+    if searched:  # in the order of each group's best match
+        return [(members[0].product_group, members) for members in groups.values()]
     ordered = sorted(
         groups.values(),
         key=lambda members: (

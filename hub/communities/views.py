@@ -14,9 +14,10 @@ from starlette.responses import RedirectResponse, Response
 
 from hub import mail
 from hub.accounts.services import coordinators_of
-from hub.communities import calendar, joining, meetings, notices, services
+from hub.communities import calendar, joining, meetings, notices, proposals, services
 from hub.communities.models import Community, Meeting
 from hub.db import utcnow
+from hub.filters import QueryFilters
 from hub.forms import TEXT_MAX, Form
 from hub.i18n import N_
 from hub.i18n import gettext as _
@@ -28,6 +29,13 @@ from hub.security import form_view
 from hub.taxonomy import services as taxonomy
 from hub.urls import url
 from hub.web import db, flash, found, language, render_page, writer_db
+
+# The proposal's fields that the form names otherwise (it asks for codes, not ids).
+PROPOSAL_FORM = {
+    "programme_id": "programme",
+    "product_group_id": "product_group",
+    "organisation_name": "organisation",
+}
 
 
 def _community(session: Session, request: Request) -> Community:
@@ -50,9 +58,10 @@ def _meeting(session: Session, request: Request) -> Meeting:
 
 
 def community_list(request: Request) -> Response:
+    q = QueryFilters(None, request.query_params).search()
     with db(request) as session:
-        groups = services.communities_by_product_group(session)
-    return render_page(request, "communities/list.html", groups=groups)
+        groups = services.communities_by_product_group(session, q=q)
+    return render_page(request, "communities/list.html", groups=groups, q=q)
 
 
 def community_detail(request: Request) -> Response:
@@ -158,18 +167,19 @@ def propose_submit(request: Request, data: FormData) -> Response:
         who = visitor(request, form)
         if not form.ok or programme is None:
             return _propose_page(request, session, form, 400)
+        proposed = proposals.ProposalInput(
+            programme_id=programmes[programme].id,
+            product_group_id=product_groups[product_group].id if product_group else None,
+            title=title,
+            description=description,
+            **who,
+        )
         try:
-            proposal = joining.propose(
-                session,
-                programme_id=programmes[programme].id,
-                product_group_id=product_groups[product_group].id if product_group else None,
-                title=title,
-                description=description,
-                **who,
-            )
+            proposal = proposals.create_proposal(session, data=proposed)
         except Refused as refused:
-            form.error(refused.field or "form", str(refused))
-            return _propose_page(request, session, form, 409)
+            for field, message in (refused.errors or {"form": str(refused)}).items():
+                form.error(PROPOSAL_FORM.get(field, field), message)
+            return _propose_page(request, session, form, refused.status)
         session.commit()
         settings = request.app.state.settings
         coordinators = [user.email for user in coordinators_of(session, programme_id=proposal.programme_id)]

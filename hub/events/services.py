@@ -12,22 +12,26 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hub import changes
 from hub.db import utcnow
 from hub.events.models import Event, EventKind, EventRegistration, Side
 from hub.filters import QueryFilters
-from hub.i18n import format_date, ngettext
+from hub.i18n import N_, LabelledEnum, format_date, ngettext
 from hub.i18n import gettext as _
 from hub.pagination import Page, paginate
 from hub.programmes.models import Programme
 from hub.refusals import Refused
+from hub.search import query
+from hub.search.models import SearchDocument
 from hub.taxonomy.models import ProductGroup
 
 PAGE_SIZE = 20
+KIND = "event"  # in the search index
 _LIVE = Event.withdrawn_at.is_(None)
 _LIVE_REGISTRATION = EventRegistration.cancelled_at.is_(None)
 
@@ -35,29 +39,45 @@ _LIVE_REGISTRATION = EventRegistration.cancelled_at.is_(None)
 # --- the public list ---
 
 
+class Sort(LabelledEnum):
+    RELEVANCE = "relevance", N_("Best match")  # the default with a search
+    DATE = "date", N_("Date")  # those to come first, then those past
+
+
 @dataclasses.dataclass(frozen=True)
 class EventFilters:
     programme: str | None = None
     kind: EventKind | None = None
+    q: str = ""
+    sort: Sort = Sort.DATE
     page: int = 1
 
     @property
     def active(self) -> bool:
-        return bool(self.programme or self.kind)
+        return bool(self.programme or self.kind or self.q)
+
+    @property
+    def searched(self) -> bool:
+        """Whether ``q`` has words to look for (punctuation or stop words alone filter nothing)."""
+        return bool(query.parse(self.q))
 
 
 def parse_filters(session: Session, params: Mapping[str, str]) -> EventFilters:
     """Filters from query parameters; an unknown value raises ``InvalidFilter`` (shown as 400)."""
     read = QueryFilters(session, params)
+    q = read.search()
     return EventFilters(
         programme=read.code("programme", Programme.code),
         kind=read.member("kind", EventKind),
+        q=q,
+        sort=read.member("sort", Sort) or (Sort.RELEVANCE if query.parse(q) else Sort.DATE),
         page=read.page(),
     )
 
 
 def list_events(session: Session, *, filters: EventFilters, now: dt.datetime) -> Page[Event]:
-    """One page of live events: those to come first (soonest first), then those past (latest first)."""
+    """One page of live events: the best matches of a search first, or those to come first
+    (soonest first), then those past (latest first)."""
     conditions: list[ColumnElement[bool]] = [_LIVE]
     if filters.programme:
         conditions.append(
@@ -66,18 +86,26 @@ def list_events(session: Session, *, filters: EventFilters, now: dt.datetime) ->
         )
     if filters.kind:
         conditions.append(Event.kind == filters.kind)
+    dialect = session.get_bind().dialect.name
     to_come = Event.starts_at > now
-    statement = (
-        select(Event)
-        .where(*conditions)
-        .order_by(
-            case((to_come, 0), else_=1),
-            case((to_come, Event.starts_at)).asc(),  # NULL (equal) for the past ones
-            Event.starts_at.desc(),
-            Event.id,
-        )
-        .options(joinedload(Event.programme))
+    by_date = (
+        case((to_come, 0), else_=1),
+        case((to_come, Event.starts_at)).asc(),  # NULL (equal) for the past ones
+        Event.starts_at.desc(),
+        Event.id,
     )
+    statement: Select[Any] = select(Event).where(*conditions).options(joinedload(Event.programme))
+    searched = query.parse(filters.q)
+    if searched and filters.sort is Sort.RELEVANCE:
+        # The matches with their rank, joined: they filter as the ``q`` condition would.
+        ranked = query.matches(dialect).where(SearchDocument.kind == KIND).subquery()
+        statement = statement.join(ranked, ranked.c.record_id == Event.id).order_by(ranked.c.rank, *by_date)
+    else:
+        if searched:
+            statement = statement.where(Event.id.in_(query.matching_ids(dialect, KIND)))
+        statement = statement.order_by(*by_date)
+    if searched:
+        statement = statement.params(search=searched.expression(dialect))
     page: Page[Event] = paginate(session, statement, page=filters.page, per_page=PAGE_SIZE)
     return page
 

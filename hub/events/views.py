@@ -53,6 +53,7 @@ def event_list(request: Request) -> Response:
             now=now,
             programmes=programme_choices(session),
             kinds=list(EventKind),
+            sorts=list(services.Sort),
         )
 
 

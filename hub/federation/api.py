@@ -27,6 +27,7 @@ from hub.federation import cursor, services, tokens
 from hub.federation.identity import API_PATH, hub_address, record_uri
 from hub.federation.kinds import API_VERSION, KINDS, Kind
 from hub.federation.openapi import openapi_document
+from hub.filters import MAX_SEARCH, InvalidFilter
 from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.settings import Settings
@@ -123,6 +124,16 @@ def list_view(kind: Kind) -> Any:
                 ),
                 parameter="limit",
             )
+        q = request.query_params.get("q", "")
+        if q and not services.searched_as(kind):
+            return api_error(
+                400,
+                "invalid_parameter",
+                _("Records of this kind cannot be searched: leave out “q”."),
+                parameter="q",
+            )
+        if len(q) > MAX_SEARCH:  # the documented limit: a program is told, not cut short
+            return api_error(400, "invalid_parameter", str(InvalidFilter("q", q[:20] + "…")), parameter="q")
         try:
             protected = _authorised(request)
         except tokens.InvalidToken as error:
@@ -130,7 +141,7 @@ def list_view(kind: Kind) -> Any:
         settings = _settings(request)
         until = utcnow() - dt.timedelta(seconds=settings.api_settle_seconds)
         with db(request) as session:
-            found = services.changes(session, kind=kind, after=after, until=until, limit=limit + 1)
+            found = services.changes(session, kind=kind, after=after, until=until, limit=limit + 1, q=q)
         more = len(found) > limit
         found = found[:limit]
         data = [
@@ -138,9 +149,9 @@ def list_view(kind: Kind) -> Any:
         ]
         last = found[-1].row if found else None
         next_cursor = cursor.encode(last.updated_at, last.id) if last else after_text
-        links = {"self": _url(request, after_text, limit)}
+        links = {"self": _url(request, after_text, limit, q)}
         if more:
-            links["next"] = _url(request, next_cursor, limit)
+            links["next"] = _url(request, next_cursor, limit, q)
         return json_document(
             request,
             {
@@ -157,8 +168,8 @@ def list_view(kind: Kind) -> Any:
     return view
 
 
-def _url(request: Request, after: str | None, limit: int) -> str:
-    params = {"limit": str(limit), **({"after": after} if after else {})}
+def _url(request: Request, after: str | None, limit: int, q: str) -> str:
+    params = {"limit": str(limit), **({"after": after} if after else {}), **({"q": q} if q else {})}
     return f"{request.url.path}?{urlencode(params)}"
 
 

@@ -7,8 +7,23 @@ from typing import Any
 from hub.federation import cursor
 from hub.federation.fields import JSON
 from hub.federation.identity import API_PATH, hub_address
-from hub.federation.kinds import API_VERSION, KINDS, Kind, tombstone_schema
+from hub.federation.kinds import API_VERSION, KINDS, Kind
+from hub.federation.services import searched_as
+from hub.filters import MAX_SEARCH
 
+TOMBSTONE: JSON = {
+    "type": "object",
+    "description": "A record deleted at its home hub: withdraw it wherever it is mirrored",
+    "properties": {
+        "id": {"type": "string", "format": "uri"},
+        "uid": {"type": "string"},
+        "home_hub": {"type": "string", "format": "uri"},
+        "updated_at": {"type": "string", "format": "date-time"},
+        "deleted": {"const": True},
+    },
+    "required": ["id", "uid", "home_hub", "updated_at", "deleted"],
+    "additionalProperties": False,
+}
 ERROR: JSON = {
     "type": "object",
     "properties": {
@@ -108,6 +123,22 @@ def _page(kind: Kind) -> JSON:
     }
 
 
+def _search(kind: Kind) -> list[JSON]:
+    """The ``q`` parameter, for the kinds the hub's search finds."""
+    if not searched_as(kind):
+        return []
+    return [
+        {
+            "name": "q",
+            "in": "query",
+            "description": "Only the records the hub's search finds for these words, as the public "
+            "list's search box does (Dutch and English, any inflection, words inside compounds); "
+            "tombstones are left out",
+            "schema": {"type": "string", "maxLength": MAX_SEARCH},
+        }
+    ]
+
+
 def _paths() -> JSON:
     optional_token: list[JSON] = [{}, {"peerHub": []}]
     not_modified = {"304": {"description": "Not modified (If-None-Match)"}}
@@ -176,6 +207,7 @@ def _paths() -> JSON:
                         "in": "query",
                         "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
                     },
+                    *_search(kind),
                 ],
                 "responses": {
                     "200": _json(_ref(f"{name}Page"), "Records changed after the cursor", ETAG),
@@ -205,7 +237,7 @@ def _paths() -> JSON:
 def openapi_document(base_url: str) -> dict[str, Any]:
     base = hub_address(base_url)
     schemas: JSON = {
-        "Tombstone": tombstone_schema(),
+        "Tombstone": TOMBSTONE,
         "Error": ERROR,
         "OAuthError": OAUTH_ERROR,
         "Token": TOKEN,

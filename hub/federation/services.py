@@ -19,6 +19,8 @@ from hub.changes import jsonable
 from hub.db import utcnow
 from hub.federation.kinds import Kind
 from hub.federation.models import ApiClient
+from hub.queries import found
+from hub.search import index, query
 
 SCOPE = "hub.read"
 ENTITY = "api_clients"  # the audit log's name for peer clients
@@ -32,13 +34,29 @@ class Found:
     children: dict[str, Any]
 
 
+def searched_as(kind: Kind) -> str | None:
+    """The search index's name for ``kind``'s records, if the hub's search finds them."""
+    return next((found.name for found in index.kinds() if found.model is kind.model), None)
+
+
 def changes(
-    session: Session, *, kind: Kind, after: tuple[dt.datetime, int] | None, until: dt.datetime, limit: int
+    session: Session,
+    *,
+    kind: Kind,
+    after: tuple[dt.datetime, int] | None,
+    until: dt.datetime,
+    limit: int,
+    q: str = "",
 ) -> list[Found]:
     """This hub's own records of ``kind`` changed after ``after`` (and by ``until``), oldest change
-    first, tombstones included; at most ``limit`` (ix_<table>_changes serves it)."""
+    first, tombstones included; at most ``limit`` (ix_<table>_changes serves it). Words in ``q``
+    keep the records the hub's search finds for them, as in the public lists (tombstones are not
+    searched: a searched list has none)."""
     t = kind.table
     statement = kind.select.where(t.c.mirrored.is_(False), t.c.updated_at <= until)
+    searched = searched_as(kind)
+    if searched and query.parse(q):
+        statement = statement.where(found(kind.model, searched, q, session.get_bind().dialect.name))
     if after is not None:
         changed_at, record_id = after
         statement = statement.where(

@@ -15,7 +15,7 @@ from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind, le
 from hub.pagination import Page, paginate
 from hub.pilots.models import Pilot
 from hub.programmes.models import Programme
-from hub.queries import by_code, latest_first, matching, workspace_scope
+from hub.queries import Sort, by_code, latest_first, listed, matching, read_sort, title_in, workspace_scope
 from hub.records import live_counts
 from hub.taxonomy.models import Phase, ProductGroup
 
@@ -31,6 +31,7 @@ class LessonFilters:
     kind: LessonKind | None = None
     phase: Phase | None = None
     q: str = ""
+    sort: Sort = Sort.NEWEST
     page: int = 1
 
     @property
@@ -41,12 +42,14 @@ class LessonFilters:
 def parse_filters(session: Session, params: Mapping[str, str]) -> LessonFilters:
     """Filters from query parameters; an unknown value raises ``InvalidFilter`` (shown as 400)."""
     read = QueryFilters(session, params)
+    q = read.search()
     return LessonFilters(
         programme=read.code("programme", Programme.code),
         product_group=read.code("product_group", ProductGroup.code),
         kind=read.member("kind", LessonKind),
         phase=read.member("phase", Phase),
-        q=read.search(),
+        q=q,
+        sort=read_sort(read, q),
         page=read.page(),
     )
 
@@ -61,26 +64,24 @@ def _scope(programme: str | None, product_group: str | None) -> list[ColumnEleme
     return conditions
 
 
-def _title(language: str) -> ColumnElement[str]:
-    """The title in ``language``, else in the other one (untranslated titles sort among the rest)."""
-    wanted, other = (
-        (Lesson.title_nl, Lesson.title_en) if language == "nl" else (Lesson.title_en, Lesson.title_nl)
-    )
-    return func.coalesce(func.nullif(wanted, ""), other)
-
-
 def list_lessons(session: Session, *, filters: LessonFilters, language: str) -> Page[Lesson]:
-    """One page of live lessons matching ``filters``, newest first."""
+    """One page of live lessons matching ``filters`` (``q`` through the search index), in the order
+    of ``filters.sort``."""
     conditions = _scope(filters.programme, filters.product_group)
     if filters.kind:
         conditions.append(Lesson.kind == filters.kind)
     if filters.phase:
         conditions.append(Lesson.phase == filters.phase)
-    if filters.q:
-        conditions.append(
-            matching(filters.q, Lesson.title_nl, Lesson.title_en, Lesson.body_nl, Lesson.body_en)
-        )
-    statement = latest_first(Lesson, conditions, Lesson.created_at)
+    statement = listed(
+        latest_first(Lesson, conditions, Lesson.created_at),
+        model=Lesson,
+        kind="lesson",
+        q=filters.q,
+        sort=filters.sort,
+        moment=Lesson.created_at,
+        language=language,
+        dialect=session.get_bind().dialect.name,
+    )
     page: Page[Lesson] = paginate(session, statement, page=filters.page, per_page=PAGE_SIZE)
     return page
 
@@ -329,7 +330,7 @@ def reuse_overview(
             select(Lesson, uses.c.pilots)
             .join(uses, uses.c.lesson_id == Lesson.id)
             .where(*scope)
-            .order_by(uses.c.pilots.desc(), _title(language), Lesson.id)
+            .order_by(uses.c.pilots.desc(), title_in(Lesson, language), Lesson.id)
             .limit(TOP_REUSED)
             .options(joinedload(Lesson.programme), joinedload(Lesson.product_group))
         )
@@ -343,7 +344,7 @@ def reuse_overview(
         session,
         select(Lesson)
         .where(*scope, ~exists(used))
-        .order_by(_title(language), Lesson.id)
+        .order_by(title_in(Lesson, language), Lesson.id)
         .options(joinedload(Lesson.programme), joinedload(Lesson.product_group)),
         page=page,
         per_page=PAGE_SIZE,

@@ -11,6 +11,7 @@ from hub.lessons.models import LessonKind
 from hub.library import services as library
 from hub.programmes.services import programme_choices
 from hub.public import list_page, record
+from hub.queries import Sort
 from hub.taxonomy import services as taxonomy
 from hub.taxonomy.models import Phase
 from hub.web import check_page, db, language, render
@@ -28,6 +29,7 @@ def lesson_list(request: Request) -> Response:
             product_groups=taxonomy.product_groups(session),
             kinds=list(LessonKind),
             phases=list(Phase),
+            sorts=list(Sort),
         )
 
 

@@ -15,7 +15,7 @@ from hub.library.models import LibraryItem, LibraryKind, library_item_lessons, l
 from hub.pagination import Page, paginate
 from hub.pilots.models import Pilot
 from hub.programmes.models import Programme
-from hub.queries import by_code, latest_first, matching, workspace_scope
+from hub.queries import Sort, by_code, latest_first, listed, matching, read_sort, workspace_scope
 from hub.taxonomy.models import Phase, ProductGroup, Strategy
 
 PAGE_SIZE = 25
@@ -30,6 +30,7 @@ class LibraryFilters:
     kind: LibraryKind | None = None
     phase: Phase | None = None
     q: str = ""
+    sort: Sort = Sort.NEWEST
     page: int = 1
 
     @property
@@ -40,19 +41,22 @@ class LibraryFilters:
 def parse_filters(session: Session, params: Mapping[str, str]) -> LibraryFilters:
     """Filters from query parameters; an unknown value raises ``InvalidFilter`` (shown as 400)."""
     read = QueryFilters(session, params)
+    q = read.search()
     return LibraryFilters(
         programme=read.code("programme", Programme.code),
         product_group=read.code("product_group", ProductGroup.code),
         strategy=read.code("strategy", Strategy.code),
         kind=read.member("kind", LibraryKind),
         phase=read.member("phase", Phase),
-        q=read.search(),
+        q=q,
+        sort=read_sort(read, q),
         page=read.page(),
     )
 
 
-def list_items(session: Session, *, filters: LibraryFilters) -> Page[LibraryItem]:
-    """One page of live entries matching ``filters``, newest first."""
+def list_items(session: Session, *, filters: LibraryFilters, language: str) -> Page[LibraryItem]:
+    """One page of live entries matching ``filters`` (``q`` through the search index), in the order
+    of ``filters.sort``."""
     conditions: list[ColumnElement[bool]] = [_LIVE]
     if filters.programme:
         conditions.append(by_code(LibraryItem.programme_id, Programme, filters.programme))
@@ -64,10 +68,16 @@ def list_items(session: Session, *, filters: LibraryFilters) -> Page[LibraryItem
         conditions.append(LibraryItem.kind == filters.kind)
     if filters.phase:
         conditions.append(LibraryItem.phase == filters.phase)
-    if filters.q:
-        columns = (LibraryItem.title_nl, LibraryItem.title_en, LibraryItem.body_nl, LibraryItem.body_en)
-        conditions.append(matching(filters.q, *columns))
-    statement = latest_first(LibraryItem, conditions, LibraryItem.created_at)
+    statement = listed(
+        latest_first(LibraryItem, conditions, LibraryItem.created_at),
+        model=LibraryItem,
+        kind="library",
+        q=filters.q,
+        sort=filters.sort,
+        moment=LibraryItem.created_at,
+        language=language,
+        dialect=session.get_bind().dialect.name,
+    )
     page: Page[LibraryItem] = paginate(session, statement, page=filters.page, per_page=PAGE_SIZE)
     return page
 

@@ -10,9 +10,10 @@ from hub.library import services
 from hub.library.models import LibraryKind
 from hub.programmes.services import programme_choices
 from hub.public import list_page, record
+from hub.queries import Sort
 from hub.taxonomy import services as taxonomy
 from hub.taxonomy.models import Phase
-from hub.web import db, render
+from hub.web import db, language, render
 
 
 def library_list(request: Request) -> Response:
@@ -21,13 +22,14 @@ def library_list(request: Request) -> Response:
         return list_page(
             request,
             "library/list.html",
-            services.list_items(session, filters=filters),
+            services.list_items(session, filters=filters, language=language(request)),
             filters,
             programmes=programme_choices(session),
             product_groups=taxonomy.product_groups(session),
             strategies=taxonomy.strategies(session),
             kinds=list(LibraryKind),
             phases=list(Phase),
+            sorts=list(Sort),
         )
 
 

@@ -1,40 +1,106 @@
-"""News items in the database: the public list, newest first."""
+"""News items in the database: the public list (searched through the search index), newest first
+unless asked otherwise, and its download."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from hub.filters import QueryFilters
 from hub.news.models import NewsItem
+from hub.pagination import Page
+from hub.programmes.models import Programme
+from hub.queries import Sort, found, listed, read_sort
+from hub.search import query
 
 NEWS_PER_PAGE = 20
+CHUNK = 500  # rows of a download read at a time
 
 
-def news_statements(*, page: int, per_page: int = NEWS_PER_PAGE) -> tuple[Select[Any], Select[Any]]:
-    """The count of live news items and one page of them (a test reads their query plans).
+@dataclasses.dataclass(frozen=True)
+class NewsFilters:
+    q: str = ""
+    sort: Sort = Sort.NEWEST
+    page: int = 1
 
-    Live means not withdrawn at the source; newest first. Both are served by
-    ``ix_news_items_live_published_at`` (partial: live items only).
+    @property
+    def active(self) -> bool:
+        return bool(self.q)
+
+
+def parse_filters(params: Mapping[str, str]) -> NewsFilters:
+    """Filters from query parameters; an unknown value raises ``InvalidFilter`` (shown as 400)."""
+    read = QueryFilters(None, params)
+    q = read.search()
+    return NewsFilters(q=q, sort=read_sort(read, q), page=read.page())
+
+
+def news_statements(
+    *,
+    page: int,
+    per_page: int = NEWS_PER_PAGE,
+    filters: NewsFilters | None = None,
+    language: str = "en",
+    dialect: str = "",
+) -> tuple[Select[Any], Select[Any]]:
+    """The count of live news items matching ``filters`` and one page of them (a test reads their
+    query plans).
+
+    Live means not withdrawn at the source. Unsearched, both are served by
+    ``ix_news_items_live_published_at`` (partial: live items only), newest first.
     """
+    count, items = _statements(filters or NewsFilters(), language, dialect)
+    return count, items.offset((page - 1) * per_page).limit(per_page)
+
+
+def _statements(filters: NewsFilters, language: str, dialect: str) -> tuple[Select[Any], Select[Any]]:
     live = NewsItem.withdrawn_at.is_(None)
     count = select(func.count()).select_from(NewsItem).where(live)
-    items = (
-        select(NewsItem)
-        .where(live)
-        .order_by(NewsItem.published_at.desc(), NewsItem.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
+    if query.parse(filters.q):
+        count = count.where(found(NewsItem, "news", filters.q, dialect))
+    items = listed(
+        select(NewsItem).where(live),
+        model=NewsItem,
+        kind="news",
+        q=filters.q,
+        sort=filters.sort,
+        moment=NewsItem.published_at,
+        language=language,
+        dialect=dialect,
     )
     return count, items
 
 
 def list_news(
-    session: Session, *, page: int = 1, per_page: int = NEWS_PER_PAGE
-) -> tuple[list[NewsItem], int]:
-    """One page of live news items, newest first, and how many there are in all."""
-    count, items = news_statements(page=page, per_page=per_page)
+    session: Session, *, filters: NewsFilters | None = None, language: str, per_page: int = NEWS_PER_PAGE
+) -> Page[NewsItem]:
+    """One page of live news items matching ``filters``, and how many there are in all."""
+    filters = filters or NewsFilters()
+    dialect = session.get_bind().dialect.name
+    count, items = news_statements(
+        page=filters.page, per_page=per_page, filters=filters, language=language, dialect=dialect
+    )
     total = session.scalar(count) or 0
     rows = session.scalars(items.options(joinedload(NewsItem.programme))).all()
-    return list(rows), total
+    return Page(rows, total, filters.page, per_page)
+
+
+def iter_news(
+    session: Session, *, filters: NewsFilters, language: str
+) -> Iterator[Sequence[tuple[NewsItem, str]]]:
+    """Every live news item matching ``filters``, in the list's order, with its programme's code, in
+    chunks (the download; freed once used: see ``hub.opendata.services``).
+
+    The codes come from one small lookup: joining programmes would make the planners walk them
+    and sort the news instead of reading the index in order.
+    """
+    codes = {
+        programme_id: code for programme_id, code in session.execute(select(Programme.id, Programme.code))
+    }
+    _count, items = _statements(filters, language, session.get_bind().dialect.name)
+    for partition in session.scalars(items.execution_options(yield_per=CHUNK)).partitions():
+        yield [(item, codes[item.programme_id]) for item in partition]

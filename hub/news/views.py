@@ -1,20 +1,18 @@
-"""The public news page: what the programmes' feeds publish, newest first."""
+"""The public news page: what the programmes' feeds publish, newest first, searchable."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hub.coordinator import page_number
 from hub.news import services
-from hub.pagination import Page
-from hub.web import check_page, db, render
+from hub.public import list_page
+from hub.queries import Sort
+from hub.web import db, language
 
 
 def news_list(request: Request) -> Response:
-    number = page_number(request)
     with db(request) as session:
-        items, total = services.list_news(session, page=number)
-        page = Page(items, total, number, services.NEWS_PER_PAGE)
-        check_page(number, page.pages)
-        return render(request, "news/list.html", page=page)
+        filters = services.parse_filters(request.query_params)
+        page = services.list_news(session, filters=filters, language=language(request))
+        return list_page(request, "news/list.html", page, filters, sorts=list(Sort))

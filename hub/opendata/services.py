@@ -1,6 +1,6 @@
-"""Queries behind the open data: the feeds' newest records, the programme and news downloads, OCDS.
+"""Queries behind the open data: the feeds' newest records, the programme download, OCDS.
 
-Pilot and organisation downloads reuse their lists' filters and live in those domains' services.
+Pilot, organisation and news downloads reuse their lists' filters and live in those domains' services.
 Everything that may return many rows is streamed in chunks (``yield_per``), never read whole.
 Such a stream never empties the session while it runs (``expunge_all`` would end the identity map the
 query is still loading into: the download broke off after its first chunk). It need not either: the
@@ -17,7 +17,6 @@ from sqlalchemy import Boolean, ColumnElement, Select, false, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hub.lessons.models import Lesson
-from hub.news.models import NewsItem
 from hub.pilots.models import Pilot, PilotParty
 from hub.programmes.models import Programme
 
@@ -76,27 +75,6 @@ def iter_programmes(session: Session) -> Iterator[Sequence[Programme]]:
         .execution_options(yield_per=CHUNK)
     )
     yield from session.scalars(statement).partitions()
-
-
-def news_statement() -> Select[Any]:
-    """Live news items, newest first: ``ix_news_items_live_published_at``, as the news page."""
-    return (
-        select(NewsItem)
-        .where(NewsItem.withdrawn_at.is_(None))
-        .order_by(NewsItem.published_at.desc(), NewsItem.id.desc())
-    )
-
-
-def iter_news(session: Session) -> Iterator[Sequence[tuple[NewsItem, str]]]:
-    """Live news items with their programme's code, in chunks (freed once used: see the module).
-
-    The codes come from one small lookup: joining programmes would make the planners walk them
-    and sort the news instead of reading the index in order.
-    """
-    rows = session.execute(select(Programme.id, Programme.code))
-    codes = {programme_id: code for programme_id, code in rows}
-    for partition in session.scalars(news_statement().execution_options(yield_per=CHUNK)).partitions():
-        yield [(item, codes[item.programme_id]) for item in partition]
 
 
 def ocds_statement(session: Session) -> Select[Any]:

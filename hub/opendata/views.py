@@ -18,6 +18,7 @@ from starlette.routing import Route
 from hub.api import api_error
 from hub.db import utcnow
 from hub.filters import InvalidFilter
+from hub.news import services as news
 from hub.opendata import downloads, feeds, ocds, services
 from hub.organisations import services as organisations
 from hub.pilots import services as pilots
@@ -108,8 +109,14 @@ def programmes_download(request: Request) -> Response:
 
 
 def news_download(request: Request) -> Response:
+    lang = language(request)
+    try:
+        filters = news.parse_filters({k: v for k, v in request.query_params.items() if k not in PAGING})
+    except InvalidFilter as error:
+        return _invalid(request, error.field, error.value)
+
     def chunks(session: Session) -> Iterator[list[downloads.Document]]:
-        for items in services.iter_news(session):
+        for items in news.iter_news(session, filters=filters, language=lang):
             yield [downloads.news_json(item, programme) for item, programme in items]
 
     return _download(request, "news", chunks)

@@ -2,6 +2,8 @@
 
 The public pages read the searchable list and an organisation's page; the coordinators' screens
 read their programmes' records (``programme_ids`` of ``None``: every programme, an administrator).
+The public list's ``q`` is the hub's search (``hub.search``): a name is found by any of its words,
+the last one also by its start ("Rijkswat"), and by what the organisation is about.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ import dataclasses
 import datetime as dt
 import math
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from hub.filters import QueryFilters
+from hub.i18n import N_, LabelledEnum
 from hub.organisations.models import (
     Commitment,
     Organisation,
@@ -26,8 +31,16 @@ from hub.pagination import Page, paginate
 from hub.programmes.models import Programme
 from hub.queries import matching, workspace_scope
 from hub.records import live_counts
+from hub.search import query
+from hub.search.models import SearchDocument
 
 PAGE_SIZE = 50
+KIND = "organisation"  # in the search index
+
+
+class Sort(LabelledEnum):
+    RELEVANCE = "relevance", N_("Best match")  # the default with a search; by name without
+    NAME = "name", N_("Name")
 
 
 class InvalidOrganisationFilter(ValueError):
@@ -42,7 +55,13 @@ class OrganisationFilters:
     programme: str | None = None
     role: Role | None = None
     q: str = ""
+    sort: Sort = Sort.NAME
     page: int = 1
+
+    @property
+    def searched(self) -> bool:
+        """Whether ``q`` has words to look for (punctuation or stop words alone filter nothing)."""
+        return bool(query.parse(self.q))
 
 
 def parse_filters(params: Mapping[str, str], programme_codes: Sequence[str]) -> OrganisationFilters:
@@ -55,11 +74,16 @@ def parse_filters(params: Mapping[str, str], programme_codes: Sequence[str]) -> 
     page_text = params.get("page", "1").strip() or "1"
     if not page_text.isdigit() or not 1 <= int(page_text) <= 1_000_000:
         raise InvalidOrganisationFilter("page", page_text)
-    q = params.get("q", "").strip()
-    if len(q) > 200:
-        raise InvalidOrganisationFilter("q", q[:20] + "…")
+    q = QueryFilters(None, params).search()  # a pasted page of text: searched by its beginning
+    sort = params.get("sort", "").strip() or None
+    if sort and sort not in {s.value for s in Sort}:
+        raise InvalidOrganisationFilter("sort", sort[:20])
     return OrganisationFilters(
-        programme=programme, role=Role(role) if role else None, q=q, page=int(page_text)
+        programme=programme,
+        role=Role(role) if role else None,
+        q=q,
+        sort=Sort(sort) if sort else (Sort.RELEVANCE if query.parse(q) else Sort.NAME),
+        page=int(page_text),
     )
 
 
@@ -74,12 +98,13 @@ class OrganisationPage:
         return max(1, math.ceil(self.total / PAGE_SIZE))
 
 
-def _conditions(filters: OrganisationFilters) -> list[ColumnElement[bool]]:
+def _conditions(
+    dialect: str, filters: OrganisationFilters, *, search: bool = True
+) -> list[ColumnElement[bool]]:
+    """The list's conditions; ``search=False`` leaves out ``q`` (matched by a join instead)."""
     conditions: list[ColumnElement[bool]] = [Organisation.withdrawn_at.is_(None)]
-    if filters.q:
-        # Escape LIKE wildcards so that a typed % or _ matches itself.
-        escaped = filters.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(func.lower(Organisation.name).like(f"%{escaped}%", escape="\\"))
+    if search and filters.searched:
+        conditions.append(Organisation.id.in_(query.matching_ids(dialect, KIND)))
     if filters.programme or filters.role:
         participation = select(Participation.organisation_id).join(Programme)
         if filters.programme:
@@ -90,13 +115,39 @@ def _conditions(filters: OrganisationFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _search_params(dialect: str, filters: OrganisationFilters) -> dict[str, str]:
+    """The ``search`` parameter of the index's match (none without words to look for)."""
+    searched = query.parse(filters.q)
+    return {"search": searched.expression(dialect)} if searched else {}
+
+
+Listed = Select[*tuple[Any, ...]]
+
+
+def _listed(session: Session, statement: Listed, filters: OrganisationFilters) -> Listed:
+    """``statement`` over the organisations matching ``filters``, in the list's order: the best
+    matches first (the index's rank, joined) or by name."""
+    dialect = session.get_bind().dialect.name
+    if filters.sort is Sort.RELEVANCE and filters.searched:
+        ranked = query.matches(dialect).where(SearchDocument.kind == KIND).subquery()
+        statement = (
+            statement.join(ranked, ranked.c.record_id == Organisation.id)
+            .where(*_conditions(dialect, filters, search=False))
+            .order_by(ranked.c.rank, Organisation.name, Organisation.id)
+        )
+    else:
+        statement = statement.where(*_conditions(dialect, filters)).order_by(
+            Organisation.name, Organisation.id
+        )
+    return statement.params(**_search_params(dialect, filters))
+
+
 def list_organisations(session: Session, *, filters: OrganisationFilters) -> OrganisationPage:
-    conditions = _conditions(filters)
-    total = session.scalar(select(func.count()).select_from(Organisation).where(*conditions)) or 0
+    dialect = session.get_bind().dialect.name
+    counted = select(func.count()).select_from(Organisation).where(*_conditions(dialect, filters))
+    total = session.scalar(counted.params(**_search_params(dialect, filters))) or 0
     organisations = session.scalars(
-        select(Organisation)
-        .where(*conditions)
-        .order_by(Organisation.name, Organisation.id)
+        _listed(session, select(Organisation), filters)
         .limit(PAGE_SIZE)
         .offset((filters.page - 1) * PAGE_SIZE)
         .options(selectinload(Organisation.participations).joinedload(Participation.programme))
@@ -153,12 +204,7 @@ def iter_organisation_rows(
 ) -> Iterator[list[OrganisationRow]]:
     """Every organisation matching ``filters`` (the list's order), streamed in chunks of ``chunk``."""
     connection = session.connection()
-    statement = (
-        select(*_ROW_COLUMNS)
-        .where(*_conditions(filters))
-        .order_by(Organisation.name, Organisation.id)
-        .execution_options(yield_per=chunk)
-    )
+    statement = _listed(session, select(*_ROW_COLUMNS), filters).execution_options(yield_per=chunk)
     for partition in connection.execute(statement).partitions():
         rows = [OrganisationRow(*tuple(row)) for row in partition]
         by_id = {row.id: row for row in rows}

@@ -23,7 +23,13 @@ def organisation_list(request: Request) -> Response:
             raise invalid_value(error.field, error.value) from None
         page = services.list_organisations(session, filters=filters)
     return list_page(
-        request, "organisations/list.html", page, filters, programmes=programmes, roles=list(Role)
+        request,
+        "organisations/list.html",
+        page,
+        filters,
+        programmes=programmes,
+        roles=list(Role),
+        sorts=list(services.Sort),
     )
 
 

@@ -112,6 +112,23 @@ def _of_milestones(session: Session, milestones: Sequence[Any]) -> Iterable[int]
     return [milestone.pilot_id for milestone in milestones]
 
 
+def _of_groups(session: Session, groups: Sequence[Any]) -> Iterable[int]:
+    """A renamed product group: its pilots (rare; vocabularies change by hand)."""
+    return session.scalars(select(Pilot.id).where(Pilot.product_group_id.in_([g.id for g in groups])))
+
+
+def _of_strategies(session: Session, strategies: Sequence[Any]) -> Iterable[int]:
+    return session.scalars(
+        select(pilot_strategies.c.pilot_id).where(
+            pilot_strategies.c.strategy_id.in_([s.id for s in strategies])
+        )
+    )
+
+
+def _of_programmes(session: Session, programmes: Sequence[Any]) -> Iterable[int]:
+    return session.scalars(select(Pilot.id).where(Pilot.programme_id.in_([p.id for p in programmes])))
+
+
 PILOTS = register(
     Kind(
         name="pilot",
@@ -119,6 +136,13 @@ PILOTS = register(
         model=Pilot,
         documents=documents,
         cards=cards,
-        related={PilotParty: _of_parties, Organisation: _of_organisations, PilotMilestone: _of_milestones},
+        related={
+            PilotParty: _of_parties,
+            Organisation: _of_organisations,
+            PilotMilestone: _of_milestones,
+            ProductGroup: _of_groups,
+            Strategy: _of_strategies,
+            Programme: _of_programmes,
+        },
     )
 )

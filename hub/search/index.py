@@ -260,9 +260,11 @@ def _insert(session: Session, kind: str, documents: list[Document]) -> None:
                 "year": document.year,
                 "title": " ".join(title),
                 "summary": " ".join(summary),
-                "about": " ".join(dict.fromkeys(about)),  # a name said twice is no more relevant
-                "body": " ".join(body),
-                "parts": " ".join(dict.fromkeys(chain(title_parts, summary_parts, about_parts, body_parts))),
+                # Order means nothing to the match (no phrases); sorted, a record always gets
+                # the same row. A name said twice is no more relevant.
+                "about": " ".join(sorted(set(about))),
+                "body": " ".join(sorted(body)),
+                "parts": " ".join(sorted(set(chain(title_parts, summary_parts, about_parts, body_parts)))),
             }
         )
         words.update(_known_words(document))
@@ -310,7 +312,8 @@ def _note_flushed(session: Session, _context: UOWTransaction) -> None:
     pending: dict[tuple[str, Related | None], list[Any]] = session.info.setdefault(
         _PENDING, defaultdict(list)
     )
-    for instance in chain(session.new, session.dirty, session.deleted):
+    changed = (instance for instance in session.dirty if session.is_modified(instance))
+    for instance in chain(session.new, changed, session.deleted):
         for kind, related in _WATCHED.get(type(instance), ()):
             pending[(kind, related)].append(instance.id if related is None else instance)
 
@@ -324,5 +327,9 @@ def _index_flushed(session: Session, _context: UOWTransaction) -> None:
     for (kind, related), noted in pending.items():
         ids[kind].update(noted if related is None else related(session, noted))
     for kind, record_ids in ids.items():
-        if record_ids:
+        # A renamed programme or product group may touch thousands of records: those wait for
+        # the catch-up job rather than hold up the coordinator's request.
+        if len(record_ids) > BATCH:
+            _queue(session, kind, record_ids)
+        elif record_ids:
             refresh(session, kind=kind, ids=record_ids)

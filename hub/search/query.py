@@ -99,18 +99,23 @@ def parse(typed: str) -> Query:
     found = found[:MAX_WORDS]
     return Query(
         text=typed[:MAX_QUERY],
-        words=tuple(_word(word, last=n == len(found) - 1) for n, word in enumerate(found)),
+        # The last word is being typed: a prefix ("Rijkswat"); a short one only after other words
+        # ("Dienst I"), as alone it would match nearly everything.
+        words=tuple(
+            _word(word, prefix=n == len(found) - 1 and (len(word) >= MIN_PREFIX or n > 0))
+            for n, word in enumerate(found)
+        ),
     )
 
 
-def _word(word: str, *, last: bool) -> Word:
+def _word(word: str, *, prefix: bool) -> Word:
     parts: tuple[tuple[str, ...], ...] = ()
     for language in analysis.LANGUAGES:
         compound = analysis.compound_parts(word, language)
         if compound:
             parts = tuple(_stems(part) for part in compound)
             break
-    return Word(text=word, stems=_stems(word), parts=parts, prefix=last and len(word) >= MIN_PREFIX)
+    return Word(text=word, stems=_stems(word), parts=parts, prefix=prefix)
 
 
 def _stems(word: str) -> tuple[str, ...]:

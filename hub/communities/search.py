@@ -1,0 +1,124 @@
+"""Communities of practice in the hub's search: what a live community says, and how it shows.
+
+A community is found by its names and descriptions, by what it is about (its product group and
+programme, by their names in both languages), by the organisations taking part (as its public
+page lists them) and by the titles of its meetings, to come and past.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.communities.models import Community, Meeting, Membership
+from hub.i18n import N_
+from hub.organisations.models import Organisation
+from hub.programmes.models import Programme
+from hub.search.index import Card, Document, Kind, bilingual, both, register
+from hub.taxonomy.models import ProductGroup
+
+_LIVE = Community.withdrawn_at.is_(None)
+
+
+def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
+    """The live communities among ``ids``, in five queries."""
+    programmes = {p.id: p for p in session.scalars(select(Programme))}
+    groups = {g.id: g for g in session.scalars(select(ProductGroup))}
+    members: dict[int, set[str]] = defaultdict(set)
+    for community_id, organisation, typed in session.execute(
+        select(Membership.community_id, Organisation.name, Membership.organisation_name)
+        .outerjoin(Organisation, Organisation.id == Membership.organisation_id)
+        .where(Membership.community_id.in_(ids))
+    ):
+        if organisation or typed:
+            members[community_id].add(organisation or typed)
+    meetings: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for community_id, title_nl, title_en in session.execute(
+        select(Meeting.community_id, Meeting.title_nl, Meeting.title_en).where(
+            Meeting.community_id.in_(ids), Meeting.withdrawn_at.is_(None)
+        )
+    ):
+        meetings[community_id].append((title_nl, title_en))
+    for community in session.execute(
+        select(
+            Community.id,
+            Community.name_nl,
+            Community.name_en,
+            Community.description_nl,
+            Community.description_en,
+            Community.programme_id,
+            Community.product_group_id,
+            Community.since,
+        ).where(Community.id.in_(ids), _LIVE)
+    ):
+        programme = programmes[community.programme_id]
+        group = groups.get(community.product_group_id) if community.product_group_id else None
+        yield Document(
+            record_id=community.id,
+            title=bilingual(community.name_nl, community.name_en),
+            summary=bilingual(community.description_nl, community.description_en),
+            about=(
+                *(bilingual(group.name_nl, group.name_en) if group else ()),
+                *bilingual(programme.name_nl, programme.name_en),
+                *both(programme.short_name),
+                *both(*sorted(members[community.id])),
+            ),
+            body=tuple(text for nl, en in meetings[community.id] for text in bilingual(nl, en)),
+            programme_id=community.programme_id,
+            product_group_id=community.product_group_id,
+            year=community.since.year if community.since else None,
+        )
+
+
+def cards(session: Session, ids: Sequence[int], language: str) -> Mapping[int, Card]:
+    found: dict[int, Card] = {}
+    for community in session.scalars(select(Community).where(Community.id.in_(ids))):
+        name = community.localized("name", language)
+        found[community.id] = Card(
+            title=name.text,
+            route="community",
+            params={"community_id": community.id},
+            text=community.localized("description", language).text,
+            untranslated=name.fallback,
+            date=community.since,
+        )
+    return found
+
+
+def _of_meetings(session: Session, meetings: Sequence[Any]) -> Iterable[int]:
+    return [meeting.community_id for meeting in meetings]
+
+
+def _of_memberships(session: Session, memberships: Sequence[Any]) -> Iterable[int]:
+    return [membership.community_id for membership in memberships]
+
+
+def _of_organisations(session: Session, organisations: Sequence[Any]) -> Iterable[int]:
+    return session.scalars(
+        select(Membership.community_id).where(Membership.organisation_id.in_([o.id for o in organisations]))
+    )
+
+
+def _of_product_groups(session: Session, groups: Sequence[Any]) -> Iterable[int]:
+    return session.scalars(select(Community.id).where(Community.product_group_id.in_([g.id for g in groups])))
+
+
+COMMUNITIES = register(
+    Kind(
+        name="community",
+        label=N_("Communities of practice"),
+        model=Community,
+        documents=documents,
+        cards=cards,
+        related={
+            Meeting: _of_meetings,
+            Membership: _of_memberships,
+            Organisation: _of_organisations,
+            ProductGroup: _of_product_groups,
+        },
+    )
+)

@@ -1,0 +1,116 @@
+"""Events in the hub's search: what a live event says, and how it shows as a result.
+
+An event is found by its titles and summaries, by what it is about (its kind, product groups and
+programme, by their names in both languages, and where it takes place) and by its outcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.events.models import Event, event_product_groups
+from hub.i18n import N_, TIMEZONE
+from hub.programmes.models import Programme
+from hub.search.index import Card, Document, Kind, bilingual, both, label_names, register
+from hub.taxonomy.models import ProductGroup
+
+_LIVE = Event.withdrawn_at.is_(None)
+
+
+def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
+    """The live events among ``ids``, in four queries."""
+    programmes = {p.id: p for p in session.scalars(select(Programme))}
+    groups = {g.id: g for g in session.scalars(select(ProductGroup))}
+    group_ids: dict[int, list[int]] = defaultdict(list)
+    for event_id, group_id in session.execute(
+        select(event_product_groups.c.event_id, event_product_groups.c.product_group_id).where(
+            event_product_groups.c.event_id.in_(ids)
+        )
+    ):
+        group_ids[event_id].append(group_id)
+    for event in session.execute(
+        select(
+            Event.id,
+            Event.title_nl,
+            Event.title_en,
+            Event.summary_nl,
+            Event.summary_en,
+            Event.outcome_nl,
+            Event.outcome_en,
+            Event.programme_id,
+            Event.kind,
+            Event.location,
+            Event.starts_at,
+            Event.timezone,
+        ).where(Event.id.in_(ids), _LIVE)
+    ):
+        programme = programmes[event.programme_id]
+        its_groups = [groups[g] for g in sorted(group_ids[event.id])]
+        yield Document(
+            record_id=event.id,
+            title=bilingual(event.title_nl, event.title_en),
+            summary=bilingual(event.summary_nl, event.summary_en),
+            about=(
+                *label_names(event.kind.msgid),
+                *(text for group in its_groups for text in bilingual(group.name_nl, group.name_en)),
+                *bilingual(programme.name_nl, programme.name_en),
+                *both(programme.short_name),
+                *both(event.location),
+            ),
+            body=bilingual(event.outcome_nl, event.outcome_en),
+            programme_id=event.programme_id,
+            # A product group only when it is about one: a filter on another would hide it.
+            product_group_id=its_groups[0].id if len(its_groups) == 1 else None,
+            year=_local_day(event.starts_at, event.timezone).year,
+        )
+
+
+def _local_day(moment: dt.datetime, timezone: str) -> dt.date:
+    """The day of a moment where the event takes place (as its page shows it)."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo(TIMEZONE)
+    return moment.astimezone(zone).date()
+
+
+def cards(session: Session, ids: Sequence[int], language: str) -> Mapping[int, Card]:
+    found: dict[int, Card] = {}
+    for event in session.scalars(select(Event).where(Event.id.in_(ids))):
+        title = event.localized("title", language)
+        found[event.id] = Card(
+            title=title.text,
+            route="event",
+            params={"event_id": event.id},
+            text=event.localized("summary", language).text,
+            untranslated=title.fallback,
+            date=_local_day(event.starts_at, event.timezone),
+        )
+    return found
+
+
+def _of_product_groups(session: Session, groups: Sequence[Any]) -> Iterable[int]:
+    return session.scalars(
+        select(event_product_groups.c.event_id).where(
+            event_product_groups.c.product_group_id.in_([g.id for g in groups])
+        )
+    )
+
+
+EVENTS = register(
+    Kind(
+        name="event",
+        label=N_("Events"),
+        model=Event,
+        documents=documents,
+        cards=cards,
+        related={ProductGroup: _of_product_groups},
+    )
+)
