@@ -8,8 +8,7 @@ page lists them) and by the titles of its meetings, to come and past.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +17,7 @@ from hub.communities.models import Community, Meeting, Membership
 from hub.i18n import N_
 from hub.organisations.models import Organisation
 from hub.programmes.models import Programme
-from hub.search.index import Card, Document, Kind, bilingual, both, register
+from hub.search.index import Document, Kind, bilingual, both, cards_of, naming, owned_by, register
 from hub.taxonomy.models import ProductGroup
 
 _LIVE = Community.withdrawn_at.is_(None)
@@ -74,51 +73,25 @@ def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
         )
 
 
-def cards(session: Session, ids: Sequence[int], language: str) -> Mapping[int, Card]:
-    found: dict[int, Card] = {}
-    for community in session.scalars(select(Community).where(Community.id.in_(ids))):
-        name = community.localized("name", language)
-        found[community.id] = Card(
-            title=name.text,
-            route="community",
-            params={"community_id": community.id},
-            text=community.localized("description", language).text,
-            untranslated=name.fallback,
-            date=community.since,
-        )
-    return found
-
-
-def _of_meetings(session: Session, meetings: Sequence[Any]) -> Iterable[int]:
-    return [meeting.community_id for meeting in meetings]
-
-
-def _of_memberships(session: Session, memberships: Sequence[Any]) -> Iterable[int]:
-    return [membership.community_id for membership in memberships]
-
-
-def _of_organisations(session: Session, organisations: Sequence[Any]) -> Iterable[int]:
-    return session.scalars(
-        select(Membership.community_id).where(Membership.organisation_id.in_([o.id for o in organisations]))
-    )
-
-
-def _of_product_groups(session: Session, groups: Sequence[Any]) -> Iterable[int]:
-    return session.scalars(select(Community.id).where(Community.product_group_id.in_([g.id for g in groups])))
-
-
 COMMUNITIES = register(
     Kind(
         name="community",
         label=N_("Communities of practice"),
         model=Community,
         documents=documents,
-        cards=cards,
+        cards=cards_of(
+            Community,
+            route="community",
+            id_param="community_id",
+            title="name",
+            text="description",
+            date=lambda community: community.since,
+        ),
         related={
-            Meeting: _of_meetings,
-            Membership: _of_memberships,
-            Organisation: _of_organisations,
-            ProductGroup: _of_product_groups,
+            Meeting: owned_by("community_id"),
+            Membership: owned_by("community_id"),
+            Organisation: naming(Membership.organisation_id, Membership.community_id),
+            ProductGroup: naming(Community.product_group_id, Community.id),
         },
     )
 )

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
@@ -18,7 +17,16 @@ from sqlalchemy.orm import Session
 from hub.events.models import Event, event_product_groups
 from hub.i18n import N_, TIMEZONE
 from hub.programmes.models import Programme
-from hub.search.index import Card, Document, Kind, bilingual, both, label_names, register
+from hub.search.index import (
+    Document,
+    Kind,
+    bilingual,
+    both,
+    cards_of,
+    label_names,
+    naming,
+    register,
+)
 from hub.taxonomy.models import ProductGroup
 
 _LIVE = Event.withdrawn_at.is_(None)
@@ -81,36 +89,21 @@ def _local_day(moment: dt.datetime, timezone: str) -> dt.date:
     return moment.astimezone(zone).date()
 
 
-def cards(session: Session, ids: Sequence[int], language: str) -> Mapping[int, Card]:
-    found: dict[int, Card] = {}
-    for event in session.scalars(select(Event).where(Event.id.in_(ids))):
-        title = event.localized("title", language)
-        found[event.id] = Card(
-            title=title.text,
-            route="event",
-            params={"event_id": event.id},
-            text=event.localized("summary", language).text,
-            untranslated=title.fallback,
-            date=_local_day(event.starts_at, event.timezone),
-        )
-    return found
-
-
-def _of_product_groups(session: Session, groups: Sequence[Any]) -> Iterable[int]:
-    return session.scalars(
-        select(event_product_groups.c.event_id).where(
-            event_product_groups.c.product_group_id.in_([g.id for g in groups])
-        )
-    )
-
-
 EVENTS = register(
     Kind(
         name="event",
         label=N_("Events"),
         model=Event,
         documents=documents,
-        cards=cards,
-        related={ProductGroup: _of_product_groups},
+        cards=cards_of(
+            Event,
+            route="event",
+            id_param="event_id",
+            text="summary",
+            date=lambda event: _local_day(event.starts_at, event.timezone),
+        ),
+        related={
+            ProductGroup: naming(event_product_groups.c.product_group_id, event_product_groups.c.event_id)
+        },
     )
 )

@@ -7,9 +7,9 @@ kind and programme by their names in both languages.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +17,17 @@ from sqlalchemy.orm import Session
 from hub.i18n import N_
 from hub.lessons.models import Lesson, LessonAttachment
 from hub.programmes.models import Programme
-from hub.search.index import Card, Document, Kind, bilingual, both, label_names, register
+from hub.search.index import (
+    Document,
+    Kind,
+    bilingual,
+    both,
+    cards_of,
+    label_names,
+    naming,
+    owned_by,
+    register,
+)
 from hub.taxonomy.models import ProductGroup, Strategy
 
 _LIVE = Lesson.withdrawn_at.is_(None)
@@ -61,35 +71,8 @@ def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
         )
 
 
-def cards(session: Session, ids: Sequence[int], language: str) -> Mapping[int, Card]:
-    found: dict[int, Card] = {}
-    for lesson in session.scalars(select(Lesson).where(Lesson.id.in_(ids))):
-        title = lesson.localized("title", language)
-        found[lesson.id] = Card(
-            title=title.text,
-            route="lesson",
-            params={"lesson_id": lesson.id},
-            text=lesson.localized("body", language).text,
-            untranslated=title.fallback,
-            date=lesson.created_at.date() if lesson.created_at else None,
-        )
-    return found
-
-
-def _of_attachments(session: Session, attachments: Sequence[Any]) -> Iterable[int]:
-    return [attachment.lesson_id for attachment in attachments if attachment.lesson_id is not None]
-
-
-def _of_product_groups(session: Session, groups: Sequence[Any]) -> Iterable[int]:
-    return session.scalars(select(Lesson.id).where(Lesson.product_group_id.in_([g.id for g in groups])))
-
-
-def _of_strategies(session: Session, strategies: Sequence[Any]) -> Iterable[int]:
-    return session.scalars(select(Lesson.id).where(Lesson.strategy_id.in_([s.id for s in strategies])))
-
-
-def _of_programmes(session: Session, programmes: Sequence[Any]) -> Iterable[int]:
-    return session.scalars(select(Lesson.id).where(Lesson.programme_id.in_([p.id for p in programmes])))
+def _day(lesson: Lesson) -> dt.date | None:
+    return lesson.created_at.date() if lesson.created_at else None
 
 
 LESSONS = register(
@@ -98,12 +81,12 @@ LESSONS = register(
         label=N_("Lessons"),
         model=Lesson,
         documents=documents,
-        cards=cards,
+        cards=cards_of(Lesson, route="lesson", id_param="lesson_id", text="body", date=_day),
         related={
-            LessonAttachment: _of_attachments,
-            ProductGroup: _of_product_groups,
-            Strategy: _of_strategies,
-            Programme: _of_programmes,
+            LessonAttachment: owned_by("lesson_id"),
+            ProductGroup: naming(Lesson.product_group_id, Lesson.id),
+            Strategy: naming(Lesson.strategy_id, Lesson.id),
+            Programme: naming(Lesson.programme_id, Lesson.id),
         },
     )
 )

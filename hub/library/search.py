@@ -6,8 +6,8 @@ kind of tool), product group, strategy, phase and programme by their names in bo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+import datetime as dt
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +15,16 @@ from sqlalchemy.orm import Session
 from hub.i18n import N_
 from hub.library.models import LibraryItem
 from hub.programmes.models import Programme
-from hub.search.index import Card, Document, Kind, bilingual, both, label_names, register
+from hub.search.index import (
+    Document,
+    Kind,
+    bilingual,
+    both,
+    cards_of,
+    label_names,
+    naming,
+    register,
+)
 from hub.taxonomy.models import ProductGroup, Strategy
 
 _LIVE = LibraryItem.withdrawn_at.is_(None)
@@ -51,35 +60,9 @@ def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
         )
 
 
-def cards(session: Session, ids: Sequence[int], language: str) -> Mapping[int, Card]:
-    found: dict[int, Card] = {}
-    for item in session.scalars(select(LibraryItem).where(LibraryItem.id.in_(ids))):
-        title = item.localized("title", language)
-        found[item.id] = Card(
-            title=title.text,
-            route="library_item",
-            params={"item_id": item.id},
-            text=item.localized("body", language).text,
-            untranslated=title.fallback,
-            # A webinar's day, else when the entry came to the library.
-            date=item.held_on or (item.created_at.date() if item.created_at else None),
-        )
-    return found
-
-
-def _of_product_groups(session: Session, groups: Sequence[Any]) -> Iterable[int]:
-    ids = [group.id for group in groups]
-    return session.scalars(select(LibraryItem.id).where(LibraryItem.product_group_id.in_(ids)))
-
-
-def _of_strategies(session: Session, strategies: Sequence[Any]) -> Iterable[int]:
-    ids = [strategy.id for strategy in strategies]
-    return session.scalars(select(LibraryItem.id).where(LibraryItem.strategy_id.in_(ids)))
-
-
-def _of_programmes(session: Session, programmes: Sequence[Any]) -> Iterable[int]:
-    ids = [programme.id for programme in programmes]
-    return session.scalars(select(LibraryItem.id).where(LibraryItem.programme_id.in_(ids)))
+def _day(item: LibraryItem) -> dt.date | None:
+    """A webinar's day, else when the entry came to the library."""
+    return item.held_on or (item.created_at.date() if item.created_at else None)
 
 
 LIBRARY = register(
@@ -88,7 +71,11 @@ LIBRARY = register(
         label=N_("Library entries"),
         model=LibraryItem,
         documents=documents,
-        cards=cards,
-        related={ProductGroup: _of_product_groups, Strategy: _of_strategies, Programme: _of_programmes},
+        cards=cards_of(LibraryItem, route="library_item", id_param="item_id", text="body", date=_day),
+        related={
+            ProductGroup: naming(LibraryItem.product_group_id, LibraryItem.id),
+            Strategy: naming(LibraryItem.strategy_id, LibraryItem.id),
+            Programme: naming(LibraryItem.programme_id, LibraryItem.id),
+        },
     )
 )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +16,17 @@ from sqlalchemy.orm import Session
 from hub.i18n import N_
 from hub.organisations.models import Organisation, Participation, Role, SupportingAction
 from hub.programmes.models import Programme
-from hub.search.index import Card, Document, Kind, bilingual, both, country_names, label_names, register
+from hub.search.index import (
+    Card,
+    Document,
+    Kind,
+    bilingual,
+    both,
+    country_names,
+    label_names,
+    owned_by,
+    register,
+)
 
 _LIVE = Organisation.withdrawn_at.is_(None)
 
@@ -86,14 +95,6 @@ def cards(session: Session, ids: Sequence[int], language: str) -> Mapping[int, C
     return found
 
 
-def _of_participations(session: Session, participations: Sequence[Any]) -> Iterable[int]:
-    return [participation.organisation_id for participation in participations]
-
-
-def _of_actions(session: Session, actions: Sequence[Any]) -> Iterable[int]:
-    return [action.organisation_id for action in actions]
-
-
 ORGANISATIONS = register(
     Kind(
         name="organisation",
@@ -101,6 +102,6 @@ ORGANISATIONS = register(
         model=Organisation,
         documents=documents,
         cards=cards,
-        related={Participation: _of_participations, SupportingAction: _of_actions},
+        related={Participation: owned_by("organisation_id"), SupportingAction: owned_by("organisation_id")},
     )
 )

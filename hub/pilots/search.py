@@ -7,8 +7,7 @@ phase, programme, country and parties, by their names in both languages) and by 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +16,18 @@ from hub.i18n import N_
 from hub.organisations.models import Organisation
 from hub.pilots.models import Pilot, PilotMilestone, PilotParty, pilot_strategies
 from hub.programmes.models import Programme
-from hub.search.index import Card, Document, Kind, bilingual, both, country_names, label_names, register
+from hub.search.index import (
+    Document,
+    Kind,
+    bilingual,
+    both,
+    cards_of,
+    country_names,
+    label_names,
+    naming,
+    owned_by,
+    register,
+)
 from hub.taxonomy.models import ProductGroup, Strategy
 
 _LIVE = Pilot.withdrawn_at.is_(None)
@@ -83,66 +93,21 @@ def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
         )
 
 
-def cards(session: Session, ids: Sequence[int], language: str) -> Mapping[int, Card]:
-    found: dict[int, Card] = {}
-    for pilot in session.scalars(select(Pilot).where(Pilot.id.in_(ids))):
-        title = pilot.localized("title", language)
-        found[pilot.id] = Card(
-            title=title.text,
-            route="pilot",
-            params={"pilot_id": pilot.id},
-            text=pilot.localized("summary", language).text,
-            untranslated=title.fallback,
-            date=pilot.starts_on,
-        )
-    return found
-
-
-def _of_parties(session: Session, parties: Sequence[Any]) -> Iterable[int]:
-    return [party.pilot_id for party in parties]
-
-
-def _of_organisations(session: Session, organisations: Sequence[Any]) -> Iterable[int]:
-    return session.scalars(
-        select(PilotParty.pilot_id).where(PilotParty.organisation_id.in_([o.id for o in organisations]))
-    )
-
-
-def _of_milestones(session: Session, milestones: Sequence[Any]) -> Iterable[int]:
-    return [milestone.pilot_id for milestone in milestones]
-
-
-def _of_groups(session: Session, groups: Sequence[Any]) -> Iterable[int]:
-    """A renamed product group: its pilots (rare; vocabularies change by hand)."""
-    return session.scalars(select(Pilot.id).where(Pilot.product_group_id.in_([g.id for g in groups])))
-
-
-def _of_strategies(session: Session, strategies: Sequence[Any]) -> Iterable[int]:
-    return session.scalars(
-        select(pilot_strategies.c.pilot_id).where(
-            pilot_strategies.c.strategy_id.in_([s.id for s in strategies])
-        )
-    )
-
-
-def _of_programmes(session: Session, programmes: Sequence[Any]) -> Iterable[int]:
-    return session.scalars(select(Pilot.id).where(Pilot.programme_id.in_([p.id for p in programmes])))
-
-
 PILOTS = register(
     Kind(
         name="pilot",
         label=N_("Pilots"),
         model=Pilot,
         documents=documents,
-        cards=cards,
+        cards=cards_of(Pilot, route="pilot", id_param="pilot_id", text="summary", date=lambda p: p.starts_on),
         related={
-            PilotParty: _of_parties,
-            Organisation: _of_organisations,
-            PilotMilestone: _of_milestones,
-            ProductGroup: _of_groups,
-            Strategy: _of_strategies,
-            Programme: _of_programmes,
+            PilotParty: owned_by("pilot_id"),
+            PilotMilestone: owned_by("pilot_id"),
+            Organisation: naming(PilotParty.organisation_id, PilotParty.pilot_id),
+            # Vocabularies change by hand and rarely (a large fan-out is queued, not done at once).
+            ProductGroup: naming(Pilot.product_group_id, Pilot.id),
+            Strategy: naming(pilot_strategies.c.strategy_id, pilot_strategies.c.pilot_id),
+            Programme: naming(Pilot.programme_id, Pilot.id),
         },
     )
 )

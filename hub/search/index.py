@@ -96,6 +96,55 @@ class Card:
 
 
 Related = Callable[[Session, Sequence[Any]], Iterable[int]]
+Cards = Callable[[Session, Sequence[int], str], Mapping[int, Card]]
+
+
+def owned_by(attribute: str) -> Related:
+    """Objects that are part of a record (a pilot's parties): the records their ``attribute`` names."""
+
+    def owners(session: Session, objects: Sequence[Any]) -> Iterable[int]:
+        return [value for value in (getattr(o, attribute) for o in objects) if value is not None]
+
+    return owners
+
+
+def naming(column: Any, record: Any) -> Related:
+    """Objects that records name (a product group): the ``record`` ids whose ``column`` is one of
+    them (``naming(Pilot.product_group_id, Pilot.id)``; a link table's columns work too)."""
+
+    def namers(session: Session, objects: Sequence[Any]) -> Iterable[int]:
+        return session.scalars(select(record).where(column.in_([o.id for o in objects])))
+
+    return namers
+
+
+def cards_of(
+    model: type[Any],
+    *,
+    route: str,
+    id_param: str,
+    text: str,
+    date: Callable[[Any], dt.date | None],
+    title: str = "title",
+) -> Cards:
+    """The ``cards`` of a kind whose records are ``Bilingual``: the ``title`` and ``text`` fields
+    in the reader's language (or the other, marked untranslated), linking to ``route``."""
+
+    def cards(session: Session, ids: Sequence[int], language: str) -> Mapping[int, Card]:
+        found: dict[int, Card] = {}
+        for record in session.scalars(select(model).where(model.id.in_(ids))):
+            heading = record.localized(title, language)
+            found[record.id] = Card(
+                title=heading.text,
+                route=route,
+                params={id_param: record.id},
+                text=record.localized(text, language).text,
+                untranslated=heading.fallback,
+                date=date(record),
+            )
+        return found
+
+    return cards
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,7 +155,7 @@ class Kind:
     label: str
     model: type[Any]
     documents: Callable[[Session, Sequence[int]], Iterable[Document]]
-    cards: Callable[[Session, Sequence[int], str], Mapping[int, Card]]
+    cards: Cards
     # Writes to other records that change what this kind's records say: object -> record ids.
     related: Mapping[type[Any], Related] = dataclasses.field(default_factory=dict)
 
