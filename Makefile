@@ -57,6 +57,7 @@ bench: setup
 	$(BIN)/python bench/federation.py
 	$(BIN)/python bench/newsletter.py
 	$(BIN)/python bench/lessons.py
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache locales/*/LC_MESSAGES/*.mo tests/*/node_modules test-artifacts

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from hub.communities.models import Community, Meeting, MeetingMode
 from hub.demo.context import Demo
 from hub.demo.facts import CommunityFacts, ProgrammeFacts
-from hub.demo.lessons import LESSONS
+from hub.demo.lessons import LESSONS, LessonText
 from hub.demo.material import (
     AGENDA_CLOSING,
     AGENDA_ITEMS,
@@ -157,6 +157,23 @@ def _numbered(items: Iterable[str]) -> str:
     return "\n".join(f"{number}. {item}" for number, item in enumerate(items, start=1))
 
 
+def lesson_row(demo: Demo, lesson: LessonText) -> dict[str, Any]:
+    """A GDCA lesson's row (its uid drawn now)."""
+    group = lesson.product_group
+    return demo.record(
+        programme_id=demo.programmes["gdca"],
+        title_nl=lesson.title_nl,
+        title_en=lesson.title_en,
+        body_nl=lesson.body_nl,
+        body_en=lesson.body_en,
+        product_group_id=demo.product_groups[group] if group else None,
+        strategy_id=demo.strategies[lesson.strategy] if lesson.strategy else None,
+        phase=lesson.phase,
+        kind=lesson.kind,
+        source_language="nl",
+    )
+
+
 def load_lessons(demo: Demo, pilots: list[PilotRef]) -> list[LessonRef]:
     """GDCA lessons, some drawn from a GDCA pilot, a few linked to ProCirc pilots they bear on."""
     rng = demo.rng
@@ -168,20 +185,7 @@ def load_lessons(demo: Demo, pilots: list[PilotRef]) -> list[LessonRef]:
         group = lesson.product_group
         origins = gdca.get(group, []) if group else []
         origins_of.append(rng.choice(origins).id if origins and demo.chance(0.5) else None)
-        rows.append(
-            demo.record(
-                programme_id=demo.programmes["gdca"],
-                title_nl=lesson.title_nl,
-                title_en=lesson.title_en,
-                body_nl=lesson.body_nl,
-                body_en=lesson.body_en,
-                product_group_id=demo.product_groups[group] if group else None,
-                strategy_id=demo.strategies[lesson.strategy] if lesson.strategy else None,
-                phase=lesson.phase,
-                kind=lesson.kind,
-                source_language="nl",
-            )
-        )
+        rows.append(lesson_row(demo, lesson))
     ids = demo.insert(Lesson, rows)
     demo.insert_plain(
         lesson_pilots,

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.demo import scaled
 from hub.demo.calls import load_calls
 from hub.demo.community import load_communities, load_lessons
 from hub.demo.context import Demo, Org
@@ -168,7 +169,8 @@ def is_empty(session: Session) -> bool:
 def load_demo(session: Session, *, seed: int = 2017, pilots: dict[str, int] | None = None) -> DemoSummary:
     """Add the demo network to ``session`` (flushed, not committed) and say what was added.
 
-    ``pilots`` overrides the number of pilots per programme code, e.g. ``{"gdca": 9898}``.
+    ``pilots`` overrides the number of pilots per programme code, e.g. ``{"gdca": 9898}``; above
+    the real total, lessons and library entries grow in proportion (``hub.demo.scaled``).
     """
     ensure_vocabulary(session)
     sizes = {**DEFAULT_PILOTS, **(pilots or {})}
@@ -192,6 +194,9 @@ def load_demo(session: Session, *, seed: int = 2017, pilots: dict[str, int] | No
     load_library(demo, refs, lessons)  # last: what the rng drew before stays as it was
     load_events(demo)  # after the library, for the same reason
     load_participants(demo, refs)  # draws nothing from the rng
+    # A demo scaled past the real programmes gets lessons and library entries in proportion;
+    # after every other draw, so the rest is as it would be without them.
+    scaled.load_more(demo, refs, sum(DEFAULT_PILOTS.values()))
     session.flush()
     index.rebuild(session)  # written in bulk, past the index's following of the ORM
     counts = demo.counts

@@ -203,29 +203,32 @@ LIBRARY: tuple[LibraryText, ...] = (
 # fmt: on
 
 
+def library_row(demo: Demo, entry: LibraryText, slug: str) -> dict[str, Any]:
+    """A library entry's row (its uid drawn now), at ``slug`` under the example links."""
+    return demo.record(
+        programme_id=demo.programmes["gdca"],
+        kind=entry.kind,
+        tool_kind=entry.tool_kind,
+        title_nl=entry.title_nl,
+        title_en=entry.title_en,
+        body_nl=entry.body_nl,
+        body_en=entry.body_en,
+        url=f"{LINKS}{slug}",
+        held_on=entry.held_on,
+        speakers=entry.speakers,
+        product_group_id=demo.product_groups[entry.product_group] if entry.product_group else None,
+        strategy_id=demo.strategies[entry.strategy] if entry.strategy else None,
+        phase=entry.phase,
+        source_language="nl",
+    )
+
+
 def load_library(demo: Demo, pilots: list[PilotRef], lessons: list[LessonRef]) -> None:
     """GDCA's library entries, each linked from a few GDCA pilots and lessons."""
     rng = demo.rng
     rows: list[dict[str, Any]] = []
     for entry in LIBRARY:
-        rows.append(
-            demo.record(
-                programme_id=demo.programmes["gdca"],
-                kind=entry.kind,
-                tool_kind=entry.tool_kind,
-                title_nl=entry.title_nl,
-                title_en=entry.title_en,
-                body_nl=entry.body_nl,
-                body_en=entry.body_en,
-                url=f"{LINKS}{entry.slug}",
-                held_on=entry.held_on,
-                speakers=entry.speakers,
-                product_group_id=demo.product_groups[entry.product_group] if entry.product_group else None,
-                strategy_id=demo.strategies[entry.strategy] if entry.strategy else None,
-                phase=entry.phase,
-                source_language="nl",
-            )
-        )
+        rows.append(library_row(demo, entry, entry.slug))
     ids = demo.insert(LibraryItem, rows)
     pilot_links: list[dict[str, Any]] = []
     lesson_links: list[dict[str, Any]] = []
