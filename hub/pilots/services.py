@@ -12,7 +12,17 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Integer, Select, bindparam, func, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Select,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hub.filters import InvalidFilter, QueryFilters
@@ -323,6 +333,17 @@ def _ordering(sort: Sort, language: str) -> list[Any]:
 
 @lru_cache(maxsize=512)
 def _page_statement(dialect: str, shape: Shape, sort: Sort, language: str) -> Select[*tuple[Any, ...]]:
+    if sort is Sort.RELEVANCE and shape == ("q",):
+        # A search alone: the index ranks and cuts the page itself, and only that page meets the
+        # pilots (a broad word matches most of them: joining all before sorting cost twice as much).
+        ranked = (
+            _ranked(dialect)
+            .order_by(literal_column("rank"), SearchDocument.record_id)
+            .limit(bindparam("limit", type_=Integer))
+            .offset(bindparam("offset", type_=Integer))
+            .subquery()
+        )
+        return _columns().join(ranked, ranked.c.record_id == Pilot.id).order_by(ranked.c.rank, Pilot.id)
     return (
         _rows_statement(dialect, shape, sort, language)
         .limit(bindparam("limit", type_=Integer))
@@ -330,12 +351,16 @@ def _page_statement(dialect: str, shape: Shape, sort: Sort, language: str) -> Se
     )
 
 
+def _ranked(dialect: str) -> Select[*tuple[Any, ...]]:
+    return query.matches(dialect).where(SearchDocument.kind == "pilot")
+
+
 @lru_cache(maxsize=512)
 def _rows_statement(dialect: str, shape: Shape, sort: Sort, language: str) -> Select[*tuple[Any, ...]]:
     """Every pilot matching the filters, as ``PilotRow`` columns, in the list's order."""
     if sort is Sort.RELEVANCE and "q" in shape:
         # The matches with their rank, joined: they filter as the ``q`` condition would.
-        ranked = query.matches(dialect).where(SearchDocument.kind == "pilot").subquery()
+        ranked = _ranked(dialect).subquery()
         rest = tuple(name for name in shape if name != "q")
         return (
             _columns()
@@ -376,6 +401,8 @@ def _columns() -> Select[*tuple[Any, ...]]:
 
 @lru_cache(maxsize=128)
 def _count_statement(dialect: str, shape: Shape) -> Select[*tuple[Any, ...]]:
+    if shape == ("q",):  # the index holds live pilots only: its matches are the count
+        return query.matching_ids(dialect, "pilot").with_only_columns(func.count())
     return select(func.count()).select_from(Pilot).where(*_conditions(dialect, shape))
 
 

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -46,20 +47,24 @@ def _found(text: str, spans: Sequence[tuple[int, int]], query: Query) -> list[st
     terms, prefixes = query.terms, query.prefixes
     marked: list[str | None] = []
     for begin, end in spans:
-        folded = "".join(analysis.words(text[begin:end]))
-        marked.append(folded if folded and _matches(folded, terms, prefixes) else None)
+        folded = analysis.fold(text[begin:end])
+        found = not terms.isdisjoint(_forms(folded)) or any(folded.startswith(p) for p in prefixes)
+        marked.append(folded if folded and found else None)
     return marked
 
 
-def _matches(word: str, terms: frozenset[str], prefixes: Sequence[str]) -> bool:
-    if any(word.startswith(prefix) for prefix in prefixes):
-        return True
-    for language in analysis.LANGUAGES:
-        if analysis.stem(word, language) in terms:
-            return True
-        if any(analysis.stem(part, language) in terms for part in analysis.compound_parts(word, language)):
-            return True
-    return False
+@lru_cache(maxsize=65_536)
+def _forms(word: str) -> frozenset[str]:
+    """The terms a folded word is indexed under: its stems and its parts' stems, both languages
+    (a page of 50 summaries repeats most of its words: each is analysed once per process)."""
+    return frozenset(
+        stem
+        for language in analysis.LANGUAGES
+        for stem in (
+            analysis.stem(word, language),
+            *(analysis.stem(part, language) for part in analysis.compound_parts(word, language)),
+        )
+    )
 
 
 def _window(found: Sequence[str | None], size: int) -> tuple[int, int]:
