@@ -262,9 +262,10 @@ def test_the_scheduler_serves_its_metrics_on_its_port(tmp_path: Path) -> None:
         assert httpx.get(url, headers={"Authorization": "Bearer nope"}, timeout=5).status_code == 401
         families = metrics(url, Authorization="Bearer scrape-me")
         # The maintenance jobs (statistics, purging unconfirmed addresses and expired login
-        # sessions) are due at start: the first tick ran them, the second found nothing due.
+        # sessions, the search index's catch-up) are due at start: the first tick ran them, the
+        # second found nothing due.
         work = ("hub_scheduler_work", "hub_scheduler_work_total")
-        assert sample(families, *work, kind="job", outcome="succeeded") == 3
+        assert sample(families, *work, kind="job", outcome="succeeded") == 4
         assert sample(families, *work, kind="sync", outcome="failed") == 0
         assert sample(families, "hub_jobs_due", "hub_jobs_due") == 0
         assert sample(families, "hub_newsletter_queue_depth", "hub_newsletter_queue_depth") == 0

@@ -259,7 +259,7 @@ def test_the_audit_log_shows_only_the_own_programmes(
     assert "ProCirc only" not in page.text
 
 
-def test_edit_pages_offer_archiving_and_lists_refuse_an_overlong_search(
+def test_edit_pages_offer_archiving_and_lists_search_an_overlong_text_by_its_beginning(
     coordinator: TestClient, session: Session, network: Network
 ) -> None:
     organisation = factories.organisation(session, "Stad Leuven")
@@ -268,7 +268,6 @@ def test_edit_pages_offer_archiving_and_lists_refuse_an_overlong_search(
     page = coordinator.get(f"/en/coordinator/organisations/{organisation.id}")
     assert f'action="/en/coordinator/organisations/{organisation.id}/archive"' in page.text
     assert "Archive this organisation" in page.text
-    for path in ("organisations", "actions"):
-        response = coordinator.get(f"/en/coordinator/{path}?q=" + "x" * 201)
-        assert response.status_code == 400, path
-        assert "for the filter “Search”" in response.text
+    for path in ("organisations", "actions"):  # a pasted page of text is no error
+        response = coordinator.get(f"/en/coordinator/{path}?q=" + "Leuven " * 100)
+        assert response.status_code == 200, path
