@@ -12,17 +12,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Connection,
-    Integer,
-    Select,
-    bindparam,
-    func,
-    literal_column,
-    select,
-    text,
-)
+from sqlalchemy import ColumnElement, Connection, Integer, Select, bindparam, func, select, text
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hub.filters import InvalidFilter, QueryFilters
@@ -30,7 +20,7 @@ from hub.i18n import N_, LabelledEnum
 from hub.pagination import Page, paginate
 from hub.pilots.models import Pilot, PilotParty, PilotSdg, PilotStatus, pilot_strategies
 from hub.programmes.models import Programme
-from hub.queries import workspace_scope
+from hub.queries import matching, workspace_scope
 from hub.search import query
 from hub.search.models import SearchDocument
 from hub.taxonomy import sdgs
@@ -334,11 +324,11 @@ def _ordering(sort: Sort, language: str) -> list[Any]:
 @lru_cache(maxsize=512)
 def _page_statement(dialect: str, shape: Shape, sort: Sort, language: str) -> Select[*tuple[Any, ...]]:
     if sort is Sort.RELEVANCE and shape == ("q",):
-        # A search alone: the index ranks and cuts the page itself, and only that page meets the
-        # pilots (a broad word matches most of them: joining all before sorting cost twice as much).
+        # A search alone: the index ranks and cuts the page, and only the page meets the pilots.
         ranked = (
-            _ranked(dialect)
-            .order_by(literal_column("rank"), SearchDocument.record_id)
+            query.matches(dialect)
+            .where(SearchDocument.kind == "pilot")
+            .order_by(text("rank"), SearchDocument.record_id)
             .limit(bindparam("limit", type_=Integer))
             .offset(bindparam("offset", type_=Integer))
             .subquery()
@@ -351,16 +341,12 @@ def _page_statement(dialect: str, shape: Shape, sort: Sort, language: str) -> Se
     )
 
 
-def _ranked(dialect: str) -> Select[*tuple[Any, ...]]:
-    return query.matches(dialect).where(SearchDocument.kind == "pilot")
-
-
 @lru_cache(maxsize=512)
 def _rows_statement(dialect: str, shape: Shape, sort: Sort, language: str) -> Select[*tuple[Any, ...]]:
     """Every pilot matching the filters, as ``PilotRow`` columns, in the list's order."""
     if sort is Sort.RELEVANCE and "q" in shape:
         # The matches with their rank, joined: they filter as the ``q`` condition would.
-        ranked = _ranked(dialect).subquery()
+        ranked = query.matches(dialect).where(SearchDocument.kind == "pilot").subquery()
         rest = tuple(name for name in shape if name != "q")
         return (
             _columns()
@@ -495,22 +481,19 @@ def pilots_of(
     page: int = 1,
 ) -> Page[Pilot]:
     """The coordinators' list: the live (or archived) pilots of these programmes (None: all),
-    newest first; ``q`` searches titles and summaries in both languages as the public list does."""
+    newest first; ``q`` is a text in titles or summaries (as in the other coordinators' lists: the
+    search index holds no archived pilot)."""
     conditions = workspace_scope(
         Pilot, programme_ids=programme_ids, programme_id=programme_id, archived=archived
     )
     if status is not None:
         conditions.append(Pilot.status == status)
-    dialect = session.get_bind().dialect.name
-    params = _search_params(dialect, q)
-    if params:
-        conditions.append(Pilot.id.in_(query.matching_ids(dialect, "pilot")))
+    if q:
+        conditions.append(matching(q, Pilot.title_nl, Pilot.title_en, Pilot.summary_nl, Pilot.summary_en))
     statement = (
         select(Pilot)
         .where(*conditions)
         .order_by(Pilot.starts_on.desc().nulls_last(), Pilot.id.desc())
         .options(joinedload(Pilot.programme))
     )
-    if params:
-        statement = statement.params(**params)
     return paginate(session, statement, page=page)
