@@ -21,13 +21,10 @@ from sqlalchemy import Engine, func, select, text
 
 from bench import search_eval
 from bench import sync as sync_bench
-from hub import migrate
 from hub.db import make_engine, make_sessionmaker
 from hub.pilots.models import Pilot
-from hub.programmes.models import Programme
 from hub.search import index
 from hub.search.models import SearchDocument, SearchPending
-from hub.sync.models import Source
 
 
 class BenchError(RuntimeError):
@@ -54,23 +51,7 @@ def empty_database(url: str) -> Iterator[Engine]:
         search_eval.empty_postgres(url, reset=True)
     engine = make_engine(url)
     try:
-        migrate.upgrade(engine)
-        with make_sessionmaker(engine)() as session:
-            programme = Programme(
-                code="gdci", short_name="GDCI", name_nl="GDCI", name_en="GDCI", countries=["NL"]
-            )
-            session.add(programme)
-            session.flush()
-            session.add(
-                Source(
-                    key="export",
-                    name="GDCI export",
-                    kind="tabular",
-                    programme_id=programme.id,
-                    options=sync_bench.OPTIONS,
-                )
-            )
-            session.commit()
+        sync_bench.prepare(engine)
         yield engine
     finally:
         engine.dispose()

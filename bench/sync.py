@@ -101,23 +101,7 @@ def fresh_database(backend: str, admin_url: str, workdir: Path) -> Iterator[Engi
         url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
     try:
-        migrate.upgrade(engine)
-        with make_sessionmaker(engine)() as session:
-            programme = Programme(
-                code="gdci", short_name="GDCI", name_nl="GDCI", name_en="GDCI", countries=["NL"]
-            )
-            session.add(programme)
-            session.flush()
-            session.add(
-                Source(
-                    key="export",
-                    name="GDCI export",
-                    kind="tabular",
-                    programme_id=programme.id,
-                    options=OPTIONS,
-                )
-            )
-            session.commit()
+        prepare(engine)
         yield engine
     finally:
         engine.dispose()
@@ -128,6 +112,23 @@ def fresh_database(backend: str, admin_url: str, workdir: Path) -> Iterator[Engi
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
+
+
+def prepare(engine: Engine) -> None:
+    """Migrate an empty database and add one programme and the CSV source the sync reads."""
+    migrate.upgrade(engine)
+    with make_sessionmaker(engine)() as session:
+        programme = Programme(
+            code="gdci", short_name="GDCI", name_nl="GDCI", name_en="GDCI", countries=["NL"]
+        )
+        session.add(programme)
+        session.flush()
+        session.add(
+            Source(
+                key="export", name="GDCI export", kind="tabular", programme_id=programme.id, options=OPTIONS
+            )
+        )
+        session.commit()
 
 
 def sync(engine: Engine, uploads: Path) -> tuple[float, Any]:
