@@ -17,7 +17,7 @@ from hub.communities.models import Community, Meeting, Membership
 from hub.i18n import N_
 from hub.organisations.models import Organisation
 from hub.programmes.models import Programme
-from hub.search.index import Document, Kind, bilingual, both, cards_of, naming, owned_by, register
+from hub.search.index import Document, Kind, bilingual, both, by_id, cards_of, naming, owned_by, register
 from hub.taxonomy.models import ProductGroup
 
 _LIVE = Community.withdrawn_at.is_(None)
@@ -25,8 +25,8 @@ _LIVE = Community.withdrawn_at.is_(None)
 
 def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
     """The live communities among ``ids``, in five queries."""
-    programmes = {p.id: p for p in session.scalars(select(Programme))}
-    groups = {g.id: g for g in session.scalars(select(ProductGroup))}
+    programmes = by_id(session, Programme)
+    groups = by_id(session, ProductGroup)
     members: dict[int, set[str]] = defaultdict(set)
     for community_id, organisation, typed in session.execute(
         select(Membership.community_id, Organisation.name, Membership.organisation_name)

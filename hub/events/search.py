@@ -22,6 +22,7 @@ from hub.search.index import (
     Kind,
     bilingual,
     both,
+    by_id,
     cards_of,
     label_names,
     naming,
@@ -34,8 +35,8 @@ _LIVE = Event.withdrawn_at.is_(None)
 
 def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
     """The live events among ``ids``, in four queries."""
-    programmes = {p.id: p for p in session.scalars(select(Programme))}
-    groups = {g.id: g for g in session.scalars(select(ProductGroup))}
+    programmes = by_id(session, Programme)
+    groups = by_id(session, ProductGroup)
     group_ids: dict[int, list[int]] = defaultdict(list)
     for event_id, group_id in session.execute(
         select(event_product_groups.c.event_id, event_product_groups.c.product_group_id).where(

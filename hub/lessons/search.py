@@ -22,6 +22,7 @@ from hub.search.index import (
     Kind,
     bilingual,
     both,
+    by_id,
     cards_of,
     label_names,
     naming,
@@ -35,9 +36,9 @@ _LIVE = Lesson.withdrawn_at.is_(None)
 
 def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
     """The live lessons among ``ids``, in five queries."""
-    programmes = {p.id: p for p in session.scalars(select(Programme))}
-    groups = {g.id: g for g in session.scalars(select(ProductGroup))}
-    strategies = {s.id: s for s in session.scalars(select(Strategy))}
+    programmes = by_id(session, Programme)
+    groups = by_id(session, ProductGroup)
+    strategies = by_id(session, Strategy)
     attachments: dict[int, list[str]] = defaultdict(list)
     for lesson_id, title in session.execute(
         select(LessonAttachment.lesson_id, LessonAttachment.title).where(LessonAttachment.lesson_id.in_(ids))

@@ -20,6 +20,7 @@ from hub.search.index import (
     Kind,
     bilingual,
     both,
+    by_id,
     cards_of,
     label_names,
     naming,
@@ -32,9 +33,9 @@ _LIVE = LibraryItem.withdrawn_at.is_(None)
 
 def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
     """The live entries among ``ids``, in four queries."""
-    programmes = {p.id: p for p in session.scalars(select(Programme))}
-    groups = {g.id: g for g in session.scalars(select(ProductGroup))}
-    strategies = {s.id: s for s in session.scalars(select(Strategy))}
+    programmes = by_id(session, Programme)
+    groups = by_id(session, ProductGroup)
+    strategies = by_id(session, Strategy)
     for item in session.scalars(select(LibraryItem).where(LibraryItem.id.in_(ids), _LIVE)):
         moment = item.held_on or item.created_at  # a webinar's day, else when it came
         programme = programmes[item.programme_id]

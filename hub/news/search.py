@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from hub.i18n import N_
 from hub.news.models import NewsItem
 from hub.programmes.models import Programme
-from hub.search.index import Card, Document, Kind, bilingual, both, register
+from hub.search.index import Card, Document, Kind, bilingual, both, by_id, register
 
 _LIVE = NewsItem.withdrawn_at.is_(None)
 
@@ -32,7 +32,7 @@ def text_of(summary: str) -> str:
 
 def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
     """The live news items among ``ids``, in two queries."""
-    programmes = {p.id: p for p in session.scalars(select(Programme))}
+    programmes = by_id(session, Programme)
     for item in session.scalars(select(NewsItem).where(NewsItem.id.in_(ids), _LIVE)):
         programme = programmes[item.programme_id]
         yield Document(

@@ -22,6 +22,7 @@ from hub.search.index import (
     Kind,
     bilingual,
     both,
+    by_id,
     country_names,
     label_names,
     owned_by,
@@ -33,7 +34,7 @@ _LIVE = Organisation.withdrawn_at.is_(None)
 
 def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
     """The live organisations among ``ids``, in four queries."""
-    programmes = {p.id: p for p in session.scalars(select(Programme))}
+    programmes = by_id(session, Programme)
     taking_part: dict[int, list[tuple[int, Role]]] = defaultdict(list)
     for organisation_id, programme_id, role in session.execute(
         select(Participation.organisation_id, Participation.programme_id, Participation.role).where(

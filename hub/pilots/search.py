@@ -21,6 +21,7 @@ from hub.search.index import (
     Kind,
     bilingual,
     both,
+    by_id,
     cards_of,
     country_names,
     label_names,
@@ -35,8 +36,8 @@ _LIVE = Pilot.withdrawn_at.is_(None)
 
 def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
     """The live pilots among ``ids``, in five queries."""
-    programmes = {p.id: p for p in session.scalars(select(Programme))}
-    groups = {g.id: g for g in session.scalars(select(ProductGroup))}
+    programmes = by_id(session, Programme)
+    groups = by_id(session, ProductGroup)
     strategies: dict[int, list[Strategy]] = defaultdict(list)
     for pilot_id, strategy in session.execute(
         select(pilot_strategies.c.pilot_id, Strategy)

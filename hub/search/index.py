@@ -50,6 +50,11 @@ def bilingual(nl: str | None, en: str | None) -> Texts:
     return tuple((language, text) for language, text in (("nl", nl), ("en", en)) if text)
 
 
+def by_id(session: Session, model: type[Any]) -> dict[int, Any]:
+    """A small table a batch of documents names (programmes, product groups, strategies), by id."""
+    return {row.id: row for row in session.scalars(select(model))}
+
+
 @lru_cache(maxsize=1024)
 def label_names(msgid: str) -> Texts:
     """A label of the interface (a phase, a kind of lesson) as each language's catalog has it."""
