@@ -10,7 +10,7 @@ import datetime as dt
 import enum
 from collections.abc import Collection, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -105,6 +105,40 @@ def save(
         after={name: after[name] for name in changed},
     )
     return True
+
+
+class ProgrammeInput(Protocol):
+    """A record kind's typed input (``hub.inputs``) that names the record's programme and its title."""
+
+    @property
+    def programme_id(self) -> int: ...
+
+    @property
+    def title(self) -> str: ...
+
+    def values(self) -> dict[str, Any]: ...
+
+
+def save_input(
+    session: Session,
+    *,
+    record: Any,
+    data: ProgrammeInput,
+    user_id: int,
+    values: dict[str, Any] | None = None,
+    summary: str | None = None,
+) -> bool:
+    """``save`` of a typed input ``data`` on ``record``, audited under the input's programme and
+    named by its title (or ``summary``); ``values``: what to set, when that is more than the
+    input's columns (its links). False (nothing written) when an existing record did not change."""
+    return save(
+        session,
+        record=record,
+        values=data.values() if values is None else values,
+        user_id=user_id,
+        programme_id=data.programme_id,
+        summary=data.title if summary is None else summary,
+    )
 
 
 def save_links(

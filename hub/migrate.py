@@ -19,7 +19,7 @@ _MIGRATION_LOCK = 72_017_0601
 
 
 # Full-text search lives outside the metadata: an FTS5 table (SQLite) or a tsvector column with a
-# GIN index (PostgreSQL), created by migration 0015. Comparing the models with a database must not
+# GIN indexes (PostgreSQL), created by migrations 0015 and 0016. Comparing the models with a database must not
 # see them.
 SEARCH_OBJECTS = ("search_fts", "search_vector", "ix_search_vector")
 

@@ -8,13 +8,15 @@ functions, so the rules and the audit trail are the same whichever screen a chan
 write the domain refuses at a field (``Refused`` with ``field``, raised before it writes) shows the
 form again with the refusal at that field.
 
-Route names follow one pattern: ``ws_pilots`` (the list), ``ws_pilot`` (a record's form),
-``ws_pilot_new``/``_create``/``_update``/``_archive`` (``name_prefix`` where the form's name differs:
-``ws_library_item`` and ``ws_library_new``).
+Paths and route names follow one pattern, from the record's name (``record_name = "pilot"``): the
+list ``/pilots`` named ``ws_pilots``, a record's form ``/pilots/{pilot_id:int}`` named ``ws_pilot``,
+and ``ws_pilot_new``/``_create``/``_update``/``_archive``. A kind whose names differ sets them
+(``ws_library`` at ``/library``, ``ws_library_item``, and ``name_prefix`` ``ws_library`` for
+``ws_library_new`` …).
 
-The pieces serve other screens too: ``archive_view`` (archiving, audited), ``paged_list`` (a list a
-page at a time), ``searched_list`` and ``programme_list`` (one also filtered by programme and
-archived).
+The pieces serve other screens too: ``record_loader`` (the record a path names, if this person may
+change it), ``archive_view`` (archiving, audited), ``paged_list`` (a list a page at a time),
+``searched_list`` and ``programme_list`` (one also filtered by programme and archived).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from hub.accounts.services import Principal
 from hub.accounts.web import forbid_unless, require_principal
 from hub.coordinator import (
     ListFilters,
+    Loader,
+    P,
     action_view,
     editable,
     flash,
@@ -58,6 +62,18 @@ from hub.web import check_page, db, post
 R = TypeVar("R", bound=Record)
 V = TypeVar("V")  # the domain's typed input for a record of this kind
 A = TypeVar("A", bound=Record)  # a record archived (of any kind, on a screen or not)
+
+
+def record_loader(get: Callable[..., P | None], key: str, missing: str) -> Loader[P]:
+    """The loader of the record the path parameter ``key`` names (``get(session, key=...)``): 404
+    saying ``missing`` (a msgid whose ``%(id)s`` is the parameter) when there is none, 403 unless
+    this person may change the records of its programme."""
+
+    def load(session: Session, request: Request, principal: Principal) -> P:
+        value = request.path_params[key]
+        return editable(principal, get(session, **{key: value}), _(missing, id=value))
+
+    return load
 
 
 def archive_view(
@@ -146,12 +162,12 @@ def programme_list(
 class RecordScreens(Generic[R, V]):
     """List, new, create, edit, update and archive for records of one kind (see the module doc)."""
 
-    path: ClassVar[str]  # "/pilots"
+    record_name: ClassVar[str]  # the record's name in the form template: "pilot"
+    path: ClassVar[str]  # "/pilots": this and the next three follow from record_name unless set
     id_param: ClassVar[str]  # "pilot_id"
     list_name: ClassVar[str]  # "ws_pilots"
     item_name: ClassVar[str]  # "ws_pilot"
     name_prefix: ClassVar[str] = ""  # of ws_pilot_new/_create/_update/_archive; item_name if empty
-    record_name: ClassVar[str]  # the record's name in the form template: "pilot"
     form_template: ClassVar[str]
     fields: ClassVar[Sequence[str]]  # what the edit form shows of a stored record
     multi: ClassVar[Sequence[str]] = ()  # fields that may repeat (checkboxes)
@@ -159,6 +175,20 @@ class RecordScreens(Generic[R, V]):
     created: ClassVar[str]  # msgid: "The pilot was created."
     saved: ClassVar[str] = N_("Your changes were saved.")
     archived: ClassVar[str]  # msgid: "The pilot was archived: …"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """The paths and route names a kind does not set, from its ``record_name`` (module doc)."""
+        super().__init_subclass__(**kwargs)
+        name = cls.record_name
+        named = {
+            "path": f"/{name}s",
+            "id_param": f"{name}_id",
+            "list_name": f"ws_{name}s",
+            "item_name": f"ws_{name}",
+        }
+        for attribute, value in named.items():
+            if not hasattr(cls, attribute):
+                setattr(cls, attribute, value)
 
     # --- what a domain fills in ---
 

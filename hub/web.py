@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from hub.db import writer_sessions
 from hub.filters import InvalidFilter
+from hub.forms import Form
 from hub.i18n import gettext
 
 T = TypeVar("T")
@@ -49,6 +50,20 @@ def render_page(request: Request, template: str, status_code: int = 200, **conte
     """A page with the notice left by the previous request (if any)."""
     notice = request.session.pop("flash", None) if status_code == 200 else None
     return render(request, template, status_code=status_code, flash=notice, **context)
+
+
+def page_with_form(
+    load: Callable[[Session, Request], T], show: Callable[[Request, Session, T, Form], Response]
+) -> Callable[[Request], Response]:
+    """The GET endpoint of a record's page that has a form to fill in (a registration, an interest):
+    the record ``load(session, request)`` finds, shown by ``show(request, session, record, form)``
+    with the form empty; the form's POST shows the page again with what was typed."""
+
+    def page(request: Request) -> Response:
+        with db(request) as session:
+            return show(request, session, load(session, request), Form())
+
+    return page
 
 
 def not_found(detail: str = "") -> HTTPException:

@@ -23,7 +23,7 @@ from hub.refusals import Refused
 from hub.security import form_view
 from hub.taxonomy import services as taxonomy
 from hub.urls import url
-from hub.web import db, language, render_page, writer_db
+from hub.web import db, language, page_with_form, render_page, writer_db
 
 MESSAGE_MAX = 4000
 
@@ -63,10 +63,7 @@ def _call_page(
     )
 
 
-def call_detail(request: Request) -> Response:
-    with db(request) as session:
-        call = _call(session, request)
-        return _call_page(request, session, call, Form())
+call_detail = page_with_form(_call, _call_page)
 
 
 @form_view

@@ -28,7 +28,6 @@ from hub.calls.writes import CallInput, create_call, update_call
 from hub.coordinator import (
     action_view,
     decision_of,
-    editable,
     found,
     new_record_form,
     record_page,
@@ -41,6 +40,7 @@ from hub.forms import Form, as_raw
 from hub.i18n import N_, format_date
 from hub.i18n import gettext as _
 from hub.programmes.services import editable_programmes
+from hub.record_screens import record_loader
 from hub.records import LANGUAGES
 from hub.security import form_view
 from hub.web import db, flash, post
@@ -50,14 +50,7 @@ MAX_PILOT_NUMBER = 2**31 - 1
 FORM_FIELD = {"pilot_id": "pilot"}  # the form asks for the pilot's number
 
 
-def _load(session: Session, request: Request, principal: Principal) -> Call:
-    """The call of the URL (404), if this person coordinates its programme (403)."""
-    call_id = request.path_params["call_id"]
-    return editable(
-        principal,
-        calls.get_call(session, call_id=call_id),
-        _("There is no call with number %(id)s.", id=call_id),
-    )
+_load = record_loader(calls.get_call, "call_id", N_("There is no call with number %(id)s."))
 
 
 def _to_call(call: Call) -> RedirectResponse:

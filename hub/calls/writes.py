@@ -125,11 +125,4 @@ def _save(session: Session, call: Call, data: CallInput, user_id: int, on: dt.da
     errors = errors_of(session, data, call=call, today=on or today())
     if errors:
         raise Invalid(errors)
-    return changes.save(
-        session,
-        record=call,
-        values=data.values(),
-        user_id=user_id,
-        programme_id=data.programme_id,
-        summary=data.title,
-    )
+    return changes.save_input(session, record=call, data=data, user_id=user_id)

@@ -17,7 +17,8 @@ from hub.communities.models import Community, Meeting, Membership
 from hub.i18n import N_
 from hub.organisations.models import Organisation
 from hub.programmes.models import Programme
-from hub.search.index import Document, Kind, bilingual, both, by_id, cards_of, naming, owned_by, register
+from hub.search import index
+from hub.search.index import Document, Names, bilingual, both, per_record
 from hub.taxonomy.models import ProductGroup
 
 _LIVE = Community.withdrawn_at.is_(None)
@@ -25,8 +26,8 @@ _LIVE = Community.withdrawn_at.is_(None)
 
 def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
     """The live communities among ``ids``, in five queries."""
-    programmes = by_id(session, Programme)
-    groups = by_id(session, ProductGroup)
+    programme_names = Names(session, Programme)
+    group_names = Names(session, ProductGroup)
     members: dict[int, set[str]] = defaultdict(set)
     for community_id, organisation, typed in session.execute(
         select(Membership.community_id, Organisation.name, Membership.organisation_name)
@@ -35,13 +36,13 @@ def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
     ):
         if organisation or typed:
             members[community_id].add(organisation or typed)
-    meetings: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for community_id, title_nl, title_en in session.execute(
+    meetings: dict[int, list[tuple[str, str]]] = per_record(
+        session,
+        ids,
         select(Meeting.community_id, Meeting.title_nl, Meeting.title_en).where(
-            Meeting.community_id.in_(ids), Meeting.withdrawn_at.is_(None)
-        )
-    ):
-        meetings[community_id].append((title_nl, title_en))
+            Meeting.withdrawn_at.is_(None)
+        ),
+    )
     for community in session.execute(
         select(
             Community.id,
@@ -54,16 +55,13 @@ def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
             Community.since,
         ).where(Community.id.in_(ids), _LIVE)
     ):
-        programme = programmes[community.programme_id]
-        group = groups.get(community.product_group_id) if community.product_group_id else None
         yield Document(
             record_id=community.id,
             title=bilingual(community.name_nl, community.name_en),
             summary=bilingual(community.description_nl, community.description_en),
             about=(
-                *(bilingual(group.name_nl, group.name_en) if group else ()),
-                *bilingual(programme.name_nl, programme.name_en),
-                *both(programme.short_name),
+                *group_names(community.product_group_id),
+                *programme_names(community.programme_id),
                 *both(*sorted(members[community.id])),
             ),
             body=tuple(text for nl, en in meetings[community.id] for text in bilingual(nl, en)),
@@ -73,25 +71,24 @@ def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
         )
 
 
-COMMUNITIES = register(
-    Kind(
-        name="community",
-        label=N_("Communities of practice"),
-        model=Community,
-        documents=documents,
-        cards=cards_of(
-            Community,
-            route="community",
-            id_param="community_id",
-            title="name",
-            text="description",
-            date=lambda community: community.since,
-        ),
-        related={
-            Meeting: owned_by("community_id"),
-            Membership: owned_by("community_id"),
-            Organisation: naming(Membership.organisation_id, Membership.community_id),
-            ProductGroup: naming(Community.product_group_id, Community.id),
-        },
-    )
+COMMUNITIES = index.register(
+    name="community",
+    number=5,
+    label=N_("Communities of practice"),
+    model=Community,
+    documents=documents,
+    cards=index.cards_of(
+        Community,
+        route="community",
+        id_param="community_id",
+        title="name",
+        text="description",
+        date=lambda community: community.since,
+    ),
+    related={
+        Meeting: index.owned_by("community_id"),
+        Membership: index.owned_by("community_id"),
+        Organisation: index.naming(Membership.organisation_id, Membership.community_id),
+        ProductGroup: index.naming(Community.product_group_id, Community.id),
+    },
 )

@@ -25,7 +25,6 @@ from hub.organisations.models import Organisation, Participation
 from hub.pilots.models import Pilot
 from hub.records import live_counts
 from hub.search import query
-from hub.search.models import SearchDocument
 from hub.taxonomy.models import ProductGroup
 
 POSTS_SHOWN = 5
@@ -48,7 +47,7 @@ def communities_by_product_group(
     searched = query.parse(q)
     if searched:
         dialect = session.get_bind().dialect.name
-        ranked = query.matches(dialect).where(SearchDocument.kind == SEARCH_KIND).subquery()
+        ranked = query.matches(dialect, SEARCH_KIND).subquery()
         statement = (
             statement.join(ranked, ranked.c.record_id == Community.id)
             .order_by(ranked.c.rank, Community.id)

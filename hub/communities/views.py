@@ -28,7 +28,7 @@ from hub.refusals import Refused
 from hub.security import form_view
 from hub.taxonomy import services as taxonomy
 from hub.urls import url
-from hub.web import db, flash, found, language, render_page, writer_db
+from hub.web import db, flash, found, language, page_with_form, render_page, writer_db
 
 # The proposal's fields that the form names otherwise (it asks for codes, not ids).
 PROPOSAL_FORM = {
@@ -213,10 +213,7 @@ def _meeting_page(
     )
 
 
-def meeting_detail(request: Request) -> Response:
-    with db(request) as session:
-        meeting = _meeting(session, request)
-        return _meeting_page(request, session, meeting, Form())
+meeting_detail = page_with_form(_meeting, _meeting_page)
 
 
 @form_view

@@ -7,7 +7,6 @@ programme, by their names in both languages, and where it takes place) and by it
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,17 +16,8 @@ from sqlalchemy.orm import Session
 from hub.events.models import Event, event_product_groups
 from hub.i18n import N_, TIMEZONE
 from hub.programmes.models import Programme
-from hub.search.index import (
-    Document,
-    Kind,
-    bilingual,
-    both,
-    by_id,
-    cards_of,
-    label_names,
-    naming,
-    register,
-)
+from hub.search import index
+from hub.search.index import Document, Names, bilingual, both, label_names, per_record
 from hub.taxonomy.models import ProductGroup
 
 _LIVE = Event.withdrawn_at.is_(None)
@@ -35,15 +25,11 @@ _LIVE = Event.withdrawn_at.is_(None)
 
 def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
     """The live events among ``ids``, in four queries."""
-    programmes = by_id(session, Programme)
-    groups = by_id(session, ProductGroup)
-    group_ids: dict[int, list[int]] = defaultdict(list)
-    for event_id, group_id in session.execute(
-        select(event_product_groups.c.event_id, event_product_groups.c.product_group_id).where(
-            event_product_groups.c.event_id.in_(ids)
-        )
-    ):
-        group_ids[event_id].append(group_id)
+    programme_names = Names(session, Programme)
+    group_names = Names(session, ProductGroup)
+    group_ids: dict[int, list[int]] = per_record(
+        session, ids, select(event_product_groups.c.event_id, event_product_groups.c.product_group_id)
+    )
     for event in session.execute(
         select(
             Event.id,
@@ -60,23 +46,21 @@ def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
             Event.timezone,
         ).where(Event.id.in_(ids), _LIVE)
     ):
-        programme = programmes[event.programme_id]
-        its_groups = [groups[g] for g in sorted(group_ids[event.id])]
+        its_groups = sorted(group_ids[event.id])
         yield Document(
             record_id=event.id,
             title=bilingual(event.title_nl, event.title_en),
             summary=bilingual(event.summary_nl, event.summary_en),
             about=(
                 *label_names(event.kind.msgid),
-                *(text for group in its_groups for text in bilingual(group.name_nl, group.name_en)),
-                *bilingual(programme.name_nl, programme.name_en),
-                *both(programme.short_name),
+                *group_names(*its_groups),
+                *programme_names(event.programme_id),
                 *both(event.location),
             ),
             body=bilingual(event.outcome_nl, event.outcome_en),
             programme_id=event.programme_id,
             # A product group only when it is about one: a filter on another would hide it.
-            product_group_id=its_groups[0].id if len(its_groups) == 1 else None,
+            product_group_id=its_groups[0] if len(its_groups) == 1 else None,
             year=_local_day(event.starts_at, event.timezone).year,
         )
 
@@ -90,21 +74,20 @@ def _local_day(moment: dt.datetime, timezone: str) -> dt.date:
     return moment.astimezone(zone).date()
 
 
-EVENTS = register(
-    Kind(
-        name="event",
-        label=N_("Events"),
-        model=Event,
-        documents=documents,
-        cards=cards_of(
-            Event,
-            route="event",
-            id_param="event_id",
-            text="summary",
-            date=lambda event: _local_day(event.starts_at, event.timezone),
-        ),
-        related={
-            ProductGroup: naming(event_product_groups.c.product_group_id, event_product_groups.c.event_id)
-        },
-    )
+EVENTS = index.register(
+    name="event",
+    number=6,
+    label=N_("Events"),
+    model=Event,
+    documents=documents,
+    cards=index.cards_of(
+        Event,
+        route="event",
+        id_param="event_id",
+        text="summary",
+        date=lambda event: _local_day(event.starts_at, event.timezone),
+    ),
+    related={
+        ProductGroup: index.naming(event_product_groups.c.product_group_id, event_product_groups.c.event_id)
+    },
 )

@@ -25,9 +25,9 @@ from hub.i18n import N_, LabelledEnum, format_date, ngettext
 from hub.i18n import gettext as _
 from hub.pagination import Page, paginate
 from hub.programmes.models import Programme
+from hub.queries import PublicFilters
 from hub.refusals import Refused
 from hub.search import query
-from hub.search.models import SearchDocument
 from hub.taxonomy.models import ProductGroup
 
 PAGE_SIZE = 20
@@ -45,21 +45,10 @@ class Sort(LabelledEnum):
 
 
 @dataclasses.dataclass(frozen=True)
-class EventFilters:
+class EventFilters(PublicFilters):
     programme: str | None = None
     kind: EventKind | None = None
-    q: str = ""
     sort: Sort = Sort.DATE
-    page: int = 1
-
-    @property
-    def active(self) -> bool:
-        return bool(self.programme or self.kind or self.q)
-
-    @property
-    def searched(self) -> bool:
-        """Whether ``q`` has words to look for (punctuation or stop words alone filter nothing)."""
-        return bool(query.parse(self.q))
 
 
 def parse_filters(session: Session, params: Mapping[str, str]) -> EventFilters:
@@ -98,7 +87,7 @@ def list_events(session: Session, *, filters: EventFilters, now: dt.datetime) ->
     searched = query.parse(filters.q)
     if searched and filters.sort is Sort.RELEVANCE:
         # The matches with their rank, joined: they filter as the ``q`` condition would.
-        ranked = query.matches(dialect).where(SearchDocument.kind == KIND).subquery()
+        ranked = query.matches(dialect, KIND).subquery()
         statement = statement.join(ranked, ranked.c.record_id == Event.id).order_by(ranked.c.rank, *by_date)
     else:
         if searched:

@@ -26,7 +26,7 @@ from hub.refusals import Refused
 from hub.security import form_view
 from hub.taxonomy import services as taxonomy
 from hub.urls import url
-from hub.web import check_page, db, language, not_found, render_page, writer_db
+from hub.web import check_page, db, language, not_found, page_with_form, render_page, writer_db
 
 OFFER_MAX = 4000
 
@@ -81,10 +81,7 @@ def _event_page(
     )
 
 
-def event_detail(request: Request) -> Response:
-    with db(request) as session:
-        event = _event(session, request)
-        return _event_page(request, session, event, Form())
+event_detail = page_with_form(_event, _event_page)
 
 
 def _read(form: Form) -> dict[str, str]:

@@ -62,10 +62,6 @@ FORM_FIELD = {"starts_at": "starts", "ends_at": "ends", "registration_closes_at"
 
 
 class EventScreens(RecordScreens[Event, EventInput]):
-    path = "/events"
-    id_param = "event_id"
-    list_name = "ws_events"
-    item_name = "ws_event"
     record_name = "event"
     form_template = "events/workspace/form.html"
     fields = tuple(name for name in FIELDS if name not in MOMENTS)  # the moments: a day and times

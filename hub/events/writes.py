@@ -167,11 +167,4 @@ def _save(session: Session, event: Event, data: EventInput, user_id: int, now: d
     if errors:
         raise Invalid(errors)
     values["product_groups"] = _product_groups(session, data.product_group_ids)
-    return changes.save(
-        session,
-        record=event,
-        values=values,
-        user_id=user_id,
-        programme_id=data.programme_id,
-        summary=data.title,
-    )
+    return changes.save_input(session, record=event, data=data, user_id=user_id, values=values)

@@ -15,9 +15,9 @@ from hub.lessons.models import Lesson, LessonKind, LessonPilotLink, LinkKind, le
 from hub.pagination import Page, paginate
 from hub.pilots.models import Pilot
 from hub.programmes.models import Programme
-from hub.queries import Sort, by_code, latest_first, listed, matching, read_sort, title_in, workspace_scope
+from hub.queries import TaggedFilters, tagged, tagged_page, title_in, titled_page, workspace_scope
 from hub.records import live_counts
-from hub.taxonomy.models import Phase, ProductGroup
+from hub.taxonomy.models import ProductGroup
 
 PAGE_SIZE = 25
 TOP_REUSED = 10
@@ -25,65 +25,23 @@ _LIVE = Lesson.withdrawn_at.is_(None)
 
 
 @dataclasses.dataclass(frozen=True)
-class LessonFilters:
-    programme: str | None = None
-    product_group: str | None = None
+class LessonFilters(TaggedFilters):
     kind: LessonKind | None = None
-    phase: Phase | None = None
-    q: str = ""
-    sort: Sort = Sort.NEWEST
-    page: int = 1
-
-    @property
-    def active(self) -> bool:
-        return any((self.programme, self.product_group, self.kind, self.phase, self.q))
 
 
 def parse_filters(session: Session, params: Mapping[str, str]) -> LessonFilters:
     """Filters from query parameters; an unknown value raises ``InvalidFilter`` (shown as 400)."""
     read = QueryFilters(session, params)
-    q = read.search()
-    return LessonFilters(
-        programme=read.code("programme", Programme.code),
-        product_group=read.code("product_group", ProductGroup.code),
-        kind=read.member("kind", LessonKind),
-        phase=read.member("phase", Phase),
-        q=q,
-        sort=read_sort(read, q),
-        page=read.page(),
-    )
-
-
-def _scope(programme: str | None, product_group: str | None) -> list[ColumnElement[bool]]:
-    """Live lessons of a programme and product group (by code; None = any)."""
-    conditions: list[ColumnElement[bool]] = [_LIVE]
-    if programme:
-        conditions.append(by_code(Lesson.programme_id, Programme, programme))
-    if product_group:
-        conditions.append(by_code(Lesson.product_group_id, ProductGroup, product_group))
-    return conditions
+    return LessonFilters.read(read, kind=read.member("kind", LessonKind))
 
 
 def list_lessons(session: Session, *, filters: LessonFilters, language: str) -> Page[Lesson]:
     """One page of live lessons matching ``filters`` (``q`` through the search index), in the order
     of ``filters.sort``."""
-    conditions = _scope(filters.programme, filters.product_group)
-    if filters.kind:
-        conditions.append(Lesson.kind == filters.kind)
-    if filters.phase:
-        conditions.append(Lesson.phase == filters.phase)
-    statement = listed(
-        latest_first(Lesson, conditions, Lesson.created_at),
-        model=Lesson,
-        kind="lesson",
-        q=filters.q,
-        sort=filters.sort,
-        moment=Lesson.created_at,
-        language=language,
-        dialect=session.get_bind().dialect.name,
+    kinds = [Lesson.kind == filters.kind] if filters.kind else []
+    return tagged_page(
+        session, Lesson, kinds, kind="lesson", filters=filters, language=language, per_page=PAGE_SIZE
     )
-    page: Page[Lesson] = paginate(session, statement, page=filters.page, per_page=PAGE_SIZE)
-    return page
 
 
 def lessons_of(
@@ -103,10 +61,7 @@ def lessons_of(
     )
     if product_group_id is not None:
         conditions.append(Lesson.product_group_id == product_group_id)
-    if q:
-        conditions.append(matching(q, Lesson.title_nl, Lesson.title_en))
-    statement = latest_first(Lesson, conditions, Lesson.updated_at)
-    return paginate(session, statement, page=page)
+    return titled_page(session, Lesson, conditions, q=q, page=page)
 
 
 # --- links between lessons and pilots ---
@@ -283,7 +238,7 @@ def reuse_overview(
 ) -> ReuseOverview:
     """How many live lessons pilots used, per programme and product group; the most reused
     lessons (by distinct pilots, whichever hub recorded the link); and those never used."""
-    scope = _scope(programme, product_group)
+    scope = tagged(Lesson, programme=programme, product_group=product_group)
     # One row per lesson that was used, and by how many pilots: two hubs' links to one pilot count once.
     uses = (
         select(LessonPilotLink.lesson_id, func.count(LessonPilotLink.pilot_id.distinct()).label("pilots"))

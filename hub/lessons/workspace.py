@@ -72,10 +72,6 @@ def _closeout(session: Session, principal: Principal, text: str) -> CloseOut:
 
 
 class LessonScreens(RecordScreens[Lesson, LessonInput]):
-    path = "/lessons"
-    id_param = "lesson_id"
-    list_name = "ws_lessons"
-    item_name = "ws_lesson"
     record_name = "lesson"
     form_template = "lessons/workspace/form.html"
     fields = FIELDS

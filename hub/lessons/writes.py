@@ -120,14 +120,7 @@ def _save(session: Session, lesson: Lesson, data: LessonInput, user_id: int) -> 
     if errors:
         raise Invalid(errors)
     before = {} if new else _links(lesson.pilots, [Attachment(a.title, a.url) for a in lesson.attachments])
-    saved = changes.save(
-        session,
-        record=lesson,
-        values=data.values(),
-        user_id=user_id,
-        programme_id=data.programme_id,
-        summary=data.title,
-    )
+    saved = changes.save_input(session, record=lesson, data=data, user_id=user_id)
     relinked = changes.save_links(
         session,
         record=lesson,
@@ -151,16 +144,14 @@ def add_to_closeout(session: Session, *, closeout: CloseOut, lesson: Lesson, use
     """Adds ``lesson`` to the lessons drawn at the close-out's meeting, audited. The caller has
     checked that this person may moderate the meeting's community and that it is kept here."""
     before = [item.id for item in closeout.lessons]
-    closeout.lessons.append(lesson)
-    session.flush()
     meeting = closeout.meeting
-    changes.log(
+    changes.save_links(
         session,
-        closeout,
-        "update",
+        record=closeout,
+        before={"lessons": before},
+        after={"lessons": [*before, lesson.id]},
+        links={"lessons": [*closeout.lessons, lesson]},
         user_id=user_id,
         programme_id=meeting.community.programme_id,
         summary=meeting.title_en or meeting.title_nl,
-        before={"lessons": before},
-        after={"lessons": [*before, lesson.id]},
     )

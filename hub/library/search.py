@@ -15,17 +15,8 @@ from sqlalchemy.orm import Session
 from hub.i18n import N_
 from hub.library.models import LibraryItem
 from hub.programmes.models import Programme
-from hub.search.index import (
-    Document,
-    Kind,
-    bilingual,
-    both,
-    by_id,
-    cards_of,
-    label_names,
-    naming,
-    register,
-)
+from hub.search import index
+from hub.search.index import Document, Names, bilingual, both, label_names
 from hub.taxonomy.models import ProductGroup, Strategy
 
 _LIVE = LibraryItem.withdrawn_at.is_(None)
@@ -33,14 +24,11 @@ _LIVE = LibraryItem.withdrawn_at.is_(None)
 
 def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
     """The live entries among ``ids``, in four queries."""
-    programmes = by_id(session, Programme)
-    groups = by_id(session, ProductGroup)
-    strategies = by_id(session, Strategy)
+    programme_names = Names(session, Programme)
+    group_names = Names(session, ProductGroup)
+    strategy_names = Names(session, Strategy)
     for item in session.scalars(select(LibraryItem).where(LibraryItem.id.in_(ids), _LIVE)):
         moment = item.held_on or item.created_at  # a webinar's day, else when it came
-        programme = programmes[item.programme_id]
-        group = groups.get(item.product_group_id) if item.product_group_id else None
-        strategy = strategies.get(item.strategy_id) if item.strategy_id else None
         yield Document(
             record_id=item.id,
             title=bilingual(item.title_nl, item.title_en),
@@ -48,11 +36,10 @@ def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
             about=(
                 *label_names(item.kind.msgid),
                 *(label_names(item.tool_kind.msgid) if item.tool_kind else ()),
-                *(bilingual(group.name_nl, group.name_en) if group else ()),
-                *(bilingual(strategy.name_nl, strategy.name_en) if strategy else ()),
+                *group_names(item.product_group_id),
+                *strategy_names(item.strategy_id),
                 *(label_names(item.phase.msgid) if item.phase else ()),
-                *bilingual(programme.name_nl, programme.name_en),
-                *both(programme.short_name),
+                *programme_names(item.programme_id),
             ),
             body=both(item.speakers),
             programme_id=item.programme_id,
@@ -66,17 +53,16 @@ def _day(item: LibraryItem) -> dt.date | None:
     return item.held_on or (item.created_at.date() if item.created_at else None)
 
 
-LIBRARY = register(
-    Kind(
-        name="library",
-        label=N_("Library entries"),
-        model=LibraryItem,
-        documents=documents,
-        cards=cards_of(LibraryItem, route="library_item", id_param="item_id", text="body", date=_day),
-        related={
-            ProductGroup: naming(LibraryItem.product_group_id, LibraryItem.id),
-            Strategy: naming(LibraryItem.strategy_id, LibraryItem.id),
-            Programme: naming(LibraryItem.programme_id, LibraryItem.id),
-        },
-    )
+LIBRARY = index.register(
+    name="library",
+    number=3,
+    label=N_("Library entries"),
+    model=LibraryItem,
+    documents=documents,
+    cards=index.cards_of(LibraryItem, route="library_item", id_param="item_id", text="body", date=_day),
+    related={
+        ProductGroup: index.naming(LibraryItem.product_group_id, LibraryItem.id),
+        Strategy: index.naming(LibraryItem.strategy_id, LibraryItem.id),
+        Programme: index.naming(LibraryItem.programme_id, LibraryItem.id),
+    },
 )

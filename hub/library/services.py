@@ -12,74 +12,46 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from hub.filters import QueryFilters
 from hub.lessons.models import Lesson
 from hub.library.models import LibraryItem, LibraryKind, library_item_lessons, library_item_pilots
-from hub.pagination import Page, paginate
+from hub.pagination import Page
 from hub.pilots.models import Pilot
-from hub.programmes.models import Programme
-from hub.queries import Sort, by_code, latest_first, listed, matching, read_sort, workspace_scope
-from hub.taxonomy.models import Phase, ProductGroup, Strategy
+from hub.queries import TaggedFilters, by_code, tagged_page, titled_page, workspace_scope
+from hub.taxonomy.models import Strategy
 
 PAGE_SIZE = 25
 _LIVE = LibraryItem.withdrawn_at.is_(None)
 
 
 @dataclasses.dataclass(frozen=True)
-class LibraryFilters:
-    programme: str | None = None
-    product_group: str | None = None
+class LibraryFilters(TaggedFilters):
     strategy: str | None = None
     kind: LibraryKind | None = None
-    phase: Phase | None = None
-    q: str = ""
-    sort: Sort = Sort.NEWEST
-    page: int = 1
-
-    @property
-    def active(self) -> bool:
-        return any((self.programme, self.product_group, self.strategy, self.kind, self.phase, self.q))
 
 
 def parse_filters(session: Session, params: Mapping[str, str]) -> LibraryFilters:
     """Filters from query parameters; an unknown value raises ``InvalidFilter`` (shown as 400)."""
     read = QueryFilters(session, params)
-    q = read.search()
-    return LibraryFilters(
-        programme=read.code("programme", Programme.code),
-        product_group=read.code("product_group", ProductGroup.code),
-        strategy=read.code("strategy", Strategy.code),
-        kind=read.member("kind", LibraryKind),
-        phase=read.member("phase", Phase),
-        q=q,
-        sort=read_sort(read, q),
-        page=read.page(),
+    return LibraryFilters.read(
+        read, strategy=read.code("strategy", Strategy.code), kind=read.member("kind", LibraryKind)
     )
 
 
 def list_items(session: Session, *, filters: LibraryFilters, language: str) -> Page[LibraryItem]:
     """One page of live entries matching ``filters`` (``q`` through the search index), in the order
     of ``filters.sort``."""
-    conditions: list[ColumnElement[bool]] = [_LIVE]
-    if filters.programme:
-        conditions.append(by_code(LibraryItem.programme_id, Programme, filters.programme))
-    if filters.product_group:
-        conditions.append(by_code(LibraryItem.product_group_id, ProductGroup, filters.product_group))
+    conditions: list[ColumnElement[bool]] = []
     if filters.strategy:
         conditions.append(by_code(LibraryItem.strategy_id, Strategy, filters.strategy))
     if filters.kind:
         conditions.append(LibraryItem.kind == filters.kind)
-    if filters.phase:
-        conditions.append(LibraryItem.phase == filters.phase)
-    statement = listed(
-        latest_first(LibraryItem, conditions, LibraryItem.created_at),
-        model=LibraryItem,
+    return tagged_page(
+        session,
+        LibraryItem,
+        conditions,
         kind="library",
-        q=filters.q,
-        sort=filters.sort,
-        moment=LibraryItem.created_at,
+        filters=filters,
         language=language,
-        dialect=session.get_bind().dialect.name,
+        per_page=PAGE_SIZE,
     )
-    page: Page[LibraryItem] = paginate(session, statement, page=filters.page, per_page=PAGE_SIZE)
-    return page
 
 
 def items_of(
@@ -99,10 +71,7 @@ def items_of(
     )
     if kind is not None:
         conditions.append(LibraryItem.kind == kind)
-    if q:
-        conditions.append(matching(q, LibraryItem.title_nl, LibraryItem.title_en))
-    statement = latest_first(LibraryItem, conditions, LibraryItem.updated_at)
-    return paginate(session, statement, page=page)
+    return titled_page(session, LibraryItem, conditions, q=q, page=page)
 
 
 def get_item(session: Session, *, item_id: int) -> LibraryItem | None:

@@ -42,7 +42,6 @@ def _show_rules(form: Form, values: Mapping[str, Any], names: Collection[str]) -
 
 class LibraryScreens(RecordScreens[LibraryItem, LibraryItemInput]):
     path = "/library"
-    id_param = "item_id"
     list_name = "ws_library"
     item_name = "ws_library_item"
     name_prefix = "ws_library"

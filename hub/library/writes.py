@@ -99,14 +99,7 @@ def _save(session: Session, item: LibraryItem, data: LibraryItemInput, user_id: 
     if data.url:
         values["url"] = web_address(data.url)
     before = {} if new else _links(item.pilots, item.lessons)
-    saved = changes.save(
-        session,
-        record=item,
-        values=values,
-        user_id=user_id,
-        programme_id=data.programme_id,
-        summary=data.title,
-    )
+    saved = changes.save_input(session, record=item, data=data, user_id=user_id, values=values)
     relinked = changes.save_links(
         session,
         record=item,

@@ -8,8 +8,7 @@ original): a result leads to the news list, searched for the item's title.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 import nh3
 from sqlalchemy import select
@@ -18,7 +17,8 @@ from sqlalchemy.orm import Session
 from hub.i18n import N_
 from hub.news.models import NewsItem
 from hub.programmes.models import Programme
-from hub.search.index import Card, Document, Kind, bilingual, both, by_id, register
+from hub.search import index
+from hub.search.index import Card, Document, Names, bilingual
 
 _LIVE = NewsItem.withdrawn_at.is_(None)
 
@@ -32,46 +32,36 @@ def text_of(summary: str) -> str:
 
 def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
     """The live news items among ``ids``, in two queries."""
-    programmes = by_id(session, Programme)
+    programme_names = Names(session, Programme)
     for item in session.scalars(select(NewsItem).where(NewsItem.id.in_(ids), _LIVE)):
-        programme = programmes[item.programme_id]
         yield Document(
             record_id=item.id,
             title=bilingual(item.title_nl, item.title_en),
             summary=bilingual(text_of(item.summary_nl), text_of(item.summary_en)),
-            about=(*bilingual(programme.name_nl, programme.name_en), *both(programme.short_name)),
+            about=programme_names(item.programme_id),
             programme_id=item.programme_id,
             year=item.published_at.year,
         )
 
 
-def cards(session: Session, ids: Sequence[int], language: str) -> Mapping[int, Card]:
-    found: dict[int, Card] = {}
-    for item in session.scalars(select(NewsItem).where(NewsItem.id.in_(ids))):
-        title = item.localized("title", language)
-        found[item.id] = Card(
-            title=title.text,
-            route="news",
-            params={"query": {"q": title.text}},  # ``url("news", query=...)``: the list, searched
-            text=text_of(item.localized("summary", language).text),
-            untranslated=title.fallback,
-            date=item.published_at.date(),
-        )
-    return found
-
-
-def _of_programmes(session: Session, programmes: Sequence[Any]) -> Iterable[int]:
-    ids = [programme.id for programme in programmes]
-    return session.scalars(select(NewsItem.id).where(NewsItem.programme_id.in_(ids)))
-
-
-NEWS = register(
-    Kind(
-        name="news",
-        label=N_("News"),
-        model=NewsItem,
-        documents=documents,
-        cards=cards,
-        related={Programme: _of_programmes},
+def card(item: NewsItem, language: str) -> Card:
+    title = item.localized("title", language)
+    return Card(
+        title=title.text,
+        route="news",
+        params={"query": {"q": title.text}},  # ``url("news", query=...)``: the list, searched
+        text=text_of(item.localized("summary", language).text),
+        untranslated=title.fallback,
+        date=item.published_at.date(),
     )
+
+
+NEWS = index.register(
+    name="news",
+    number=7,
+    label=N_("News"),
+    model=NewsItem,
+    documents=documents,
+    cards=index.cards_by(NewsItem, card),
+    related={Programme: index.naming(NewsItem.programme_id, NewsItem.id)},
 )

@@ -14,22 +14,15 @@ from hub.filters import QueryFilters
 from hub.news.models import NewsItem
 from hub.pagination import Page
 from hub.programmes.models import Programme
-from hub.queries import Sort, found, listed, read_sort
-from hub.search import query
+from hub.queries import PublicFilters, Sort, found, listed, read_sort
 
 NEWS_PER_PAGE = 20
 CHUNK = 500  # rows of a download read at a time
 
 
 @dataclasses.dataclass(frozen=True)
-class NewsFilters:
-    q: str = ""
+class NewsFilters(PublicFilters):
     sort: Sort = Sort.NEWEST
-    page: int = 1
-
-    @property
-    def active(self) -> bool:
-        return bool(self.q)
 
 
 def parse_filters(params: Mapping[str, str]) -> NewsFilters:
@@ -60,7 +53,7 @@ def news_statements(
 def _statements(filters: NewsFilters, language: str, dialect: str) -> tuple[Select[Any], Select[Any]]:
     live = NewsItem.withdrawn_at.is_(None)
     count = select(func.count()).select_from(NewsItem).where(live)
-    if query.parse(filters.q):
+    if filters.searched:
         count = count.where(found(NewsItem, "news", filters.q, dialect))
     items = listed(
         select(NewsItem).where(live),

@@ -7,8 +7,7 @@ titles of its supporting actions.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,39 +15,29 @@ from sqlalchemy.orm import Session
 from hub.i18n import N_
 from hub.organisations.models import Organisation, Participation, Role, SupportingAction
 from hub.programmes.models import Programme
-from hub.search.index import (
-    Card,
-    Document,
-    Kind,
-    bilingual,
-    both,
-    by_id,
-    country_names,
-    label_names,
-    owned_by,
-    register,
-)
+from hub.search import index
+from hub.search.index import Card, Document, Names, bilingual, both, country_names, label_names, per_record
 
 _LIVE = Organisation.withdrawn_at.is_(None)
 
 
 def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
     """The live organisations among ``ids``, in four queries."""
-    programmes = by_id(session, Programme)
-    taking_part: dict[int, list[tuple[int, Role]]] = defaultdict(list)
-    for organisation_id, programme_id, role in session.execute(
+    programme_names = Names(session, Programme)
+    taking_part: dict[int, list[tuple[int, Role]]] = per_record(
+        session,
+        ids,
         select(Participation.organisation_id, Participation.programme_id, Participation.role).where(
-            Participation.organisation_id.in_(ids), Participation.withdrawn_at.is_(None)
-        )
-    ):
-        taking_part[organisation_id].append((programme_id, role))
-    actions: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for organisation_id, title_nl, title_en in session.execute(
+            Participation.withdrawn_at.is_(None)
+        ),
+    )
+    actions: dict[int, list[tuple[str, str]]] = per_record(
+        session,
+        ids,
         select(SupportingAction.organisation_id, SupportingAction.title_nl, SupportingAction.title_en).where(
-            SupportingAction.organisation_id.in_(ids), SupportingAction.withdrawn_at.is_(None)
-        )
-    ):
-        actions[organisation_id].append((title_nl, title_en))
+            SupportingAction.withdrawn_at.is_(None)
+        ),
+    )
     for organisation in session.execute(
         select(
             Organisation.id,
@@ -70,7 +59,7 @@ def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
                 *label_names(organisation.sector.msgid),
                 *country_names(organisation.country),
                 *both(organisation.city),
-                *(text for p in sorted(programme_ids) for text in _programme_names(programmes[p])),
+                *programme_names(*sorted(programme_ids)),
                 *(text for role in sorted({role for _p, role in parts}) for text in label_names(role.msgid)),
             ),
             body=tuple(text for nl, en in actions[organisation.id] for text in bilingual(nl, en)),
@@ -80,29 +69,24 @@ def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
         )
 
 
-def _programme_names(programme: Programme) -> tuple[tuple[str, str], ...]:
-    return (*bilingual(programme.name_nl, programme.name_en), *both(programme.short_name))
-
-
-def cards(session: Session, ids: Sequence[int], language: str) -> Mapping[int, Card]:
-    found: dict[int, Card] = {}
-    for organisation in session.scalars(select(Organisation).where(Organisation.id.in_(ids))):
-        found[organisation.id] = Card(
-            title=organisation.name,
-            route="organisation",
-            params={"organisation_id": organisation.id},
-            text=organisation.localized("description", language).text,
-        )
-    return found
-
-
-ORGANISATIONS = register(
-    Kind(
-        name="organisation",
-        label=N_("Organisations"),
-        model=Organisation,
-        documents=documents,
-        cards=cards,
-        related={Participation: owned_by("organisation_id"), SupportingAction: owned_by("organisation_id")},
+def card(organisation: Organisation, language: str) -> Card:
+    return Card(
+        title=organisation.name,
+        route="organisation",
+        params={"organisation_id": organisation.id},
+        text=organisation.localized("description", language).text,
     )
+
+
+ORGANISATIONS = index.register(
+    name="organisation",
+    number=4,
+    label=N_("Organisations"),
+    model=Organisation,
+    documents=documents,
+    cards=index.cards_by(Organisation, card),
+    related={
+        Participation: index.owned_by("organisation_id"),
+        SupportingAction: index.owned_by("organisation_id"),
+    },
 )

@@ -29,10 +29,9 @@ from hub.organisations.models import (
 )
 from hub.pagination import Page, paginate
 from hub.programmes.models import Programme
-from hub.queries import matching, workspace_scope
+from hub.queries import PublicFilters, matching, workspace_scope
 from hub.records import live_counts
 from hub.search import query
-from hub.search.models import SearchDocument
 
 PAGE_SIZE = 50
 KIND = "organisation"  # in the search index
@@ -51,17 +50,10 @@ class InvalidOrganisationFilter(ValueError):
 
 
 @dataclasses.dataclass(frozen=True)
-class OrganisationFilters:
+class OrganisationFilters(PublicFilters):
     programme: str | None = None
     role: Role | None = None
-    q: str = ""
     sort: Sort = Sort.NAME
-    page: int = 1
-
-    @property
-    def searched(self) -> bool:
-        """Whether ``q`` has words to look for (punctuation or stop words alone filter nothing)."""
-        return bool(query.parse(self.q))
 
 
 def parse_filters(params: Mapping[str, str], programme_codes: Sequence[str]) -> OrganisationFilters:
@@ -129,7 +121,7 @@ def _listed(session: Session, statement: Listed, filters: OrganisationFilters) -
     matches first (the index's rank, joined) or by name."""
     dialect = session.get_bind().dialect.name
     if filters.sort is Sort.RELEVANCE and filters.searched:
-        ranked = query.matches(dialect).where(SearchDocument.kind == KIND).subquery()
+        ranked = query.matches(dialect, KIND).subquery()
         statement = (
             statement.join(ranked, ranked.c.record_id == Organisation.id)
             .where(*_conditions(dialect, filters, search=False))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -108,16 +109,9 @@ def create_organisation(
 ) -> Organisation:
     """A new organisation of this hub and, with ``joins``, its participation in that programme
     (both audited under it). Refused for a duplicate."""
-    check_organisation(session, data)
     organisation = Organisation()
-    programme_id = joins.programme_id if joins is not None else None
-    changes.save(
-        session,
-        record=organisation,
-        values=data.values(),
-        user_id=user_id,
-        programme_id=programme_id,
-        summary=data.name,
+    _save_organisation(
+        session, organisation, data, user_id, joins.programme_id if joins is not None else None
     )
     if joins is not None:
         _participate(session, organisation, joins, user_id)
@@ -134,6 +128,16 @@ def update_organisation(
 ) -> bool:
     """Sets the organisation's values, audited under ``programme_id``; False if nothing changed.
     Refused for a duplicate."""
+    return _save_organisation(session, organisation, data, user_id, programme_id)
+
+
+def _save_organisation(
+    session: Session,
+    organisation: Organisation,
+    data: OrganisationInput,
+    user_id: int,
+    programme_id: int | None,
+) -> bool:
     check_organisation(session, data, exclude_id=organisation.id)
     return changes.save(
         session,
@@ -208,14 +212,8 @@ def create_commitment(
     """A new commitment of the participation, audited under its programme (``summary``: the
     audit's line, by default the organisation's name)."""
     commitment = Commitment()
-    changes.save(
-        session,
-        record=commitment,
-        values={**data.values(), "participation_id": participation.id},
-        user_id=user_id,
-        programme_id=participation.programme_id,
-        summary=participation.organisation.name if summary is None else summary,
-    )
+    values = {**data.values(), "participation_id": participation.id}
+    _save_commitment(session, commitment, values, participation, user_id, summary)
     return commitment
 
 
@@ -228,11 +226,23 @@ def update_commitment(
     summary: str | None = None,
 ) -> bool:
     """Sets the commitment's values, auditing what changed; False if nothing did."""
-    participation = commitment.participation
+    return _save_commitment(session, commitment, data.values(), commitment.participation, user_id, summary)
+
+
+def _save_commitment(
+    session: Session,
+    commitment: Commitment,
+    values: dict[str, Any],
+    participation: Participation,
+    user_id: int,
+    summary: str | None,
+) -> bool:
+    """Sets ``values`` on the commitment, audited under the participation's programme and named
+    by ``summary`` (by default the organisation's name)."""
     return changes.save(
         session,
         record=commitment,
-        values=data.values(),
+        values=values,
         user_id=user_id,
         programme_id=participation.programme_id,
         summary=participation.organisation.name if summary is None else summary,
@@ -279,11 +289,4 @@ def _save_action(
     session: Session, action: SupportingAction, data: SupportingActionInput, user_id: int, summary: str | None
 ) -> bool:
     check_action(session, data)
-    return changes.save(
-        session,
-        record=action,
-        values=data.values(),
-        user_id=user_id,
-        programme_id=data.programme_id,
-        summary=data.title if summary is None else summary,
-    )
+    return changes.save_input(session, record=action, data=data, user_id=user_id, summary=summary)

@@ -19,7 +19,6 @@ from hub.accounts.services import Principal
 from hub.accounts.web import forbid_unless, require_principal
 from hub.coordinator import (
     action_view,
-    editable,
     flash,
     list_filters,
     record_page,
@@ -36,10 +35,11 @@ from hub.participants import services as entries
 from hub.participants.forms import raw_of
 from hub.participants.models import Entry, EntryState, Invitation
 from hub.programmes.services import editable_programmes
+from hub.record_screens import paged_list, record_loader
 from hub.records import LANGUAGES
 from hub.refusals import Refused
 from hub.security import form_view
-from hub.web import check_page, db, invalid_value, language, post
+from hub.web import db, invalid_value, language, post
 
 NOTE_MAX = 2000
 
@@ -127,13 +127,9 @@ def participant_invite(request: Request, data: FormData) -> Response:
     return redirect_to("ws_participants")
 
 
-def _invitation(session: Session, request: Request, principal: Principal) -> Invitation:
-    invitation_id = request.path_params["invitation_id"]
-    return editable(
-        principal,
-        invitations.get_invitation(session, invitation_id=invitation_id),
-        _("There is no invitation with number %(id)s.", id=invitation_id),
-    )
+_invitation = record_loader(
+    invitations.get_invitation, "invitation_id", N_("There is no invitation with number %(id)s.")
+)
 
 
 def _revoke(session: Session, invitation: Invitation, principal: Principal) -> None:
@@ -156,27 +152,21 @@ def entry_list(request: Request) -> Response:
     principal = require_principal(request)
     read = list_filters(request)  # 400 naming the filter for a value it does not know
     state = read.member("state", EntryState) or EntryState.SUBMITTED
-    number = read.page()
     with db(request) as session:
-        page = entries.review_queue(session, programme_ids=scope(principal), state=state, page=number)
-        check_page(number, page.pages)
-        return render_page(
+        return paged_list(
             request,
+            read,
             "participants/workspace/entry_list.html",
-            page=page,
+            lambda number: entries.review_queue(
+                session, programme_ids=scope(principal), state=state, page=number
+            ),
             state=state,
             states=list(EntryState),
             counts=entries.counts(session, programme_ids=scope(principal)),
         )
 
 
-def _entry(session: Session, request: Request, principal: Principal) -> Entry:
-    entry_id = request.path_params["entry_id"]
-    return editable(
-        principal,
-        entries.get_entry(session, entry_id=entry_id),
-        _("There is no entry with number %(id)s.", id=entry_id),
-    )
+_entry = record_loader(entries.get_entry, "entry_id", N_("There is no entry with number %(id)s."))
 
 
 def _entry_page(

@@ -6,7 +6,6 @@ phase, programme, country and parties, by their names in both languages) and by 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
@@ -16,47 +15,31 @@ from hub.i18n import N_
 from hub.organisations.models import Organisation
 from hub.pilots.models import Pilot, PilotMilestone, PilotParty, pilot_strategies
 from hub.programmes.models import Programme
-from hub.search.index import (
-    Document,
-    Kind,
-    bilingual,
-    both,
-    by_id,
-    cards_of,
-    country_names,
-    label_names,
-    naming,
-    owned_by,
-    register,
-)
+from hub.search import index
+from hub.search.index import Document, Names, bilingual, both, country_names, label_names, per_record
 from hub.taxonomy.models import ProductGroup, Strategy
 
 _LIVE = Pilot.withdrawn_at.is_(None)
 
 
 def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
-    """The live pilots among ``ids``, in five queries."""
-    programmes = by_id(session, Programme)
-    groups = by_id(session, ProductGroup)
-    strategies: dict[int, list[Strategy]] = defaultdict(list)
-    for pilot_id, strategy in session.execute(
-        select(pilot_strategies.c.pilot_id, Strategy)
-        .join(Strategy, Strategy.id == pilot_strategies.c.strategy_id)
-        .where(pilot_strategies.c.pilot_id.in_(ids))
-    ):
-        strategies[pilot_id].append(strategy)
-    parties: dict[int, list[str]] = defaultdict(list)
-    for pilot_id, name in session.execute(
-        select(PilotParty.pilot_id, Organisation.name)
-        .join(Organisation, Organisation.id == PilotParty.organisation_id)
-        .where(PilotParty.pilot_id.in_(ids))
-    ):
-        parties[pilot_id].append(name)
-    milestones: dict[int, list[str]] = defaultdict(list)
-    for pilot_id, title in session.execute(
-        select(PilotMilestone.pilot_id, PilotMilestone.title).where(PilotMilestone.pilot_id.in_(ids))
-    ):
-        milestones[pilot_id].append(title)
+    """The live pilots among ``ids``, in seven queries."""
+    programme_names = Names(session, Programme)
+    group_names = Names(session, ProductGroup)
+    strategy_names = Names(session, Strategy)
+    strategy_ids: dict[int, list[int]] = per_record(
+        session, ids, select(pilot_strategies.c.pilot_id, pilot_strategies.c.strategy_id)
+    )
+    parties: dict[int, list[str]] = per_record(
+        session,
+        ids,
+        select(PilotParty.pilot_id, Organisation.name).join(
+            Organisation, Organisation.id == PilotParty.organisation_id
+        ),
+    )
+    milestones: dict[int, list[str]] = per_record(
+        session, ids, select(PilotMilestone.pilot_id, PilotMilestone.title)
+    )
     for pilot in session.execute(
         select(
             Pilot.id,
@@ -71,18 +54,15 @@ def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
             Pilot.starts_on,
         ).where(Pilot.id.in_(ids), _LIVE)
     ):
-        programme = programmes[pilot.programme_id]
-        group = groups.get(pilot.product_group_id) if pilot.product_group_id else None
         yield Document(
             record_id=pilot.id,
             title=bilingual(pilot.title_nl, pilot.title_en),
             summary=bilingual(pilot.summary_nl, pilot.summary_en),
             about=(
-                *(bilingual(group.name_nl, group.name_en) if group else ()),
-                *(text for s in strategies[pilot.id] for text in bilingual(s.name_nl, s.name_en)),
+                *group_names(pilot.product_group_id),
+                *strategy_names(*strategy_ids[pilot.id]),
                 *label_names(pilot.phase.msgid),
-                *bilingual(programme.name_nl, programme.name_en),
-                *both(programme.short_name),
+                *programme_names(pilot.programme_id),
                 *country_names(pilot.country),
                 *both(*parties[pilot.id]),
             ),
@@ -94,21 +74,22 @@ def documents(session: Session, ids: Sequence[int]) -> Iterable[Document]:
         )
 
 
-PILOTS = register(
-    Kind(
-        name="pilot",
-        label=N_("Pilots"),
-        model=Pilot,
-        documents=documents,
-        cards=cards_of(Pilot, route="pilot", id_param="pilot_id", text="summary", date=lambda p: p.starts_on),
-        related={
-            PilotParty: owned_by("pilot_id"),
-            PilotMilestone: owned_by("pilot_id"),
-            Organisation: naming(PilotParty.organisation_id, PilotParty.pilot_id),
-            # Vocabularies change by hand and rarely (a large fan-out is queued, not done at once).
-            ProductGroup: naming(Pilot.product_group_id, Pilot.id),
-            Strategy: naming(pilot_strategies.c.strategy_id, pilot_strategies.c.pilot_id),
-            Programme: naming(Pilot.programme_id, Pilot.id),
-        },
-    )
+PILOTS = index.register(
+    name="pilot",
+    number=1,
+    label=N_("Pilots"),
+    model=Pilot,
+    documents=documents,
+    cards=index.cards_of(
+        Pilot, route="pilot", id_param="pilot_id", text="summary", date=lambda p: p.starts_on
+    ),
+    related={
+        PilotParty: index.owned_by("pilot_id"),
+        PilotMilestone: index.owned_by("pilot_id"),
+        Organisation: index.naming(PilotParty.organisation_id, PilotParty.pilot_id),
+        # Vocabularies change by hand and rarely (a large fan-out is queued, not done at once).
+        ProductGroup: index.naming(Pilot.product_group_id, Pilot.id),
+        Strategy: index.naming(pilot_strategies.c.strategy_id, pilot_strategies.c.pilot_id),
+        Programme: index.naming(Pilot.programme_id, Pilot.id),
+    },
 )

@@ -8,6 +8,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -19,10 +20,11 @@ from hub.filters import InvalidFilter, QueryFilters
 from hub.i18n import N_, LabelledEnum
 from hub.pagination import Page, paginate
 from hub.pilots.models import Pilot, PilotParty, PilotSdg, PilotStatus, pilot_strategies
+from hub.pilots.search import PILOTS
 from hub.programmes.models import Programme
-from hub.queries import matching, workspace_scope
+from hub.queries import PublicFilters, matching, workspace_scope
 from hub.search import query
-from hub.search.models import SearchDocument
+from hub.search.models import document_id
 from hub.taxonomy import sdgs
 from hub.taxonomy.models import ProductGroup, Strategy
 
@@ -39,7 +41,7 @@ class Sort(LabelledEnum):
 
 
 @dataclasses.dataclass(frozen=True)
-class PilotFilters:
+class PilotFilters(PublicFilters):
     programme: str | None = None
     country: str | None = None
     product_group: str | None = None
@@ -47,25 +49,8 @@ class PilotFilters:
     sdg: int | None = None  # the number of a Sustainable Development Goal
     status: PilotStatus | None = None
     year: int | None = None
-    q: str = ""
     sort: Sort = Sort.NEWEST
-    page: int = 1
     per_page: int = PAGE_SIZE
-
-    @property
-    def active(self) -> bool:
-        return any(
-            (
-                self.programme,
-                self.country,
-                self.product_group,
-                self.strategy,
-                self.sdg,
-                self.status,
-                self.year,
-                self.q,
-            )
-        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -218,25 +203,29 @@ class PilotPage:
     rows: list[PilotRow]
     total: int
     filters: PilotFilters
+    more: bool = False  # more match than ``total`` (a search alone counts up to query.COUNT_CAP)
+    shown: int | None = None  # how many can be paged through, when not all (query.RANKED)
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.filters.per_page))
+        return max(1, math.ceil((self.total if self.shown is None else self.shown) / self.filters.per_page))
 
 
 Query = tuple[Select[*tuple[Any, ...]], dict[str, Any]]
 
 
-def list_query(session: Session, filters: PilotFilters, language: str) -> Query:
-    """The page query and its parameters (also used by the query-plan test and the benchmark)."""
+def list_query(session: Session, filters: PilotFilters, language: str, dense: bool = False) -> Query:
+    """The page query and its parameters (also used by the query-plan test and the benchmark);
+    ``dense``: a search alone matched more than the index counts (``query.COUNT_CAP``)."""
     dialect = session.get_bind().dialect.name
-    statement = _page_statement(dialect, _shape(filters), filters.sort, language)
+    statement = _page_statement(dialect, _shape(filters), filters.sort, language, dense)
     return statement, _params(dialect, filters)
 
 
 def count_query(session: Session, filters: PilotFilters) -> Query:
     dialect = session.get_bind().dialect.name
-    return _count_statement(dialect, _shape(filters)), _params(dialect, filters)
+    shape = _shape(filters)
+    return _count_statement(dialect, shape, _searched_alone(shape, filters.sort)), _params(dialect, filters)
 
 
 # Statements are built once per combination of filters in use (their values are bound
@@ -322,18 +311,17 @@ def _ordering(sort: Sort, language: str) -> list[Any]:
 
 
 @lru_cache(maxsize=512)
-def _page_statement(dialect: str, shape: Shape, sort: Sort, language: str) -> Select[*tuple[Any, ...]]:
-    if sort is Sort.RELEVANCE and shape == ("q",):
-        # A search alone: the index ranks and cuts the page, and only the page meets the pilots.
-        ranked = (
-            query.matches(dialect)
-            .where(SearchDocument.kind == "pilot")
-            .order_by(text("rank"), SearchDocument.record_id)
-            .limit(bindparam("limit", type_=Integer))
-            .offset(bindparam("offset", type_=Integer))
-            .subquery()
-        )
-        return _columns().join(ranked, ranked.c.record_id == Pilot.id).order_by(ranked.c.rank, Pilot.id)
+def _page_statement(
+    dialect: str, shape: Shape, sort: Sort, language: str, dense: bool
+) -> Select[*tuple[Any, ...]]:
+    if _searched_alone(shape, sort):
+        # The index ranks and cuts the page (its bounds: ``hub.search.query``); only the page
+        # meets the pilots.
+        ranked = query.best_first(
+            dialect, (PILOTS.number,), dense={PILOTS.number} if dense else ()
+        ).subquery()
+        pilot_id = ranked.c.id - document_id(PILOTS.number, 0)
+        return _columns().join(ranked, Pilot.id == pilot_id).order_by(ranked.c.rank, ranked.c.id)
     return (
         _rows_statement(dialect, shape, sort, language)
         .limit(bindparam("limit", type_=Integer))
@@ -341,12 +329,17 @@ def _page_statement(dialect: str, shape: Shape, sort: Sort, language: str) -> Se
     )
 
 
+def _searched_alone(shape: Shape, sort: Sort) -> bool:
+    """A search by relevance with no other filter: the search index alone counts and ranks it."""
+    return sort is Sort.RELEVANCE and shape == ("q",)
+
+
 @lru_cache(maxsize=512)
 def _rows_statement(dialect: str, shape: Shape, sort: Sort, language: str) -> Select[*tuple[Any, ...]]:
     """Every pilot matching the filters, as ``PilotRow`` columns, in the list's order."""
     if sort is Sort.RELEVANCE and "q" in shape:
         # The matches with their rank, joined: they filter as the ``q`` condition would.
-        ranked = query.matches(dialect).where(SearchDocument.kind == "pilot").subquery()
+        ranked = query.matches(dialect, "pilot").subquery()
         rest = tuple(name for name in shape if name != "q")
         return (
             _columns()
@@ -386,9 +379,9 @@ def _columns() -> Select[*tuple[Any, ...]]:
 
 
 @lru_cache(maxsize=128)
-def _count_statement(dialect: str, shape: Shape) -> Select[*tuple[Any, ...]]:
-    if shape == ("q",):  # the index holds live pilots only: its matches are the count
-        return query.matching_ids(dialect, "pilot").with_only_columns(func.count())
+def _count_statement(dialect: str, shape: Shape, bounded: bool) -> Select[*tuple[Any, ...]]:
+    if bounded:  # the index holds live pilots only: its matches are the count (up to its bound)
+        return select(query.count_of(dialect, PILOTS.number))
     return select(func.count()).select_from(Pilot).where(*_conditions(dialect, shape))
 
 
@@ -404,10 +397,16 @@ _PAGE_STRATEGIES = (
 def list_pilots(session: Session, *, filters: PilotFilters, language: str) -> PilotPage:
     # Plain columns through the Core connection: no ORM identity map or entity rows needed here.
     connection = session.connection()
-    total = connection.execute(*count_query(session, filters)).scalar() or 0
-    rows = [PilotRow(*row) for row in connection.execute(*list_query(session, filters, language))]
+    bounded = _searched_alone(_shape(filters), filters.sort)  # the index's bounds apply
+    with query.from_the_index(connection) if bounded else nullcontext():
+        total = connection.execute(*count_query(session, filters)).scalar() or 0
+    dense = bounded and total > query.COUNT_CAP
+    with query.from_the_index(connection, newest_first=True) if bounded else nullcontext():
+        rows = [PilotRow(*row) for row in connection.execute(*list_query(session, filters, language, dense))]
     _add_strategies(connection, rows)
-    return PilotPage(rows=rows, total=total, filters=filters)
+    if not bounded:
+        return PilotPage(rows, total, filters)
+    return PilotPage(rows, min(total, query.COUNT_CAP), filters, more=dense, shown=min(total, query.RANKED))
 
 
 def download_query(session: Session, filters: PilotFilters, language: str) -> Query:

@@ -47,10 +47,6 @@ from hub.web import check_page, db, invalid_value, post
 
 
 class PilotScreens(RecordScreens[Pilot, PilotInput]):
-    path = "/pilots"
-    id_param = "pilot_id"
-    list_name = "ws_pilots"
-    item_name = "ws_pilot"
     record_name = "pilot"
     form_template = "pilots/workspace/form.html"
     fields = FIELDS

@@ -89,13 +89,8 @@ def _save(session: Session, pilot: Pilot, data: PilotInput, user_id: int, summar
     values = data.values()
     values["strategies"] = strategies_by_id(session, ids=data.strategy_ids)
     values["sdgs"] = sorted(data.sdgs)
-    return changes.save(
-        session,
-        record=pilot,
-        values=values,
-        user_id=user_id,
-        programme_id=data.programme_id,
-        summary=data.title if summary is None else summary,
+    return changes.save_input(
+        session, record=pilot, data=data, user_id=user_id, values=values, summary=summary
     )
 
 

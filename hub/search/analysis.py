@@ -85,6 +85,11 @@ def _zipf(word: str, language: str) -> float:
     return float(zipf_frequency(word, language, wordlist="small"))
 
 
+def is_word(word: str) -> bool:
+    """Whether a folded word is a word of either language in its own right (in wordfreq's lists)."""
+    return any(_zipf(word, language) >= _MIN_PART_ZIPF for language in LANGUAGES)
+
+
 @lru_cache(maxsize=131_072)
 def compound_parts(word: str, language: str) -> tuple[str, ...]:
     """The words a rare compound is made of ("straatmeubilair" -> straat, meubilair), or ().

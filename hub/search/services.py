@@ -9,20 +9,27 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Executable, Integer, bindparam, select
 from sqlalchemy.orm import Session
 
 from hub import i18n
 from hub.filters import InvalidFilter, QueryFilters
 from hub.programmes.models import Programme
 from hub.search import index
+from hub.search import query as bounds  # its COUNT_CAP and RANKED, read when used
 from hub.search.index import Card, Kind
-from hub.search.models import SearchDocument
-from hub.search.query import Query, matches, parse
+from hub.search.models import KIND_SPAN, SearchDocument
+from hub.search.query import (
+    Query,
+    best_first,
+    counted,
+    from_the_index,
+    parse,
+)
 from hub.taxonomy.models import ProductGroup
 
 PAGE_SIZE = 20
@@ -69,22 +76,57 @@ class Result:
 
 @dataclasses.dataclass(frozen=True)
 class Results:
-    """One page of results, and how many there are of each kind (the chosen kind left aside)."""
+    """One page of results, and how many there are of each kind (the chosen kind left aside).
+    Counts are exact up to ``COUNT_CAP``; a kind in ``beyond`` has more than that."""
 
     counts: Mapping[str, int]
     items: Sequence[Result]
-    total: int  # of the chosen kind, or of all
     number: int
+    kind: str | None = None
     per_page: int = PAGE_SIZE
+
+    def count_of(self, kind: str) -> int:
+        return min(self.counts.get(kind, 0), bounds.COUNT_CAP)
+
+    @property
+    def ranked(self) -> int:
+        """How many of the most recent matches of each kind are ranked and shown."""
+        return bounds.RANKED
+
+    @property
+    def beyond(self) -> frozenset[str]:
+        return frozenset(kind for kind, count in self.counts.items() if count > bounds.COUNT_CAP)
+
+    def _sum(self, kinds: Iterable[str], most: int) -> int:
+        return sum(min(self.counts.get(kind, 0), most) for kind in kinds)
+
+    @property
+    def _chosen(self) -> Iterable[str]:
+        return [self.kind] if self.kind else list(self.counts)
+
+    @property
+    def total(self) -> int:
+        """The matches of the chosen kind, or of all (each kind's counted up to ``COUNT_CAP``)."""
+        return self._sum(self._chosen, bounds.COUNT_CAP)
+
+    @property
+    def more(self) -> bool:
+        """Whether there are more matches than ``total`` says."""
+        return any(kind in self.beyond for kind in self._chosen)
+
+    @property
+    def shown(self) -> int:
+        """The matches that can be paged through: the ``RANKED`` most recent of each kind."""
+        return self._sum(self._chosen, bounds.RANKED)
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+        return max(1, math.ceil(self.shown / self.per_page))
 
     @property
     def found(self) -> int:
-        """Every match, whatever the kind chosen."""
-        return sum(self.counts.values())
+        """Every match, whatever the kind chosen (each kind's counted up to ``COUNT_CAP``)."""
+        return self._sum(self.counts, bounds.COUNT_CAP)
 
 
 def parse_filters(session: Session, params: Mapping[str, str]) -> SearchFilters:
@@ -122,39 +164,49 @@ def search(
     per_page: int = PAGE_SIZE,
 ) -> Results:
     """The counts per kind and one page of the matches of ``query`` (best first), with their cards."""
-    found = counts(session, query, filters)
-    total = found.get(kind, 0) if kind else sum(found.values())
-    if not query or not total:
-        return Results(found, [], total, page, per_page)
+    found = Results(counts(session, query, filters), [], page, kind, per_page)
+    if not query or not found.total:
+        return found
     dialect = session.get_bind().dialect.name
+    kinds = [index.kind_named(name) for name in ([kind] if kind else found.counts)]
+    numbers = tuple(k.number for k in kinds)
+    dense = frozenset(k.number for k in kinds if k.name in found.beyond)
+    statement = _page_statement(dialect, _shape(filters), numbers, dense)
     params = {**_params(dialect, query, filters), "limit": per_page, "offset": (page - 1) * per_page}
-    if kind:
-        params["kind"] = kind
-    rows = session.connection().execute(_page_statement(dialect, _shape(filters, kind)), params).all()
-    return Results(found, _cards(session, rows, language), total, page, per_page)
+    connection = session.connection()
+    with from_the_index(connection, newest_first=True):
+        rows = connection.execute(statement, params).all()
+    return dataclasses.replace(found, items=_cards(session, rows, language))
 
 
 def counts(session: Session, query: Query, filters: SharedFilters = NO_FILTERS) -> dict[str, int]:
-    """How many records of each kind match ``query`` within ``filters`` (kinds with none left out)."""
+    """How many records of each kind match ``query`` within ``filters`` (kinds with none left out),
+    counted up to ``COUNT_CAP + 1`` (which stands for "more than ``COUNT_CAP``")."""
     if not query:
         return {}
     dialect = session.get_bind().dialect.name
-    statement = _count_statement(dialect, _shape(filters, None))
-    rows = session.connection().execute(statement, _params(dialect, query, filters))
-    return {kind: count for kind, count in rows if count}
+    kinds = {kind.number: kind.name for kind in index.kinds()}
+    statement = _count_statement(dialect, _shape(filters), tuple(kinds))
+    connection = session.connection()
+    with from_the_index(connection):
+        rows = connection.execute(statement, _params(dialect, query, filters)).all()
+    return {kinds[number]: count for number, count in rows if count}
 
 
 def _cards(session: Session, rows: Sequence[Any], language: str) -> list[Result]:
-    """The cards of a page's rows, one query per kind, in the rows' order; a record gone since the
-    query (no card) is left out."""
-    by_kind: dict[str, list[int]] = defaultdict(list)
-    for record_id, kind, _rank in rows:
-        by_kind[kind].append(record_id)
-    cards = {kind: index.kind_named(kind).cards(session, ids, language) for kind, ids in by_kind.items()}
+    """The cards of a page's rows (document id, rank), one query per kind, in the rows' order; a
+    record gone since the query (no card) is left out."""
+    found = [divmod(row[0], KIND_SPAN) for row in rows]  # (kind number, record id)
+    by_kind: dict[int, list[int]] = defaultdict(list)
+    for number, record_id in found:
+        by_kind[number].append(record_id)
+    cards = {
+        number: index.kind_numbered(number).cards(session, ids, language) for number, ids in by_kind.items()
+    }
     return [
-        Result(index.kind_named(kind), record_id, cards[kind][record_id])
-        for record_id, kind, _rank in rows
-        if record_id in cards[kind]
+        Result(index.kind_numbered(number), record_id, cards[number][record_id])
+        for number, record_id in found
+        if record_id in cards[number]
     ]
 
 
@@ -163,23 +215,18 @@ Shape = tuple[str, ...]
 _SHARED = ("programme", "product_group", "country", "year")
 
 
-def _shape(filters: SharedFilters, kind: str | None) -> Shape:
-    used = tuple(name for name in _SHARED if getattr(filters, name))
-    return (*used, "kind") if kind else used
+def _shape(filters: SharedFilters) -> Shape:
+    return tuple(name for name in _SHARED if getattr(filters, name))
 
 
 def _params(dialect: str, query: Query, filters: SharedFilters) -> dict[str, Any]:
-    params: dict[str, Any] = {
-        "search": query.expression(dialect),
-        # Only the kinds this process knows: rows of a kind no longer declared are not shown.
-        "kinds": [kind.name for kind in index.kinds()],
-    }
+    params: dict[str, Any] = {"search": query.expression(dialect)}
     params.update({name: getattr(filters, name) for name in _SHARED if getattr(filters, name)})
     return params
 
 
 def _conditions(shape: Shape) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [SearchDocument.kind.in_(bindparam("kinds", expanding=True))]
+    conditions: list[ColumnElement[bool]] = []
     if "programme" in shape:
         conditions.append(
             SearchDocument.programme_id
@@ -196,28 +243,17 @@ def _conditions(shape: Shape) -> list[ColumnElement[bool]]:
         conditions.append(SearchDocument.country == bindparam("country", type_=SearchDocument.country.type))
     if "year" in shape:
         conditions.append(SearchDocument.year == bindparam("year", type_=Integer))
-    if "kind" in shape:
-        conditions.append(SearchDocument.kind == bindparam("kind", type_=SearchDocument.kind.type))
     return conditions
 
 
+# Only the kinds this process declares are counted and shown (``index.kinds()``).
 @lru_cache(maxsize=128)
-def _count_statement(dialect: str, shape: Shape) -> Select[*tuple[Any, ...]]:
-    # Without the rank: counting needs no scoring.
-    return (
-        matches(dialect)
-        .with_only_columns(SearchDocument.kind, func.count())
-        .where(*_conditions(shape))
-        .group_by(SearchDocument.kind)
-    )
+def _count_statement(dialect: str, shape: Shape, numbers: tuple[int, ...]) -> Executable:
+    return counted(dialect, numbers, _conditions(shape))
 
 
-@lru_cache(maxsize=128)
-def _page_statement(dialect: str, shape: Shape) -> Select[*tuple[Any, ...]]:
-    matched = matches(dialect).where(*_conditions(shape)).subquery()
-    return (
-        select(matched.c.record_id, matched.c.kind, matched.c.rank)
-        .order_by(matched.c.rank, matched.c.kind, matched.c.record_id)
-        .limit(bindparam("limit", type_=Integer))
-        .offset(bindparam("offset", type_=Integer))
-    )
+@lru_cache(maxsize=512)
+def _page_statement(
+    dialect: str, shape: Shape, numbers: tuple[int, ...], dense: frozenset[int]
+) -> Executable:
+    return best_first(dialect, numbers, _conditions(shape), dense=dense)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from hub.search import analysis
 from hub.search.models import SearchWord
 from hub.search.query import MAX_QUERY, Query, parse
-from hub.search.services import NO_FILTERS, SharedFilters, counts
+from hub.search.services import NO_FILTERS, Results, SharedFilters, counts
 
 MIN_LENGTH = 4  # shorter words are left as typed (as the index keeps no shorter known words)
 REFRESH_SECONDS = 60.0
@@ -140,4 +140,4 @@ def _replace(text: str, replaced: dict[str, str]) -> str:
 
 def without_filters(session: Session, query: Query) -> int:
     """How many records of every kind ``query`` finds without any filter."""
-    return sum(counts(session, query).values())
+    return Results(counts(session, query), [], 1).found

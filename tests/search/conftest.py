@@ -52,6 +52,7 @@ def notes(monkeypatch: pytest.MonkeyPatch) -> Iterator[Notes]:
     kind = Kind(
         name="note",
         label="Notes",
+        number=99,  # a test kind's documents: ids of their own
         model=Programme,
         documents=lambda s, i: [],
         cards=lambda s, i, language: {},

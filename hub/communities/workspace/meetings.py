@@ -270,32 +270,13 @@ closeout_publish = action_view(
 
 def routes() -> list[BaseRoute]:
     """This part's pages in the coordinator workspace (joined in ``hub.communities.workspace``)."""
+    meeting = "/communities/{community_id:int}/meetings/{meeting_id:int}"
     return [
         Route("/communities/{community_id:int}/meetings/new", meeting_new, name="ws_meeting_new"),
         post("/communities/{community_id:int}/meetings/new", meeting_create, name="ws_meeting_create"),
-        Route(
-            "/communities/{community_id:int}/meetings/{meeting_id:int}",
-            meeting_edit,
-            name="ws_meeting",
-        ),
-        post(
-            "/communities/{community_id:int}/meetings/{meeting_id:int}",
-            meeting_update,
-            name="ws_meeting_update",
-        ),
-        Route(
-            "/communities/{community_id:int}/meetings/{meeting_id:int}/closeout",
-            closeout_edit,
-            name="ws_closeout",
-        ),
-        post(
-            "/communities/{community_id:int}/meetings/{meeting_id:int}/closeout",
-            closeout_save,
-            name="ws_closeout_save",
-        ),
-        post(
-            "/communities/{community_id:int}/meetings/{meeting_id:int}/closeout/publish",
-            closeout_publish,
-            name="ws_closeout_publish",
-        ),
+        Route(meeting, meeting_edit, name="ws_meeting"),
+        post(meeting, meeting_update, name="ws_meeting_update"),
+        Route(meeting + "/closeout", closeout_edit, name="ws_closeout"),
+        post(meeting + "/closeout", closeout_save, name="ws_closeout_save"),
+        post(meeting + "/closeout/publish", closeout_publish, name="ws_closeout_publish"),
     ]

@@ -258,20 +258,13 @@ def proposal_decide(request: Request, data: FormData) -> Response:
 
 def routes() -> list[BaseRoute]:
     """This part's pages in the coordinator workspace (joined in ``hub.communities.workspace``)."""
+    community = "/communities/{community_id:int}"
     return [
         Route("/communities", community_index, name="ws_communities"),
-        Route("/communities/{community_id:int}", community_page, name="ws_community"),
-        post(
-            "/communities/{community_id:int}/requests/{request_id:int}",
-            request_decide,
-            name="ws_request_decide",
-        ),
-        post("/communities/{community_id:int}/members", member_add, name="ws_member_add"),
-        post(
-            "/communities/{community_id:int}/members/{member_id:int}/remove",
-            member_remove,
-            name="ws_member_remove",
-        ),
-        post("/communities/{community_id:int}/posts", post_add, name="ws_post_add"),
+        Route(community, community_page, name="ws_community"),
+        post(community + "/requests/{request_id:int}", request_decide, name="ws_request_decide"),
+        post(community + "/members", member_add, name="ws_member_add"),
+        post(community + "/members/{member_id:int}/remove", member_remove, name="ws_member_remove"),
+        post(community + "/posts", post_add, name="ws_post_add"),
         post("/proposals/{proposal_id:int}", proposal_decide, name="ws_proposal_decide"),
     ]

@@ -26,10 +26,6 @@ from hub.records import LANGUAGES
 
 
 class ActionScreens(RecordScreens[SupportingAction, SupportingActionInput]):
-    path = "/actions"
-    id_param = "action_id"
-    list_name = "ws_actions"
-    item_name = "ws_action"
     record_name = "action"
     form_template = "organisations/workspace/action_form.html"
     fields = ACTION_FIELDS

@@ -58,10 +58,6 @@ class OrganisationForm:
 
 
 class OrganisationScreens(RecordScreens[Organisation, OrganisationForm]):
-    path = "/organisations"
-    id_param = "organisation_id"
-    list_name = "ws_organisations"
-    item_name = "ws_organisation"
     record_name = "organisation"
     form_template = "organisations/workspace/form.html"
     fields = ORGANISATION_FIELDS

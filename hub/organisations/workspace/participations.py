@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 
 from hub.accounts.services import Principal
 from hub.accounts.web import forbid_unless, require_principal
-from hub.coordinator import editable, flash, found, kept_elsewhere, redirect_to, refuse_if_synced, scope
+from hub.coordinator import flash, found, kept_elsewhere, redirect_to, refuse_if_synced, scope
 from hub.forms import Form
 from hub.i18n import N_
 from hub.i18n import gettext as _
@@ -35,7 +35,7 @@ from hub.organisations.writes import (
     update_commitment,
 )
 from hub.programmes.services import editable_programmes
-from hub.record_screens import RecordScreens, archive_view
+from hub.record_screens import RecordScreens, archive_view, record_loader
 from hub.refusals import Refused
 from hub.security import form_view
 from hub.web import db, post
@@ -76,13 +76,9 @@ def participation_add(request: Request, data: FormData) -> Response:
         return redirect_to("ws_organisation", organisation_id=organisation.id)
 
 
-def _participation(session: Session, request: Request, principal: Principal) -> Participation:
-    participation_id = request.path_params["participation_id"]
-    return editable(
-        principal,
-        services.get_participation(session, participation_id=participation_id),
-        _("There is no participation with number %(id)s.", id=participation_id),
-    )
+_participation = record_loader(
+    services.get_participation, "participation_id", N_("There is no participation with number %(id)s.")
+)
 
 
 def _filed(participation: Participation) -> tuple[int | None, str]:
@@ -106,9 +102,6 @@ participation_remove = archive_view(
 class CommitmentScreens(RecordScreens[Commitment, CommitmentInput]):
     """A commitment's edit, update and archive; it is added to a participation (``commitment_new``)."""
 
-    path = "/commitments"
-    id_param = "commitment_id"
-    item_name = "ws_commitment"
     record_name = "commitment"
     form_template = "organisations/workspace/commitment_form.html"
     fields = COMMITMENT_FIELDS
