@@ -126,3 +126,10 @@ def test_the_pilots_list_bounds_a_search_by_relevance_and_counts_all_otherwise(
     assert "the 2 most recent are ranked and shown" in relevance
     newest = client.get("/en/pilots", params={"q": "bridge", "sort": "newest"}).text
     assert "5 pilots" in newest and "most recent are ranked" not in newest
+
+
+def test_a_compound_the_glossary_knows_is_not_split_into_parts() -> None:
+    """Its concept says what the parts would; "aankoop" alone would match every record."""
+    known = parse("tweedehandsaankoop").words[0]
+    assert known.parts == () and "secondhand" in known.stems
+    assert parse("kantoormeubilair").words[0].parts  # unknown to the glossary: split
