@@ -147,10 +147,12 @@ class TaggedFilters(PublicFilters):
         return conditions
 
 
-def found(model: Any, kind: str, q: str, dialect: str) -> ColumnElement[bool]:
+def found(session: Session, model: Any, kind: str, q: str) -> ColumnElement[bool]:
     """The record is one of ``kind`` the search index finds for ``q`` (which has words: see
     ``hub.search.query.parse``)."""
-    searched = query.matching_ids(dialect, kind).params(search=query.parse(q).expression(dialect))
+    dialect = session.get_bind().dialect.name
+    search = query.search_text(session, query.parse(q))
+    searched = query.matching_ids(dialect, kind).params(search=search)
     condition: ColumnElement[bool] = model.id.in_(searched)
     return condition
 
@@ -162,6 +164,7 @@ def title_in(model: Any, language: str) -> ColumnElement[str]:
 
 
 def listed(
+    session: Session,
     statement: Select[Any],
     *,
     model: Any,
@@ -170,7 +173,6 @@ def listed(
     sort: Sort,
     moment: Any,
     language: str,
-    dialect: str,
 ) -> Select[Any]:
     """``statement`` (a public list's records of ``model``, filtered) searched for ``q`` in the
     search index's ``kind`` and put in the order of ``sort``: the best match first (then the
@@ -178,12 +180,13 @@ def listed(
     statement = statement.order_by(None)
     searched = query.parse(q)
     if searched and sort is Sort.RELEVANCE:
-        ranked = query.matches(dialect, kind).params(search=searched.expression(dialect)).subquery()
+        search = query.search_text(session, searched)
+        ranked = query.matches(session.get_bind().dialect.name, kind).params(search=search).subquery()
         return statement.join(ranked, ranked.c.record_id == model.id).order_by(
             ranked.c.rank, moment.desc(), model.id.desc()
         )
     if searched:
-        statement = statement.where(found(model, kind, q, dialect))
+        statement = statement.where(found(session, model, kind, q))
     orders = {
         Sort.OLDEST: (moment.asc(), model.id.asc()),
         Sort.TITLE: (title_in(model, language), model.id),
@@ -205,6 +208,7 @@ def tagged_page(
     and ``conditions`` (the kind's own filters) let through, ``filters.q`` looked up in the search
     index's ``kind``, in the order of ``filters.sort`` (the newest by when they were added)."""
     statement = listed(
+        session,
         latest_first(model, [*filters.conditions(model), *conditions], model.created_at),
         model=model,
         kind=kind,
@@ -212,7 +216,6 @@ def tagged_page(
         sort=filters.sort,
         moment=model.created_at,
         language=language,
-        dialect=session.get_bind().dialect.name,
     )
     return paginate(session, statement, page=filters.page, per_page=per_page)
 

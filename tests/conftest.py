@@ -22,6 +22,7 @@ from starlette.testclient import TestClient
 from hub import migrate, urls
 from hub.app import create_app, routes
 from hub.db import make_engine
+from hub.search.vocabulary import KNOWN
 from hub.settings import Settings
 from tests.mail import Inbox, smtp_server, smtp_settings
 
@@ -37,6 +38,13 @@ def route_table() -> None:
     """The app's route table for ``url()``, as ``hub serve`` and ``hub`` commands install it: tests
     call e-mails, feeds and jobs without an app too."""
     urls.install(routes)
+
+
+@pytest.fixture(autouse=True)
+def fresh_known_words() -> None:
+    """The search's known words as each test's database has them: the process keeps them for a
+    minute (``hub.search.vocabulary``), and the tests' rows change within one."""
+    KNOWN.forget()
 
 
 @pytest.fixture(scope="session")

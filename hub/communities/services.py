@@ -51,7 +51,7 @@ def communities_by_product_group(
         statement = (
             statement.join(ranked, ranked.c.record_id == Community.id)
             .order_by(ranked.c.rank, Community.id)
-            .params(search=searched.expression(dialect))
+            .params(search=query.search_text(session, searched))
         )
     else:
         statement = statement.order_by(Community.programme_id, Community.id)

@@ -94,7 +94,7 @@ def list_events(session: Session, *, filters: EventFilters, now: dt.datetime) ->
             statement = statement.where(Event.id.in_(query.matching_ids(dialect, KIND)))
         statement = statement.order_by(*by_date)
     if searched:
-        statement = statement.params(search=searched.expression(dialect))
+        statement = statement.params(search=query.search_text(session, searched))
     page: Page[Event] = paginate(session, statement, page=filters.page, per_page=PAGE_SIZE)
     return page
 

@@ -56,7 +56,7 @@ def changes(
     statement = kind.select.where(t.c.mirrored.is_(False), t.c.updated_at <= until)
     searched = searched_as(kind)
     if searched and query.parse(q):
-        statement = statement.where(found(kind.model, searched, q, session.get_bind().dialect.name))
+        statement = statement.where(found(session, kind.model, searched, q))
     if after is not None:
         changed_at, record_id = after
         statement = statement.where(

@@ -33,12 +33,12 @@ def parse_filters(params: Mapping[str, str]) -> NewsFilters:
 
 
 def news_statements(
+    session: Session,
     *,
     page: int,
     per_page: int = NEWS_PER_PAGE,
     filters: NewsFilters | None = None,
     language: str = "en",
-    dialect: str = "",
 ) -> tuple[Select[Any], Select[Any]]:
     """The count of live news items matching ``filters`` and one page of them (a test reads their
     query plans).
@@ -46,16 +46,17 @@ def news_statements(
     Live means not withdrawn at the source. Unsearched, both are served by
     ``ix_news_items_live_published_at`` (partial: live items only), newest first.
     """
-    count, items = _statements(filters or NewsFilters(), language, dialect)
+    count, items = _statements(session, filters or NewsFilters(), language)
     return count, items.offset((page - 1) * per_page).limit(per_page)
 
 
-def _statements(filters: NewsFilters, language: str, dialect: str) -> tuple[Select[Any], Select[Any]]:
+def _statements(session: Session, filters: NewsFilters, language: str) -> tuple[Select[Any], Select[Any]]:
     live = NewsItem.withdrawn_at.is_(None)
     count = select(func.count()).select_from(NewsItem).where(live)
     if filters.searched:
-        count = count.where(found(NewsItem, "news", filters.q, dialect))
+        count = count.where(found(session, NewsItem, "news", filters.q))
     items = listed(
+        session,
         select(NewsItem).where(live),
         model=NewsItem,
         kind="news",
@@ -63,7 +64,6 @@ def _statements(filters: NewsFilters, language: str, dialect: str) -> tuple[Sele
         sort=filters.sort,
         moment=NewsItem.published_at,
         language=language,
-        dialect=dialect,
     )
     return count, items
 
@@ -73,9 +73,8 @@ def list_news(
 ) -> Page[NewsItem]:
     """One page of live news items matching ``filters``, and how many there are in all."""
     filters = filters or NewsFilters()
-    dialect = session.get_bind().dialect.name
     count, items = news_statements(
-        page=filters.page, per_page=per_page, filters=filters, language=language, dialect=dialect
+        session, page=filters.page, per_page=per_page, filters=filters, language=language
     )
     total = session.scalar(count) or 0
     rows = session.scalars(items.options(joinedload(NewsItem.programme))).all()
@@ -94,6 +93,6 @@ def iter_news(
     codes = {
         programme_id: code for programme_id, code in session.execute(select(Programme.id, Programme.code))
     }
-    _count, items = _statements(filters, language, session.get_bind().dialect.name)
+    _count, items = _statements(session, filters, language)
     for partition in session.scalars(items.execution_options(yield_per=CHUNK)).partitions():
         yield [(item, codes[item.programme_id]) for item in partition]

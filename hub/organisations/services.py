@@ -107,10 +107,10 @@ def _conditions(
     return conditions
 
 
-def _search_params(dialect: str, filters: OrganisationFilters) -> dict[str, str]:
+def _search_params(session: Session, filters: OrganisationFilters) -> dict[str, str]:
     """The ``search`` parameter of the index's match (none without words to look for)."""
     searched = query.parse(filters.q)
-    return {"search": searched.expression(dialect)} if searched else {}
+    return {"search": query.search_text(session, searched)} if searched else {}
 
 
 Listed = Select[*tuple[Any, ...]]
@@ -131,13 +131,13 @@ def _listed(session: Session, statement: Listed, filters: OrganisationFilters) -
         statement = statement.where(*_conditions(dialect, filters)).order_by(
             Organisation.name, Organisation.id
         )
-    return statement.params(**_search_params(dialect, filters))
+    return statement.params(**_search_params(session, filters))
 
 
 def list_organisations(session: Session, *, filters: OrganisationFilters) -> OrganisationPage:
     dialect = session.get_bind().dialect.name
     counted = select(func.count()).select_from(Organisation).where(*_conditions(dialect, filters))
-    total = session.scalar(counted.params(**_search_params(dialect, filters))) or 0
+    total = session.scalar(counted.params(**_search_params(session, filters))) or 0
     organisations = session.scalars(
         _listed(session, select(Organisation), filters)
         .limit(PAGE_SIZE)

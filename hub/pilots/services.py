@@ -219,13 +219,13 @@ def list_query(session: Session, filters: PilotFilters, language: str, dense: bo
     ``dense``: a search alone matched more than the index counts (``query.COUNT_CAP``)."""
     dialect = session.get_bind().dialect.name
     statement = _page_statement(dialect, _shape(filters), filters.sort, language, dense)
-    return statement, _params(dialect, filters)
+    return statement, _params(session, filters)
 
 
 def count_query(session: Session, filters: PilotFilters) -> Query:
     dialect = session.get_bind().dialect.name
     shape = _shape(filters)
-    return _count_statement(dialect, shape, _searched_alone(shape, filters.sort)), _params(dialect, filters)
+    return _count_statement(dialect, shape, _searched_alone(shape, filters.sort)), _params(session, filters)
 
 
 # Statements are built once per combination of filters in use (their values are bound
@@ -241,7 +241,7 @@ def _shape(filters: PilotFilters) -> Shape:
     )
 
 
-def _params(dialect: str, filters: PilotFilters) -> dict[str, Any]:
+def _params(session: Session, filters: PilotFilters) -> dict[str, Any]:
     params: dict[str, Any] = {
         "limit": filters.per_page,
         "offset": (filters.page - 1) * filters.per_page,
@@ -252,14 +252,14 @@ def _params(dialect: str, filters: PilotFilters) -> dict[str, Any]:
     if filters.year:
         params["year_start"] = dt.date(filters.year, 1, 1)
         params["year_end"] = dt.date(filters.year + 1, 1, 1)
-    params.update(_search_params(dialect, filters.q))
+    params.update(_search_params(session, filters.q))
     return params
 
 
-def _search_params(dialect: str, q: str) -> dict[str, str]:
+def _search_params(session: Session, q: str) -> dict[str, str]:
     """The ``search`` parameter of the search index's match (none for a search without words)."""
     searched = query.parse(q)
-    return {"search": searched.expression(dialect)} if searched else {}
+    return {"search": query.search_text(session, searched)} if searched else {}
 
 
 def _conditions(dialect: str, shape: Shape) -> list[ColumnElement[bool]]:
@@ -412,7 +412,7 @@ def list_pilots(session: Session, *, filters: PilotFilters, language: str) -> Pi
 def download_query(session: Session, filters: PilotFilters, language: str) -> Query:
     """Every pilot matching ``filters``, in the list's order, not one page (the downloads)."""
     dialect = session.get_bind().dialect.name
-    return _rows_statement(dialect, _shape(filters), filters.sort, language), _params(dialect, filters)
+    return _rows_statement(dialect, _shape(filters), filters.sort, language), _params(session, filters)
 
 
 def iter_pilot_rows(

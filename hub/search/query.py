@@ -7,7 +7,8 @@ backslashes, NUL and emoji never reach FTS5's or ``to_tsquery``'s syntax.
 Each word matches a record when the record has one of the word's stems (Dutch or English), a word
 of the same glossary concept (``meubilair`` also finds "furniture"), or all the parts of the word
 when it is a compound (``kantoorstoelen`` finds "kantoor" + "stoelen"); the last word also matches
-as a prefix (while typing) unless it is a word in its own right. All words must match.
+as a prefix (while typing), or, when it is a word in its own right, also matches the longer words
+of titles and names that begin with it. All words must match.
 """
 
 from __future__ import annotations
@@ -37,14 +38,17 @@ from sqlalchemy import (
     text,
     union_all,
 )
+from sqlalchemy.orm import Session
 
 from hub.search import analysis, index
 from hub.search.glossary import GLOSSARY
 from hub.search.models import SearchDocument, document_id
+from hub.search.vocabulary import KNOWN, Vocabulary
 
 MAX_WORDS = 8
 MAX_QUERY = 500  # characters of a query that are read
 MIN_PREFIX = 3
+PREFIX_WORDS = 30  # known words a last word in its own right is completed with, at most
 # Relevance: title above summary above what it is about and the rest, compound parts last.
 _BM25 = "bm25(search_fts, 10.0, 4.0, 2.0, 1.0, 0.5)"
 _TS_WEIGHTS = "'{0.05, 0.2, 0.4, 1.0}'::float4[]"  # D, C, B, A
@@ -142,6 +146,35 @@ def _stems(word: str) -> tuple[str, ...]:
     for concept in _CONCEPTS.get(word, ()):
         stems.update(_CONCEPT_STEMS[concept])
     return tuple(sorted(stems))
+
+
+# --- the last word completed with the index's known words ---
+
+
+def completed(query: Query, vocabulary: Vocabulary) -> Query:
+    """``query`` with its last word, when it is a word in its own right (so not also a prefix),
+    also matching the longer known words that begin with it ("voorbeeld": "Voorbeeldegem"): the
+    words of titles and names in the index, at most ``PREFIX_WORDS``. Unlike a prefix, which
+    merges the lists of every term it begins (all forms of a common word), this adds only them."""
+    last = query.words[-1] if query else None
+    if last is None or last.prefix or len(last.text) < MIN_PREFIX:
+        return query
+    longer = vocabulary.starting(last.text, PREFIX_WORDS)
+    if not longer:
+        return query
+    stems = {
+        *last.stems,
+        *(analysis.stem(word, language) for word in longer for language in analysis.LANGUAGES),
+    }
+    words = (*query.words[:-1], dataclasses.replace(last, stems=tuple(sorted(stems))))
+    return dataclasses.replace(query, words=words)
+
+
+def search_text(session: Session, query: Query) -> str:
+    """The ``search`` parameter of ``query`` on the session's database, its last word
+    :func:`completed` with the database's known words."""
+    completion = completed(query, KNOWN.of(session, checked=False))
+    return completion.expression(session.get_bind().dialect.name)
 
 
 # --- the glossary: words of one concept, in either language, find each other ---

@@ -29,6 +29,7 @@ from hub.search.query import (
     counted,
     from_the_index,
     parse,
+    search_text,
 )
 from hub.taxonomy.models import ProductGroup
 
@@ -172,7 +173,7 @@ def search(
     numbers = tuple(k.number for k in kinds)
     dense = frozenset(k.number for k in kinds if k.name in found.beyond)
     statement = _page_statement(dialect, _shape(filters), numbers, dense)
-    params = {**_params(dialect, query, filters), "limit": per_page, "offset": (page - 1) * per_page}
+    params = {**_params(session, query, filters), "limit": per_page, "offset": (page - 1) * per_page}
     connection = session.connection()
     with from_the_index(connection, newest_first=True):
         rows = connection.execute(statement, params).all()
@@ -189,7 +190,7 @@ def counts(session: Session, query: Query, filters: SharedFilters = NO_FILTERS) 
     statement = _count_statement(dialect, _shape(filters), tuple(kinds))
     connection = session.connection()
     with from_the_index(connection):
-        rows = connection.execute(statement, _params(dialect, query, filters)).all()
+        rows = connection.execute(statement, _params(session, query, filters)).all()
     return {kinds[number]: count for number, count in rows if count}
 
 
@@ -219,8 +220,8 @@ def _shape(filters: SharedFilters) -> Shape:
     return tuple(name for name in _SHARED if getattr(filters, name))
 
 
-def _params(dialect: str, query: Query, filters: SharedFilters) -> dict[str, Any]:
-    params: dict[str, Any] = {"search": query.expression(dialect)}
+def _params(session: Session, query: Query, filters: SharedFilters) -> dict[str, Any]:
+    params: dict[str, Any] = {"search": search_text(session, query)}
     params.update({name: getattr(filters, name) for name in _SHARED if getattr(filters, name)})
     return params
 

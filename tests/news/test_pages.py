@@ -80,7 +80,7 @@ def test_the_news_list_is_served_by_an_index(session: Session, network: Network)
         )
     dialect = session.get_bind().dialect.name
     with explained(session) as plans:
-        for statement in services.news_statements(page=2):
+        for statement in services.news_statements(session, page=2):
             session.connection().execute(statement)  # Core: the rows are plans, not news items
     assert len(plans) == 2
     for plan in plans:

@@ -133,3 +133,17 @@ def test_a_compound_the_glossary_knows_is_not_split_into_parts() -> None:
     known = parse("tweedehandsaankoop").words[0]
     assert known.parts == () and "secondhand" in known.stems
     assert parse("kantoormeubilair").words[0].parts  # unknown to the glossary: split
+
+
+def test_a_last_word_in_its_own_right_is_completed_with_the_known_longer_words(
+    session: Session, notes: Notes
+) -> None:
+    """Not a prefix (which merges every term it begins) but the index's words of titles and names
+    that begin with it: "voorbeeld" finds "Voorbeeldegem", "rijkswat" is still a prefix."""
+    notes.add(session, 1, "Stad Voorbeeldegem")
+    notes.add(session, 2, "Rijkswaterstaat")
+    notes.add(session, 3, "Een voorbeeld")
+    session.flush()
+    assert {r.record_id for r in services.search(session, parse("voorbeeld"), language="en").items} == {1, 3}
+    assert [r.record_id for r in services.search(session, parse("rijkswat"), language="en").items] == [2]
+    assert not services.search(session, parse("voorbeeld stad"), language="en").items  # the last word only

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy.orm import Session
 
 from hub.pilots.models import Pilot
-from hub.search import services, suggestions
+from hub.search import services, suggestions, vocabulary
 from hub.search.query import parse
 from hub.search.services import SharedFilters
-from hub.search.suggestions import KnownWords
+from hub.search.vocabulary import KnownWords
 from tests import factories
 
 
@@ -86,11 +86,11 @@ def test_known_words_are_kept_and_follow_new_words(session: Session, network: di
     factories.pilot(session, network["furniture"].programme, title_nl="Zonnepanelen", title_en="Solar panels")
     assert "zonnepanelen" in known.of(session).words  # the table changed
     kept = known.of(session).words
-    now[0] = suggestions.REFRESH_SECONDS + 1
+    now[0] = vocabulary.REFRESH_SECONDS + 1
     assert known.of(session).words is not kept  # read again after a minute
     assert suggestions.spelling(session, parse("zonnepanellen"), known=known) == "zonnepanelen"
 
 
 def test_how_far_a_word_may_be() -> None:
-    assert suggestions.max_edits("stoel") == 1
-    assert suggestions.max_edits("meubilair") == 2
+    assert vocabulary.max_edits("stoel") == 1
+    assert vocabulary.max_edits("meubilair") == 2

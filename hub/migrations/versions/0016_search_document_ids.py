@@ -2,11 +2,11 @@
 
 The matches of one kind are then a range of ids, which FTS5 seeks to directly
 (``hub.search.query``); on PostgreSQL each kind's range gets a GIN index of its own instead of
-one for all, so that counting a kind's matches of a common word reads that kind's postings only. On SQLite the id is
-the table's rowid, already 64 bits; on PostgreSQL it becomes a ``bigint`` given by the index, no
-longer by a sequence, and the weighted tsvector is written with the row (from the analysed terms,
-which PostgreSQL no longer keeps beside it) instead of being generated from them. The documents
-themselves are rebuilt by ``hub migrate`` (the index's version changed with this).
+one for all, so that counting a kind's matches of a common word reads that kind's postings only.
+On SQLite the id is the table's rowid, already 64 bits; on PostgreSQL it becomes a ``bigint``
+given by the index, no longer by a sequence, and the weighted tsvector is written with the row
+(from the analysed terms, which PostgreSQL no longer keeps beside it) instead of being generated
+from them. The documents themselves are rebuilt by ``hub migrate`` (the index is emptied).
 
 Revision ID: 0016
 Revises: 0015
