@@ -58,6 +58,7 @@ bench: setup
 	$(BIN)/python bench/newsletter.py
 	$(BIN)/python bench/lessons.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/spreadsheets.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache locales/*/LC_MESSAGES/*.mo tests/*/node_modules test-artifacts

@@ -174,8 +174,11 @@ def cell(value: Any) -> str:
 
 
 def csv_chunks(columns: Sequence[str], chunks: Iterable[Iterable[Document]]) -> Iterator[bytes]:
-    """A header row, then one encoded block per chunk of documents (UTF-8, CRLF line ends)."""
+    """A header row, then one encoded block per chunk of documents (UTF-8, CRLF line ends). It
+    starts with a byte-order mark: without it Excel reads the file as the machine's own code page
+    and breaks every accent ("CoÃ¶rdinatie")."""
     buffer = io.StringIO()
+    buffer.write("\ufeff")
     writer = csv.writer(buffer)
     writer.writerow(columns)
     for documents in chunks:

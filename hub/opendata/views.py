@@ -18,8 +18,9 @@ from starlette.routing import Route
 from hub.api import api_error
 from hub.db import utcnow
 from hub.filters import InvalidFilter
+from hub.i18n import N_
 from hub.news import services as news
-from hub.opendata import downloads, feeds, ocds, services
+from hub.opendata import downloads, feeds, ocds, services, spreadsheets
 from hub.organisations import services as organisations
 from hub.pilots import services as pilots
 from hub.programmes.services import list_programmes
@@ -29,7 +30,17 @@ from hub.urls import absolute_url, absolute_urls
 from hub.web import db, invalid_value, language
 
 Chunks = Callable[[Session], Iterable[Iterable[downloads.Document]]]
-MEDIA_TYPES = {"csv": "text/csv; charset=utf-8; header=present", "json": "application/json"}
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8; header=present",
+    "json": "application/json",
+    "xlsx": spreadsheets.MEDIA_TYPE,
+}
+TITLES = {  # a spreadsheet's sheet: the list's name
+    "pilots": N_("Pilots"),
+    "organisations": N_("Organisations"),
+    "programmes": N_("Programmes"),
+    "news": N_("News"),
+}
 PAGING = ("page", "per_page")  # a download is the whole list, never one page of it
 
 
@@ -123,7 +134,7 @@ def news_download(request: Request) -> Response:
 
 
 def download_routes() -> list[Route]:
-    """``/{kind}.csv`` and ``/{kind}.json`` for every public list (mounted under ``/{lang}``)."""
+    """``/{kind}.csv``, ``.json`` and ``.xlsx`` for every public list (mounted under ``/{lang}``)."""
     views = {
         "programmes": programmes_download,
         "pilots": pilots_download,
@@ -138,7 +149,8 @@ def download_routes() -> list[Route]:
 
 
 def _download(request: Request, kind: str, chunks: Chunks) -> Response:
-    """Stream the list as CSV or JSON (the path's extension), reading it in a session of its own."""
+    """Stream the list as CSV, JSON or a spreadsheet (the path's extension), reading it in a session
+    of its own."""
     extension = request.url.path.rsplit(".", 1)[-1]
     sessions = request.app.state.sessions
 
@@ -146,7 +158,14 @@ def _download(request: Request, kind: str, chunks: Chunks) -> Response:
         with sessions() as session:
             yield from chunks(session)
 
-    if extension == "csv":
+    if extension == "xlsx":
+        with db(request) as session:
+            words = spreadsheets.Words(session, language(request))
+        filters = {k: v for k, v in request.query_params.items() if k not in PAGING and v}
+        body = spreadsheets.workbook(
+            kind, documents(), words, title=words(TITLES[kind]), filters=filters, hub=_base(request)
+        )
+    elif extension == "csv":
         body = downloads.csv_chunks(downloads.COLUMNS[kind], documents())
     else:
         body = downloads.json_chunks(documents())
@@ -156,7 +175,7 @@ def _download(request: Request, kind: str, chunks: Chunks) -> Response:
 
 
 def _invalid(request: Request, field: str, value: str) -> Response:
-    """400: JSON for the JSON download (programs read it), the error page for the CSV one."""
+    """400: JSON for the JSON download (programs read it), the error page for the others."""
     refused = invalid_value(field, value)
     if not request.url.path.endswith(".json"):
         raise refused

@@ -33,11 +33,11 @@ PILOT_COLUMNS = [
 def rows(response: Any) -> list[dict[str, str]]:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv; charset=utf-8")
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def header(response: Any) -> list[str]:
-    return next(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    return next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def make_pilots(session: Session, n: int) -> None:

@@ -127,7 +127,7 @@ def test_every_row_of_a_csv_download_past_two_chunks(client: TestClient, session
     expected = fill(session, kind)
     response = client.get(f"/en/{kind}.csv")
     assert response.status_code == 200
-    text = response.content.decode("utf-8")
+    text = response.content.decode("utf-8-sig")
     assert text.endswith("\r\n")
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     values = [row[KINDS[kind].column] for row in rows]
