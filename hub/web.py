@@ -18,6 +18,7 @@ from hub.forms import Form
 from hub.i18n import gettext
 
 T = TypeVar("T")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # a spreadsheet download
 
 
 @contextmanager

@@ -29,8 +29,9 @@ from hub.opendata.downloads import Document, flatten
 from hub.organisations.models import Sector
 from hub.pilots.models import PilotStatus
 from hub.taxonomy.models import Phase, ProductGroup, Strategy
+from hub.web import XLSX
 
-MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MEDIA_TYPE = XLSX
 LICENCE = "CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)"  # the hub's open data
 _CHUNK = 64 * 1024
 _ZONE = ZoneInfo(i18n.TIMEZONE)

@@ -1,18 +1,21 @@
-"""The coordinator dashboard's charts: the figures of ``dashboard_services`` as SVG, table and CSV.
+"""The coordinator dashboard's charts: the figures of ``dashboard_services`` as SVG, table, CSV
+and spreadsheet.
 
 One builder per chart turns the figures into a ``Chart``: its rows (raw numbers) are what the
-data table shows (formatted for the language) and what the CSV export holds (plain numbers), so
-the page, its table and the download cannot disagree.
+data table shows (formatted for the language) and what the downloads hold (plain numbers in the
+CSV, typed cells in the spreadsheet), so the page, its table and the downloads cannot disagree.
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import io
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 
+import xlsxwriter
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
@@ -109,6 +112,46 @@ def to_csv(chart: Chart) -> str:
     writer.writerow([csv_cell(c) for c in (chart.csv_header or chart.header)])
     for row in chart.rows:
         writer.writerow([csv_cell(c) for c in (*row, *chart.csv_extra)])
+    return out.getvalue()
+
+
+def to_xlsx(chart: Chart, *, programme: str) -> bytes:
+    """The chart's numbers as a spreadsheet (a small table, made in memory): its header frozen and
+    filterable, counts as numbers, shares as percentages, and a second sheet saying what it is."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    bold = book.add_format({"bold": True, "bottom": 1, "text_wrap": True})
+    percent = book.add_format({"num_format": "0.0%"})
+    sheet = book.add_worksheet(chart.key[:31])
+    header = list(chart.csv_header or chart.header)
+    sheet.write_row(0, 0, header, bold)
+    for number, heading in enumerate(header):
+        sheet.set_column(number, number, min(50, max(12, len(heading) + 2)))
+    for row, cells in enumerate(chart.rows, start=1):
+        for column, cell in enumerate((*cells, *chart.csv_extra)):
+            if isinstance(cell, Share):
+                sheet.write_number(row, column, float(cell.value), percent)
+            elif isinstance(cell, int):
+                sheet.write_number(row, column, cell)
+            elif cell is not None:
+                sheet.write_string(row, column, cell)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(1, len(chart.rows)), len(header) - 1)
+    about = book.add_worksheet(_("About this download")[:31])
+    about.set_column(0, 0, 20)
+    about.set_column(1, 1, 80)
+    lines = (
+        (_("List"), chart.title),
+        (_("Description"), chart.description),
+        (_("Programme"), programme),
+        (_("Downloaded"), i18n.local_moment(dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M")),
+    )
+    for number, (label, value) in enumerate(lines):
+        about.write_string(number, 0, label)
+        about.write_string(number, 1, value)
+    book.close()
     return out.getvalue()
 
 

@@ -19,7 +19,7 @@ from hub.i18n import gettext as _
 from hub.overview import programme_counts
 from hub.participants import services as participant_entries
 from hub.programmes.models import Programme
-from hub.web import db, not_found, render
+from hub.web import XLSX, db, not_found, render
 from hub.workspace import dashboard_charts, dashboard_services
 
 # The charts of the dashboard, in the order of the page.
@@ -74,8 +74,9 @@ def dashboard(request: Request) -> Response:
     )
 
 
-def dashboard_csv(request: Request) -> Response:
-    """``/{lang}/coordinator/dashboard/{chart}.csv?programme=code``: what one chart shows."""
+def dashboard_download(request: Request) -> Response:
+    """``/{lang}/coordinator/dashboard/{chart}.csv`` (or ``.xlsx``) ``?programme=code``: what one
+    chart shows."""
     principal = require_principal(request)
     build = dashboard_charts.CHARTS.get(request.path_params["chart"])
     if build is None:
@@ -86,16 +87,20 @@ def dashboard_csv(request: Request) -> Response:
             raise HTTPException(403, _("You may not see the dashboard of this programme."))
         chart = build(session, programme)
     name = re.sub(r"[^A-Za-z0-9_-]", "", f"{programme.code}-{chart.key}") or chart.key
-    return Response(
-        dashboard_charts.to_csv(chart),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{name}.csv"'},
-    )
+    if request.url.path.endswith(".xlsx"):
+        body: str | bytes = dashboard_charts.to_xlsx(chart, programme=programme.short_name or programme.code)
+        media_type = XLSX
+    else:
+        body, media_type = dashboard_charts.to_csv(chart), "text/csv; charset=utf-8"
+    extension = request.url.path.rsplit(".", 1)[-1]
+    disposition = f'attachment; filename="{name}.{extension}"'
+    return Response(body, media_type=media_type, headers={"content-disposition": disposition})
 
 
 def routes() -> list[BaseRoute]:
     """This part's pages in the coordinator workspace (joined in ``hub.workspace.routes``)."""
     return [
         Route("/", dashboard, name="dashboard"),
-        Route("/dashboard/{chart:str}.csv", dashboard_csv, name="dashboard_csv"),
+        Route("/dashboard/{chart:str}.csv", dashboard_download, name="dashboard_csv"),
+        Route("/dashboard/{chart:str}.xlsx", dashboard_download, name="dashboard_xlsx"),
     ]

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
@@ -18,6 +19,7 @@ from hub import charts, i18n
 from hub.organisations.models import Role
 from hub.pilots.models import PilotStatus
 from hub.programmes.models import Programme
+from hub.web import XLSX
 from hub.workspace import dashboard_charts
 from hub.workspace import dashboard_services as figures
 from tests import factories
@@ -336,6 +338,38 @@ def test_the_csvs_hold_what_the_charts_show(client: TestClient, session: Session
         ["gamma", "Procurers", "0", "2"],
         ["Facilitator without an action", "Facilitators", "0", "1"],
     ]
+
+
+def test_the_spreadsheets_hold_what_the_csvs_do_typed(
+    client: TestClient, session: Session, sample: Sample
+) -> None:
+    factories.user(session, "coordinator@example.org", coordinator_of=["gdca"])
+    session.commit()
+    log_in(client, "coordinator@example.org")
+    base = "/en/coordinator/dashboard/"
+    for key in ("product-groups", "years", "commitments", "impact", "shortfall"):
+        response = client.get(f"{base}{key}.xlsx?programme=gdca")
+        assert response.status_code == 200, key
+        assert response.headers["content-type"] == XLSX
+        assert response.headers["content-disposition"] == f'attachment; filename="gdca-{key}.xlsx"'
+        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        rows = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+        spoken = [["" if cell is None else cell for cell in row] for row in rows]
+        written = read_csv(client, f"{base}{key}.csv?programme=gdca")
+        assert len(spoken) == len(written), key
+        assert book.worksheets[0].freeze_panes == "A2"
+    impact = [
+        list(row)
+        for row in openpyxl.load_workbook(io.BytesIO(client.get(base + "impact.xlsx?programme=gdca").content))
+        .worksheets[0]
+        .iter_rows(values_only=True)
+    ]
+    assert impact[1][:4] == ["Food & <drinks>", "Raw materials", pytest.approx(1 / 6, abs=1e-3), 2]
+    assert impact[4][2] is None  # not measured: an empty cell, not a zero
+    shortfall = openpyxl.load_workbook(io.BytesIO(client.get(base + "shortfall.xlsx?programme=gdca").content))
+    assert shortfall.worksheets[0]["A2"].value == INJECTION  # text, never a formula
+    assert shortfall.worksheets[0]["A2"].data_type == "s"
+    assert client.get(base + "nonsense.xlsx").status_code == 404
 
 
 def test_csv_cells_that_look_like_formulas_are_neutralised() -> None:
