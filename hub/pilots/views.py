@@ -12,6 +12,7 @@ from hub.library import services as library
 from hub.pilots import services
 from hub.pilots.models import PilotStatus
 from hub.public import list_page, record
+from hub.search.query import completed_in, parse
 from hub.web import db, language, render
 
 
@@ -21,12 +22,14 @@ def pilot_list(request: Request) -> Response:
         facets = services.facets(session)
         filters = services.parse_filters(session, request.query_params, max_per_page=services.PAGE_SIZE)
         page = services.list_pilots(session, filters=filters, language=lang)
+        searched = completed_in(session, parse(filters.q))  # what the snippets mark
     return list_page(
         request,
         "pilots/list.html",
         page,
         filters,
         facets=facets,
+        searched=searched,
         statuses=list(PilotStatus),
         sorts=list(services.Sort),
         strategy_names={s.code: s.name(lang) for s in facets.strategies},

@@ -170,11 +170,15 @@ def completed(query: Query, vocabulary: Vocabulary) -> Query:
     return dataclasses.replace(query, words=words)
 
 
+def completed_in(session: Session, query: Query) -> Query:
+    """``query`` :func:`completed` with the known words of the session's database (what a page
+    searches for, and so what its snippets mark)."""
+    return completed(query, KNOWN.of(session, checked=False))
+
+
 def search_text(session: Session, query: Query) -> str:
-    """The ``search`` parameter of ``query`` on the session's database, its last word
-    :func:`completed` with the database's known words."""
-    completion = completed(query, KNOWN.of(session, checked=False))
-    return completion.expression(session.get_bind().dialect.name)
+    """The ``search`` parameter of ``query`` on the session's database (:func:`completed_in`)."""
+    return completed_in(session, query).expression(session.get_bind().dialect.name)
 
 
 # --- the glossary: words of one concept, in either language, find each other ---

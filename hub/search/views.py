@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from hub.pilots import services as pilots
 from hub.search import services, suggestions
+from hub.search.query import completed_in
 from hub.searchable import KINDS
 from hub.web import check_page, db, language, render
 
@@ -16,7 +17,7 @@ def search_page(request: Request) -> Response:
     with db(request) as session:
         facets = pilots.facets(session)  # the filters' choices, as the pilots list offers them
         filters = services.parse_filters(session, request.query_params)
-        query = filters.query
+        query = completed_in(session, filters.query)  # as searched: the snippets mark what it finds
         results = services.search(
             session, query, language=lang, filters=filters.shared, kind=filters.kind, page=filters.page
         )

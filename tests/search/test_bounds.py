@@ -13,7 +13,9 @@ from starlette.testclient import TestClient
 
 from hub.search import query, services
 from hub.search.models import KIND_SPAN, SearchDocument, document_id
-from hub.search.query import best_first, from_the_index, parse
+from hub.search.query import best_first, completed, from_the_index, parse
+from hub.search.snippets import snippet
+from hub.search.vocabulary import Vocabulary
 from tests import factories
 from tests.search.conftest import Notes
 
@@ -147,3 +149,9 @@ def test_a_last_word_in_its_own_right_is_completed_with_the_known_longer_words(
     assert {r.record_id for r in services.search(session, parse("voorbeeld"), language="en").items} == {1, 3}
     assert [r.record_id for r in services.search(session, parse("rijkswat"), language="en").items] == [2]
     assert not services.search(session, parse("voorbeeld stad"), language="en").items  # the last word only
+
+
+def test_the_snippet_marks_the_words_a_completed_last_word_found() -> None:
+    searched = completed(parse("voorbeeld"), Vocabulary.of(["voorbeeldegem", "stad"]))
+    assert "<mark>Voorbeeldegem</mark>" in snippet("Stad Voorbeeldegem, een voorbeeld", searched)
+    assert "<mark>Voorbeeldegem</mark>" not in snippet("Stad Voorbeeldegem", parse("voorbeeld"))
