@@ -22,12 +22,14 @@ class Item:
     """One record of a source, in the hub's terms.
 
     ``fields`` holds typed values (str, int, Decimal, date, datetime) keyed by the field names of
-    the item's target kind (see ``connectors.targets``); ``url`` links to the original record.
+    the item's target kind (see ``connectors.targets``); ``url`` links to the original record;
+    ``position`` is where it stands in the source (a line or row), when it has one.
     """
 
     external_id: str
     fields: Mapping[str, Any]
     url: str | None = None
+    position: int | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -51,6 +51,20 @@ def choice(raw: Mapping[str, Any], name: str, choices: Collection[str], default:
     return value
 
 
+def whole_number(raw: Mapping[str, Any], name: str, minimum: int = 1) -> int | None:
+    """A whole number of at least ``minimum`` (digits typed into a form will do), or None when absent."""
+    value = raw.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str) and value.strip().isdecimal():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise OptionsError(
+            name, N_("This option must be a whole number of at least %(minimum)s."), minimum=minimum
+        )
+    return value
+
+
 def web_address(raw: Mapping[str, Any], name: str) -> str | None:
     value = text(raw, name)
     if value is not None:

@@ -1,10 +1,11 @@
-"""CSV and JSON exports (of pilots, organisations, ...) with a declared column mapping.
+"""CSV and JSON exports and spreadsheets (of pilots, organisations, ...) with a declared column mapping.
 
 Programmes keep their records in spreadsheets and databases that export CSV or JSON; a coordinator
 declares which column feeds which field, once, when adding the source. An export is the whole
 list, so by default records missing from it were withdrawn. Uploaded CSV files can be very large
 (100,000 rows): they are streamed row by row, with the mapping resolved to column indexes and
-coercion functions once, before the first row.
+coercion functions once, before the first row. Spreadsheets (.xlsx, .ods) are read by
+``connectors.spreadsheet`` and mapped the same way, by the names in their header row.
 """
 
 from __future__ import annotations
@@ -14,25 +15,32 @@ import csv
 import dataclasses
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
 from pathlib import PurePosixPath
 from typing import IO, Any
 from urllib.parse import urlsplit
 
 from connectors import options as check
+from connectors import spreadsheet, workbook_checks
 from connectors.base import Connector, Cursor, Example, Item, ItemError, Options
 from connectors.fetch import Fetcher
 from connectors.messages import N_, OptionsError, Problem
 from connectors.targets import TARGETS, url
 
-FORMATS = ("csv", "json")
+FORMATS = ("csv", "json", *spreadsheet.FORMATS)
+REFUSED = ("xls", "xlsm")  # old binary and macro-enabled workbooks: said so, rather than "not a format"
 
 
 @dataclasses.dataclass(frozen=True)
 class TabularOptions(Options):
     """Exactly one of ``url`` and ``upload`` (a file name in the uploads folder). ``columns`` maps
-    target fields to column names (JSON: keys); ``defaults`` gives constants for every item."""
+    target fields to column names (JSON: keys); ``defaults`` gives constants for every item.
+
+    A spreadsheet's ``sheet`` is its name, or its position among the visible sheets ("1", "2", …;
+    by default the first visible one); ``header_row`` is the number of the row of column names
+    (by default the first of the first 20 rows that has the id column and the mapped columns).
+    """
 
     target: str
     id_column: str
@@ -45,6 +53,8 @@ class TabularOptions(Options):
     encoding: str = "utf-8"
     complete: bool = True
     link_column: str | None = None  # the address of each record's original page, if the export has it
+    sheet: str | None = None
+    header_row: int | None = None
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any]) -> TabularOptions:
@@ -74,10 +84,15 @@ class TabularOptions(Options):
             raise OptionsError(
                 "encoding", N_("“%(encoding)s” is not a known encoding."), encoding=encoding
             ) from None
+        file_format = _format(raw, "url" if address is not None else "upload", address or upload or "")
+        sheet, header_row = check.text(raw, "sheet"), check.whole_number(raw, "header_row")
+        for name, value in (("sheet", sheet), ("header_row", header_row)):
+            if value is not None and file_format not in spreadsheet.FORMATS:
+                raise OptionsError(name, N_("This option is for spreadsheets (.xlsx, .ods) only."))
         return cls(
             target=target.name,
             id_column=check.required_text(raw, "id_column"),
-            format=check.choice(raw, "format", FORMATS, _extension(address or upload or "")),
+            format=file_format,
             url=address,
             upload=upload,
             columns=columns,
@@ -86,6 +101,8 @@ class TabularOptions(Options):
             encoding=encoding,
             complete=check.flag(raw, "complete", True),
             link_column=check.text(raw, "link_column"),
+            sheet=sheet,
+            header_row=header_row,
         )
 
 
@@ -113,8 +130,10 @@ class TabularConnector(Connector[TabularOptions]):
             cursor.complete = options.complete
             if options.format == "csv":
                 yield from self._csv(source)
-            else:
+            elif options.format == "json":
                 yield from self._json(source, fetcher.max_bytes, cursor)
+            else:
+                yield from self._sheet(source, fetcher.max_bytes, cursor)
         if fetched is not None:
             fetched.remember(cursor.state)  # only once every row went out: a broken run fetches again
 
@@ -127,14 +146,8 @@ class TabularConnector(Connector[TabularOptions]):
             header = [name.strip() for name in next(reader, [])]
             if not any(header):
                 raise Problem(N_("The file is empty: it has no header row."))
-            link = [options.link_column] if options.link_column else []
-            indexes = _indexes(header, [options.id_column, *options.columns.values(), *link])
-            id_index = indexes[options.id_column]
-            link_index = indexes[options.link_column] if options.link_column else None
-            coerce = TARGETS[options.target].row_coercer(
-                {field: indexes[column] for field, column in options.columns.items()}, options.defaults
-            )
-            width = max(indexes.values()) + 1
+            layout = _Layout.of(header, options)
+            id_index, width = layout.id_index, layout.width
             line = reader.line_num + 1
             for row in reader:
                 position, line = line, reader.line_num + 1
@@ -142,16 +155,7 @@ class TabularConnector(Connector[TabularOptions]):
                     if not row:
                         continue  # a blank line
                     row += [""] * (width - len(row))
-                external_id = row[id_index].strip()
-                if not external_id:
-                    yield ItemError(_empty_id(options.id_column), None, position)
-                    continue
-                try:
-                    fields = coerce(row)
-                except Problem as problem:
-                    yield ItemError(problem, external_id, position)
-                    continue
-                yield Item(external_id, fields, None if link_index is None else _link(row[link_index]))
+                yield layout.item(position, row, row[id_index].strip())
         except UnicodeDecodeError:
             raise Problem(
                 N_("Line %(line)s is not valid %(encoding)s text; check the file's encoding."),
@@ -211,7 +215,20 @@ class TabularConnector(Connector[TabularOptions]):
             except Problem as problem:
                 yield ItemError(problem, external_id, position)
                 continue
-            yield Item(external_id, fields, _link(record.get(options.link_column or "")))
+            yield Item(external_id, fields, _link(record.get(options.link_column or "")), position)
+
+    def _sheet(self, source: IO[bytes], max_bytes: int, cursor: Cursor) -> Iterator[Item | ItemError]:
+        """A sheet of a workbook: checked whole (size, rows, header) before its first row is yielded."""
+        options = self.options
+        sheet = spreadsheet.open_sheet(source, options.format, options.sheet, max_bytes=max_bytes)
+        wanted = _columns(options)
+        number, header, rows = spreadsheet.locate_header(sheet, wanted, options.header_row)
+        layout = _Layout.of(header, options)
+        spreadsheet.check_unique(header, wanted)
+        cursor.expected = sheet.height - number
+        for position, cells in rows:
+            if any(cell is not None for cell in cells):  # else a blank row
+                yield layout.item(position, cells, spreadsheet.identifier(cells[layout.id_index]))
 
     @classmethod
     def example(cls) -> Example:
@@ -231,6 +248,51 @@ class TabularConnector(Connector[TabularOptions]):
                 },
                 "defaults": {"phase": "contract"},
             },
+        )
+
+
+def _columns(options: TabularOptions) -> list[str]:
+    """The columns a source's options read: the id, the mapped ones and the link."""
+    return [
+        options.id_column,
+        *options.columns.values(),
+        *([options.link_column] if options.link_column else []),
+    ]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Layout:
+    """Where a header row puts the columns the options read, found once before the first row."""
+
+    id_column: str
+    id_index: int
+    link_index: int | None
+    width: int
+    coerce: Callable[[Any], dict[str, Any]]
+
+    @classmethod
+    def of(cls, header: list[str], options: TabularOptions) -> _Layout:
+        indexes = _indexes(header, _columns(options))
+        return cls(
+            id_column=options.id_column,
+            id_index=indexes[options.id_column],
+            link_index=indexes[options.link_column] if options.link_column else None,
+            width=max(indexes.values()) + 1,
+            coerce=TARGETS[options.target].row_coercer(
+                {field: indexes[column] for field, column in options.columns.items()}, options.defaults
+            ),
+        )
+
+    def item(self, position: int, row: Any, external_id: str) -> Item | ItemError:
+        """The row at ``position`` as an item, or the error that keeps it out."""
+        if not external_id:
+            return ItemError(_empty_id(self.id_column), None, position)
+        try:
+            fields = self.coerce(row)
+        except Problem as problem:
+            return ItemError(problem, external_id, position)
+        return Item(
+            external_id, fields, None if self.link_index is None else _link(row[self.link_index]), position
         )
 
 
@@ -272,9 +334,15 @@ def _empty_id(column: str) -> Problem:
     return Problem(N_("The id column “%(column)s” is empty (or not text or a whole number)."), column=column)
 
 
-def _extension(location: str) -> str | None:
+def _format(raw: Mapping[str, Any], location_option: str, location: str) -> str:
+    """The ``format`` option, else the one the file name's extension says."""
+    given = check.text(raw, "format")
     suffix = PurePosixPath(urlsplit(location).path).suffix.lower().lstrip(".")
-    return suffix if suffix in FORMATS else None
+    if (given or suffix) in REFUSED:
+        raise OptionsError(
+            "format" if given else location_option, workbook_checks.REFUSED, format=given or suffix
+        )
+    return check.choice(raw, "format", FORMATS, suffix if suffix in FORMATS else None)
 
 
 def _decoding(encoding: str) -> str:

@@ -44,28 +44,70 @@ def _is_number(value: str) -> bool:
     return bool(re.fullmatch(r"[+-]?\d+([.,]\d+)?", value))
 
 
+# Dates as people in Belgium and the Netherlands type them (day first), besides ISO 8601:
+# 31/03/2024, 31-03-2024, 31.03.2024 and 2024/03/31; a date and time adds " 14:30" (or "T14:30").
+_WRITTEN_DATE = (
+    r"(?:(?P<year>\d{4})(?P<ymd>[-/])(?P<month>\d{1,2})(?P=ymd)(?P<day>\d{1,2})"
+    r"|(?P<d>\d{1,2})(?P<dmy>[-/.])(?P<m>\d{1,2})(?P=dmy)(?P<y>\d{4}))"
+)
+_WRITTEN = re.compile(_WRITTEN_DATE)
+_WRITTEN_MOMENT = re.compile(
+    _WRITTEN_DATE + r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
+)
+
+
 def date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
+    raw = str(value).strip()
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        return dt.date.fromisoformat(raw)
     except ValueError:
-        raise Problem(N_("“%(value)s” is not a date (YYYY-MM-DD)"), value=_short(value)) from None
+        written = _written(_WRITTEN, raw)
+        if written is None:
+            raise Problem(
+                N_("“%(value)s” is not a date (YYYY-MM-DD or DD/MM/YYYY)"), value=_short(value)
+            ) from None
+        return written.date()
 
 
 def datetime(value: Any) -> dt.datetime:
     if isinstance(value, dt.datetime):
         moment = value
     else:
+        raw = str(value).strip()
         try:
-            moment = dt.datetime.fromisoformat(str(value).strip())
+            moment = dt.datetime.fromisoformat(raw)
         except ValueError:
-            raise Problem(
-                N_("“%(value)s” is not a date and time (YYYY-MM-DDTHH:MM)"), value=_short(value)
-            ) from None
+            written = _written(_WRITTEN_MOMENT, raw)
+            if written is None:
+                raise Problem(
+                    N_("“%(value)s” is not a date and time (YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM)"),
+                    value=_short(value),
+                ) from None
+            moment = written
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _written(pattern: re.Pattern[str], raw: str) -> dt.datetime | None:
+    """The date (and time) ``raw`` gives in one of the forms ``pattern`` reads, or None."""
+    found = pattern.fullmatch(raw)
+    if found is None:
+        return None
+    parts = {name: value for name, value in found.groupdict().items() if value}
+    try:
+        return dt.datetime(
+            int(parts.get("year") or parts["y"]),
+            int(parts.get("month") or parts["m"]),
+            int(parts.get("day") or parts["d"]),
+            int(parts.get("hour", 0)),
+            int(parts.get("minute", 0)),
+            int(parts.get("second", 0)),
+        )
+    except ValueError:  # 31/02/2024, 25:00
+        return None
 
 
 def decimal(value: Any) -> Decimal:
@@ -89,9 +131,12 @@ def integer(value: Any) -> int:
 
 
 def code(value: Any) -> str:
-    """A code from a vocabulary (product group, status, phase, country): checked by the hub."""
-    result = str(value).strip().lower()
-    if not re.fullmatch(r"[a-z0-9_-]{1,40}", result):
+    """A value of a vocabulary (product group, status, phase, country), checked by the hub: its code
+    (in lower case), or its name as a spreadsheet writes it ("Lopend", "België"), kept as written."""
+    result = " ".join(str(value).split())
+    if re.fullmatch(r"[A-Za-z0-9_-]{1,40}", result):
+        return result.lower()
+    if not result or len(result) > 100 or not any(character.isalpha() for character in result):
         raise Problem(N_("“%(value)s” is not a valid code"), value=_short(value))
     return result
 

@@ -58,6 +58,7 @@ def test_the_example_export_over_http(server: FixtureServer, fetcher: Fetcher) -
             "starts_on": dt.date(2024, 2, 1),
             "contract_value": Decimal("125000.50"),
         },
+        position=2,  # its line in the file
     )
     assert isinstance(second, Item) and second.fields["contract_value"] == Decimal(2400000)
     assert isinstance(third, Item) and "contract_value" not in third.fields  # an empty cell is no value
@@ -99,7 +100,7 @@ def test_wrong_types_are_errors_of_their_row_only(fetcher: Fetcher, uploads: Pat
     name = upload(
         uploads,
         HEADER + "P-1,Desks,BE,running,10\nP-2,Chairs,BE,running,lots\n"
-        "P-3,Tables,B E,running,\nP-4,Lamps,NL,done,1\n",
+        "P-3,Tables,?!,running,\nP-4,Lamps,NL,done,1\n",
     )
 
     items, errors, cursor = run(fetcher, upload=name)
@@ -107,7 +108,7 @@ def test_wrong_types_are_errors_of_their_row_only(fetcher: Fetcher, uploads: Pat
     assert [item.external_id for item in items] == ["P-1", "P-4"]
     assert [(error.external_id, error.position, str(error.problem)) for error in errors] == [
         ("P-2", 3, "contract_value: “lots” is not a number"),
-        ("P-3", 4, "country: “B E” is not a valid code"),
+        ("P-3", 4, "country: “?!” is not a valid code"),
     ]
     assert cursor.complete and cursor.state == {}  # an upload has no validators
 
@@ -247,6 +248,16 @@ def test_a_cell_beyond_the_csv_field_limit_names_its_line(fetcher: Fetcher, uplo
     assert caught.value.values["line"] == 3
 
 
+def items_and_peak(connector: TabularConnector, fetcher: Fetcher) -> tuple[int, int]:
+    """How many items the connector gives, and the most memory Python held meanwhile."""
+    tracemalloc.start()
+    try:
+        count = sum(1 for result in connector.items(fetcher, Cursor()) if isinstance(result, Item))
+        return count, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_a_100000_row_upload_streams_with_flat_memory(fetcher: Fetcher, uploads: Path) -> None:
     path = uploads / "big.csv"
     with path.open("w") as file:
@@ -257,12 +268,7 @@ def test_a_100000_row_upload_streams_with_flat_memory(fetcher: Fetcher, uploads:
     connector = TabularConnector(TabularOptions.parse({**PILOT, "upload": "big.csv"}))
 
     started = time.monotonic()
-    tracemalloc.start()
-    try:
-        count = sum(1 for result in connector.items(fetcher, Cursor()) if isinstance(result, Item))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    count, peak = items_and_peak(connector, fetcher)
 
     assert count == 100_000
     assert peak < 2**20, f"peak {peak} bytes: the file was not streamed"
@@ -357,7 +363,7 @@ def test_a_json_upload_larger_than_max_bytes_is_refused(fetcher: Fetcher, upload
         ({}, "url", None),
         ({**PILOT, "url": "https://x.org/a.csv", "upload": "a.csv"}, "url", None),
         ({**PILOT, "url": "https://x.org/export"}, "format", "This option is required."),
-        ({**PILOT, "upload": "a.xlsx"}, "format", "This option is required."),
+        ({**PILOT, "upload": "a.txt"}, "format", "This option is required."),
         ({**PILOT, "upload": "a.csv", "format": "xml"}, "format", "Choose one of: %(choices)s."),
         ({**PILOT, "upload": "a.csv", "target": "invoice"}, "target", "Choose one of: %(choices)s."),
         ({**PILOT, "upload": "a.csv", "id_column": ""}, "id_column", "This option is required."),
