@@ -38,7 +38,7 @@ def product_group(session: Session, code: str = "", **fields: Any) -> ProductGro
     existing = session.scalar(select(ProductGroup).where(ProductGroup.code == code))
     if existing:
         return existing
-    record = ProductGroup(code=code, name_nl=f"Groep {code}", name_en=f"Group {code}", **fields)
+    record = ProductGroup(code=code, **{"name_nl": f"Groep {code}", "name_en": f"Group {code}", **fields})
     session.add(record)
     session.flush()
     return record

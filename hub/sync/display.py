@@ -34,7 +34,7 @@ HEALTH_BADGE = {
 }
 KINDS = {
     "feed": N_("RSS or Atom feed"),
-    "tabular": N_("CSV or JSON export"),
+    "tabular": N_("Export (CSV, JSON or a spreadsheet)"),
     "hub": N_("Another hub (its publishing API)"),
 }
 TARGETS = {

@@ -172,6 +172,7 @@ class Ingest:
                 self.seen.add(entry.external_id)  # present at the source, only unreadable: keep it
             self.errors.add(entry.problem, entry.external_id, None, entry.position or position)
             return None
+        position = entry.position or position  # the line or row, where the source has them
         external_id = entry.external_id.strip()
         if not external_id or len(external_id) > EXTERNAL_ID_MAX:
             self.errors.add(
@@ -195,7 +196,9 @@ class Ingest:
         self.seen.add(external_id)
         try:
             row = self.kind.row(entry.fields, self.lookups, programme_id=self.source.programme_id)
-            role = participation_role(entry.fields) if self.kind.name == "organisation" else None
+            role = (
+                participation_role(entry.fields, self.lookups) if self.kind.name == "organisation" else None
+            )
         except Problem as problem:
             self.errors.add(problem, external_id, entry.url, position)
             return None

@@ -31,6 +31,7 @@ from hub.organisations.models import Organisation, Role, Sector
 from hub.pilots import fields as pilot_fields
 from hub.pilots.models import Pilot, PilotStatus
 from hub.records import LANGUAGES
+from hub.sync import headers
 from hub.sync.bulk import column_defaults
 from hub.taxonomy.models import Phase, ProductGroup, Strategy
 
@@ -65,6 +66,8 @@ class Lookups:
     # Per column that refers to a programme's record: the programme of each id it may hold. A
     # source's records belong to its programme, and so must every record they refer to.
     owners: dict[str, dict[int, int]] = dataclasses.field(default_factory=dict)
+    # Per coded field, what a spreadsheet may say for a code (its name in either language) -> the code.
+    spoken: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session) -> Lookups:
@@ -74,7 +77,12 @@ class Lookups:
             community_ids=set(communities),
             strategies=dict(session.execute(select(Strategy.code, Strategy.id)).all()),
             owners={"community_id": communities},
+            spoken=headers.spoken_codes(session),
         )
+
+    def code(self, field: str, value: str) -> str:
+        """The code ``value`` stands for: itself, or the code it names ("Lopend" -> "running")."""
+        return self.spoken.get(field, {}).get(headers.folded(value), value)
 
     def check_programme(self, values: Mapping[str, Any], programme_id: int) -> None:
         """Problem if ``values`` refer to a record of another programme than ``programme_id``."""
@@ -168,9 +176,9 @@ def _copy(fields: Mapping[str, Any], *names: str) -> dict[str, Any]:
     return {name: fields[name] for name in names if name in fields}
 
 
-def _choice(value: str, allowed: type[Any], field: str) -> Any:
+def _choice(value: str, allowed: type[Any], field: str, lookups: Lookups) -> Any:
     try:
-        return allowed(value)
+        return allowed(lookups.code(field, value))
     except ValueError:
         codes = ", ".join(member.value for member in allowed)
         raise Problem(
@@ -178,15 +186,15 @@ def _choice(value: str, allowed: type[Any], field: str) -> Any:
         ) from None
 
 
-def _country(value: str) -> str:
-    code = value.upper()
+def _country(value: str, lookups: Lookups) -> str:
+    code = lookups.code("country", value).upper()
     if code not in country_codes():
         raise Problem(N_("country: “%(value)s” is not a country code (ISO 3166, e.g. BE)"), value=value)
     return code
 
 
 def _product_group(value: str, lookups: Lookups) -> int:
-    group = lookups.product_groups.get(value)
+    group = lookups.product_groups.get(lookups.code("product_group", value))
     if group is None:
         raise Problem(N_("product_group: “%(value)s” is not a product group of this hub"), value=value)
     return group
@@ -211,9 +219,9 @@ def build_news(fields: Mapping[str, Any], lookups: Lookups) -> dict[str, Any]:
 def build_pilot(fields: Mapping[str, Any], lookups: Lookups) -> dict[str, Any]:
     values = _copy(fields, "title_nl", "title_en", "starts_on", "ends_on", "contract_value")
     values.update(_bilingual_text(fields, "summary", plain_text))
-    values["country"] = _country(fields["country"])
-    values["status"] = _choice(fields["status"], PilotStatus, "status")
-    values["phase"] = _choice(fields["phase"], Phase, "phase")
+    values["country"] = _country(fields["country"], lookups)
+    values["status"] = _choice(fields["status"], PilotStatus, "status", lookups)
+    values["phase"] = _choice(fields["phase"], Phase, "phase", lookups)
     if "product_group" in fields:
         values["product_group_id"] = _product_group(fields["product_group"], lookups)
     pilot_fields.check_row(values)
@@ -234,7 +242,7 @@ def build_meeting(fields: Mapping[str, Any], lookups: Lookups) -> dict[str, Any]
     )
     values.update(_bilingual_text(fields, "agenda", plain_text))
     if "mode" in fields:
-        values["mode"] = _choice(fields["mode"], MeetingMode, "mode")
+        values["mode"] = _choice(fields["mode"], MeetingMode, "mode", lookups)
     if fields["community_id"] not in lookups.community_ids:
         raise Problem(N_("community_id: there is no community %(value)s"), value=fields["community_id"])
     values["community_id"] = fields["community_id"]
@@ -245,8 +253,8 @@ def build_meeting(fields: Mapping[str, Any], lookups: Lookups) -> dict[str, Any]
 def build_organisation(fields: Mapping[str, Any], lookups: Lookups) -> dict[str, Any]:
     values = _copy(fields, "name", "city", "website")
     values.update(_bilingual_text(fields, "description", plain_text))
-    values["sector"] = _choice(fields["sector"], Sector, "sector")
-    values["country"] = _country(fields["country"])
+    values["sector"] = _choice(fields["sector"], Sector, "sector", lookups)
+    values["country"] = _country(fields["country"], lookups)
     return values
 
 
@@ -254,31 +262,32 @@ def build_lesson(fields: Mapping[str, Any], lookups: Lookups) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in ("title", "body", "resources", "evidence", "transfer"):
         values.update(_bilingual_text(fields, name, plain_text))
-    values["kind"] = _choice(fields["kind"], LessonKind, "kind")
+    values["kind"] = _choice(fields["kind"], LessonKind, "kind", lookups)
     if "phase" in fields:
-        values["phase"] = _choice(fields["phase"], Phase, "phase")
+        values["phase"] = _choice(fields["phase"], Phase, "phase", lookups)
     if "product_group" in fields:
         values["product_group_id"] = _product_group(fields["product_group"], lookups)
     if "strategy" in fields:
-        strategy = lookups.strategies.get(fields["strategy"])
+        strategy = lookups.strategies.get(lookups.code("strategy", fields["strategy"]))
         if strategy is None:
             raise Problem(N_("strategy: “%(value)s” is not a strategy of this hub"), value=fields["strategy"])
         values["strategy_id"] = strategy
     if "source_language" in fields:
-        if fields["source_language"] not in LANGUAGES:
+        language = lookups.code("source_language", fields["source_language"])
+        if language not in LANGUAGES:
             raise Problem(
                 N_("%(field)s: “%(value)s” is not one of %(codes)s"),
                 field="source_language",
                 value=fields["source_language"],
                 codes=", ".join(LANGUAGES),
             )
-        values["source_language"] = fields["source_language"]
+        values["source_language"] = language
     return values
 
 
-def participation_role(fields: Mapping[str, Any]) -> Role | None:
+def participation_role(fields: Mapping[str, Any], lookups: Lookups) -> Role | None:
     """The role an organisation's row gives it in the source's programme, if any."""
-    return _choice(fields["role"], Role, "role") if "role" in fields else None
+    return _choice(fields["role"], Role, "role", lookups) if "role" in fields else None
 
 
 KINDS: dict[str, Kind] = {

@@ -9,8 +9,10 @@ connectors' own (``connectors.registry.build``) and ``hub.sync.validation.source
 Following another hub (a source of kind "hub") is a hub-level decision: only administrators add or
 change such a source, and choose the programmes whose records it may bring in.
 
-An export may be uploaded instead of fetched: the file is kept as ``<key>.<csv|json>`` in the
-uploads folder (only once the rest of the form is valid) and named in the ``upload`` option.
+An export may be uploaded instead of fetched: the file is kept as ``<key>.<csv|json|xlsx|ods>`` in
+the uploads folder (only once the rest of the form is valid) and named in the ``upload`` option. A
+file previewed before saving (``hub.sync.preview``) waits there under a random name the form carries
+(``keep_pending``) until the source is saved; one left waiting for a day is removed.
 """
 
 from __future__ import annotations
@@ -18,18 +20,21 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import re
+import secrets
 import shutil
 import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 
-from connectors import registry
-from connectors.messages import OptionsError
+from connectors import registry, spreadsheet
+from connectors.messages import OptionsError, Problem
 from connectors.targets import TARGETS
 from hub.accounts.services import Principal
 from hub.forms import TEXT_MAX, Form
@@ -44,7 +49,9 @@ from hub.sync.validation import KEY, PEER_KIND, SourceInput, source_values
 
 MAX_UPLOAD_BYTES = 200 * 2**20  # exports of 100,000 rows are a few tens of MB
 MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 2**20  # the file and the form's other fields
-FORMATS = ("csv", "json")
+FORMATS = ("csv", "json", "xlsx", "ods")
+PENDING = re.compile(r"\.pending-[A-Za-z0-9_-]{22}\.(csv|json|xlsx|ods)")
+PENDING_SECONDS = 24 * 3600
 DEFAULT_SCHEDULE = "every 360"
 # The options each kind of source takes (the form field is named after the option, except a
 # feed's "fields", which shares the "columns" textarea: both map target fields to the source's).
@@ -54,6 +61,7 @@ KIND_OPTIONS: dict[str, tuple[str, ...]] = {
         "url",
         "upload",
         "format",
+        "sheet",
         "target",
         "id_column",
         "link_column",
@@ -75,6 +83,7 @@ LABELS = {
     "url": N_("Address (URL)"),
     "upload": N_("Uploaded file"),
     "format": N_("File format"),
+    "sheet": N_("Sheet"),
     "target": N_("What it feeds"),
     "language": N_("Language of the feed"),
     "id_column": N_("Id column"),
@@ -119,6 +128,7 @@ class Parsed:
     data: SourceInput | None
     upload: UploadFile | None = None
     upload_name: str | None = None
+    pending: Path | None = None  # a file previewed before, kept under ``upload_name`` on saving
 
 
 # --- the form's initial state ---
@@ -155,7 +165,17 @@ def edit_form(source: Source, principal: Principal) -> Form:
         "notify_failures": "1" if source.notify_failures else "",
     }
     # The client secret is never sent back to the browser: left empty, the stored one stays.
-    for name in ("url", "format", "target", "language", "id_column", "link_column", "encoding", "client_id"):
+    for name in (
+        "url",
+        "format",
+        "sheet",
+        "target",
+        "language",
+        "id_column",
+        "link_column",
+        "encoding",
+        "client_id",
+    ):
         raw[name] = str(options.get(name) or "")
     if principal.is_admin:
         raw["allow_private"] = "1" if source.allow_private else ""
@@ -199,6 +219,8 @@ def parse(
     principal: Principal,
     programmes: Sequence[Programme],
     source: Source | None,
+    uploads_dir: Path,
+    max_bytes: int,
 ) -> Parsed:
     """The source's settings from the submitted form; errors are left in ``form.errors``."""
     form = Form.submitted(data, multi=("peer_programmes",))
@@ -222,6 +244,7 @@ def parse(
     raw_options: dict[str, Any] = {
         "url": url,
         "format": form.key("format", FORMATS, required=False),
+        "sheet": form.text("sheet", max_length=100) or None,
         "target": form.key("target", list(TARGETS), required=False),
         "language": form.key("language", LANGUAGES, required=False),
         "id_column": form.text("id_column", max_length=200),
@@ -237,6 +260,13 @@ def parse(
         or (source.options.get("client_secret") if source is not None and source.kind == kind else None),
     }
     upload, upload_name = _upload(form, data, kind=kind, key=key, url=url, source=source)
+    pending = None
+    if upload is None and kind == "tabular" and not url:
+        pending = pending_file(uploads_dir, form.value("pending"))
+        if pending is not None:
+            upload_name = _kept_name(key, pending.suffix.lstrip("."))
+    if upload_name is not None and (upload is not None or pending is not None):
+        _check_workbook(form, upload.file if upload else pending, raw_options, upload_name, max_bytes)
     raw_options["upload"] = upload_name
     options = {
         option: raw_options[option]
@@ -280,7 +310,36 @@ def parse(
         if upload is not None and "upload" not in form.errors:
             form.error("upload", _("Choose the file again: a form that was not saved does not keep it."))
         return Parsed(form, None)
-    return Parsed(form, checked, upload, upload_name)
+    return Parsed(form, checked, upload, upload_name, pending)
+
+
+def file_options(form: Form, path: Path) -> dict[str, Any]:
+    """What a preview reads ``path`` with: the form's export options (the format from the file's
+    name unless chosen); its mapping's mistakes are errors of the form."""
+    delimiter = form.value("delimiter").strip()
+    chosen = form.value("format")
+    return {
+        "format": chosen if chosen in FORMATS else path.suffix.lower().lstrip("."),
+        "sheet": form.value("sheet").strip() or None,
+        "encoding": form.value("encoding").strip() or None,
+        "delimiter": "\t" if delimiter.lower() == TAB else delimiter or None,
+        "target": form.value("target") if form.value("target") in TARGETS else None,
+        "id_column": form.value("id_column").strip() or None,
+        "link_column": form.value("link_column").strip() or None,
+        "columns": mapping(form, "columns"),
+        "defaults": mapping(form, "defaults"),
+        "complete": form.value("complete") == "1",
+    }
+
+
+def propose(form: Form, options: Mapping[str, Any]) -> None:
+    """Fills the fields the coordinator left empty with what the preview of the file proposes."""
+    form.raw["kind"] = "tabular"  # only an export is uploaded
+    for name in ("format", "target", "id_column", "link_column"):
+        if not form.value(name).strip() and options.get(name):
+            form.raw[name] = str(options[name])
+    if not form.value("columns").strip() and options.get("columns"):
+        form.raw["columns"] = lines(options["columns"])
 
 
 def _error(form: Form, error: OptionsError) -> None:
@@ -301,18 +360,82 @@ def _upload(
         return None, None
     if kind != "tabular":
         form.error(
-            "upload", _("Only an export (CSV or JSON) can be uploaded; a feed is read from its address.")
+            "upload",
+            _(
+                "Only an export (CSV, JSON or a spreadsheet) can be uploaded; "
+                "a feed is read from its address."
+            ),
         )
         return None, None
-    extension = form.value("format") or PurePosixPath(sent.filename).suffix.lower().lstrip(".")
-    if extension not in FORMATS:
-        form.error("upload", _("Choose the format, or upload a file whose name ends in .csv or .json."))
+    extension = upload_format(form, sent)
+    if extension is None:
         return None, None
+    return sent, _kept_name(key, extension)
+
+
+def upload_format(form: Form, sent: UploadFile) -> str | None:
+    """The format of an uploaded file (chosen, else by its name's ending), or None with an error."""
+    extension = form.value("format") or PurePosixPath(sent.filename or "").suffix.lower().lstrip(".")
+    if extension in ("xlsm", "xls", "xlsb"):
+        form.error(
+            "upload",
+            _(
+                "Workbooks with macros and older Excel files (.xlsm, .xls, .xlsb) are not read: "
+                "save it as .xlsx."
+            ),
+        )
+        return None
+    if extension not in FORMATS:
+        form.error(
+            "upload", _("Choose the format, or upload a file whose name ends in .csv, .json, .xlsx or .ods.")
+        )
+        return None
     if not sent.size:
         form.error("upload", _("The file is empty."))
-        return None, None
+        return None
+    return extension
+
+
+def _check_workbook(
+    form: Form, file: IO[bytes] | Path | None, options: Mapping[str, Any], name: str, max_bytes: int
+) -> None:
+    """A spreadsheet is opened before it is kept, so that a file that is not one (or is broken, or
+    has macros) is refused now, with why, rather than at its first run."""
+    extension = PurePosixPath(name).suffix.lstrip(".")
+    if extension not in spreadsheet.FORMATS or file is None:
+        return
+    try:
+        with contextlib.ExitStack() as stack:
+            source = stack.enter_context(file.open("rb")) if isinstance(file, Path) else file
+            source.seek(0)
+            spreadsheet.open_sheet(source, extension, options.get("sheet"), max_bytes=max_bytes)
+    except Problem as problem:
+        form.error("upload", display.message(problem.message, problem.values))
+
+
+def _kept_name(key: str, extension: str) -> str:
     # The key names the file; an invalid key is refused with its own message before anything is kept.
-    return sent, f"{key if KEY.fullmatch(key) else 'upload'}.{extension}"
+    return f"{key if KEY.fullmatch(key) else 'upload'}.{extension}"
+
+
+def keep_pending(upload: UploadFile, directory: Path, extension: str) -> str:
+    """Keeps a previewed file until its source is saved; its (random) name goes back in the form."""
+    if directory.is_dir():  # files left waiting for a day were never saved
+        limit = time.time() - PENDING_SECONDS
+        for path in directory.glob(".pending-*"):
+            if path.stat().st_mtime < limit:
+                path.unlink(missing_ok=True)
+    name = f".pending-{secrets.token_urlsafe(16)}.{extension}"
+    keep_upload(upload, directory, name)
+    return name
+
+
+def pending_file(directory: Path, name: str) -> Path | None:
+    """The waiting file ``name`` names, if it is a name the hub gave and the file is still there."""
+    if not PENDING.fullmatch(name or ""):
+        return None
+    path = directory / name
+    return path if path.is_file() else None
 
 
 def keep_upload(upload: UploadFile, directory: Path, name: str) -> None:

@@ -14,11 +14,12 @@ import hashlib
 import logging
 import os
 import socket
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.background import BackgroundTask
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -28,14 +29,15 @@ from connectors.targets import TARGETS
 from hub.accounts.services import Principal, audit
 from hub.accounts.web import forbid_unless, require_principal
 from hub.coordinator import flash, found, page_number, redirect_to, render_page, scope
+from hub.forms import Form
 from hub.i18n import gettext as _
 from hub.pagination import Page
 from hub.programmes.services import editable_programmes
 from hub.records import LANGUAGES
 from hub.security import form_view
-from hub.sync import display, runner, services, source_form
+from hub.sync import display, preview, runner, services, source_form
 from hub.sync.jobs import LEASE
-from hub.sync.models import RunStatus, RunTrigger, Source
+from hub.sync.models import RunStatus, RunTrigger, Source, SyncRun
 from hub.sync.runner import RunSettings
 from hub.web import check_page, db, post
 
@@ -150,6 +152,7 @@ def source_list(request: Request) -> Response:
             "sync/workspace/source_list.html",
             statuses=statuses,
             may_add=bool(programmes),
+            targets=TARGETS,
             **_context(),
         )
 
@@ -177,14 +180,18 @@ def source_detail(request: Request) -> Response:
         )
 
 
+def run_of(session: Session, request: Request, principal: Principal) -> SyncRun:
+    """The run the path names, if it is of one of the principal's sources."""
+    run_id = request.path_params["run_id"]
+    run = found(services.get_run(session, run_id=run_id), _("There is no run with number %(id)s.", id=run_id))
+    _forbid_unless_theirs(principal, run.source)
+    return run
+
+
 def run_detail(request: Request) -> Response:
     principal = require_principal(request)
-    run_id = request.path_params["run_id"]
     with db(request) as session:
-        run = found(
-            services.get_run(session, run_id=run_id), _("There is no run with number %(id)s.", id=run_id)
-        )
-        _forbid_unless_theirs(principal, run.source)
+        run = run_of(session, request, principal)
         number = page_number(request)
         errors, total = services.list_errors(session, run_id=run.id, page=number, per_page=ERRORS_PER_PAGE)
         page = Page(errors, total, number, ERRORS_PER_PAGE)
@@ -205,6 +212,7 @@ def _form_page(
     *,
     source: Source | None,
     status_code: int = 200,
+    previewed: preview.Preview | None = None,
 ) -> Response:
     programmes = list(editable_programmes(session, programme_ids=scope(principal)))
     if source is not None and source.programme_id not in {p.id for p in programmes}:
@@ -224,6 +232,7 @@ def _form_page(
         formats=source_form.FORMATS,
         languages=LANGUAGES,
         max_upload_mb=source_form.MAX_UPLOAD_BYTES // 2**20,
+        preview=previewed,
         **_context(),
     )
 
@@ -255,11 +264,24 @@ def _save(request: Request, data: FormData, *, new: bool) -> Response:
         else:
             source = _source(session, request, principal)
             _refuse_if_declared(source)
-        parsed = source_form.parse(session, data, principal=principal, programmes=programmes, source=source)
+        uploads = request.app.state.settings.uploads_dir
+        if data.get("preview"):
+            return _preview(request, session, principal, data, source=source, uploads=uploads)
+        parsed = source_form.parse(
+            session,
+            data,
+            principal=principal,
+            programmes=programmes,
+            source=source,
+            uploads_dir=uploads,
+            max_bytes=request.app.state.settings.fetch_max_bytes,
+        )
         if parsed.data is None:
             return _form_page(request, session, principal, parsed.form, source=source, status_code=400)
         if parsed.upload is not None and parsed.upload_name is not None:
-            source_form.keep_upload(parsed.upload, request.app.state.settings.uploads_dir, parsed.upload_name)
+            source_form.keep_upload(parsed.upload, uploads, parsed.upload_name)
+        elif parsed.pending is not None and parsed.upload_name is not None:
+            os.replace(parsed.pending, uploads / parsed.upload_name)
         record = Source() if source is None else source
         before = {} if new else _snapshot(record)
         services.save_source(session, source=record, values=parsed.data)
@@ -277,6 +299,45 @@ def _save(request: Request, data: FormData, *, new: bool) -> Response:
         session.commit()
         flash(request, _("The source was added.") if new else _("Your changes were saved."))
         return redirect_to("ws_source", source_id=record.id)
+
+
+def _preview(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    data: FormData,
+    *,
+    source: Source | None,
+    uploads: Path,
+) -> Response:
+    """The form again, with what the hub reads of the file: nothing is saved or written."""
+    form = Form.submitted(data, multi=("peer_programmes",))
+    sent = data.get("upload")
+    path = None
+    if isinstance(sent, UploadFile) and sent.filename:
+        extension = source_form.upload_format(form, sent)
+        if extension is not None:
+            form.raw["pending"] = source_form.keep_pending(sent, uploads, extension)
+            path = uploads / str(form.raw["pending"])
+    elif (waiting := source_form.pending_file(uploads, form.value("pending"))) is not None:
+        path = waiting
+    elif source is not None and source.options.get("upload") and not form.value("url"):
+        path = uploads / str(source.options["upload"])
+    if path is None or not path.is_file():
+        if not form.errors:
+            form.error("upload", _("Choose a file to preview."))
+        return _form_page(request, session, principal, form, source=source, status_code=400)
+    options = source_form.file_options(form, path)
+    settings = request.app.state.settings
+    previewed = preview.preview(
+        session,
+        path,
+        options,
+        programme_id=int(form.value("programme_id")) if form.value("programme_id").isdigit() else None,
+        max_bytes=settings.fetch_max_bytes,
+    )
+    source_form.propose(form, options)
+    return _form_page(request, session, principal, form, source=source, previewed=previewed)
 
 
 @form_view(max_files=1, max_bytes=source_form.MAX_BODY_BYTES)

@@ -20,6 +20,7 @@ from hub.organisations import workspace as organisations_workspace
 from hub.participants import workspace as participants_workspace
 from hub.pilots import workspace as pilots_workspace
 from hub.programmes import workspace as programmes_workspace
+from hub.sync import workbooks as sync_workbooks
 from hub.sync import workspace as sync_workspace
 from hub.workspace import (
     audit,
@@ -36,6 +37,7 @@ def workspace_routes() -> list[BaseRoute]:
         *library_workspace.routes(),
         *organisations_workspace.routes(),
         *sync_workspace.routes(),
+        *sync_workbooks.routes(),
         *communities_workspace.routes(),
         *participants_workspace.routes(),
         *calls_workspace.routes(),

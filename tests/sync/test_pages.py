@@ -124,7 +124,7 @@ def test_public_status_shows_health_and_runs_but_no_options(
     assert "OK" in gdca_news and "RSS or Atom feed" in gdca_news and "GDCA" in gdca_news
     assert "3 added, 1 updated, 7 unchanged, 0 withdrawn, 0 failed" in gdca_news
     assert "Partly failed" in row(page.text, "ProCirc pilots")
-    assert "CSV or JSON export" in row(page.text, "ProCirc pilots")
+    assert "Export (CSV, JSON or a spreadsheet)" in row(page.text, "ProCirc pilots")
     assert "Failing" in row(page.text, "ProCirc newsletter")
     old = row(page.text, "Old GDCA site")
     assert "Disabled" in old and "not scheduled (disabled)" in old
@@ -430,15 +430,16 @@ def test_upload_an_export_and_run_it_now(
     assert source.options["upload"] == "gdca-pilots.csv" and source.name == "Renamed"
 
 
-def test_an_upload_needs_a_csv_or_json_file(
-    coordinator: TestClient, network: Network, session: Session
-) -> None:
+def test_an_upload_needs_an_export_file(coordinator: TestClient, network: Network, session: Session) -> None:
     data = tabular_form(network, url="", format="")
+    response = post(coordinator, FORM_PAGE, data, files={"upload": ("pilots.txt", b"id,Title", "text/plain")})
+    assert response.status_code == 400
+    assert "ends in .csv, .json, .xlsx or .ods" in field_error(response.text, "upload")
     response = post(
-        coordinator, FORM_PAGE, data, files={"upload": ("pilots.xlsx", b"PK\x03\x04", "application/zip")}
+        coordinator, FORM_PAGE, data, files={"upload": ("pilots.xlsm", b"PK\x03\x04", "application/zip")}
     )
     assert response.status_code == 400
-    assert "ends in .csv or .json" in field_error(response.text, "upload")
+    assert "Workbooks with macros" in field_error(response.text, "upload")
     # A file sent with a form that has another mistake must be chosen again.
     bad = tabular_form(network, url="", format="", key="Bad key!")
     response = post(coordinator, FORM_PAGE, bad, files={"upload": ("pilots.csv", EXPORT, "text/csv")})
