@@ -59,6 +59,7 @@ bench: setup
 	$(BIN)/python bench/lessons.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/spreadsheets.py
+	$(BIN)/python bench/spreadsheet_import.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache locales/*/LC_MESSAGES/*.mo tests/*/node_modules test-artifacts

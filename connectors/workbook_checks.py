@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from connectors.messages import N_, Problem
 
 T = TypeVar("T")
-MAX_CELLS = 10_000_000  # calamine's grid of a sheet, empty cells included (about 300 MB)
+MAX_CELLS = 4_000_000  # calamine holds a sheet whole, empty cells included: about 55 bytes a cell
 MAX_RATIO = 100  # how much larger than it is stored a part may unpack to
 MAX_PARTS = 10_000  # files in the zip (a workbook has tens)
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import dataclasses
+import datetime as dt
 import io
 import itertools
 from collections.abc import Iterator, Mapping
@@ -38,7 +39,7 @@ class Preview:
 
     header: list[str]
     header_row: int
-    rows: list[tuple[int, list[Any]]]
+    rows: list[tuple[int, list[str]]]
     proposal: headers.Proposal
     problems: list[tuple[int | None, str | None, str]] = dataclasses.field(default_factory=list)
     read: int = 0
@@ -129,7 +130,9 @@ def preview(
     wanted = [options["id_column"]] if options.get("id_column") else None
     try:
         with table(path, options, max_bytes=max_bytes, wanted=wanted) as (number, header, rows):
-            shown = list(itertools.islice(rows, SHOWN_ROWS))
+            shown = [
+                (row, [_shown(cell) for cell in cells]) for row, cells in itertools.islice(rows, SHOWN_ROWS)
+            ]
     except Problem as problem:
         return Preview([], 0, [], headers.Proposal({}, None, None, []), problem=_said(problem))
     if not options.get("target"):  # the kind of record whose fields the header names most
@@ -200,6 +203,15 @@ def _dry_run(
                 _refuse(result, entry.position, entry.external_id, problem)
     except Problem as problem:
         result.problem = _said(problem)
+
+
+def _shown(cell: Any) -> str:
+    """A cell as the preview shows it: a date without a time of midnight, nothing for empty."""
+    if isinstance(cell, dt.datetime):
+        return cell.date().isoformat() if cell.time() == dt.time() else cell.strftime("%Y-%m-%d %H:%M")
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    return "" if cell is None else str(cell)
 
 
 def _refuse(result: Preview, position: int | None, external_id: str | None, problem: Problem) -> None:
