@@ -130,12 +130,16 @@ def integer(value: Any) -> int:
         raise Problem(N_("“%(value)s” is not a whole number"), value=_short(value)) from None
 
 
+_CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
 def code(value: Any) -> str:
     """A value of a vocabulary (product group, status, phase, country), checked by the hub: its code
     (in lower case), or its name as a spreadsheet writes it ("Lopend", "België"), kept as written."""
-    result = " ".join(str(value).split())
-    if re.fullmatch(r"[A-Za-z0-9_-]{1,40}", result):
+    result = str(value).strip()
+    if _CODE.fullmatch(result):
         return result.lower()
+    result = " ".join(result.split())
     if not result or len(result) > 100 or not any(character.isalpha() for character in result):
         raise Problem(N_("“%(value)s” is not a valid code"), value=_short(value))
     return result
