@@ -247,7 +247,14 @@ def demo_command(settings: Settings, args: argparse.Namespace) -> None:
 def serve_command(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
-    settings = settings.with_secret_key()
+    settings = settings.with_secret_key().served_at(args.host, args.port)
+    if settings.unreachable_base_url(args.host, args.port):
+        log.warning(
+            "HUB_BASE_URL is %s, but this process serves port %d: links in mail and downloads will not "
+            "reach it (leave HUB_BASE_URL unset to use the served address)",
+            settings.base_url,
+            args.port,
+        )
     engine = connect(settings)
     prepare_database(engine)
     if args.demo:

@@ -106,6 +106,9 @@ class Settings:
     metrics_port: int = 0
     metrics_address: str = "0.0.0.0"
     shutdown_timeout_seconds: int = 20
+    # Whether HUB_BASE_URL (or the config file) named the address; if not, ``hub serve`` derives it
+    # from the address it serves on (``served_at``).
+    base_url_given: bool = dataclasses.field(default=False, compare=False, metadata={"setting": False})
 
     @property
     def fetch_deadline(self) -> int:
@@ -134,16 +137,35 @@ class Settings:
         config_file = env.get(PREFIX + "CONFIG_FILE")
         if config_file:
             values.update(_read_config_file(Path(config_file)))
-        for field in dataclasses.fields(cls):
+        for field in setting_fields():
             raw = env.get(PREFIX + field.name.upper())
             if raw is not None:
                 values[field.name] = raw
         values.update(overrides)
         if "oidc_providers" in values:
             values["oidc_providers"] = _oidc_providers(values["oidc_providers"], env)
-        settings = cls(**{name: _coerce(name, value) for name, value in values.items()})
+        settings = cls(
+            **{name: _coerce(name, value) for name, value in values.items()},
+            base_url_given="base_url" in values,
+        )
         settings._validate()
         return settings
+
+    def served_at(self, host: str, port: int) -> Settings:
+        """The settings of a process serving on ``host``:``port``: links (mail, downloads) point at
+        it unless HUB_BASE_URL names the public address."""
+        if self.base_url_given:
+            return self
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # all interfaces: this machine
+        shown = f"[{shown}]" if ":" in shown else shown
+        return dataclasses.replace(self, base_url=f"http://{shown}:{port}")
+
+    def unreachable_base_url(self, host: str, port: int) -> bool:
+        """Whether HUB_BASE_URL names this machine on another port than the one served: links would
+        lead to another process (or none)."""
+        parts = urlsplit(self.base_url)
+        local = parts.hostname in ("127.0.0.1", "localhost", "::1") or parts.hostname == host
+        return self.base_url_given and local and (parts.port or 80) != port
 
     def with_secret_key(self) -> Settings:
         """Settings with a secret key: the configured one, or one kept in the data directory.
@@ -220,10 +242,15 @@ def read_toml(path: Path, error: type[Exception], *, missing: str) -> dict[str, 
         raise error(f"{path} is not valid TOML: {exc}") from None
 
 
+def setting_fields() -> list[dataclasses.Field[Any]]:
+    """The fields of :class:`Settings` that are settings (``HUB_*``), not what the hub notes of them."""
+    return [field for field in dataclasses.fields(Settings) if field.metadata.get("setting", True)]
+
+
 def _read_config_file(path: Path) -> dict[str, Any]:
     data = read_toml(path, SettingsError, missing=f"HUB_CONFIG_FILE points to {path}, which does not exist")
     section = data.get("hub", data)
-    known = {f.name for f in dataclasses.fields(Settings)}
+    known = {f.name for f in setting_fields()}
     unknown = sorted(set(section) - known)
     if unknown:
         raise SettingsError(f"{path}: unknown setting(s) {', '.join(unknown)}")

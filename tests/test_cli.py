@@ -37,6 +37,20 @@ def test_serve_demo_serves_both_languages(served: str) -> None:
     assert "32 pilots" in pilots.text
 
 
+def test_links_point_at_the_address_served_without_a_base_url(served: str) -> None:
+    download = httpx.get(f"{served}/en/pilots.csv?programme=procirc").text
+    assert f",{served}/en/pilots/" in download  # not the default port 8000: the one served
+
+
+def test_a_base_url_on_another_local_port_is_warned_about(tmp_path: Path) -> None:
+    env = hub_environment(tmp_path, HUB_BASE_URL="http://127.0.0.1:8000")
+    with serving_hub(tmp_path, "--no-scheduler", env=env) as base:
+        assert httpx.get(f"{base}/healthz").status_code == 200
+    log = (tmp_path / "serve.log").read_text()
+    assert "HUB_BASE_URL is http://127.0.0.1:8000, but this process serves port" in log
+    assert log.count("HUB_BASE_URL is") == 1
+
+
 def test_serve_demo_api_and_health(served: str) -> None:
     first = httpx.get(f"{served}/api/v1/pilots?limit=50").json()
     assert len(first["data"]) == 50 and first["has_more"]

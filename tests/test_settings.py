@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.settings import Settings, SettingsError
+from hub.settings import Settings, SettingsError, setting_fields
 
 
 def test_defaults_need_no_configuration() -> None:
@@ -87,9 +87,8 @@ def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
 
 def test_every_setting_is_documented() -> None:
     documented = (Path(__file__).parent.parent / "config" / "hub.example.toml").read_text()
-    import dataclasses
 
-    for field in dataclasses.fields(Settings):
+    for field in setting_fields():
         assert f"HUB_{field.name.upper()}" in documented, field.name
 
 
@@ -209,3 +208,14 @@ def test_the_hub_does_not_start_with_a_short_secret_key(tmp_path: Path) -> None:
         result = run_hub(*command, env=env, timeout=60)  # before the check, serve served on
         assert result.returncode == 2, result.stderr
         assert "HUB_SECRET_KEY is too short" in result.stderr and MAKE_ONE in result.stderr
+
+
+def test_the_base_url_follows_the_served_address_unless_given() -> None:
+    derived = Settings.load(environ={}).served_at("0.0.0.0", 8101)
+    assert derived.base_url == "http://127.0.0.1:8101"
+    given = Settings.load(environ={"HUB_BASE_URL": "https://hub.example.org"})
+    assert given.served_at("0.0.0.0", 8101).base_url == "https://hub.example.org"
+    assert not given.unreachable_base_url("0.0.0.0", 8101)  # behind a proxy: nothing to say
+    local = Settings.load(environ={"HUB_BASE_URL": "http://127.0.0.1:8000"})
+    assert local.unreachable_base_url("127.0.0.1", 8101) and not local.unreachable_base_url("127.0.0.1", 8000)
+    assert not derived.unreachable_base_url("0.0.0.0", 8101)

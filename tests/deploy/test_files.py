@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import configparser
-import dataclasses
 import datetime as dt
 import importlib
 import json
@@ -34,7 +33,7 @@ import pytest
 import yaml
 
 from hub.cli import build_parser
-from hub.settings import PREFIX, Settings, SettingsError
+from hub.settings import PREFIX, Settings, SettingsError, setting_fields
 from hub.sync.source_form import MAX_BODY_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,7 +131,7 @@ def env_example() -> dict[str, str]:
 
 
 def setting_names() -> set[str]:
-    return {PREFIX + field.name.upper() for field in dataclasses.fields(Settings)}
+    return {PREFIX + field.name.upper() for field in setting_fields()}
 
 
 def read_unit(path: Path) -> configparser.ConfigParser:
