@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, text
@@ -41,6 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.load()
         configure_logging(settings)
+        if args.handler not in (serve_command, scheduler_command) and settings.log_level.upper() == "INFO":
+            logging.getLogger().setLevel(logging.WARNING)  # a one-shot command says only what it did
+        i18n.current_language.set(command_language(settings, os.environ))
         args.handler(settings, args)
     except (SettingsError, CommandError) as error:
         if settings is not None and settings.log_format == "json":  # a log collector reads stderr
@@ -51,6 +54,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+def command_language(settings: Settings, environ: Mapping[str, str]) -> str:
+    """The language commands speak: HUB_DEFAULT_LANGUAGE when set, else the shell's (LANG) when it
+    is Dutch or English, else the hub's default."""
+    if "HUB_DEFAULT_LANGUAGE" not in environ:
+        shell = environ.get("LC_ALL") or environ.get("LC_MESSAGES") or environ.get("LANG") or ""
+        if shell[:2] in i18n.LANGUAGES:
+            return shell[:2]
+    return settings.default_language
 
 
 def app_routes() -> list[BaseRoute]:

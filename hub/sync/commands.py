@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from hub.db import make_sessionmaker
-from hub.i18n import describe
+from hub.i18n import describe, gettext
 from hub.settings import Settings
 from hub.sync import declared, services
 from hub.sync.jobs import LEASE
@@ -113,11 +113,18 @@ def _load_declared(session: Any, settings: Settings, error: type[Exception]) -> 
 
 
 def summary(key: str, run: SyncRun) -> str:
-    counts = (
-        f"{run.added} added, {run.updated} updated, {run.unchanged} unchanged, "
-        f"{run.deleted} withdrawn, {run.failed} failed"
+    """A run in one line, in the command's language."""
+    line = gettext(
+        "%(source)s: %(status)s (%(added)s added, %(updated)s updated, %(unchanged)s unchanged, "
+        "%(deleted)s withdrawn, %(failed)s failed)",
+        source=key,
+        status=gettext(run.status.msgid),
+        added=run.added,
+        updated=run.updated,
+        unchanged=run.unchanged,
+        deleted=run.deleted,
+        failed=run.failed,
     )
-    line = f"{key}: {run.status.value} ({counts})"
     if run.message:
         line += " — " + describe(run.message, run.message_values)
     return line

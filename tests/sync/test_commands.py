@@ -55,7 +55,7 @@ def hub_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_declared_sources_are_loaded_listed_and_synced_by_hand(hub_dir: Path) -> None:
-    env = hub_environment(hub_dir)
+    env = hub_environment(hub_dir, HUB_DEFAULT_LANGUAGE="en")
     path = sources_file(hub_dir, TABULAR)
     loaded = run_hub("sources", "load", str(path), env=env)
     assert loaded.returncode == 0, loaded.stderr
@@ -66,9 +66,14 @@ def test_declared_sources_are_loaded_listed_and_synced_by_hand(hub_dir: Path) ->
 
     first = run_hub("sync", "gdci-export", env=env)
     assert first.returncode == 0, first.stderr
-    assert "gdci-export: succeeded (2 added, 0 updated, 0 unchanged, 0 withdrawn, 0 failed)" in first.stderr
+    assert "gdci-export: Succeeded (2 added, 0 updated, 0 unchanged, 0 withdrawn, 0 failed)" in first.stderr
     again = run_hub("sync", "gdci-export", env=env)
     assert "(0 added, 0 updated, 2 unchanged, 0 withdrawn, 0 failed)" in again.stderr
+    # A command says what it did, and nothing of the migrations or runs it logs on the way.
+    assert "INFO" not in first.stderr + first.stdout and "alembic" not in first.stderr
+    # In the shell's language, unless the hub's default language is set.
+    dutch = run_hub("sync", "gdci-export", env={**hub_environment(hub_dir), "LANG": "nl_BE.UTF-8"})
+    assert "gdci-export: Geslaagd (0 toegevoegd, 0 bijgewerkt, 2 ongewijzigd" in dutch.stderr, dutch.stderr
 
     reloaded = run_hub("sources", "load", str(path), env=env)
     assert "0 created, 0 updated, 0 disabled" in reloaded.stderr
@@ -90,12 +95,12 @@ def test_bad_commands_say_what_is_wrong(hub_dir: Path) -> None:
 
 
 def test_a_failed_run_exits_with_an_error(hub_dir: Path) -> None:
-    env = hub_environment(hub_dir)
+    env = hub_environment(hub_dir, HUB_DEFAULT_LANGUAGE="en")
     body = TABULAR.replace("gdci-export", "broken-export").replace("gdci.csv", "missing.csv")
     assert run_hub("sources", "load", str(sources_file(hub_dir, body)), env=env).returncode == 0
     failed = run_hub("sync", "broken-export", env=env)
     assert failed.returncode == 2
-    assert "broken-export: failed" in failed.stderr and "the run of broken-export failed" in failed.stderr
+    assert "broken-export: Failed" in failed.stderr and "the run of broken-export failed" in failed.stderr
 
 
 FEED = b"""<?xml version="1.0" encoding="utf-8"?>
