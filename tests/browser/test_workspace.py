@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from tests.browser.conftest import axe_violations, log_in
 
 
@@ -82,3 +84,16 @@ def test_workspace_pages_have_no_serious_accessibility_violations(page: Any) -> 
         page.goto(path)
         assert page.locator("h1").count() == 1, path
         assert axe_violations(page) == [], path
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_form_with_errors_puts_the_focus_on_their_summary(page: Any, lang: str) -> None:
+    log_in(page)
+    page.goto(f"/{lang}/coordinator/sources/new")
+    page.get_by_role("button", name="Opslaan" if lang == "nl" else "Save", exact=True).click()
+    summary = page.locator(".error-summary")
+    assert summary.is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    page.keyboard.press("Tab")  # the next stop is the summary's first link, to the first wrong field
+    assert page.evaluate("document.activeElement.closest('.error-summary') !== null")
+    assert axe_violations(page) == []
