@@ -14,7 +14,7 @@ OIDC_PROVIDER := tests/oidc_provider
 demo: setup
 	$(BIN)/hub serve --demo --host $(HOST) --port $(PORT)
 
-test: setup node-deps $(OIDC_PROVIDER)/node_modules/.package-lock.json
+test: setup $(VENV)/.installed-test node-deps $(OIDC_PROVIDER)/node_modules/.package-lock.json
 	$(BIN)/ruff check hub connectors tests bench
 	$(BIN)/ruff format --check hub connectors tests bench
 	$(BIN)/mypy
@@ -22,9 +22,14 @@ test: setup node-deps $(OIDC_PROVIDER)/node_modules/.package-lock.json
 
 setup: $(VENV)/.installed catalogs
 
+# The demo installs what the hub needs; the tests add their own tools (pytest, mypy, playwright, …).
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -51,7 +56,7 @@ catalogs: $(VENV)/.installed
 messages: $(VENV)/.installed
 	$(BIN)/python locales/update.py
 
-bench: setup
+bench: setup $(VENV)/.installed-test
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/sync.py
 	$(BIN)/python bench/federation.py
