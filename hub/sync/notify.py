@@ -1,7 +1,8 @@
 """The e-mail summary of a failed run, to the coordinators of the source's programme.
 
-Sent when a source starts failing, not at every failed run after that: a source that fails every
-hour for a week sends one message, and another once it has worked in between. The message is in
+Sent when a source that worked starts failing, not at every failed run after that: a source that
+fails every hour for a week sends one message, and another once it has worked in between. A new
+source whose first runs fail sends none: whoever added it sees that on its page. The message is in
 Dutch and English (people have no language preference here yet) and links to the run's page.
 Sending must never break a run: a failure to send is logged, not raised.
 """
@@ -43,8 +44,8 @@ def previous_status(session: Session, *, run: SyncRun) -> RunStatus | None:
 
 
 def run_failed(session: Session, *, run: SyncRun, source: Source, settings: Settings) -> int:
-    """Mail the summary of ``run`` if it is the first failure in a row; how many were sent."""
-    if previous_status(session, run=run) is RunStatus.FAILED:
+    """Mail the summary of ``run`` if it is the first failure after a run that worked; how many were sent."""
+    if previous_status(session, run=run) not in (RunStatus.SUCCEEDED, RunStatus.PARTIAL):
         return 0
     recipients = [user.email for user in coordinators_of(session, programme_id=source.programme_id)]
     if not recipients:

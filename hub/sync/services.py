@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from hub.db import utcnow
 from hub.i18n import N_
@@ -57,8 +57,11 @@ def get_source(session: Session, *, source_id: int | None = None, key: str | Non
     return session.scalar(statement)
 
 
-def list_sources(session: Session, *, programme_ids: frozenset[int] | None = None) -> list[SourceStatus]:
-    """Every source (of these programmes) with its latest run, by programme and name."""
+def list_sources(
+    session: Session, *, programme_ids: frozenset[int] | None = None, proven: bool = False
+) -> list[SourceStatus]:
+    """Every source (of these programmes; ``proven``: that has worked once) with its latest run, by
+    programme and name."""
     latest = (
         select(SyncRun.source_id, func.max(SyncRun.id).label("run_id")).group_by(SyncRun.source_id).subquery()
     )
@@ -71,6 +74,12 @@ def list_sources(session: Session, *, programme_ids: frozenset[int] | None = Non
     )
     if programme_ids is not None:
         statement = statement.where(Source.programme_id.in_(programme_ids))
+    if proven:
+        earlier = aliased(SyncRun)  # any run of the source, not the latest one joined above
+        worked = select(earlier.id).where(
+            earlier.source_id == Source.id, earlier.status.in_((RunStatus.SUCCEEDED, RunStatus.PARTIAL))
+        )
+        statement = statement.where(worked.exists())
     return [SourceStatus(source, run) for source, run in session.execute(statement).all()]
 
 

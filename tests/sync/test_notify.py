@@ -71,7 +71,12 @@ def test_coordinators_hear_once_when_a_source_starts_failing(
     uploads = tmp_path / "uploads"
     uploads.mkdir()
 
-    first = run(sessions, failing, settings, uploads)
+    # A new source whose first run fails: its coordinator is at the form and sees it; no mail.
+    assert run(sessions, failing, settings, uploads).status is RunStatus.FAILED
+    assert handler.received == []
+    worked_once(sessions, failing, settings, uploads)
+
+    first = run(sessions, failing, settings, uploads)  # fails after one that worked
     assert first.status is RunStatus.FAILED
     assert sorted(rcpt for rcpts, _ in handler.received for rcpt in rcpts) == [
         "geert@example.org",
@@ -92,9 +97,7 @@ def test_coordinators_hear_once_when_a_source_starts_failing(
     assert run(sessions, failing, settings, uploads).status is RunStatus.FAILED
     assert len(handler.received) == 2  # still failing: no new message
 
-    (uploads / "pilots.csv").write_text("id,titel\np1,Circulaire kantoorstoelen\n")
-    assert run(sessions, failing, settings, uploads).status is RunStatus.SUCCEEDED
-    (uploads / "pilots.csv").unlink()
+    worked_once(sessions, failing, settings, uploads)
     assert run(sessions, failing, settings, uploads).status is RunStatus.FAILED
     assert len(handler.received) == 4  # it worked in between: a new failing spell, a new message
 
@@ -113,12 +116,20 @@ def test_a_source_can_stay_silent(
     assert handler.received == []
 
 
+def worked_once(sessions: sessionmaker[Session], source: Source, settings: Settings, uploads: Path) -> None:
+    """A run of ``source`` that works: the failures after it are a source that starts failing."""
+    (uploads / "pilots.csv").write_text("id,titel\np1,Circulaire kantoorstoelen\n")
+    assert run(sessions, source, settings, uploads).status is RunStatus.SUCCEEDED
+    (uploads / "pilots.csv").unlink()
+
+
 def test_without_a_mail_server_the_summary_goes_to_the_maildir(
     sessions: sessionmaker[Session], failing: Source, tmp_path: Path
 ) -> None:
     settings = Settings.load(
         environ={}, secret_key="test-secret-of-at-least-32-characters", data_dir=tmp_path
     )
+    worked_once(sessions, failing, settings, tmp_path)
     assert run(sessions, failing, settings, tmp_path).status is RunStatus.FAILED
     kept = list(mailbox.Maildir(settings.maildir, create=False))
     assert sorted(str(message["To"]) for message in kept) == ["geert@example.org", "gina@example.org"]
@@ -128,6 +139,7 @@ def test_a_mail_server_that_is_down_does_not_break_the_run(
     sessions: sessionmaker[Session], failing: Source, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = smtp_settings(tmp_path, free_port())  # nothing listens there
+    worked_once(sessions, failing, settings, tmp_path)
     result = run(sessions, failing, settings, tmp_path)
     assert result.status is RunStatus.FAILED and result.finished_at is not None
     assert "could not send the failure summary" in caplog.text

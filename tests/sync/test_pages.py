@@ -111,9 +111,13 @@ def test_public_status_shows_health_and_runs_but_no_options(
     )
     finished_run(session, partial, RunStatus.PARTIAL, added=2, failed=1)
     failing = factories.source(session, network.procirc, "procirc-news", name="ProCirc newsletter")
+    finished_run(session, failing, RunStatus.SUCCEEDED, started_at=utcnow() - dt.timedelta(hours=2))
     finished_run(session, failing, RunStatus.FAILED)
-    factories.source(session, network.gdca, "gdca-old", name="Old GDCA site", enabled=False)
-    factories.source(session, network.gdca, "gdca-new", name="New GDCA feed")
+    old = factories.source(session, network.gdca, "gdca-old", name="Old GDCA site", enabled=False)
+    finished_run(session, old, RunStatus.SUCCEEDED, started_at=utcnow() - dt.timedelta(days=60))
+    factories.source(session, network.gdca, "gdca-new", name="New GDCA feed")  # never run
+    trying = factories.source(session, network.gdca, "gdca-trying", name="GDCA export being set up")
+    finished_run(session, trying, RunStatus.FAILED)  # has never worked
     session.commit()
 
     page = client.get("/en/sources")
@@ -126,9 +130,10 @@ def test_public_status_shows_health_and_runs_but_no_options(
     assert "Partly failed" in row(page.text, "ProCirc pilots")
     assert "Export (CSV, JSON or a spreadsheet)" in row(page.text, "ProCirc pilots")
     assert "Failing" in row(page.text, "ProCirc newsletter")
-    old = row(page.text, "Old GDCA site")
-    assert "Disabled" in old and "not scheduled (disabled)" in old
-    assert "Never run" in row(page.text, "New GDCA feed")
+    shown = row(page.text, "Old GDCA site")
+    assert "Disabled" in shown and "not scheduled (disabled)" in shown
+    # A source shows once it has worked: before, it is a coordinator's work in progress.
+    assert "New GDCA feed" not in page.text and "GDCA export being set up" not in page.text
     # The footer links to the page from everywhere.
     assert 'href="/en/sources"' in client.get("/en/pilots").text
 
@@ -140,17 +145,19 @@ def test_public_status_when_there_are_no_sources(client: TestClient) -> None:
 
 
 def test_the_dutch_status_page_is_in_dutch(client: TestClient, network: Network, session: Session) -> None:
-    factories.source(session, network.gdca, "gdca-new", name="Nieuwe GDCA-feed")
+    source = factories.source(session, network.gdca, "gdca-new", name="Nieuwe GDCA-feed")
+    finished_run(session, source, RunStatus.SUCCEEDED, added=3)
     session.commit()
     page = client.get("/nl/sources")
     assert page.status_code == 200
     assert "<h1>Bronnen</h1>" in page.text
-    assert "Nog nooit uitgevoerd" in row(page.text, "Nieuwe GDCA-feed")
+    assert "3 toegevoegd" in row(page.text, "Nieuwe GDCA-feed")
 
 
 def test_next_run_is_shown_in_brussels_time(client: TestClient, network: Network, session: Session) -> None:
     next_run = dt.datetime(2031, 1, 15, 5, 0, tzinfo=dt.UTC)  # 6:00 in Brussels (winter time)
-    factories.source(session, network.gdca, "gdca-news", name="GDCA nieuws", next_run_at=next_run)
+    source = factories.source(session, network.gdca, "gdca-news", name="GDCA nieuws", next_run_at=next_run)
+    finished_run(session, source, RunStatus.SUCCEEDED)
     session.commit()
     assert "15/01/2031, 06:00" in row(client.get("/en/sources").text, "GDCA nieuws")
     assert "15/01/2031, 06:00" in row(client.get("/nl/sources").text, "GDCA nieuws")  # nl_BE's format
@@ -606,3 +613,24 @@ def test_a_peer_hub_source_keeps_its_secret_out_of_pages_and_the_log(
     session.expire_all()
     assert source.options["client_secret"] == "s3cret-value-from-the-other-hub"
     assert source.schedule == "every 30"
+
+
+def test_a_failed_runs_page_says_what_failed(
+    coordinator: TestClient, network: Network, session: Session
+) -> None:
+    source = factories.source(session, network.gdca, "gdca-pilots", kind="tabular")
+    run = finished_run(
+        session,
+        source,
+        RunStatus.FAILED,
+        message="The uploaded file “%(name)s” is not there.",
+        message_values={"name": "pilots.csv"},
+    )
+    session.commit()
+    page = coordinator.get(f"/en/coordinator/runs/{run.id}")
+    assert "The run failed as a whole, so it added, changed and withdrew nothing: " in page.text
+    assert "The uploaded file “pilots.csv” is not there." in page.text
+    assert "None: the run stopped before it read the entries (see above)." in page.text
+    assert "every entry the run saw was read" not in page.text
+    dutch = coordinator.get(f"/nl/coordinator/runs/{run.id}")
+    assert "De uitvoering mislukte als geheel" in dutch.text and "pilots.csv" in dutch.text
