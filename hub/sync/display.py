@@ -9,11 +9,13 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from connectors.messages import OptionsError
+from hub import i18n
 from hub.db import utcnow
 from hub.i18n import N_, describe, gettext, ngettext
 from hub.sync.models import Source, SyncRun
 from hub.sync.runner import target_of
-from hub.sync.schedule import every_minutes
+from hub.sync.schedule import DAYS, choice, next_runs, normalise
 
 HEALTH = {
     "ok": N_("OK"),
@@ -68,13 +70,37 @@ def feeds(source: Source) -> str:
 
 
 def schedule_label(schedule: str) -> str:
-    """ "every 60" as words; a cron expression as it is (with what it means said next to the form)."""
-    minutes = every_minutes(schedule)
-    if minutes is not None:
-        if minutes % 60 == 0:
-            return ngettext("every hour", "every %(num)d hours", minutes // 60)
-        return ngettext("every minute", "every %(num)d minutes", minutes)
+    """A schedule as it was chosen, in words: "every 2 hours", "every Monday at 06:30"; a cron
+    expression as it is."""
+    chosen = choice(schedule)
+    if chosen.kind == "every":
+        if chosen.minutes % 60 == 0:
+            return ngettext("every hour", "every %(num)d hours", chosen.minutes // 60)
+        return ngettext("every minute", "every %(num)d minutes", chosen.minutes)
+    at = chosen.at.strftime("%H:%M")
+    if chosen.kind == "daily":
+        return gettext("every day at %(time)s (Brussels time)", time=at)
+    if chosen.kind == "weekly":
+        return gettext("every %(day)s at %(time)s (Brussels time)", day=day_name(chosen.day), time=at)
     return gettext("at the times of the cron expression “%(cron)s” (Brussels time)", cron=schedule)
+
+
+def day_name(day: str) -> str:
+    """A day of the week ("mon") by its name in the reader's language."""
+    return str(i18n.locale().days["format"]["wide"][DAYS.index(day)])
+
+
+def next_runs_label(schedule: str, first: dt.datetime | None = None) -> list[str]:
+    """The schedule's next three runs (from ``first``, the one already planned, else from now), as
+    dates and times in Brussels time."""
+    try:
+        stored = normalise(schedule)
+    except OptionsError:
+        return []
+    if first is not None and first.tzinfo is None:
+        first = first.replace(tzinfo=dt.UTC)  # as SQLite gives it back
+    times = [first, *next_runs(stored, first, 2)] if first else next_runs(stored, utcnow(), 3)
+    return [i18n.format_local_datetime(moment, "EEEE d MMMM y, HH:mm") for moment in times]
 
 
 def message(text: str, values: Mapping[str, Any] | None = None) -> str:
@@ -102,6 +128,8 @@ def helpers() -> dict[str, Any]:
         "target_label": target_label,
         "feeds": feeds,
         "schedule_label": schedule_label,
+        "next_runs": next_runs_label,
+        "day_name": day_name,
         "message": message,
         "run_duration": duration,
     }

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import os
 import re
 import secrets
@@ -44,7 +45,7 @@ from hub.programmes.models import Programme
 from hub.records import LANGUAGES
 from hub.sync import display
 from hub.sync.models import Source
-from hub.sync.schedule import normalise
+from hub.sync.schedule import DAYS, KINDS, MAX_MINUTES, MIN_MINUTES, Choice, choice, normalise
 from hub.sync.validation import KEY, PEER_KIND, SourceInput, source_values
 
 MAX_UPLOAD_BYTES = 200 * 2**20  # exports of 100,000 rows are a few tens of MB
@@ -80,6 +81,10 @@ LABELS = {
     "programme_id": N_("Programme"),
     "kind": N_("Kind of source"),
     "schedule": N_("Schedule"),
+    "schedule_minutes": N_("Minutes between runs"),
+    "schedule_at": N_("Time of day"),
+    "schedule_day": N_("Day of the week"),
+    "schedule_cron": N_("Cron expression"),
     "url": N_("Address (URL)"),
     "upload": N_("Uploaded file"),
     "format": N_("File format"),
@@ -142,11 +147,50 @@ def lines(mapping: Mapping[str, Any] | None) -> str:
 def new_form(programmes: Sequence[Programme]) -> Form:
     return Form(
         {
-            "schedule": DEFAULT_SCHEDULE,
+            **schedule_fields(DEFAULT_SCHEDULE),
             "notify_failures": "1",
             "programme_id": str(programmes[0].id) if len(programmes) == 1 else "",
         }
     )
+
+
+def schedule_fields(schedule: str) -> dict[str, str]:
+    """The schedule's fields as the form shows a stored schedule: the choice that makes it."""
+    chosen = choice(schedule)
+    return {
+        "schedule_kind": chosen.kind,
+        "schedule_minutes": str(chosen.minutes),
+        "schedule_at": chosen.at.strftime("%H:%M"),
+        "schedule_day": chosen.day,
+        "schedule_cron": chosen.cron,
+    }
+
+
+def schedule_of(form: Form) -> str:
+    """The schedule the form's choice makes (as stored), or "" with the error at "schedule".
+
+    A form without the choice (a script's post) may give the stored form in "schedule" itself."""
+    kind = form.value("schedule_kind")
+    if kind not in KINDS:
+        return form.text("schedule", max_length=100, required=True)
+    chosen = Choice(
+        kind,
+        minutes=(form.integer("schedule_minutes", minimum=MIN_MINUTES, maximum=MAX_MINUTES) or 0)
+        if kind == "every"
+        else 0,
+        at=(form.time("schedule_at", required=True) or dt.time())
+        if kind in ("daily", "weekly")
+        else dt.time(),
+        day=form.key("schedule_day", DAYS) or "mon" if kind == "weekly" else "mon",
+        cron=form.text("schedule_cron", max_length=100, required=kind == "cron"),
+    )
+    if any(name.startswith("schedule_") for name in form.errors):
+        return ""
+    try:
+        return chosen.schedule()
+    except OptionsError as error:
+        form.error("schedule", display.message(error.message, error.values))
+        return ""
 
 
 def edit_form(source: Source, principal: Principal) -> Form:
@@ -157,7 +201,7 @@ def edit_form(source: Source, principal: Principal) -> Form:
         "key": source.key,
         "programme_id": str(source.programme_id),
         "kind": source.kind,
-        "schedule": source.schedule,
+        **schedule_fields(source.schedule),
         "columns": lines(options.get("columns") or options.get("fields")),
         "defaults": lines(options.get("defaults")),
         "delimiter": TAB if delimiter == "\t" else delimiter,
@@ -237,7 +281,7 @@ def parse(
     key = form.text("key", max_length=60, required=True).lower()
     programme = form.key("programme_id", {str(p.id) for p in programmes})
     kind = form.key("kind", kinds(admin=principal.is_admin)) or ""
-    schedule = form.text("schedule", max_length=100, required=True)
+    schedule = schedule_of(form)
     url = form.text("url", max_length=500)
     delimiter = form.text("delimiter", max_length=10)
     columns = mapping(form, "columns")
@@ -285,7 +329,7 @@ def parse(
     except OptionsError as error:
         _error(form, error)
     try:
-        normalise(schedule)
+        normalise(schedule) if schedule else None
     except OptionsError as error:
         _error(form, error)
     checked: SourceInput | None = None
@@ -296,7 +340,7 @@ def parse(
             name=name,
             kind=kind,
             programme_id=int(programme) if programme else None,
-            schedule=schedule,
+            schedule=schedule or DEFAULT_SCHEDULE,  # a wrong choice has its error at the form already
             options=options,
             allow_private=allow_private,
             notify_failures=form.value("notify_failures") == "1",

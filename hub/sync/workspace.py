@@ -39,6 +39,7 @@ from hub.sync import display, preview, runner, services, source_form
 from hub.sync.jobs import LEASE
 from hub.sync.models import RunStatus, RunTrigger, Source, SyncRun
 from hub.sync.runner import RunSettings
+from hub.sync.schedule import DAYS
 from hub.web import check_page, db, post
 
 log = logging.getLogger(__name__)
@@ -232,6 +233,7 @@ def _form_page(
         formats=source_form.FORMATS,
         languages=LANGUAGES,
         max_upload_mb=source_form.MAX_UPLOAD_BYTES // 2**20,
+        schedule_days=DAYS,
         preview=previewed,
         **_context(),
     )

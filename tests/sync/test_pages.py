@@ -634,3 +634,36 @@ def test_a_failed_runs_page_says_what_failed(
     assert "every entry the run saw was read" not in page.text
     dutch = coordinator.get(f"/nl/coordinator/runs/{run.id}")
     assert "De uitvoering mislukte als geheel" in dutch.text and "pilots.csv" in dutch.text
+
+
+def test_the_schedule_is_chosen_and_shown_as_chosen(
+    coordinator: TestClient, network: Network, session: Session
+) -> None:
+    weekly = {
+        "schedule_kind": "weekly",
+        "schedule_day": "tue",
+        "schedule_at": "07:15",
+        "schedule_minutes": "360",
+    }
+    response = post(coordinator, FORM_PAGE, {**tabular_form(network), **weekly}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    source = session.scalar(select(Source).where(Source.key == "gdca-pilots"))
+    assert source is not None and source.schedule == "15 7 * * tue"
+    detail = coordinator.get(f"/en/coordinator/sources/{source.id}")
+    assert "every Tuesday at 07:15 (Brussels time)" in detail.text
+    upcoming = re.search(r"Next runs: ([^<]*)</span>", detail.text)
+    assert (
+        upcoming and upcoming.group(1).count("Tuesday") >= 2
+    )  # the first may be now: a new source runs at once
+    assert "elke dinsdag om 07:15" in coordinator.get(f"/nl/coordinator/sources/{source.id}").text.lower()
+    edit = coordinator.get(f"/en/coordinator/sources/{source.id}/edit").text
+    assert re.search(r'value="weekly" checked', edit) and re.search(r'<option value="tue" selected>', edit)
+
+    every = {"schedule_kind": "every", "schedule_minutes": "3"}
+    page = post(coordinator, FORM_PAGE, {**tabular_form(network, key="other"), **every})
+    assert page.status_code == 400 and "Enter a whole number from 5 to" in field_error(
+        page.text, "schedule_minutes"
+    )
+    words = {"schedule_kind": "cron", "schedule_cron": "elk uur"}
+    page = post(coordinator, FORM_PAGE, {**tabular_form(network, key="other"), **words})
+    assert page.status_code == 400 and "is not a schedule" in field_error(page.text, "schedule")
