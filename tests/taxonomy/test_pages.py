@@ -171,6 +171,7 @@ def test_one_page_brings_every_programme_together(client: TestClient, session: S
 
     lessons = section(html, "Lessons learned")
     assert "Start by weighing" in lessons and "Deposits work" in lessons
+    assert f'<a href="/en/lessons/{net.lessons["gdca"].id}"><strong>Start by weighing</strong></a>' in lessons
     assert "Menus follow the seasons" in lessons
     assert "Without a baseline" in lessons and "…" in lessons  # a short excerpt, not the whole body
     assert "Without a baseline, less waste cannot be shown. " * 8 not in lessons
