@@ -34,6 +34,7 @@ from hub.newsletters.models import (
 from hub.newsletters.tokens import ConfirmRequest, Interests
 from hub.programmes.models import Programme
 from hub.taxonomy.models import ProductGroup
+from hub.urls import absolute_url
 
 # One confirmation (or reminder) per address in this time, however often the form is sent.
 RESEND_AFTER = dt.timedelta(minutes=15)
@@ -208,7 +209,27 @@ def record_bounce(session: Session, *, email: str, hard: bool, threshold: int) -
     return subscription
 
 
-def export(session: Session, subscription: Subscription) -> dict[str, Any]:
+def followed(session: Session, subscription: Subscription, base_url: str) -> list[dict[str, Any]]:
+    """What a subscriber follows, by name (in their language) and with the address of its page."""
+    language = subscription.language
+    models: dict[InterestKind, tuple[Any, str, Any]] = {
+        InterestKind.PROGRAMME: (Programme, "programme", lambda p: {"code": p.code}),
+        InterestKind.PRODUCT_GROUP: (ProductGroup, "product_group", lambda g: {"code": g.code}),
+        InterestKind.COMMUNITY: (Community, "community", lambda c: {"community_id": c.id}),
+    }
+    result = []
+    for interest in subscription.interests:
+        model, route, params = models[interest.kind]
+        record = session.get(model, interest.ref_id)
+        entry: dict[str, Any] = {"kind": interest.kind.value, "id": interest.ref_id}
+        if record is not None:
+            entry["name"] = getattr(record, f"name_{language}") or record.name_nl or record.name_en
+            entry["url"] = absolute_url(base_url, route, lang=language, **params(record))
+        result.append(entry)
+    return result
+
+
+def export(session: Session, subscription: Subscription, base_url: str) -> dict[str, Any]:
     """Everything the hub holds about a subscriber (their right of access)."""
     events = session.scalars(
         select(ConsentEvent).where(ConsentEvent.subscription_id == subscription.id).order_by(ConsentEvent.at)
@@ -237,7 +258,7 @@ def export(session: Session, subscription: Subscription) -> dict[str, Any]:
         "confirmed_at": moment(subscription.confirmed_at),
         "unsubscribed_at": moment(subscription.unsubscribed_at),
         "bounces": subscription.bounces,
-        "follows": [{"kind": i.kind.value, "id": i.ref_id} for i in subscription.interests],
+        "follows": followed(session, subscription, base_url),
         "consent": [
             {"at": moment(e.at), "action": e.action, "text": e.text, "language": e.language} for e in events
         ],

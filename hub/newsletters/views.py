@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from hub import mail
 from hub.forms import Form
-from hub.i18n import LANGUAGES, N_
+from hub.i18n import LANGUAGES, N_, current_language
 from hub.i18n import gettext as _
 from hub.newsletters import rendering, subscriptions, tokens
 from hub.newsletters.models import Subscription, SubscriptionStatus
@@ -250,14 +250,21 @@ def preferences_save(request: Request, data: FormData) -> Response:
             session, subscription, language=chosen_language, interests=interests, consent_text=_(CONSENT)
         )
         session.commit()
-    flash(request, _("Your choices are saved."))
-    return RedirectResponse(str(request.url.path), status_code=303)
+    # The page goes on in the language chosen (the path's language is the one it was read in).
+    token = current_language.set(chosen_language)
+    try:
+        flash(request, _("Your choices are saved."))
+    finally:
+        current_language.reset(token)
+    path = request.url.path.removeprefix(f"/{language(request)}")
+    return RedirectResponse(f"/{chosen_language}{path}", status_code=303)
 
 
 def data_download(request: Request) -> Response:
     with db(request) as session:
         subscription = _subscriber(request, session)
-        body = json.dumps(subscriptions.export(session, subscription), ensure_ascii=False, indent=2)
+        base_url = request.app.state.settings.base_url
+        body = json.dumps(subscriptions.export(session, subscription, base_url), ensure_ascii=False, indent=2)
     return Response(
         body,
         media_type="application/json",

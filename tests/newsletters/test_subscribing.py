@@ -208,7 +208,10 @@ def test_the_preference_centre_changes_what_arrives_and_gives_or_deletes_the_dat
         "follow": [f"product_group:{lists['food'].id}"],
         "csrf_token": csrf_of(client, path),
     }
-    assert client.post(path, data=data, follow_redirects=False).status_code == 303
+    saved = client.post(path, data=data, follow_redirects=False)
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"/nl/newsletter/preferences/{token}"  # on in the language chosen
+    assert "Je keuzes zijn bewaard." in client.get(saved.headers["location"]).text  # the flash too
     session.refresh(subscription)
     assert subscription.language == "nl"
     assert [(i.kind, i.ref_id) for i in subscription.interests] == [
@@ -221,6 +224,15 @@ def test_the_preference_centre_changes_what_arrives_and_gives_or_deletes_the_dat
     assert download.status_code == 200 and download.headers["cache-control"] == "no-store"
     mine = json.loads(download.text)
     assert mine["email"] == "an@example.be" and mine["consent"][0]["action"] == "changed"
+    food = lists["food"]
+    assert mine["follows"] == [
+        {
+            "kind": "product_group",
+            "id": food.id,
+            "name": food.name_nl,  # in the subscriber's language, with the page it stands for
+            "url": f"{settings.base_url}/nl/product-groups/{food.code}",
+        }
+    ]
 
     erased = client.post(f"{path}/delete", data={"csrf_token": csrf_of(client, path)}, follow_redirects=False)
     assert erased.status_code == 303
