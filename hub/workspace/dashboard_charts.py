@@ -29,10 +29,6 @@ from hub.pilots.models import PilotStatus
 from hub.programmes.models import Programme
 from hub.workspace import dashboard_services as figures
 
-# ProCirc's aim for every pilot (20-25 % less raw materials, waste and CO2): the reference band for
-# a programme that sets no aim of its own.
-REFERENCE_BAND = (Decimal("0.20"), Decimal("0.25"))
-
 STATUS_COLOURS = {
     PilotStatus.PLANNED: charts.SKY_BLUE,
     PilotStatus.RUNNING: charts.BLUE,
@@ -315,19 +311,13 @@ def shortfall_chart(session: Session, programme: Programme) -> Chart:
     )
 
 
-def target_band(programme: Programme) -> Band:
-    """The programme's reduction aim, or ProCirc's 20-25 % as a labelled reference."""
+def target_band(programme: Programme) -> Band | None:
+    """The programme's own reduction aim, if it sets one: another programme's aim is not its yardstick."""
     low, high = programme.reduction_target_min, programme.reduction_target_max
-    if low is not None and high is not None:
-        text = _(
-            "Aim of the programme: %(min)s–%(max)s",
-            min=i18n.format_percentage(low),
-            max=i18n.format_percentage(high),
-        )
-        return Band(low, high, text)
-    low, high = REFERENCE_BAND
+    if low is None or high is None:
+        return None
     text = _(
-        "Reference: ProCirc's aim of %(min)s–%(max)s",
+        "Aim of the programme: %(min)s–%(max)s",
         min=i18n.format_percentage(low),
         max=i18n.format_percentage(high),
     )
@@ -357,10 +347,9 @@ def impact_chart(session: Session, programme: Programme) -> Chart:
     ]
     description = _(
         "Reduction of raw materials, waste and CO2 from baseline to result, summed over the pilots "
-        "that measured both, against a band of %(min)s–%(max)s.",
-        min=i18n.format_percentage(band.low),
-        max=i18n.format_percentage(band.high),
+        "that measured both."
     )
+    aim = band.label if band else _("The programme sets no reduction aim, so none is drawn.")
     svg = None
     if groups:
 
@@ -395,8 +384,8 @@ def impact_chart(session: Session, programme: Programme) -> Chart:
         svg=svg,
         note=_(
             "Per quantity: the tonnes the pilots avoided (baseline minus result) over their baseline "
-            "tonnes, counting the pilots that measured both. %(band)s.",
-            band=band.label,
+            "tonnes, counting the pilots that measured both. %(band)s",
+            band=aim if aim.endswith(".") else aim + ".",
         ),
         csv_header=[
             _("Product group"),
@@ -406,7 +395,7 @@ def impact_chart(session: Session, programme: Programme) -> Chart:
             _("Aim from (%)"),
             _("Aim to (%)"),
         ],
-        csv_extra=[Share(Decimal(band.low)), Share(Decimal(band.high))],
+        csv_extra=[Share(Decimal(band.low)), Share(Decimal(band.high))] if band else [None, None],
     )
 
 

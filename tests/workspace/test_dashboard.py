@@ -279,7 +279,9 @@ def test_the_dashboard_shows_the_charts(client: TestClient, session: Session, sa
     assert {"2018", "2019", "No start date"} <= set(texts(found["chart-years"]))
     impact = set(texts(found["chart-impact"]))
     assert {"16.7%", "10.0%", "50.0%", "-25.0%", "0.0%", "All product groups"} <= impact
-    assert "Reference: ProCirc's aim of 20%–25%" in impact
+    # GDCA sets no reduction aim: no band is drawn, least of all another programme's.
+    assert not any("aim" in label.lower() or "ProCirc" in label for label in impact)
+    assert "The programme sets no reduction aim, so none is drawn." in page.text
     # The lists of who falls short link to the organisations, names escaped
     assert f'<a href="/en/organisations/{sample.gamma}">gamma</a>' in page.text
     assert f"/en/organisations/{sample.idle_facilitator}" in page.text
@@ -320,17 +322,18 @@ def test_the_csvs_hold_what_the_charts_show(client: TestClient, session: Session
         ["Procurers", "2", "1", "2"],
         ["Facilitators", "1", "1", "1"],
     ]
+    # GDCA sets no aim: the aim columns stay empty (not another programme's).
     assert read_csv(client, base + "impact.csv?programme=gdca") == [
         ["Product group", "Quantity", "Reduction (%)", "Pilots measured", "Aim from (%)", "Aim to (%)"],
-        ["Food & <drinks>", "Raw materials", "16.7", "2", "20.0", "25.0"],
-        ["Food & <drinks>", "Waste", "10.0", "1", "20.0", "25.0"],
-        ["Food & <drinks>", "CO2 emissions", "50.0", "1", "20.0", "25.0"],
-        ["ICT", "Raw materials", "", "0", "20.0", "25.0"],
-        ["ICT", "Waste", "-25.0", "1", "20.0", "25.0"],  # a number, not neutralised
-        ["ICT", "CO2 emissions", "", "0", "20.0", "25.0"],
-        ["All product groups", "Raw materials", "16.7", "2", "20.0", "25.0"],
-        ["All product groups", "Waste", "0.0", "2", "20.0", "25.0"],
-        ["All product groups", "CO2 emissions", "50.0", "1", "20.0", "25.0"],
+        ["Food & <drinks>", "Raw materials", "16.7", "2", "", ""],
+        ["Food & <drinks>", "Waste", "10.0", "1", "", ""],
+        ["Food & <drinks>", "CO2 emissions", "50.0", "1", "", ""],
+        ["ICT", "Raw materials", "", "0", "", ""],
+        ["ICT", "Waste", "-25.0", "1", "", ""],  # a number, not neutralised
+        ["ICT", "CO2 emissions", "", "0", "", ""],
+        ["All product groups", "Raw materials", "16.7", "2", "", ""],
+        ["All product groups", "Waste", "0.0", "2", "", ""],
+        ["All product groups", "CO2 emissions", "50.0", "1", "", ""],
     ]
     assert read_csv(client, base + "shortfall.csv?programme=gdca") == [
         ["Organisation", "Role", "Pilots or supporting actions", "Required minimum"],
