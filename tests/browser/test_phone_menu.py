@@ -1,0 +1,52 @@
+"""The main menu on a phone (390 px: a "Menu" button opens it) and on a laptop (1366 px: one line),
+in both languages, with screenshots of each in ``test-artifacts/``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, axe_violations
+
+TOPS = "Array.from(document.querySelectorAll('#site-menu li')).map(item => item.getBoundingClientRect().top)"
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_on_a_phone_the_menu_opens_from_a_button(browser: Any, hub_url: str, lang: str) -> None:
+    context = browser.new_context(base_url=hub_url, viewport={"width": 390, "height": 844}, bypass_csp=True)
+    page = context.new_page()
+    try:
+        page.goto(f"/{lang}/")
+        button = page.get_by_role("button", name="Menu")
+        menu = page.locator("#site-menu")
+        assert button.is_visible() and not menu.is_visible()
+        assert button.get_attribute("aria-expanded") == "false"
+        button.click()
+        assert menu.is_visible() and button.get_attribute("aria-expanded") == "true"
+        assert menu.get_by_role("link", name="Pilots").is_visible()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"menu-390-{lang}.png"), full_page=True)
+        assert axe_violations(page) == []
+        page.keyboard.press("Escape")
+        assert not menu.is_visible() and page.evaluate("document.activeElement.className") == "menu-button"
+        # Nothing is wider than the screen: no sideways scrolling.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_on_a_laptop_the_menu_is_one_line(browser: Any, hub_url: str, lang: str) -> None:
+    context = browser.new_context(base_url=hub_url, viewport={"width": 1366, "height": 768}, bypass_csp=True)
+    page = context.new_page()
+    try:
+        page.goto(f"/{lang}/pilots")
+        assert not page.get_by_role("button", name="Menu").is_visible()
+        assert page.locator("#site-menu").is_visible()
+        tops = page.evaluate(TOPS)
+        assert len(tops) == 10 and max(tops) - min(tops) < 2, tops  # every item on the same line
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"menu-1366-{lang}.png"))
+    finally:
+        context.close()
