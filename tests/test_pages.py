@@ -7,12 +7,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
 from hub.app import create_app
+from hub.db import utcnow
 from hub.pilots.models import PilotStatus
-from hub.programmes.models import KeyFigure, Metric
+from hub.programmes.models import KeyFigure, Metric, Programme
 from hub.settings import Settings
 from tests import factories
 
@@ -105,6 +107,27 @@ def test_home_renders_in_english(client: TestClient, pilot_id: int) -> None:
     # The newest published figure of each metric, with its date.
     assert "Participants: <strong>153</strong>" in response.text
     assert "9 Sept 2019" in response.text or "9 Sep 2019" in response.text
+
+
+def test_home_shows_what_is_new(client: TestClient, session: Session, pilot_id: int) -> None:
+    programme = session.scalar(select(Programme).where(Programme.code == "gdca"))
+    assert programme is not None
+    factories.pilot(session, programme, title_en="Circular catering", starts_on=dt.date(2020, 5, 1))
+    factories.pilot(session, programme, title_en="Dated pilot", starts_on=None)  # no start date: not "new"
+    soon, past = utcnow() + dt.timedelta(days=9), utcnow() - dt.timedelta(days=300)
+    hours = dt.timedelta(hours=2)
+    event = factories.event(
+        session, programme, title_en="Buyer meets supplier", starts_at=soon, ends_at=soon + hours
+    )
+    factories.event(session, programme, title_en="Held last year", starts_at=past, ends_at=past + hours)
+    session.commit()
+    page = client.get("/en/").text
+    new_pilots = page[page.index("Pilots started last") : page.index("Latest news")]
+    assert new_pilots.index("Circular catering") < new_pilots.index("Reuse of office chairs")  # by start date
+    assert "Dated pilot" not in new_pilots
+    assert f'href="/en/events/{event.id}"' in page and "Held last year" not in page
+    assert "No news yet." in page and 'href="/en/news"' in page
+    assert "Laatst gestarte pilots" in client.get("/nl/").text
 
 
 def test_choosing_a_language_is_remembered(client: TestClient) -> None:

@@ -316,3 +316,14 @@ def events_held_by_programme(session: Session) -> dict[int, int]:
             .group_by(Event.programme_id)
         ).all()
     )
+
+
+def upcoming(session: Session, *, now: dt.datetime, limit: int = 3) -> Sequence[Event]:
+    """The live events still to come, soonest first, for the home page."""
+    return session.scalars(
+        select(Event)
+        .where(_LIVE, Event.starts_at > now)
+        .options(joinedload(Event.programme))
+        .order_by(Event.starts_at, Event.id)
+        .limit(limit)
+    ).all()

@@ -96,3 +96,14 @@ def iter_news(
     _count, items = _statements(session, filters, language)
     for partition in session.scalars(items.execution_options(yield_per=CHUNK)).partitions():
         yield [(item, codes[item.programme_id]) for item in partition]
+
+
+def latest(session: Session, *, limit: int = 3) -> Sequence[NewsItem]:
+    """The live news items published last, for the home page."""
+    return session.scalars(
+        select(NewsItem)
+        .where(NewsItem.withdrawn_at.is_(None))
+        .options(joinedload(NewsItem.programme))
+        .order_by(NewsItem.published_at.desc(), NewsItem.id.desc())
+        .limit(limit)
+    ).all()

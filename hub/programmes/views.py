@@ -7,15 +7,29 @@ from starlette.responses import Response
 
 from hub import overview
 from hub.calls import services as calls
+from hub.db import utcnow
+from hub.events import services as events
 from hub.i18n import N_
+from hub.news import services as news
 from hub.organisations.services import participants
+from hub.pilots import services as pilots
 from hub.programmes import services
 from hub.public import record
 from hub.web import db, render
 
 
 def home(request: Request) -> Response:
-    return _programmes(request, "home.html")
+    """The programmes at a glance, with what is new: pilots started last, news, events to come."""
+    with db(request) as session:
+        return render(
+            request,
+            "home.html",
+            programmes=services.list_programmes(session),
+            counts=overview.programme_counts(session),
+            pilots=pilots.newest(session),
+            news=news.latest(session),
+            events=events.upcoming(session, now=utcnow()),
+        )
 
 
 def programme_list(request: Request) -> Response:
