@@ -15,7 +15,7 @@ import enum
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -83,6 +83,18 @@ def lists(session: Session) -> Lists:
                 .order_by(Community.programme_id, Community.name_en, Community.id)
             )
         ),
+    )
+
+
+def confirmed_count(session: Session) -> int:
+    """How many subscribers an issue sent now would go to (every confirmed one)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Subscription)
+            .where(Subscription.status == SubscriptionStatus.CONFIRMED)
+        )
+        or 0
     )
 
 

@@ -25,7 +25,7 @@ from hub.accounts.web import require_principal
 from hub.coordinator import action_view, flash, found, page_number, redirect_to, render_page
 from hub.db import utcnow
 from hub.forms import TEXT_MAX, Form
-from hub.i18n import N_
+from hub.i18n import N_, ngettext
 from hub.i18n import gettext as _
 from hub.middleware import content_security_policy
 from hub.newsletters import issues, subscriptions
@@ -187,9 +187,11 @@ def _issue_page(
     *,
     form: Form | None = None,
     schedule: Form | None = None,
+    send_now: Form | None = None,
     status_code: int = 200,
 ) -> Response:
     counts = issues.delivery_counts(session, issue_ids=[issue.id]) if issue.started_at else {}
+    editable = issues.editable(issue)
     return render_page(
         request,
         "newsletters/workspace/form.html",
@@ -197,7 +199,9 @@ def _issue_page(
         issue=issue,
         form=form or initial(issue),
         schedule=schedule or schedule_initial(issue),
-        editable=issues.editable(issue),
+        send_now=send_now or Form(),
+        recipients=subscriptions.confirmed_count(session) if editable else 0,
+        editable=editable,
         cancellable=issues.cancellable(issue),
         counts=counts.get(issue.id),
     )
@@ -240,6 +244,41 @@ def issue_schedule(request: Request, data: FormData) -> Response:
         flash(
             request,
             _("The issue will be sent on %(moment)s.", moment=i18n.format_local_datetime(moment, "long")),
+        )
+        return _to_issue(issue)
+
+
+@form_view
+def issue_send_now(request: Request, data: FormData) -> Response:
+    """Sends the issue at once to every confirmed subscriber, once the editor has confirmed it."""
+    principal = _editor(request)
+    form = Form.submitted(data)
+    with db(request) as session:
+        issue = _editable_issue(session, request)
+        missing = [code for code in LANGUAGES if not getattr(issue, f"subject_{code}")]
+        if missing:
+            form.error(
+                "confirm",
+                _(
+                    "Write the subject in both languages before sending (missing: %(language)s).",
+                    language=i18n.language_name(missing[0]),
+                ),
+            )
+        elif form.value("confirm") != "1":
+            form.error("confirm", _("Tick the box to confirm that the issue may go out now."))
+        if not form.ok:
+            return _issue_page(request, session, issue, send_now=form, status_code=400)
+        if not issues.schedule_issue(session, issue=issue, at=utcnow(), user_id=principal.user_id):
+            raise HTTPException(409, _(STARTED))
+        count = subscriptions.confirmed_count(session)
+        session.commit()
+        flash(
+            request,
+            ngettext(
+                "The issue is on its way to %(num)s subscriber: sending starts within a minute.",
+                "The issue is on its way to %(num)s subscribers: sending starts within a minute.",
+                count,
+            ),
         )
         return _to_issue(issue)
 
@@ -362,5 +401,6 @@ def routes() -> list[BaseRoute]:
         Route("/newsletter/{issue_id:int}/preview", issue_preview, name="ws_issue_preview"),
         post("/newsletter/{issue_id:int}/test", issue_test, name="ws_issue_test"),
         post("/newsletter/{issue_id:int}/schedule", issue_schedule, name="ws_issue_schedule"),
+        post("/newsletter/{issue_id:int}/send", issue_send_now, name="ws_issue_send_now"),
         post("/newsletter/{issue_id:int}/cancel", issue_cancel, name="ws_issue_cancel"),
     ]

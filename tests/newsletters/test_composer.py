@@ -300,6 +300,38 @@ def test_scheduling_needs_the_subject_in_both_languages(editor: TestClient, sess
     assert "Write the subject in both languages before scheduling (missing: English)." in response.text
 
 
+def test_send_now_says_to_how_many_and_asks_to_confirm(editor: TestClient, session: Session) -> None:
+    draft = issue(session)
+    subscriber(session, "an@example.be")
+    subscriber(session, "bo@example.nl", language="en")
+    subscriber(session, "gone@example.be", status=SubscriptionStatus.UNSUBSCRIBED)
+    session.commit()
+    page = editor.get(f"/en/coordinator/newsletter/{draft.id}").text
+    assert "It goes to 2 confirmed subscribers" in " ".join(page.split())
+    path = f"/en/coordinator/newsletter/{draft.id}/send"
+    unconfirmed = post(editor, path, {})
+    assert unconfirmed.status_code == 400
+    assert "Tick the box to confirm that the issue may go out now." in unconfirmed.text
+    session.expire_all()
+    assert session.get(NewsletterIssue, draft.id).status == IssueStatus.DRAFT  # type: ignore[union-attr]
+
+    sent = post(editor, path, {"confirm": "1"}, follow_redirects=False)
+    assert sent.status_code == 303
+    assert "The issue is on its way to 2 subscribers" in editor.get(sent.headers["location"]).text
+    session.expire_all()
+    stored = session.get(NewsletterIssue, draft.id)
+    assert stored is not None and stored.status == IssueStatus.SCHEDULED  # the scheduler's next tick sends it
+    assert stored.scheduled_for is not None and stored.scheduled_for <= utcnow()
+    assert post(editor, path, {"confirm": "1"}).status_code in (
+        303,
+        409,
+    )  # scheduled: still changeable, or not
+
+    untitled = issue(session, subject_en="")
+    refused = post(editor, f"/en/coordinator/newsletter/{untitled.id}/send", {"confirm": "1"})
+    assert refused.status_code == 400 and "before sending (missing: English)" in refused.text
+
+
 def test_cancel_a_scheduled_or_sending_issue(editor: TestClient, session: Session) -> None:
     draft = issue(session)
     assert post(editor, f"/en/coordinator/newsletter/{draft.id}/cancel", {}).status_code == 409
