@@ -322,10 +322,6 @@ def test_send_now_says_to_how_many_and_asks_to_confirm(editor: TestClient, sessi
     stored = session.get(NewsletterIssue, draft.id)
     assert stored is not None and stored.status == IssueStatus.SCHEDULED  # the scheduler's next tick sends it
     assert stored.scheduled_for is not None and stored.scheduled_for <= utcnow()
-    assert post(editor, path, {"confirm": "1"}).status_code in (
-        303,
-        409,
-    )  # scheduled: still changeable, or not
 
     untitled = issue(session, subject_en="")
     refused = post(editor, f"/en/coordinator/newsletter/{untitled.id}/send", {"confirm": "1"})
