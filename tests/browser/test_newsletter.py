@@ -47,11 +47,26 @@ def test_subscribe_confirm_and_change_preferences(page: Any, hub_directory: Path
     page.get_by_label("Engels", exact=True).check()
     page.get_by_label("Bouw", exact=True).check()
     page.get_by_role("button", name="Mijn keuzes bewaren").click()
-    page.wait_for_load_state()
-    assert "Je keuzes zijn bewaard." in page.get_by_role("status").inner_text()
+    # The page goes on in the language just chosen.
+    page.wait_for_url(re.compile(r".*/en/newsletter/preferences/.+"))
+    assert "Your choices are saved." in page.get_by_role("status").inner_text()
     assert (
-        page.get_by_label("Bouw", exact=True).is_checked()
-        and page.get_by_label("Engels", exact=True).is_checked()
+        page.get_by_label("Construction", exact=True).is_checked()
+        and page.get_by_label("English", exact=True).is_checked()
     )
     welcome = [m for m in mail_to(hub_directory, ADDRESS) if m["Subject"] == "Welkom bij de nieuwsbrief"]
     assert len(welcome) == 1
+
+
+def test_a_group_of_lists_is_ticked_at_once(page: Any) -> None:
+    page.goto("/en/newsletter")
+    programmes = page.locator("fieldset.follow-group", has=page.locator("legend", has_text="Programmes"))
+    boxes = programmes.locator("input[type=checkbox]")
+    assert boxes.count() == 3 and not any(boxes.nth(i).is_checked() for i in range(3))
+    programmes.get_by_role("button", name="Select all: Programmes").click()
+    assert all(boxes.nth(i).is_checked() for i in range(3))
+    programmes.get_by_role("button", name="Select none: Programmes").click()
+    assert not any(boxes.nth(i).is_checked() for i in range(3))
+    # Each programme's communities are a group of their own.
+    assert page.locator("fieldset.follow-group legend", has_text="Communities of GDCA").count() == 1
+    assert axe_violations(page) == []
