@@ -1,11 +1,11 @@
-"""Pilots counted per programme and per product group, and a product group's newest pilots."""
+"""Pilots counted per programme and per product group, and the newest pilots (of a product group, or all)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from hub.pilots.models import Pilot
 from hub.records import live_counts
@@ -45,3 +45,14 @@ def newest_pilots(session: Session, *, product_group_id: int, limit: int) -> Seq
         .order_by(Pilot.programme_id, ranked.c.rank)
     )
     return [(pilot, total) for pilot, total in rows]
+
+
+def newest(session: Session, *, limit: int = 4) -> Sequence[Pilot]:
+    """The live pilots that started last (by their own start date), for the home page."""
+    return session.scalars(
+        select(Pilot)
+        .where(Pilot.withdrawn_at.is_(None), Pilot.starts_on.is_not(None))
+        .options(joinedload(Pilot.programme))
+        .order_by(Pilot.starts_on.desc(), Pilot.id.desc())
+        .limit(limit)
+    ).all()

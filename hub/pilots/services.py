@@ -496,14 +496,3 @@ def pilots_of(
         .options(joinedload(Pilot.programme))
     )
     return paginate(session, statement, page=page)
-
-
-def newest(session: Session, *, limit: int = 4) -> Sequence[Pilot]:
-    """The live pilots that started last (by their own start date), for the home page."""
-    return session.scalars(
-        select(Pilot)
-        .where(_LIVE, Pilot.starts_on.is_not(None))
-        .options(joinedload(Pilot.programme))
-        .order_by(Pilot.starts_on.desc(), Pilot.id.desc())
-        .limit(limit)
-    ).all()

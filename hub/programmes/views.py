@@ -12,7 +12,7 @@ from hub.events import services as events
 from hub.i18n import N_
 from hub.news import services as news
 from hub.organisations.services import participants
-from hub.pilots import services as pilots
+from hub.pilots import figures as pilots
 from hub.programmes import services
 from hub.public import record
 from hub.web import db, render

@@ -11,8 +11,8 @@ change such a source, and choose the programmes whose records it may bring in.
 
 An export may be uploaded instead of fetched: the file is kept as ``<key>.<csv|json|xlsx|ods>`` in
 the uploads folder (only once the rest of the form is valid) and named in the ``upload`` option. A
-file previewed before saving (``hub.sync.preview``) waits there under a random name the form carries
-(``keep_pending``) until the source is saved; one left waiting for a day is removed.
+file previewed before saving (``hub.sync.preview``) waits there (``hub.sync.uploads``) until the
+source is saved.
 """
 
 from __future__ import annotations
@@ -20,12 +20,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import os
-import re
-import secrets
-import shutil
-import tempfile
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -46,13 +40,12 @@ from hub.records import LANGUAGES
 from hub.sync import display
 from hub.sync.models import Source
 from hub.sync.schedule import DAYS, KINDS, MAX_MINUTES, MIN_MINUTES, Choice, choice, normalise
+from hub.sync.uploads import pending_file
 from hub.sync.validation import KEY, PEER_KIND, SourceInput, source_values
 
 MAX_UPLOAD_BYTES = 200 * 2**20  # exports of 100,000 rows are a few tens of MB
 MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 2**20  # the file and the form's other fields
 FORMATS = ("csv", "json", "xlsx", "ods")
-PENDING = re.compile(r"\.pending-[A-Za-z0-9_-]{22}\.(csv|json|xlsx|ods)")
-PENDING_SECONDS = 24 * 3600
 DEFAULT_SCHEDULE = "every 360"
 # The options each kind of source takes (the form field is named after the option, except a
 # feed's "fields", which shares the "columns" textarea: both map target fields to the source's).
@@ -460,42 +453,3 @@ def _check_workbook(
 def _kept_name(key: str, extension: str) -> str:
     # The key names the file; an invalid key is refused with its own message before anything is kept.
     return f"{key if KEY.fullmatch(key) else 'upload'}.{extension}"
-
-
-def keep_pending(upload: UploadFile, directory: Path, extension: str) -> str:
-    """Keeps a previewed file until its source is saved; its (random) name goes back in the form."""
-    if directory.is_dir():  # files left waiting for a day were never saved
-        limit = time.time() - PENDING_SECONDS
-        for path in directory.glob(".pending-*"):
-            if path.stat().st_mtime < limit:
-                path.unlink(missing_ok=True)
-    name = f".pending-{secrets.token_urlsafe(16)}.{extension}"
-    keep_upload(upload, directory, name)
-    return name
-
-
-def pending_file(directory: Path, name: str) -> Path | None:
-    """The waiting file ``name`` names, if it is a name the hub gave and the file is still there."""
-    if not PENDING.fullmatch(name or ""):
-        return None
-    path = directory / name
-    return path if path.is_file() else None
-
-
-def keep_upload(upload: UploadFile, directory: Path, name: str) -> None:
-    """Copies the uploaded file into the uploads folder as ``name``, replacing it atomically.
-
-    Starlette has spooled the upload to a temporary file already (capped by ``MAX_BODY_BYTES``);
-    this copies it in chunks, so memory stays small whatever the size.
-    """
-    directory.mkdir(parents=True, exist_ok=True)
-    descriptor, partial = tempfile.mkstemp(dir=directory, prefix=".upload-", suffix=".part")
-    try:
-        with os.fdopen(descriptor, "wb") as target:
-            upload.file.seek(0)
-            shutil.copyfileobj(upload.file, target, 2**20)
-        os.replace(partial, directory / name)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(partial)
-        raise

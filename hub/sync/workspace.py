@@ -35,7 +35,7 @@ from hub.pagination import Page
 from hub.programmes.services import editable_programmes
 from hub.records import LANGUAGES
 from hub.security import form_view
-from hub.sync import display, preview, runner, services, source_form
+from hub.sync import display, preview, runner, services, source_form, uploads
 from hub.sync.jobs import LEASE
 from hub.sync.models import RunStatus, RunTrigger, Source, SyncRun
 from hub.sync.runner import RunSettings
@@ -266,24 +266,24 @@ def _save(request: Request, data: FormData, *, new: bool) -> Response:
         else:
             source = _source(session, request, principal)
             _refuse_if_declared(source)
-        uploads = request.app.state.settings.uploads_dir
+        folder = request.app.state.settings.uploads_dir
         if data.get("preview"):
-            return _preview(request, session, principal, data, source=source, uploads=uploads)
+            return _preview(request, session, principal, data, source=source, folder=folder)
         parsed = source_form.parse(
             session,
             data,
             principal=principal,
             programmes=programmes,
             source=source,
-            uploads_dir=uploads,
+            uploads_dir=folder,
             max_bytes=request.app.state.settings.fetch_max_bytes,
         )
         if parsed.data is None:
             return _form_page(request, session, principal, parsed.form, source=source, status_code=400)
         if parsed.upload is not None and parsed.upload_name is not None:
-            source_form.keep_upload(parsed.upload, uploads, parsed.upload_name)
+            uploads.keep_upload(parsed.upload, folder, parsed.upload_name)
         elif parsed.pending is not None and parsed.upload_name is not None:
-            os.replace(parsed.pending, uploads / parsed.upload_name)
+            os.replace(parsed.pending, folder / parsed.upload_name)
         record = Source() if source is None else source
         before = {} if new else _snapshot(record)
         services.save_source(session, source=record, values=parsed.data)
@@ -310,7 +310,7 @@ def _preview(
     data: FormData,
     *,
     source: Source | None,
-    uploads: Path,
+    folder: Path,
 ) -> Response:
     """The form again, with what the hub reads of the file: nothing is saved or written."""
     form = Form.submitted(data, multi=("peer_programmes",))
@@ -319,12 +319,12 @@ def _preview(
     if isinstance(sent, UploadFile) and sent.filename:
         extension = source_form.upload_format(form, sent)
         if extension is not None:
-            form.raw["pending"] = source_form.keep_pending(sent, uploads, extension)
-            path = uploads / str(form.raw["pending"])
-    elif (waiting := source_form.pending_file(uploads, form.value("pending"))) is not None:
+            form.raw["pending"] = uploads.keep_pending(sent, folder, extension)
+            path = folder / str(form.raw["pending"])
+    elif (waiting := uploads.pending_file(folder, form.value("pending"))) is not None:
         path = waiting
     elif source is not None and source.options.get("upload") and not form.value("url"):
-        path = uploads / str(source.options["upload"])
+        path = folder / str(source.options["upload"])
     if path is None or not path.is_file():
         if not form.errors:
             form.error("upload", _("Choose a file to preview."))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from typing import Any
 
 from sqlalchemy import func, select
@@ -84,6 +87,33 @@ def test_create_and_edit_a_pilot_in_both_languages(
     audit = coordinator.get("/en/coordinator/audit")
     assert audit.status_code == 200
     assert "Circular office chairs" in audit.text and "Circular chairs for offices" in audit.text
+    # In the coordinator's words: labels as the forms say them, names for ids, a link to the record.
+    text = " ".join(re.sub(r"<[^>]+>", " ", audit.text).split())
+    assert "Title (English)" in text and "title_en" not in text
+    assert "changed · Pilot" in text and "created · Pilot" in text
+    assert f'href="/en/coordinator/pilots/{entries[0].entity_id}"' in audit.text
+    assert "Programme — GDCA" in text  # programme_id shown by name (none before: it was created)
+    dutch = " ".join(re.sub(r"<[^>]+>", " ", coordinator.get("/nl/coordinator/audit").text).split())
+    assert "Titel (Engels)" in dutch and "gewijzigd · Pilot" in dutch and "aangemaakt · Pilot" in dutch
+    # Filtered: by kind and record; and downloaded with the same filters.
+    only = coordinator.get("/en/coordinator/audit", params={"kind": "sources"})
+    assert "No change matches these filters." in only.text
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                coordinator.get(
+                    "/en/coordinator/audit.csv",
+                    params={"kind": "pilots", "record": str(entries[0].entity_id)},
+                ).text.lstrip("\ufeff")
+            )
+        )
+    )
+    assert rows[0] == ["When", "Who", "What", "Kind", "Record", "Field", "Before", "After"]
+    assert ["Title (English)", "Circular office chairs", "Circular chairs for offices"] in [
+        r[5:] for r in rows
+    ]
+    bad = coordinator.get("/en/coordinator/audit", params={"record": "abc"})
+    assert bad.status_code == 400
 
 
 def test_invalid_input_keeps_what_was_typed_and_says_what_is_wrong(
