@@ -143,6 +143,8 @@ def routes() -> list[BaseRoute]:
         Route(community, communities.community_detail, name="community"),
         Route(community + "/join", communities.join_page, name="community_join"),
         post(community + "/join", communities.join_submit, name="community_join_submit"),
+        Route(community + "/contact", communities.contact_page, name="community_contact"),
+        post(community + "/contact", communities.contact_send, name="community_contact_send"),
         Route(meeting, communities.meeting_detail, name="meeting"),
         post(meeting + "/register", communities.meeting_register, name="meeting_register"),
         Route(community + "/meetings.ics", communities.community_calendar, name="community_calendar"),

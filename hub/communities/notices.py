@@ -26,6 +26,7 @@ from hub.communities.models import (
     RequestStatus,
 )
 from hub.i18n import N_
+from hub.public import Visitor
 from hub.settings import Settings
 
 
@@ -111,3 +112,27 @@ def proposal_waiting(
         title=proposal.title,
         proposal=proposal,
     )
+
+
+def contact_message(
+    settings: Settings, *, community: Community, sender: Visitor, message: str
+) -> list[EmailMessage]:
+    """A visitor's message to the community's contact person (in both languages: theirs is not
+    known), with Reply-To the visitor, so that the contact's address is never shown to them."""
+    assert community.contact_email
+    messages = mail.compose_bilingual(
+        settings,
+        to=[community.contact_email],
+        template="community_contact",
+        subject=N_("A message about %(community)s"),
+        route="community",
+        route_params={"community_id": community.id},
+        community=community.name_nl or community.name_en,
+        name=sender["name"],
+        email=sender["email"],
+        organisation=sender["organisation_name"],
+        text=message,
+    )
+    for one in messages:
+        one["Reply-To"] = sender["email"]
+    return messages

@@ -22,13 +22,13 @@ from hub.forms import TEXT_MAX, Form
 from hub.i18n import N_
 from hub.i18n import gettext as _
 from hub.programmes.services import list_programmes
-from hub.public import calendar_page, record, send_and_tell, visitor
+from hub.public import calendar_page, caught_bot, record, send_and_tell, visitor
 from hub.ratelimit import check_public_form
 from hub.refusals import Refused
 from hub.security import form_view
 from hub.taxonomy import services as taxonomy
 from hub.urls import url
-from hub.web import db, flash, found, language, page_with_form, render_page, writer_db
+from hub.web import db, flash, found, language, not_found, page_with_form, render_page, writer_db
 
 # The proposal's fields that the form names otherwise (it asks for codes, not ids).
 PROPOSAL_FORM = {
@@ -131,6 +131,52 @@ def join_submit(request: Request, data: FormData) -> Response:
             ),
         )
         return RedirectResponse(url("community", community_id=community.id), status_code=303)
+
+
+# --- writing to the contact person ---
+
+
+def _contact_page(request: Request, community: Community, form: Form, status_code: int = 200) -> Response:
+    return render_page(
+        request, "communities/contact.html", status_code=status_code, community=community, form=form
+    )
+
+
+def _contactable(session: Session, request: Request) -> Community:
+    community = _community(session, request)
+    if not community.contact_email:
+        raise not_found(_("This community has no contact person to write to."))
+    return community
+
+
+def contact_page(request: Request) -> Response:
+    with db(request) as session:
+        return _contact_page(request, _contactable(session, request), Form())
+
+
+@form_view
+def contact_send(request: Request, data: FormData) -> Response:
+    check_public_form(request)
+    form = Form.submitted(data)
+    with db(request) as session:
+        community = _contactable(session, request)
+        back = RedirectResponse(url("community", community_id=community.id), status_code=303)
+        thanks = _("Your message was sent to %(person)s.", person=community.contact_name)
+        if caught_bot(request, form, thanks):
+            return back
+        who = visitor(request, form)
+        message = form.text("message", max_length=4000, required=True)
+        if not form.ok:
+            return _contact_page(request, community, form, 400)
+        settings = request.app.state.settings
+        messages = notices.contact_message(settings, community=community, sender=who, message=message)
+    send_and_tell(
+        request,
+        messages,
+        sent=thanks,
+        unsent=_("The message could not be sent: the mail server did not accept it. Try again later."),
+    )
+    return back
 
 
 # --- proposing a community ---

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
@@ -193,3 +195,44 @@ def test_one_client_sending_form_after_form_is_stopped(client: TestClient, sessi
     assert answers[:limit] == [303] * limit
     assert answers[limit] == 429
     assert len(session.scalars(select(JoinRequest)).all()) == limit
+
+
+def test_a_visitor_writes_to_the_contact_person_whose_address_stays_private(
+    mail_client: TestClient, inbox: tuple[Inbox, int], session: Session
+) -> None:
+    gdca = factories.programme(session, "gdca")
+    community = factories.community(
+        session, gdca, name_en="Catering", contact_name="Melody", contact_email="melody@example.be"
+    )
+    silent = factories.community(session, gdca, contact_name="Nobody")  # no address: nothing to write to
+    session.commit()
+    page = mail_client.get(f"/en/communities/{community.id}")
+    assert f'href="/en/communities/{community.id}/contact"' in page.text and "Write to Melody" in page.text
+    path = f"/en/communities/{community.id}/contact"
+    form = mail_client.get(path)
+    assert form.status_code == 200 and "melody@example.be" not in form.text
+    assert mail_client.get(f"/en/communities/{silent.id}/contact").status_code == 404
+
+    def send(**fields: str) -> Any:
+        data = {"name": "An Peeters", "email": "an@example.be", "message": "Can we <b>join</b>?", **fields}
+        return mail_client.post(
+            path, data={**data, "csrf_token": csrf_of(mail_client, path)}, follow_redirects=False
+        )
+
+    empty = send(message="")
+    assert empty.status_code == 400 and 'value="an@example.be"' in empty.text  # what was typed stays
+    assert send(website="http://spam.example").status_code == 303  # a bot, thanked, and nothing sent
+    assert inbox[0].to("melody@example.be") == []
+
+    sent = send()
+    assert sent.status_code == 303
+    assert "Your message was sent to Melody." in mail_client.get(sent.headers["location"]).text
+    [message] = inbox[0].to("melody@example.be")
+    assert message["Reply-To"] == "an@example.be"
+    assert "A message about" in message["Subject"] and "Can we &lt;b&gt;join&lt;/b&gt;?" in html_of(message)
+    assert "An Peeters" in text_of(message) and f"/nl/communities/{community.id}" in text_of(message)
+    # Without the form's token, nothing is sent.
+    assert (
+        mail_client.post(path, data={"name": "X", "email": "x@example.be", "message": "hi"}).status_code
+        == 403
+    )
