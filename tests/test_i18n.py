@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -198,3 +199,18 @@ def test_a_stored_connector_problem_reads_in_the_reader_language() -> None:
             assert i18n.describe(*stored) == expected
         finally:
             i18n.current_language.reset(token)
+
+
+def test_the_dutch_says_je_never_u() -> None:
+    """One register everywhere (README: translating): "je", as on the public pages."""
+    with (Path(__file__).parent.parent / "locales" / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f)
+    formal = re.compile(r"\b(u|uw|U|Uw|kunt u|heeft u)\b")
+    found = [
+        text
+        for message in catalog
+        if message.id
+        for text in (message.string if isinstance(message.string, tuple | list) else [message.string])
+        if text and formal.search(text)
+    ]
+    assert found == []
