@@ -279,7 +279,17 @@ def as_raw(value: Any) -> str | list[str]:
     return str(value)
 
 
+# The programmes' own countries first (Flanders, the Netherlands), then the other North Sea
+# countries of ProCirc's region, then every other country by name.
+FIRST_COUNTRIES = ("BE", "NL", "DK", "DE", "NO", "SE", "GB", "FR")
+
+
 def countries() -> list[tuple[str, str]]:
-    """(ISO 3166-1 alpha-2 code, name in the current language), sorted by name."""
+    """(ISO 3166-1 alpha-2 code, name in the current language): ``FIRST_COUNTRIES``, then by name."""
     names = i18n.locale().territories
-    return sorted(((c, str(names[c])) for c in i18n.country_codes()), key=lambda item: item[1].casefold())
+    codes = i18n.country_codes()
+    first = [(c, str(names[c])) for c in FIRST_COUNTRIES if c in codes]
+    rest = sorted(
+        ((c, str(names[c])) for c in codes if c not in FIRST_COUNTRIES), key=lambda item: item[1].casefold()
+    )
+    return first + rest

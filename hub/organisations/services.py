@@ -397,3 +397,13 @@ def participations_by_role(session: Session) -> dict[int, dict[Role, int]]:
 
 def supporting_actions_by_programme(session: Session) -> dict[int, int]:
     return live_counts(session, SupportingAction.programme_id)
+
+
+def organisation_names(session: Session) -> list[tuple[int, str]]:
+    """Every live organisation's id and name, by name (for a picker)."""
+    rows = session.execute(
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.withdrawn_at.is_(None))
+        .order_by(Organisation.name, Organisation.id)
+    )
+    return [(organisation_id, name) for organisation_id, name in rows]

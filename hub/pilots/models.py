@@ -151,6 +151,9 @@ class PilotParty(Base):
     pilot: Mapped[Pilot] = relationship(back_populates="parties")
     organisation: Mapped[Organisation] = relationship()
 
+    def __str__(self) -> str:  # as the audit log keeps a pilot's parties
+        return f"{self.role.value} {self.organisation_id}"
+
 
 class PilotProgress(Base):
     """How far a pilot has come, as its procurer last reported it (and a coordinator published).

@@ -30,9 +30,10 @@ from hub.coordinator import (
 from hub.forms import TEXT_MAX, Form, as_raw, countries
 from hub.i18n import N_
 from hub.i18n import gettext as _
+from hub.organisations.services import organisation_names
 from hub.pilots.fields import FIELDS, LOCAL_FIELDS
 from hub.pilots.forms import parse_dates, parse_impact
-from hub.pilots.models import Pilot, PilotStatus
+from hub.pilots.models import Pilot, PilotRole, PilotStatus
 from hub.pilots.services import get_pilot, pilots_of
 from hub.pilots.translations import untranslated_pilots
 from hub.pilots.writes import PilotInput, add_locally, create_pilot, update_pilot
@@ -50,7 +51,7 @@ class PilotScreens(RecordScreens[Pilot, PilotInput]):
     record_name = "pilot"
     form_template = "pilots/workspace/form.html"
     fields = FIELDS
-    multi = ("strategy_ids", "sdgs")
+    multi = ("strategy_ids", "sdgs", "party_organisation", "party_role")
     missing = N_("There is no pilot with number %(id)s.")
     created = N_("The pilot was created.")
     archived = N_("The pilot was archived: it no longer shows on the public pages.")
@@ -67,6 +68,8 @@ class PilotScreens(RecordScreens[Pilot, PilotInput]):
             "phases": list(Phase),
             "statuses": list(PilotStatus),
             "languages": LANGUAGES,
+            "organisations": organisation_names(session),
+            "roles": list(PilotRole),
         }
 
     def parse(self, form: Form, choices: dict[str, Any]) -> PilotInput | None:
@@ -85,6 +88,7 @@ class PilotScreens(RecordScreens[Pilot, PilotInput]):
         strategy_ids = form.keys("strategy_ids", {str(s.id) for s in choices["strategies"]})
         values["strategy_ids"] = tuple(int(i) for i in strategy_ids)
         values["sdgs"] = tuple(sorted(int(n) for n in form.keys("sdgs", sdgs.FORM_VALUES)))
+        values["parties"] = parse_parties(form, choices["organisations"])
         return PilotInput(**values) if form.ok else None
 
     def create(self, session: Session, values: PilotInput, principal: Principal) -> Pilot:
@@ -100,6 +104,8 @@ class PilotScreens(RecordScreens[Pilot, PilotInput]):
         initial = super().current(record)
         initial.raw["strategy_ids"] = [str(s.id) for s in record.strategies]
         initial.raw["sdgs"] = [str(number) for number in record.sdgs]
+        initial.raw["party_organisation"] = [party.organisation.name for party in record.parties]
+        initial.raw["party_role"] = [party.role.value for party in record.parties]
         return initial
 
     def context(
@@ -120,6 +126,33 @@ class PilotScreens(RecordScreens[Pilot, PilotInput]):
             filters=lambda read: {"status": read.member("status", PilotStatus)},
             statuses=list(PilotStatus),
         )
+
+
+def parse_parties(form: Form, organisations: Sequence[tuple[int, str]]) -> tuple[tuple[int, PilotRole], ...]:
+    """The organisations named in the rows of the form (by their name, as the picker offers them)
+    with their roles; a name the hub does not know is an error of the field."""
+    by_name = {" ".join(name.split()).casefold(): organisation_id for organisation_id, name in organisations}
+    roles = form.values("party_role")
+    parties = []
+    for row, name in enumerate(form.values("party_organisation")):
+        name = " ".join(name.split())
+        if not name:
+            continue
+        organisation_id = by_name.get(name.casefold())
+        role = roles[row] if row < len(roles) else ""
+        if organisation_id is None:
+            form.error(
+                "party_organisation",
+                _(
+                    "There is no organisation “%(name)s” in the hub: add it under Organisations first.",
+                    name=name[:80],
+                ),
+            )
+        elif role not in {r.value for r in PilotRole}:
+            form.error("party_organisation", _("Choose the role of %(name)s.", name=name[:80]))
+        else:
+            parties.append((organisation_id, PilotRole(role)))
+    return tuple(parties)
 
 
 screens = PilotScreens()

@@ -18,7 +18,7 @@ from hub import changes
 from hub.i18n import gettext as _
 from hub.inputs import TitledInput
 from hub.pilots.fields import FIELDS, LOCAL_FIELDS, broken
-from hub.pilots.models import Pilot, PilotStatus
+from hub.pilots.models import Pilot, PilotParty, PilotRole, PilotStatus
 from hub.refusals import Invalid
 from hub.taxonomy.models import Phase
 from hub.taxonomy.services import strategies_by_id
@@ -52,10 +52,15 @@ class PilotInput(TitledInput[Pilot]):
     co2_result_t: Decimal | None = None
     strategy_ids: tuple[int, ...] = ()
     sdgs: tuple[int, ...] = ()
+    parties: tuple[tuple[int, PilotRole], ...] = ()  # (organisation id, role), in the order shown
 
     @classmethod
     def links_of(cls, pilot: Pilot) -> dict[str, Any]:
-        return {"strategy_ids": tuple(s.id for s in pilot.strategies), "sdgs": tuple(pilot.sdgs)}
+        return {
+            "strategy_ids": tuple(s.id for s in pilot.strategies),
+            "sdgs": tuple(pilot.sdgs),
+            "parties": tuple((party.organisation_id, party.role) for party in pilot.parties),
+        }
 
 
 def errors_of(data: PilotInput) -> dict[str, str]:
@@ -89,9 +94,21 @@ def _save(session: Session, pilot: Pilot, data: PilotInput, user_id: int, summar
     values = data.values()
     values["strategies"] = strategies_by_id(session, ids=data.strategy_ids)
     values["sdgs"] = sorted(data.sdgs)
+    values["parties"] = _parties(pilot, data.parties)
     return changes.save_input(
         session, record=pilot, data=data, user_id=user_id, values=values, summary=summary
     )
+
+
+def _parties(pilot: Pilot, chosen: tuple[tuple[int, PilotRole], ...]) -> list[PilotParty]:
+    """The pilot's parties as chosen, keeping the rows it has (a row is its organisation and role)."""
+    kept = {(party.organisation_id, party.role): party for party in pilot.parties}
+    parties = []
+    for position, key in enumerate(dict.fromkeys(chosen)):
+        party = kept.get(key) or PilotParty(organisation_id=key[0], role=key[1])
+        party.position = position
+        parties.append(party)
+    return parties
 
 
 def add_locally(session: Session, *, pilot: Pilot, values: Mapping[str, Any], user_id: int) -> None:

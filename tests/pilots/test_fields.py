@@ -55,7 +55,7 @@ def test_the_fields_are_the_pilots_own_columns() -> None:
 
 def test_the_typed_input_has_every_field() -> None:
     names = [field.name for field in dataclasses.fields(PilotInput)]
-    assert set(names) - {"strategy_ids", "sdgs"} == set(FIELDS)
+    assert set(names) - {"strategy_ids", "sdgs", "parties"} == set(FIELDS)  # links, not columns
 
 
 def test_a_sync_writes_every_field_and_a_source_feeds_a_declared_subset() -> None:
@@ -94,7 +94,8 @@ def test_the_coordinators_form_has_every_field(coordinator: TestClient, network:
     assert page.status_code == 200
     form = re.search(r'<form method="post"[^>]*class="workspace-form".*?</form>', page.text, re.S)
     assert form is not None
-    names = set(re.findall(r'name="([^"]+)"', form.group())) - {"csrf_token", "strategy_ids", "sdgs"}
+    links = {"strategy_ids", "sdgs", "party_organisation", "party_role"}
+    names = set(re.findall(r'name="([^"]+)"', form.group())) - {"csrf_token", *links}
     assert names == set(FIELDS)
 
 

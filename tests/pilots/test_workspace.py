@@ -254,3 +254,55 @@ def test_a_form_without_csrf_token_is_refused(
     response = coordinator.post("/en/coordinator/pilots/new", data=pilot_form(network))
     assert response.status_code == 403
     assert session.scalar(select(func.count()).select_from(Pilot)) == before
+
+
+def test_a_pilot_gets_its_organisations_with_their_roles(
+    coordinator: TestClient, network: Network, session: Session
+) -> None:
+    city = factories.organisation(session, "Stad Voorbeeldegem")
+    maker = factories.organisation(session, "Meubelmakerij Hergebruik")
+    session.commit()
+    page = coordinator.get("/en/coordinator/pilots/new").text
+    assert '<datalist id="organisation-names">' in page and '<option value="Stad Voorbeeldegem">' in page
+    data = pilot_form(
+        network,
+        party_organisation=["stad voorbeeldegem", "Meubelmakerij  Hergebruik", ""],  # case and spaces aside
+        party_role=["procurer", "supplier", "procurer"],
+    )
+    response = post(coordinator, "/en/coordinator/pilots/new", data, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    pilot = session.scalar(select(Pilot).where(Pilot.title_en == "Circular office chairs"))
+    assert pilot is not None
+    assert [(p.organisation_id, p.role.value) for p in pilot.parties] == [
+        (city.id, "procurer"),
+        (maker.id, "supplier"),
+    ]
+    public = coordinator.get(f"/en/pilots/{pilot.id}").text
+    assert "Stad Voorbeeldegem" in public and "no organisations recorded" not in public.lower()
+    edit = coordinator.get(f"/en/coordinator/pilots/{pilot.id}").text
+    assert 'value="Stad Voorbeeldegem"' in edit and 'value="Meubelmakerij Hergebruik"' in edit
+
+    # A name the hub does not know is refused, and what was typed stays.
+    unknown = pilot_form(network, party_organisation=["Nergensland BV"], party_role=["supplier"])
+    refused = post(coordinator, f"/en/coordinator/pilots/{pilot.id}", unknown)
+    assert refused.status_code == 400
+    assert "There is no organisation “Nergensland BV” in the hub" in refused.text
+    assert 'value="Nergensland BV"' in refused.text
+    # Emptied, the row takes the organisation off (the other stays).
+    kept = pilot_form(
+        network, party_organisation=["", "Meubelmakerij Hergebruik"], party_role=["procurer", "supplier"]
+    )
+    assert (
+        post(coordinator, f"/en/coordinator/pilots/{pilot.id}", kept, follow_redirects=False).status_code
+        == 303
+    )
+    session.expire_all()
+    assert [(p.organisation_id, p.role.value) for p in pilot.parties] == [(maker.id, "supplier")]
+
+
+def test_belgium_and_the_netherlands_come_first_among_countries(
+    coordinator: TestClient, network: Network
+) -> None:
+    page = coordinator.get("/en/coordinator/pilots/new").text
+    options = re.findall(r'<option value="([A-Z]{2})"', page[page.index('id="f-country"') :])
+    assert options[:3] == ["BE", "NL", "DK"]
