@@ -7,6 +7,8 @@ claimed with one conditional UPDATE, so two coordinators never both publish one 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -30,6 +32,7 @@ from hub.db import utcnow
 from hub.forms import Form
 from hub.i18n import N_
 from hub.i18n import gettext as _
+from hub.organisations.models import Organisation
 from hub.participants import display, invitations, notices, publishing
 from hub.participants import services as entries
 from hub.participants.forms import raw_of
@@ -61,6 +64,24 @@ def _invitation_page(
     )
 
 
+def _organisation_chosen(form: Form, organisations: Sequence[Organisation]) -> str | None:
+    """The organisation the picker names (typed and chosen from the list), or the id a script posts."""
+    named = " ".join(form.value("organisation_name").split())
+    if not named:
+        return form.key("organisation_id", {str(o.id) for o in organisations})
+    by_name = {" ".join(o.name.split()).casefold(): str(o.id) for o in organisations}
+    chosen = by_name.get(named.casefold())
+    if chosen is None:
+        form.error(
+            "organisation_id",
+            _(
+                "No organisation of your programmes is called “%(name)s”: choose one from the list.",
+                name=named[:80],
+            ),
+        )
+    return chosen
+
+
 def participant_list(request: Request) -> Response:
     principal = require_principal(request)
     with db(request) as session:
@@ -79,12 +100,8 @@ def participant_invite(request: Request, data: FormData) -> Response:
         programmes = editable_programmes(session, programme_ids=scope(principal))
         forbid_unless(bool(programmes))
         programme = form.key("programme_id", {str(p.id) for p in programmes})
-        organisation = form.key(
-            "organisation_id",
-            {
-                str(o.id)
-                for o in invitations.participating_organisations(session, programme_ids=scope(principal))
-            },
+        organisation = _organisation_chosen(
+            form, invitations.participating_organisations(session, programme_ids=scope(principal))
         )
         email = form.email("email", required=True)
         name = form.line("name", max_length=200)

@@ -143,7 +143,35 @@ def test_the_invitation_form_keeps_what_was_typed_and_stays_in_scope(
         form_page="/en/coordinator/participants",
     )
     assert other.status_code == 400 and "Choose one of the options offered" in other.text
+    # The picker names the organisation; a name no organisation of the programmes has is refused.
+    unknown = post(
+        client,
+        "/en/coordinator/participants",
+        {"programme_id": str(ambition.gdca.id), "organisation_name": "Nergens BV", "email": "a@b.org"},
+        form_page="/en/coordinator/participants",
+    )
+    assert (
+        unknown.status_code == 400
+        and "No organisation of your programmes is called “Nergens BV”" in unknown.text
+    )
+    assert 'value="Nergens BV"' in unknown.text and '<datalist id="invitation-organisations">' in unknown.text
     assert session.scalar(select(Invitation)) is None
+    named = post(
+        client,
+        "/en/coordinator/participants",
+        {
+            "programme_id": str(ambition.gdca.id),
+            "organisation_name": ambition.city.name.upper(),
+            "email": "c@d.org",
+            "language": "en",
+        },
+        form_page="/en/coordinator/participants",
+    )
+    assert named.status_code == 200, named.text  # sent, the page again
+    invitation = session.scalar(select(Invitation))
+    assert invitation is not None and invitation.organisation_id == ambition.city.id
+    session.delete(invitation)
+    session.commit()
     missing_csrf = client.post("/en/coordinator/participants", data={"email": "a@b.org"})
     assert missing_csrf.status_code == 403
 
