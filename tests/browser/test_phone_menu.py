@@ -50,3 +50,22 @@ def test_on_a_laptop_the_menu_is_one_line(browser: Any, hub_url: str, lang: str)
         page.screenshot(path=str(ARTIFACTS / f"menu-1366-{lang}.png"))
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_programmes_figures_fit_a_phone(browser: Any, hub_url: str, lang: str) -> None:
+    context = browser.new_context(base_url=hub_url, viewport={"width": 390, "height": 844}, bypass_csp=True)
+    page = context.new_page()
+    try:
+        page.goto(f"/{lang}/programmes/gdca")
+        figures = page.locator("table.figures")
+        assert figures.count() == 1
+        cells = "Array.from(document.querySelectorAll('table.figures td'))"
+        right = page.evaluate(f"Math.max(...{cells}.map(cell => cell.getBoundingClientRect().right))")
+        assert right <= 390, right  # no cell runs off the screen (the source column was cut mid-word)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"programme-390-{lang}.png"), full_page=True)
+        assert axe_violations(page) == []
+    finally:
+        context.close()
