@@ -7,9 +7,9 @@ run row), alternating which goes first, and reports rows per second of each and 
 (medians, with the spread of the rounds). Goal (issue 21): the spreadsheet at ≥ 50 % of the CSV.
 
 It also measures, in fresh processes, how far the resident memory rises while 10,000 and while
-100,000 rows of the ``.xlsx`` are synced. Goal: less than 50 MB apart. python-calamine lays a sheet
-out in memory as a whole (about 55 bytes a cell), so this figure grows with the sheet's cells;
-``connectors.workbook_checks.MAX_CELLS`` bounds it. Exits 0 when both goals are met, 1 when not.
+100,000 rows of the ``.xlsx`` are synced. Goal: less than 50 MB apart (python-calamine holds a sheet
+whole, so a file over ``connectors.spreadsheet.STREAM_BYTES`` is streamed with openpyxl instead).
+Exits 0 when both goals are met, 1 when not.
 """
 
 from __future__ import annotations

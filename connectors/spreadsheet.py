@@ -17,7 +17,9 @@ Hidden rows and columns are read like any other: a filter hides rows that are st
 hidden sheet is read only when it is named.
 
 Rows are numbered as the spreadsheet shows them (1-based), so that a coordinator finds the row an
-error names. Calamine keeps its own copy of the sheet; Python holds one row at a time.
+error names. Calamine keeps its own copy of the sheet (about 55 bytes a cell); an .xlsx larger than
+``STREAM_BYTES`` is read instead as a stream by openpyxl's read-only mode (slower, flat memory; its
+merged cells are not filled). Python holds one row at a time either way.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from itertools import chain, islice
 from typing import IO, Any, TypeVar
 
+import openpyxl
 from python_calamine import (
     CalamineSheet,
     CalamineWorkbook,
@@ -49,6 +52,7 @@ from connectors.workbook_checks import (
 
 FORMATS = ("xlsx", "ods")
 MAX_ROWS = 200_000  # rows of a sheet, the header and the rows above it included
+STREAM_BYTES = 2 * 2**20  # a larger .xlsx is read as a stream (openpyxl): calamine would hold it whole
 MIN_UNPACKED = 200 * 2**20  # what a workbook may unpack to, at least (else 10 × the file size limit)
 HEADER_SCAN = 20  # the header row is looked for in this many rows
 # Error values as text (ODS files and pasted values have them; calamine gives xlsx errors as empty).
@@ -89,7 +93,29 @@ class Sheet:
             yield index + 1, cells
 
 
-def open_sheet(source: IO[bytes], format: str, sheet: str | None = None, *, max_bytes: int) -> Sheet:
+@dataclasses.dataclass(frozen=True)
+class StreamedSheet:
+    """A sheet of a large .xlsx, read row by row from its XML (openpyxl's read-only mode) so that
+    memory stays flat however long it is: calamine would hold every cell at once (about 55 bytes
+    each). Its merged cells are not filled (large exports rarely have any)."""
+
+    name: str
+    height: int
+    worksheet: Any = dataclasses.field(repr=False)
+
+    def rows(self) -> Iterator[Row]:
+        """``(row number, cells)`` for every row from the first, each at least as wide as those before."""
+        width = 0
+        for number, raw in enumerate(self.worksheet.iter_rows(min_row=1, values_only=True), start=1):
+            cells = [_cell(value) for value in raw]
+            width = max(width, len(cells))
+            cells += [None] * (width - len(cells))
+            yield number, cells
+
+
+def open_sheet(
+    source: IO[bytes], format: str, sheet: str | None = None, *, max_bytes: int
+) -> Sheet | StreamedSheet:
     """The sheet named ``sheet`` (or at that position among the visible ones: "1", "2", …; by
     default the first visible one) of the workbook ``source`` holds, checked and ready to read.
 
@@ -103,6 +129,8 @@ def open_sheet(source: IO[bytes], format: str, sheet: str | None = None, *, max_
             limit=megabytes(max_bytes),
         )
     check_package(data, format, max(10 * max_bytes, MIN_UNPACKED))
+    if format == "xlsx" and len(data) > STREAM_BYTES:
+        return _streamed(data, sheet)
     workbook = _calamine(CalamineWorkbook.from_filelike, io.BytesIO(data))
     del data
     try:
@@ -113,6 +141,16 @@ def open_sheet(source: IO[bytes], format: str, sheet: str | None = None, *, max_
     if grid.end is None:
         raise Problem(N_("The sheet “%(sheet)s” is empty."), sheet=name)
     height = grid.end[0] + 1
+    _check_height(name, height)
+    # ODS gives no merged ranges (calamine reads them from .xlsx only): its merged cells stay as they are.
+    merged = tuple(grid.merged_cell_ranges or ())
+    _check_merged(merged, grid)
+    return Sheet(name, height, grid, merged)
+
+
+def _check_height(name: str, height: int) -> None:
+    if height == 0:
+        raise Problem(N_("The sheet “%(sheet)s” is empty."), sheet=name)
     if height > MAX_ROWS:
         raise Problem(
             N_(
@@ -123,10 +161,35 @@ def open_sheet(source: IO[bytes], format: str, sheet: str | None = None, *, max_
             rows=height,
             limit=MAX_ROWS,
         )
-    # ODS gives no merged ranges (calamine reads them from .xlsx only): its merged cells stay as they are.
-    merged = tuple(grid.merged_cell_ranges or ())
-    _check_merged(merged, grid)
-    return Sheet(name, height, grid, merged)
+
+
+def _streamed(data: bytes, wanted: str | None) -> StreamedSheet:
+    """The sheet of a large .xlsx (checked already), to be read as a stream."""
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:
+        raise unreadable(error) from None
+    visible = [ws.title for ws in book.worksheets if ws.sheet_state == "visible"]
+    every = [ws.title for ws in book.worksheets]
+    if wanted is None:
+        if not visible:
+            raise Problem(N_("The workbook has no visible sheet; give the name of the sheet to read."))
+        name = visible[0]
+    elif wanted in every:
+        name = wanted
+    elif wanted.isdecimal() and 1 <= int(wanted) <= len(visible):
+        name = visible[int(wanted) - 1]
+    else:
+        raise Problem(
+            N_("The workbook has no sheet “%(sheet)s”; its sheets are: %(sheets)s."),
+            sheet=wanted,
+            sheets=", ".join(every),
+        )
+    worksheet = book[name]
+    # The height its <dimension> says, else counted: either way known before the first row goes out.
+    height = worksheet.max_row if worksheet.max_row else sum(1 for _ in worksheet.iter_rows(values_only=True))
+    _check_height(name, height)
+    return StreamedSheet(name, height, worksheet)
 
 
 def header_names(cells: Sequence[Any]) -> list[str]:
@@ -173,7 +236,7 @@ def find_header(rows: Sequence[Sequence[Any]], wanted: Collection[str] | None) -
 
 
 def locate_header(
-    sheet: Sheet, wanted: Collection[str] | None, header_row: int | None = None
+    sheet: Sheet | StreamedSheet, wanted: Collection[str] | None, header_row: int | None = None
 ) -> tuple[int, list[str], Iterator[Row]]:
     """The header row's number and names, and the rows below it, still to be read.
 

@@ -24,7 +24,7 @@ import pytest
 import xlsxwriter
 
 from connectors import spreadsheet, targets, workbook_checks
-from connectors.base import Cursor, Item
+from connectors.base import Cursor, Item, ItemError
 from connectors.fetch import Fetcher
 from connectors.messages import OptionsError, Problem
 from connectors.spreadsheet import Sheet, find_header, open_sheet
@@ -465,6 +465,47 @@ def test_a_workbook_feeds_items_like_a_csv_export(fetcher: Fetcher, uploads: Pat
         ("P-6", 10, "starts_on: “03/31/2024” is not a date (YYYY-MM-DD or DD/MM/YYYY)"),
     ]
     assert cursor.complete and cursor.expected == 7  # the rows under the header (row 3)
+
+
+def test_a_large_workbook_is_streamed_and_reads_the_same(
+    fetcher: Fetcher, uploads: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above ``STREAM_BYTES`` an .xlsx is read row by row (openpyxl): the same items and errors."""
+    name = upload(uploads, pilots_workbook(), "pilots.xlsx")
+    options = {"upload": name, "columns": {**PILOT["columns"], "starts_on": "start"}, "link_column": "page"}
+    whole = run(fetcher, **options)
+    monkeypatch.setattr(spreadsheet, "STREAM_BYTES", 0)
+    streamed = run(fetcher, **options)
+    with (uploads / name).open("rb") as source:
+        assert isinstance(spreadsheet.open_sheet(source, "xlsx", max_bytes=MB), spreadsheet.StreamedSheet)
+    assert streamed[0] == whole[0]
+
+    def said(errors: list[ItemError]) -> list[tuple[str | None, int | None, str]]:
+        return [(error.external_id, error.position, str(error.problem)) for error in errors]
+
+    assert said(streamed[1]) == said(whole[1])
+    assert (streamed[2].expected, streamed[2].complete) == (whole[2].expected, whole[2].complete)
+
+
+def test_a_large_workbook_is_read_with_flat_memory(
+    fetcher: Fetcher, uploads: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spreadsheet, "STREAM_BYTES", MB // 2)  # a smaller file than in use: a quick test
+    path = uploads / "large.xlsx"
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet("Pilots")
+    sheet.write_row(0, 0, COLUMNS)
+    for n in range(1, 30_001):
+        sheet.write_row(
+            n, 0, [f"P-{n}", f"Circular pilot number {n} with a longer title", "BE", "running", n + 0.5]
+        )
+    book.close()
+    assert path.stat().st_size > spreadsheet.STREAM_BYTES
+    connector = TabularConnector(TabularOptions.parse({**PILOT, "upload": "large.xlsx"}))
+    count, peak = items_and_peak(connector, fetcher)
+    assert count == 30_000
+    # The file itself (read whole: a zip) and a few rows: 30,000 rows held at once would be far more.
+    assert peak < path.stat().st_size + 6 * MB, f"peak {peak} bytes: the sheet was not streamed"
 
 
 def test_an_ods_upload_feeds_items(fetcher: Fetcher, uploads: Path) -> None:
