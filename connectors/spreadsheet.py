@@ -169,22 +169,8 @@ def _streamed(data: bytes, wanted: str | None) -> StreamedSheet:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:
         raise unreadable(error) from None
-    visible = [ws.title for ws in book.worksheets if ws.sheet_state == "visible"]
     every = [ws.title for ws in book.worksheets]
-    if wanted is None:
-        if not visible:
-            raise Problem(N_("The workbook has no visible sheet; give the name of the sheet to read."))
-        name = visible[0]
-    elif wanted in every:
-        name = wanted
-    elif wanted.isdecimal() and 1 <= int(wanted) <= len(visible):
-        name = visible[int(wanted) - 1]
-    else:
-        raise Problem(
-            N_("The workbook has no sheet “%(sheet)s”; its sheets are: %(sheets)s."),
-            sheet=wanted,
-            sheets=", ".join(every),
-        )
+    name = sheet_named(wanted, every, [ws.title for ws in book.worksheets if ws.sheet_state == "visible"])
     worksheet = book[name]
     # The height its <dimension> says, else counted: either way known before the first row goes out.
     height = worksheet.max_row if worksheet.max_row else sum(1 for _ in worksheet.iter_rows(values_only=True))
@@ -297,25 +283,31 @@ def _cell(value: Any) -> Any:
 
 
 def _choose(workbook: CalamineWorkbook, wanted: str | None) -> str:
-    """The name of the sheet to read (see :func:`open_sheet`)."""
+    """The name of the calamine workbook's sheet to read (see :func:`open_sheet`)."""
     sheets = workbook.sheets_metadata
     visible = [
         sheet.name
         for sheet in sheets
         if sheet.visible == SheetVisibleEnum.Visible and sheet.typ == SheetTypeEnum.WorkSheet
     ]
+    return sheet_named(wanted, [sheet.name for sheet in sheets], visible)
+
+
+def sheet_named(wanted: str | None, every: Sequence[str], visible: Sequence[str]) -> str:
+    """The sheet ``wanted`` names (by name, or by position among the visible ones), by default the
+    first visible one; a Problem naming the sheets there are if there is none such."""
     if wanted is None:
         if not visible:
             raise Problem(N_("The workbook has no visible sheet; give the name of the sheet to read."))
         return visible[0]
-    if any(sheet.name == wanted for sheet in sheets):
+    if wanted in every:
         return wanted
     if wanted.isdecimal() and 1 <= int(wanted) <= len(visible):
         return visible[int(wanted) - 1]
     raise Problem(
         N_("The workbook has no sheet “%(sheet)s”; its sheets are: %(sheets)s."),
         sheet=wanted,
-        sheets=", ".join(sheet.name for sheet in sheets),
+        sheets=", ".join(every),
     )
 
 
