@@ -124,13 +124,13 @@ def parse_schedule(form: Form, issue: NewsletterIssue, now: dt.datetime) -> dt.d
     if day is None and "send_on" not in form.errors:
         form.error("send_on", _("This field is required."))
     time = form.time("send_at", required=True)
-    missing = [code for code in LANGUAGES if not getattr(issue, f"subject_{code}")]
+    missing = _missing_subject(issue)
     if missing:
         form.error(
             "send_on",
             _(
                 "Write the subject in both languages before scheduling (missing: %(language)s).",
-                language=i18n.language_name(missing[0]),
+                language=missing,
             ),
         )
     if day is None or time is None or not form.ok:
@@ -229,6 +229,20 @@ def issue_update(request: Request, data: FormData) -> Response:
         return _to_issue(issue)
 
 
+def _missing_subject(issue: NewsletterIssue) -> str:
+    """The language whose subject the issue still lacks (its name), or "" when it has both."""
+    missing = [code for code in LANGUAGES if not getattr(issue, f"subject_{code}")]
+    return i18n.language_name(missing[0]) if missing else ""
+
+
+def _scheduled(session: Session, issue: NewsletterIssue, moment: dt.datetime, principal: Principal) -> None:
+    """Schedules the issue at ``moment`` and commits; 409 if the sender has taken it since the page
+    was read."""
+    if not issues.schedule_issue(session, issue=issue, at=moment, user_id=principal.user_id):
+        raise HTTPException(409, _(STARTED))
+    session.commit()
+
+
 @form_view
 def issue_schedule(request: Request, data: FormData) -> Response:
     principal = _editor(request)
@@ -238,9 +252,7 @@ def issue_schedule(request: Request, data: FormData) -> Response:
         moment = parse_schedule(form, issue, utcnow())
         if moment is None:
             return _issue_page(request, session, issue, schedule=form, status_code=400)
-        if not issues.schedule_issue(session, issue=issue, at=moment, user_id=principal.user_id):
-            raise HTTPException(409, _(STARTED))
-        session.commit()
+        _scheduled(session, issue, moment, principal)
         flash(
             request,
             _("The issue will be sent on %(moment)s.", moment=i18n.format_local_datetime(moment, "long")),
@@ -255,23 +267,21 @@ def issue_send_now(request: Request, data: FormData) -> Response:
     form = Form.submitted(data)
     with db(request) as session:
         issue = _editable_issue(session, request)
-        missing = [code for code in LANGUAGES if not getattr(issue, f"subject_{code}")]
+        missing = _missing_subject(issue)
         if missing:
             form.error(
                 "confirm",
                 _(
                     "Write the subject in both languages before sending (missing: %(language)s).",
-                    language=i18n.language_name(missing[0]),
+                    language=missing,
                 ),
             )
         elif form.value("confirm") != "1":
             form.error("confirm", _("Tick the box to confirm that the issue may go out now."))
         if not form.ok:
             return _issue_page(request, session, issue, send_now=form, status_code=400)
-        if not issues.schedule_issue(session, issue=issue, at=utcnow(), user_id=principal.user_id):
-            raise HTTPException(409, _(STARTED))
         count = subscriptions.confirmed_count(session)
-        session.commit()
+        _scheduled(session, issue, utcnow(), principal)
         flash(
             request,
             ngettext(
