@@ -12,9 +12,16 @@ The window is fixed by the issue: from ``since`` to the moment it started sendin
 draft), so that every segment of one issue, and its page in the archive later, reads the same
 period; upcoming meetings are those of the ``MEETING_DAYS`` after that moment.
 
-The queries run once per segment (see ``rendering.render_issue``), each on an index: the
-``updated_at`` indexes of pilots and lessons (a record created after ``since`` was also last
-changed after it), ``ix_meetings_starts_at`` and ``ix_news_items_live_published_at``.
+Each section goes by the records' own dates where they have them, and says which (see
+``newsletters/_digest_words.html``): a pilot is new when it started in the window, or arrived on the
+hub in it and starts later (or has no start date yet), so that a source of pilots from 2023 added
+today brings no "new" pilots; lessons have no date of their own and go by when they arrived; news
+by its publication, meetings by their start.
+
+The queries run once per segment (see ``rendering.render_issue``), each on an index: the live
+pilots' ``starts_on`` and the ``updated_at`` indexes of pilots and lessons (a record created after
+``since`` was also last changed after it), ``ix_meetings_starts_at`` and
+``ix_news_items_live_published_at``.
 """
 
 from __future__ import annotations
@@ -24,11 +31,19 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, Select, false, func, or_, select
+from sqlalchemy import Boolean, ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from hub.communities.models import Community, Meeting, MeetingMode
 from hub.db import utcnow
+from hub.i18n import (
+    N_,
+    format_date,
+    format_local_date,
+    format_zoned_datetime,
+    gettext,
+    local_moment,
+)
 from hub.lessons.models import Lesson
 from hub.news.models import NewsItem
 from hub.newsletters.models import InterestKind, NewsletterIssue
@@ -44,6 +59,21 @@ SECTION_SIZE = 10
 MEETING_DAYS = 60
 EXCERPT = 240  # characters of a summary shown under its title
 KINDS = ("pilots", "lessons", "meetings", "news")
+# Each section's heading, and which of its records' dates it goes by (said under the heading).
+HEADINGS = {
+    "pilots": N_("New pilots"),
+    "lessons": N_("New lessons"),
+    "meetings": N_("Upcoming meetings"),
+    "news": N_("News from the programmes"),
+}
+DATED_BY = {
+    "pilots": N_(
+        "By their start date: pilots that started in this period, and pilots added in it that start later."
+    ),
+    "lessons": N_("Lessons added to the hub in this period (a lesson has no date of its own)."),
+    "meetings": N_("Meetings in the %(num)s days after this issue, by their start."),
+    "news": N_("By their date of publication."),
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +105,7 @@ class Item:
     summary: Localized
     context: tuple[str, ...] = ()  # what it belongs to: programme, product group, community
     when: dt.datetime | None = None  # a meeting's start, a news item's publication
+    starts_on: dt.date | None = None  # a pilot's start
     zone: str = ""  # a meeting's time zone
     mode: MeetingMode | None = None
     location: str = ""
@@ -86,6 +117,19 @@ class Section:
     items: Sequence[Item]
     total: int
     more_url: str  # the list on the hub with the rest
+
+    @property
+    def heading(self) -> str:
+        return gettext(HEADINGS[self.kind])
+
+    @property
+    def dated_by(self) -> str:
+        """Which of its records' dates the section goes by, in the current language."""
+        return (
+            gettext(DATED_BY[self.kind], num=MEETING_DAYS)
+            if self.kind == "meetings"
+            else gettext(DATED_BY[self.kind])
+        )
 
     @property
     def more(self) -> int:
@@ -103,6 +147,24 @@ class Digest:
     @property
     def empty(self) -> bool:
         return not self.sections
+
+    def meta(self, item: Item) -> str:
+        """The line under an item's title: when (a pilot's start, a meeting's time where it is held,
+        a news item's day), where, and what it belongs to; in the current language."""
+        if item.starts_on:
+            day = format_date(item.starts_on)
+            started = item.starts_on <= _last_day_begun(self.until)
+            when = (
+                gettext("Started on %(date)s", date=day)
+                if started
+                else gettext("Starts on %(date)s", date=day)
+            )
+        elif item.zone and item.when:
+            when = format_zoned_datetime(item.when, item.zone)
+        else:
+            when = format_local_date(item.when)
+        place = ", ".join(filter(None, (item.mode.label, item.location))) if item.mode else ""
+        return " · ".join(filter(None, (when, place, *item.context)))
 
 
 def window(issue: NewsletterIssue, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
@@ -192,38 +254,68 @@ def statements(
 ) -> dict[str, Select[Any] | None]:
     """Each section's query, by kind (None: nothing of that kind can match what is followed)."""
     return {
-        "pilots": new_records_statement(session, Pilot, since=since, until=until, follows=follows),
-        "lessons": new_records_statement(session, Lesson, since=since, until=until, follows=follows),
+        "pilots": new_pilots_statement(session, since=since, until=until, follows=follows),
+        "lessons": new_lessons_statement(session, since=since, until=until, follows=follows),
         "meetings": meetings_statement(start=until, follows=follows),
         "news": news_statement(since=since, until=until, follows=follows),
     }
 
 
-def new_records_statement(
-    session: Session,
-    model: type[Pilot] | type[Lesson],
-    *,
-    since: dt.datetime,
-    until: dt.datetime,
-    follows: Follows,
+def new_pilots_statement(
+    session: Session, *, since: dt.datetime, until: dt.datetime, follows: Follows
 ) -> Select[Any] | None:
-    """Live pilots or lessons that arrived on this hub (made here or mirrored) in the window,
+    """Live pilots that started in the window, or arrived on this hub in it (made here, synced or
+    mirrored) and start after it or have no start date; by start date, latest first, undated last."""
+    if not follows.everything and not (follows.programmes or follows.product_groups):
+        return None  # only communities followed: no pilot belongs to one
+    first, last = _last_day_begun(since), _last_day_begun(until)  # days begin at midnight in Brussels
+    started = and_(Pilot.withdrawn_at.is_(None), Pilot.starts_on > first, Pilot.starts_on <= last)
+    announced = and_(
+        _arrived(session, Pilot, since=since, until=until),
+        or_(Pilot.starts_on.is_(None), Pilot.starts_on > last),
+    )
+    statement = (
+        select(Pilot)
+        .where(or_(started, announced))
+        .order_by(Pilot.starts_on.desc().nulls_last(), Pilot.id.desc())
+        .options(joinedload(Pilot.programme), joinedload(Pilot.product_group))
+    )
+    condition = _followed(Pilot, follows)
+    return statement if condition is None else statement.where(condition)
+
+
+def new_lessons_statement(
+    session: Session, *, since: dt.datetime, until: dt.datetime, follows: Follows
+) -> Select[Any] | None:
+    """Live lessons that arrived on this hub in the window (a lesson has no date of its own),
     newest first."""
     if not follows.everything and not (follows.programmes or follows.product_groups):
-        return None  # only communities followed: no pilot or lesson belongs to one
+        return None
     statement = (
-        select(model)
-        .where(
-            model.updated_at > since,  # the index: created after since implies changed after it
-            model.created_at > since,
-            model.created_at <= until,
-            _live(session, model),
-        )
-        .order_by(model.created_at.desc(), model.id.desc())
-        .options(joinedload(model.programme), joinedload(model.product_group))
+        select(Lesson)
+        .where(_arrived(session, Lesson, since=since, until=until))
+        .order_by(Lesson.created_at.desc(), Lesson.id.desc())
+        .options(joinedload(Lesson.programme), joinedload(Lesson.product_group))
     )
-    condition = _followed(model, follows)
+    condition = _followed(Lesson, follows)
     return statement if condition is None else statement.where(condition)
+
+
+def _last_day_begun(moment: dt.datetime) -> dt.date:
+    """The last day that began before ``moment``, in Brussels."""
+    return (local_moment(moment) - dt.timedelta(microseconds=1)).date()
+
+
+def _arrived(
+    session: Session, model: type[Pilot] | type[Lesson], *, since: dt.datetime, until: dt.datetime
+) -> ColumnElement[bool]:
+    """Live records made, synced or mirrored here in the window."""
+    return and_(
+        model.updated_at > since,  # the index: created after since implies changed after it
+        model.created_at > since,
+        model.created_at <= until,
+        _live(session, model),
+    )
 
 
 def meetings_statement(*, start: dt.datetime, follows: Follows, days: int = MEETING_DAYS) -> Select[Any]:
@@ -325,7 +417,8 @@ def _context(programme: Programme, group: ProductGroup | None, language: str) ->
 
 
 def pilot_item(pilot: Pilot, links: Links) -> Item:
-    return _record_item(pilot, links.url("pilot", pilot_id=pilot.id), "summary", links.language)
+    item = _record_item(pilot, links.url("pilot", pilot_id=pilot.id), "summary", links.language)
+    return dataclasses.replace(item, starts_on=pilot.starts_on)
 
 
 def lesson_item(lesson: Lesson, links: Links) -> Item:

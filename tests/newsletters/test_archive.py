@@ -81,6 +81,7 @@ def test_an_issue_page_is_the_whole_network_version(client: TestClient, session:
         title_nl="Opgeknapte laptops",
         created_at=issue.since + dt.timedelta(days=1),
         updated_at=issue.since + dt.timedelta(days=1),
+        starts_on=None,  # new by arriving, having no start date yet
     )
     factories.pilot(  # arrived after the issue went out: not in it
         session,
@@ -88,6 +89,7 @@ def test_an_issue_page_is_the_whole_network_version(client: TestClient, session:
         title_en="Later pilot",
         created_at=T0 + dt.timedelta(weeks=3),
         updated_at=T0 + dt.timedelta(weeks=3),
+        starts_on=None,
     )
     session.commit()
 

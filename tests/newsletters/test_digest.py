@@ -97,12 +97,31 @@ def world(session: Session) -> World:
             **fields,
         )
 
-    pilot(gdca, "Refurbished laptops", days(2), product_group=ict, summary_en="Laptops that live longer.")
-    pilot(procirc, "Circular workwear", days(3), product_group=textiles, title_nl="")
-    pilot(procirc, "Reused chairs from a peer", days(4), mirrored=True, home_hub="https://peer.example")
-    pilot(gdca, "An old pilot", days(-5), updated_at=days(6))  # changed in the period, not new
-    pilot(gdca, "A withdrawn pilot", days(5), withdrawn_at=days(6))
-    pilot(gdca, "Made after sending started", days(40))
+    # New by their own dates: started in the period, or arrived in it and starting later (or undated).
+    pilot(
+        gdca,
+        "Refurbished laptops",
+        days(2),
+        product_group=ict,
+        summary_en="Laptops that live longer.",
+        starts_on=days(2).date(),
+    )
+    pilot(procirc, "Circular workwear", days(3), product_group=textiles, title_nl="", starts_on=None)
+    pilot(
+        procirc,
+        "Reused chairs from a peer",
+        days(4),
+        mirrored=True,
+        home_hub="https://peer.example",
+        starts_on=(NOW + dt.timedelta(days=40)).date(),
+    )
+    pilot(gdca, "Started in the period", days(-60), starts_on=days(10).date())  # announced earlier
+    # Not new: changed in the period; arrived in it but started long before (a source of old pilots
+    # added today); withdrawn; made after sending started.
+    pilot(gdca, "An old pilot", days(-5), updated_at=days(6))
+    pilot(gdca, "A 2023 pilot synced in the period", days(5), starts_on=dt.date(2023, 3, 1))
+    pilot(gdca, "A withdrawn pilot", days(5), withdrawn_at=days(6), starts_on=None)
+    pilot(gdca, "Made after sending started", days(40), starts_on=None)
 
     lesson(
         session,
@@ -165,11 +184,18 @@ def test_the_whole_network_gets_everything_new_including_mirrored_records(
 ) -> None:
     result = build(session, world)
     assert titles(result) == {
-        "pilots": ["Reused chairs from a peer", "Circular workwear", "Refurbished laptops"],
+        "pilots": [
+            "Reused chairs from a peer",
+            "Started in the period",
+            "Refurbished laptops",
+            "Circular workwear",
+        ],
         "lessons": ["Ask for spare parts"],
         "meetings": ["ICT meeting", "Textiles meeting"],
         "news": ["ProCirc news", "GDCA news"],
     }
+    starts = {item.title.text: item.starts_on for item in result.sections[0].items}
+    assert starts["Refurbished laptops"] == days(2).date() and starts["Circular workwear"] is None
     assert [s.kind for s in result.sections] == list(digest.KINDS)
     assert (result.since, result.until) == (SINCE, NOW)
 
@@ -177,7 +203,7 @@ def test_the_whole_network_gets_everything_new_including_mirrored_records(
 def test_a_programme_brings_its_records_and_its_communities_meetings(session: Session, world: World) -> None:
     result = build(session, world, (InterestKind.PROGRAMME, world.gdca.id))
     assert titles(result) == {
-        "pilots": ["Refurbished laptops"],
+        "pilots": ["Started in the period", "Refurbished laptops"],
         "lessons": ["Ask for spare parts"],
         "meetings": ["ICT meeting"],
         "news": ["GDCA news"],
@@ -229,14 +255,17 @@ def _id(session: Session, title: str) -> int:
 
 def test_sections_are_capped_with_a_link_to_the_filtered_list(session: Session, world: World) -> None:
     for i in range(12):
-        factories.pilot(session, world.gdca, title_en=f"Extra {i}", created_at=days(8), updated_at=days(8))
+        at = days(8)
+        factories.pilot(
+            session, world.gdca, title_en=f"Extra {i}", created_at=at, updated_at=at, starts_on=None
+        )
     session.commit()
     result = build(session, world, (InterestKind.PROGRAMME, world.gdca.id))
     pilots = result.sections[0]
-    assert (len(pilots.items), pilots.total, pilots.more) == (10, 13, 3)
+    assert (len(pilots.items), pilots.total, pilots.more) == (10, 14, 4)
     assert pilots.more_url == f"{BASE}/en/pilots?programme=gdca"
     everything = build(session, world).sections[0]
-    assert (everything.total, everything.more_url) == (15, f"{BASE}/en/pilots")
+    assert (everything.total, everything.more_url) == (16, f"{BASE}/en/pilots")
 
 
 def test_more_links_follow_the_lists(session: Session, world: World) -> None:
@@ -259,7 +288,7 @@ def test_a_sent_issue_keeps_its_period(session: Session, world: World) -> None:
     result = digest.build(
         session, issue=world.issue, interests=frozenset(), language="en", base_url=BASE, now=NOW
     )
-    assert titles(result)["pilots"] == ["Circular workwear", "Refurbished laptops"]
+    assert titles(result)["pilots"] == ["Refurbished laptops", "Circular workwear"]
     assert result.until == days(3.5)
 
 
@@ -278,7 +307,10 @@ def test_the_email_has_the_digest_in_both_parts(session: Session, world: World, 
     assert "NEW PILOTS" in rendered.text
     assert "  Read all about it & more.\n" in rendered.text  # plain text is not HTML-escaped
     assert "Read all about it &amp; more." in rendered.html
-    assert "  GDCA · Group ict\n  Laptops that live longer.\n  http://testserver/en/pilots/" in rendered.text
+    laptops = "  Started on 17 Apr 2024 · GDCA · Group ict\n  Laptops that live longer.\n  http://testserver/en/pilots/"
+    assert laptops in rendered.text
+    assert "Starts on 24 Jun 2024 · ProCirc\n" in rendered.text  # the mirrored pilot starts later
+    assert "NEW PILOTS\nBy their start date: pilots that started in this period" in rendered.text
     assert " · In person, Brussels · ICT community · GDCA\n" in rendered.text
     assert "<h2" in rendered.html and "New pilots" in rendered.html
     assert "<script" not in rendered.html
@@ -290,6 +322,8 @@ def test_the_email_has_the_digest_in_both_parts(session: Session, world: World, 
     assert dutch.subject == "Nieuws uit het netwerk"
     assert "Beste lezer," in dutch.text
     assert "Circular workwear [nog niet vertaald]" in dutch.text
+    assert "NL Refurbished laptops\n  Begonnen op 17 apr 2024 · GDCA" in dutch.text
+    assert "Op hun startdatum: pilots die in deze periode begonnen" in dutch.html
     assert 'lang="en"' in dutch.html and "nog niet vertaald" in dutch.html
     assert f"{BASE}/nl/pilots/" in dutch.html
 

@@ -229,8 +229,11 @@ def test_every_confirmed_subscriber_gets_one_message_for_their_segment(
     with committed() as session:
         gdca = factories.programme(session, "gdca")
         procirc = factories.programme(session, "procirc")
-        factories.pilot(session, gdca, title_nl="Herbruikbaar meubilair", title_en="Reusable furniture")
-        factories.pilot(session, procirc, title_nl="Circulaire bruggen", title_en="Circular bridges")
+        new = {"starts_on": None}  # new by arriving (a pilot with no start date yet)
+        factories.pilot(
+            session, gdca, title_nl="Herbruikbaar meubilair", title_en="Reusable furniture", **new
+        )
+        factories.pilot(session, procirc, title_nl="Circulaire bruggen", title_en="Circular bridges", **new)
         readers = [
             subscribe(session, "an@example.org", language="nl"),
             subscribe(session, "bo@example.org", language="en"),
