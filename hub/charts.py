@@ -1,7 +1,9 @@
 """Accessible inline SVG charts, drawn on the server (no script): stacked and grouped bar charts.
 
 Every chart is horizontal, so that long labels and a phone's narrow screen both fit: each bar has
-its label on a line above it, and the SVG scales to its container through its ``viewBox``. The SVG
+its label on a line above it, and the SVG scales to its container through its ``viewBox``. Both
+axes are titled: what the bars are (``category_axis``, above them) and what their length measures
+(``value_axis``, under the scale). The SVG
 is an image with a title and a description (``role="img"``); its numbers are also given as a data
 table beside it (see ``templates/workspace/_chart.html``). All text goes through
 ``Markup.format``, which escapes it.
@@ -149,6 +151,22 @@ def nice_step(span: float, ticks: int = 5, integer: bool = False) -> float:
     return max(step, 1.0) if integer else step
 
 
+TITLE_H = 18.0  # the height an axis title takes
+
+
+def _axis_titles(category_axis: str, value_axis: str, *, left: float, right: float, bottom: float) -> Markup:
+    """The category axis's title above the bars; the value axis's centred under its tick labels."""
+    parts = []
+    if category_axis:
+        parts.append(_text(left, 4 + 12, fit(category_axis, WIDTH - left - 4), fill=MUTED, bold=True))
+    if value_axis:
+        middle = (left + WIDTH - right) / 2
+        parts.append(
+            _text(middle, bottom + 16 + TITLE_H, fit(value_axis, WIDTH - 8), anchor="middle", fill=MUTED)
+        )
+    return Markup("").join(parts)
+
+
 def _ticks(low: float, high: float, step: float) -> list[float]:
     first = math.ceil(low / step - 1e-9)
     last = math.floor(high / step + 1e-9)
@@ -163,10 +181,14 @@ def stacked_bar_chart(
     series: Sequence[Series],
     bars: Sequence[Bar],
     format_value: Format,
+    category_axis: str = "",
+    value_axis: str = "",
 ) -> Markup:
     """Horizontal bars of the series' values stacked, the total at the end of each bar."""
-    left, right, top = 4.0, 56.0, 4.0
-    label_h, bar_h, gap, axis_h = 18.0, 24.0, 12.0, 24.0
+    left, right = 4.0, 56.0
+    top = 4.0 + (TITLE_H if category_axis else 0.0)
+    label_h, bar_h, gap = 18.0, 24.0, 12.0
+    axis_h = 24.0 + (TITLE_H if value_axis else 0.0)
     plot = WIDTH - left - right
     totals = [sum(float(v or 0) for v in bar.values) for bar in bars]
     step = nice_step(max(totals, default=0), integer=True)
@@ -179,6 +201,7 @@ def stacked_bar_chart(
 
     parts = [_open(chart_id, title, description, height)]
     bottom = height - axis_h
+    parts.append(_axis_titles(category_axis, value_axis, left=left, right=right, bottom=bottom))
     for tick in ticks:
         parts.append(_line(x(tick), top, x(tick), bottom, GRID))
         parts.append(_tick_label(x(tick), bottom + 16, format_value(int(tick))))
@@ -230,6 +253,8 @@ def grouped_bar_chart(
     format_tick: Format | None = None,
     band: Band | None = None,
     missing: str = "",
+    category_axis: str = "",
+    value_axis: str = "",
 ) -> Markup:
     """For each category one horizontal bar per series, from zero (negative values to the left),
     over a shaded ``band``; a value of None shows ``missing`` instead of a bar.
@@ -246,8 +271,9 @@ def grouped_bar_chart(
     high = max(math.ceil(high / step - 1e-9) * step, step)
     left = 4.0 + (52.0 if low < 0 else 0.0)
     right = 60.0
-    top = 4.0 + (20.0 if band else 0.0)
-    label_h, bar_h, bar_gap, gap, axis_h = 18.0, 14.0, 3.0, 12.0, 24.0
+    top = 4.0 + (TITLE_H if category_axis else 0.0) + (20.0 if band else 0.0)
+    label_h, bar_h, bar_gap, gap = 18.0, 14.0, 3.0, 12.0
+    axis_h = 24.0 + (TITLE_H if value_axis else 0.0)
     group_h = label_h + len(series) * (bar_h + bar_gap) + gap
     height = top + len(bars) * group_h + axis_h
     plot = WIDTH - left - right
@@ -257,6 +283,7 @@ def grouped_bar_chart(
         return left + plot * (min(max(value, low), high) - low) / (high - low)
 
     parts = [_open(chart_id, title, description, height)]
+    parts.append(_axis_titles(category_axis, value_axis, left=left, right=right, bottom=bottom))
     if band:
         x1, x2 = x(float(band.low)), x(float(band.high))
         parts.append(_rect(x1, top, x2 - x1, bottom - top, BAND, stroke="none"))

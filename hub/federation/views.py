@@ -114,6 +114,8 @@ def country_chart(followed: Sequence[Peer], counts: Sequence[network.CountryCoun
             series=series,
             bars=[Bar(name, values) for name, values, _total in rows],
             format_value=i18n.format_number,
+            category_axis=_("Country"),
+            value_axis=_("Number of pilots"),
         )
         if rows
         else None

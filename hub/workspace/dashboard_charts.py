@@ -177,6 +177,8 @@ def _status_chart(
             series=series,
             bars=[Bar(label, [counts.counts.get(s, 0) for s in PilotStatus]) for label, counts in labelled],
             format_value=i18n.format_number,
+            category_axis=first_column,
+            value_axis=_("Number of pilots"),
         )
     return Chart(
         key=key,
@@ -251,6 +253,8 @@ def commitments_chart(session: Session, programme: Programme) -> Chart:
             series=series,
             bars=[Bar(label, [f.meeting, f.short]) for label, f in labelled],
             format_value=i18n.format_number,
+            category_axis=_("Role"),
+            value_axis=_("Number of organisations"),
         )
     return Chart(
         key="commitments",
@@ -372,6 +376,8 @@ def impact_chart(session: Session, programme: Programme) -> Chart:
             format_tick=tick,
             band=band,
             missing=_("not measured"),
+            category_axis=_("Product group"),
+            value_axis=_("Reduction from baseline to result"),
         )
     return Chart(
         key="impact",

@@ -9,6 +9,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import openpyxl
 import pytest
@@ -267,6 +268,33 @@ def test_grouped_chart_has_the_band_and_marks_what_is_missing() -> None:
     assert {"Aim 20–25 %", "n/a", "0.30", "-5.00", "0.10"} <= set(labels)
 
 
+@pytest.mark.parametrize("draw", [charts.stacked_bar_chart, charts.grouped_bar_chart])
+def test_both_axes_have_titles_that_take_their_own_room(draw: Any) -> None:
+    def chart(**titles: str) -> ET.Element:
+        drawn = draw(
+            chart_id="t",
+            title="T",
+            description="d",
+            series=[charts.Series("A", charts.BLUE)],
+            bars=[charts.Bar("first", [Decimal("0.2")]), charts.Bar("second", [Decimal("0.1")])],
+            format_value=str,
+            **titles,
+        )
+        return ET.fromstring(str(drawn))
+
+    plain = chart()
+    titled = chart(category_axis="Product group", value_axis="Number of pilots")
+    assert {"Product group", "Number of pilots"} <= set(texts(titled))
+    assert not {"Product group", "Number of pilots"} & set(texts(plain))
+
+    def height(root: ET.Element) -> float:
+        return float(root.get("viewBox", "").split()[3])
+
+    assert height(titled) == height(plain) + 2 * charts.TITLE_H
+    ys = {t.text: float(t.get("y", 0)) for t in titled.iter(f"{SVG}text")}
+    assert ys["Product group"] < ys["first"] < ys["second"] < ys["Number of pilots"] <= height(titled)
+
+
 def test_the_dashboard_shows_the_charts(client: TestClient, session: Session, sample: Sample) -> None:
     factories.user(session, "coordinator@example.org", coordinator_of=["gdca"])
     session.commit()
@@ -277,8 +305,11 @@ def test_the_dashboard_shows_the_charts(client: TestClient, session: Session, sa
     assert set(found) == {"chart-product-groups", "chart-years", "chart-commitments", "chart-impact"}
     assert {"Food & <drinks>", "ICT", "No product group", "2"} <= set(texts(found["chart-product-groups"]))
     assert {"2018", "2019", "No start date"} <= set(texts(found["chart-years"]))
+    assert {"Start year", "Number of pilots"} <= set(texts(found["chart-years"]))
+    assert {"Role", "Number of organisations"} <= set(texts(found["chart-commitments"]))
     impact = set(texts(found["chart-impact"]))
     assert {"16.7%", "10.0%", "50.0%", "-25.0%", "0.0%", "All product groups"} <= impact
+    assert {"Product group", "Reduction from baseline to result"} <= impact
     # GDCA sets no reduction aim: no band is drawn, least of all another programme's.
     assert not any("aim" in label.lower() or "ProCirc" in label for label in impact)
     assert "The programme sets no reduction aim, so none is drawn." in page.text
