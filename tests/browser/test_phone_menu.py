@@ -69,3 +69,36 @@ def test_a_programmes_figures_fit_a_phone(browser: Any, hub_url: str, lang: str)
         assert axe_violations(page) == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_on_a_phone_a_lists_filters_fold_behind_a_button(browser: Any, hub_url: str, lang: str) -> None:
+    context = browser.new_context(base_url=hub_url, viewport={"width": 390, "height": 844}, bypass_csp=True)
+    page = context.new_page()
+    name = {"nl": "Filter de pilots", "en": "Filter the pilots"}[lang]
+    try:
+        page.goto(f"/{lang}/pilots?status=running&q=")
+        button = page.get_by_role("button", name=f"{name} (1)")  # one filter in use
+        form = page.locator("form.filters")
+        assert button.is_visible() and not form.is_visible()
+        assert button.get_attribute("aria-expanded") == "false"
+        # The results come first: their count is on the first screen.
+        assert page.locator("#results-heading").bounding_box()["y"] < 844
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"filters-390-{lang}.png"))
+        button.focus()
+        page.keyboard.press("Enter")
+        assert form.is_visible() and button.get_attribute("aria-expanded") == "true"
+        assert page.locator("#status").input_value() == "running"
+        page.screenshot(path=str(ARTIFACTS / f"filters-390-open-{lang}.png"))
+        assert axe_violations(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+        page.set_viewport_size({"width": 1366, "height": 768})  # wider: the filters stand open
+        assert form.is_visible() and not button.is_visible()
+        page.screenshot(path=str(ARTIFACTS / f"filters-1366-{lang}.png"))
+        page.goto(f"/{lang}/news")  # one search field: nothing to fold
+        assert page.locator("form.filters").is_visible()
+        assert page.locator(".filters-button").count() == 0
+    finally:
+        context.close()
