@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from hub.app import create_app
 from hub.db import utcnow
-from hub.pilots.models import PilotStatus
+from hub.pilots.models import Pilot, PilotMilestone, PilotStatus
 from hub.programmes.models import KeyFigure, Metric, Programme
 from hub.settings import Settings
 from tests import factories
@@ -44,6 +44,7 @@ def pilot_id(session: Session) -> int:
             value=Decimal(153),
             as_of=dt.date(2019, 9, 9),
             source_title="Interreg Europe",
+            source_language="en",
             position=1,
         ),
     ]
@@ -194,6 +195,18 @@ def test_pilot_detail(client: TestClient, pilot_id: int) -> None:
     assert "below the aim" in response.text
 
 
+def test_milestones_in_another_language_say_so(client: TestClient, session: Session, pilot_id: int) -> None:
+    """A milestone is written once, in the pilot's source language (its procurer's entry)."""
+    pilot = session.get(Pilot, pilot_id)
+    assert pilot is not None and pilot.source_language == "nl"
+    pilot.milestones = [PilotMilestone(position=0, title="Gunning", due_on=dt.date(2018, 6, 1))]
+    session.commit()
+    english = client.get(f"/en/pilots/{pilot_id}").text
+    assert '<span lang="nl">Gunning</span> <span class="badge badge-untranslated">in Dutch</span>' in english
+    dutch = client.get(f"/nl/pilots/{pilot_id}").text
+    assert "Gunning" in dutch and '<span lang="nl">Gunning' not in dutch and "in het Nederlands" not in dutch
+
+
 def test_pilot_detail_in_dutch(client: TestClient, pilot_id: int) -> None:
     response = client.get(f"/nl/pilots/{pilot_id}")
     assert "Hergebruik van bureaustoelen" in response.text
@@ -226,6 +239,11 @@ def test_programme_and_organisation_pages(client: TestClient, pilot_id: int) -> 
     # Disagreeing published figures are all shown, each with its date and source.
     assert "about 150" in programme.text
     assert "Interreg Europe" in programme.text
+    # A source keeps its title as published; in another language than the page's, it says so.
+    badge = '<span class="badge badge-untranslated">in het Engels</span>'
+    marked = f'<span lang="en">Interreg Europe</span> {badge}'
+    assert marked in client.get("/nl/programmes/gdca").text
+    assert "<span lang=" not in programme.text.split("Interreg Europe")[0].rsplit("<td", 1)[1]
     organisations = client.get("/en/organisations?q=voorbeeld")
     assert "Stad Voorbeeldegem" in organisations.text
     assert "1 organisation" in organisations.text

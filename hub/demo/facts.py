@@ -12,10 +12,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from hub.communities.models import CommunityStatus
 from hub.organisations.models import Role, Sector
 from hub.programmes.models import Metric
+
+
+class Publication(NamedTuple):
+    """A publication a figure is cited from: its title as published, and the language of that."""
+
+    title: str
+    language: str = "nl"
 
 
 @dataclass(frozen=True)
@@ -23,7 +31,7 @@ class Figure:
     metric: Metric
     value: Decimal
     as_of: dt.date
-    source_title: str
+    source: Publication
     approximate: bool = False
     note_nl: str = ""
     note_en: str = ""
@@ -80,20 +88,21 @@ class RealOrganisation:
     roles: tuple[tuple[str, Role], ...]
 
 
-# The publications the figures come from (seeds 000-004).
-GDCA_WEBSITE = "Website Green Deal Circulair Aankopen (homepagina, na afloop van de Green Deal)"
-VLAANDEREN_CIRCULAIR_PAGE = "Vlaanderen Circulair — Green Deal Circulair Aankopen in Vlaanderen"
-INTERREG_GOOD_PRACTICE = (
+# The publications the figures come from (seeds 000-004), titled as published.
+GDCA_WEBSITE = Publication("Website Green Deal Circulair Aankopen (homepagina, na afloop van de Green Deal)")
+VLAANDEREN_CIRCULAIR_PAGE = Publication("Vlaanderen Circulair — Green Deal Circulair Aankopen in Vlaanderen")
+INTERREG_GOOD_PRACTICE = Publication(
     "Interreg Europe good practice: Flemish Green Deal Circular Procurement (Green Deal Circulair "
-    "Aankopen), published 9 September 2019"
+    "Aankopen), published 9 September 2019",
+    "en",
 )
-DICTU_NEWS = (
+DICTU_NEWS = Publication(
     "Dienst ICT Uitvoering — Green Deal ‘Circulair Inkopen 2.0’ levert schat aan kennis en "
     "ervaringen op (2021)"
 )
-GDCI_ANNOUNCEMENT = "Green Deal Circulair Inkopen 2.0 — aankondiging en deelname (april 2018)"
-GDCI_FIRST_DEAL_RESULTS = "Drie jaar Green Deal Circulair Inkopen (december 2016)"
-PROCIRC_RESULTS = "ProCirc — projectresultaten (Interreg North Sea Region, 2023)"
+GDCI_ANNOUNCEMENT = Publication("Green Deal Circulair Inkopen 2.0 — aankondiging en deelname (april 2018)")
+GDCI_FIRST_DEAL_RESULTS = Publication("Drie jaar Green Deal Circulair Inkopen (december 2016)")
+PROCIRC_RESULTS = Publication("ProCirc — projectresultaten (Interreg North Sea Region, 2023)")
 
 UNDATED_NL = "Ongedateerde pagina; datum afgeleid uit de tekst."
 UNDATED_EN = "Undated page; date inferred from the text."

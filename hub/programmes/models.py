@@ -102,7 +102,8 @@ class KeyFigure(Base):
     value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     approximate: Mapped[bool] = mapped_column(default=False)
     as_of: Mapped[dt.date]
-    source_title: Mapped[str] = mapped_column(String(300))
+    source_title: Mapped[str] = mapped_column(String(300))  # as published, in its own language
+    source_language: Mapped[str] = mapped_column(String(2), default="nl", server_default="nl")
     source_url: Mapped[str | None] = mapped_column(String(500))
     note_nl: Mapped[LongText]
     note_en: Mapped[LongText]

@@ -136,6 +136,12 @@ def test_an_event_page_shows_its_facts_places_offers_and_outcome(
     offers = page.split("Suppliers and their circular offers", 1)[1]
     assert "ICT" in offers and "Refurb Noord" in offers and "Refurbished laptops with take-back." in offers
     assert "jonas@refurb.example" not in page  # addresses are not shown
+    # Written in English (the page it was sent from): on the Dutch page it says so, and carries it.
+    assert "Refurbished laptops with take-back.</p>" in offers and "in Dutch" not in offers
+    dutch = client.get(f"/nl/events/{event.id}").text
+    badge = '<span class="badge badge-untranslated">'
+    marked = f'<span lang="en">Refurbished laptops with take-back.</span> {badge}'
+    assert f"{marked}in het Engels</span>" in dutch
 
     event.starts_at = PAST
     session.commit()
