@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import os
 import signal
@@ -138,6 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="load the demo network (GDCA, GDCI 2.0, ProCirc)")
     demo.add_argument("--seed", type=int, help="random seed (default HUB_DEMO_SEED, 2017)")
     demo.add_argument("--pilots", type=int, help="total number of pilots, e.g. 10000 for benchmarks")
+    demo.add_argument(
+        "--day",
+        type=dt.date.fromisoformat,
+        help="the day the network describes, YYYY-MM-DD (default today): pilots' statuses follow their "
+        "dates to it and the event to come and the open call are dated from it",
+    )
     demo.add_argument("--force", action="store_true", help="load even if the database is not empty")
     demo.set_defaults(handler=demo_command)
 
@@ -247,6 +254,7 @@ def demo_command(settings: Settings, args: argparse.Namespace) -> None:
             session,
             seed=settings.demo_seed if args.seed is None else args.seed,
             pilots=scaled_sizes(args.pilots) if args.pilots else None,
+            today=args.day,
         )
         refresh_statistics(session)
         sources = load_demo_sources(session, uploads_dir=settings.uploads_dir)

@@ -39,18 +39,21 @@ class Org:
 
 @dataclass
 class Demo:
-    """The generator's state. Only ``rng`` decides anything, so one seed gives one network."""
+    """The generator's state. Only ``rng`` and ``today`` decide anything, so one seed loaded on one
+    day gives one network: ``today`` is the day the pilots' statuses describe and the day the
+    demo's future (the event to come, the open call) is dated from."""
 
     session: Session
     rng: random.Random
+    today: dt.date
     product_groups: dict[str, int] = field(default_factory=dict)
     strategies: dict[str, int] = field(default_factory=dict)
     programmes: dict[str, int] = field(default_factory=dict)
     counts: Counter[str] = field(default_factory=Counter)
 
     @classmethod
-    def start(cls, session: Session, seed: int) -> Demo:
-        demo = cls(session, random.Random(seed))
+    def start(cls, session: Session, seed: int, today: dt.date) -> Demo:
+        demo = cls(session, random.Random(seed), today)
         demo.product_groups = {
             code: id_ for code, id_ in session.execute(select(ProductGroup.code, ProductGroup.id))
         }

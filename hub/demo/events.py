@@ -7,8 +7,9 @@ participants together, and two Buyer-meets-Supplier events where procurers met c
 and their offers; networking events had 50 to 200 participants each, the final one on
 21 November 2019. Titles, places and outcomes are written for the demo in that spirit (the venues
 are real Flemish event venues, the programme of each day is invented). The suppliers who registered
-are invented organisations with example.org addresses. Every date is fixed; the event to come is
-set far ahead (like the demo's open call), so its form stays open.
+are invented organisations with example.org addresses. Every past date is fixed; the event to come
+is dated from the day the demo is loaded (``Demo.today``: about six weeks ahead, on a Thursday), so
+its form is open and its date believable, and one seed loaded on one day gives one network.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ ACTION, INSPIRATION, BMS = EventKind.ACTION_DAY, EventKind.INSPIRATION_DAY, Even
 @dataclass(frozen=True)
 class EventText:
     kind: EventKind
-    day: dt.date
+    day: dt.date | None  # None: the event to come, dated from the day the demo is loaded
     location: str
     product_groups: tuple[str, ...]
     title_nl: str
@@ -178,7 +179,7 @@ EVENTS: tuple[EventText, ...] = (
         "2020 the network continues in five product-group communities.",
     ),
     EventText(
-        BMS, dt.date(2099, 3, 19), "Herman Teirlinckgebouw, Brussel", ("ict", "office_furnishing"),
+        BMS, None, "Herman Teirlinckgebouw, Brussel", ("ict", "office_furnishing"),
         "Buyer meets Supplier: circulaire ICT en kantoorinrichting",
         "Buyer meets Supplier: circular ICT and office furnishing",
         "Schrijf je in als aankoper of als leverancier met een circulair aanbod. Demodata: dit "
@@ -218,6 +219,18 @@ SUPPLIERS: tuple[Supplier, ...] = (
 # fmt: on
 
 
+AHEAD = dt.timedelta(weeks=6)  # how far ahead the event to come is
+THURSDAY = 3
+
+
+def _day(text: EventText, today: dt.date) -> dt.date:
+    """An event's day; the event to come's is the first Thursday six weeks or more after ``today``."""
+    if text.day is not None:
+        return text.day
+    earliest = today + AHEAD
+    return earliest + dt.timedelta(days=(THURSDAY - earliest.weekday()) % 7)
+
+
 def _moment(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=ZONE).astimezone(dt.UTC)
 
@@ -230,9 +243,12 @@ def load_events(demo: Demo) -> None:
     """The GDCA events with their product groups, and the suppliers who registered."""
     programme_id = demo.programmes[GDCA.code]
     rows: list[dict[str, Any]] = []
-    for text in EVENTS:
+    days = [_day(text, demo.today) for text in EVENTS]
+    for text, day in zip(EVENTS, days, strict=True):
         bms = text.kind is BMS
-        starts = _moment(text.day, 9, 30)
+        starts = _moment(day, 9, 30)
+        # Announced two months ahead; the event to come, a month before the demo's day.
+        announced = min(starts - dt.timedelta(days=60), _moment(demo.today, 9) - dt.timedelta(days=30))
         rows.append(
             demo.record(
                 programme_id=programme_id,
@@ -245,14 +261,14 @@ def load_events(demo: Demo) -> None:
                 outcome_nl=text.outcome_nl,
                 outcome_en=text.outcome_en,
                 starts_at=starts,
-                ends_at=_moment(text.day, 16, 30),
+                ends_at=_moment(day, 16, 30),
                 timezone=TIMEZONE,
                 location=text.location,
                 capacity_buyers=120 if bms else 200,
                 capacity_suppliers=40 if bms else 0,
                 registration_closes_at=None,
-                created_at=starts - dt.timedelta(days=60),
-                updated_at=starts - dt.timedelta(days=60),
+                created_at=announced,
+                updated_at=announced,
             )
         )
     ids = demo.insert(Event, rows)
@@ -276,7 +292,10 @@ def load_events(demo: Demo) -> None:
                 "product_group_id": demo.product_groups[supplier.product_group],
                 "circular_offer": supplier.offer,
                 "language": "nl",
-                "created_at": rows[supplier.event]["starts_at"] - dt.timedelta(days=21 + n),
+                "created_at": min(  # three weeks before the event, or in the days before today
+                    rows[supplier.event]["starts_at"] - dt.timedelta(days=21 + n),
+                    _moment(demo.today, 9) - dt.timedelta(days=1 + n),
+                ),
                 "cancelled_at": None,
             }
             for n, supplier in enumerate(SUPPLIERS)

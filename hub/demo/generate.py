@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.db import utcnow
 from hub.demo import scaled
 from hub.demo.calls import load_calls
 from hub.demo.community import load_communities, load_lessons
@@ -43,6 +44,7 @@ from hub.demo.participants import load_participants
 from hub.demo.pilots import PilotRef, Suppliers, generate_pilots
 from hub.demo.programme_facts import GDCA, GDCI, PROCIRC, PROGRAMMES
 from hub.demo.sdgs import load_programme_sdgs
+from hub.i18n import local_moment
 from hub.organisations.models import (
     Commitment,
     CommitmentKind,
@@ -166,15 +168,20 @@ def is_empty(session: Session) -> bool:
     return session.scalar(select(Programme.id).limit(1)) is None
 
 
-def load_demo(session: Session, *, seed: int = 2017, pilots: dict[str, int] | None = None) -> DemoSummary:
+def load_demo(
+    session: Session, *, seed: int = 2017, pilots: dict[str, int] | None = None, today: dt.date | None = None
+) -> DemoSummary:
     """Add the demo network to ``session`` (flushed, not committed) and say what was added.
+
+    ``today`` (default: today in Brussels) is the day the network describes: its pilots' statuses
+    follow their dates up to it, and its future (the event to come, the open call) is dated from it.
 
     ``pilots`` overrides the number of pilots per programme code, e.g. ``{"gdca": 9898}``; above
     the real total, lessons and library entries grow in proportion (``hub.demo.scaled``).
     """
     ensure_vocabulary(session)
     sizes = {**DEFAULT_PILOTS, **(pilots or {})}
-    demo = Demo.start(session, seed)
+    demo = Demo.start(session, seed, today or local_moment(utcnow()).date())
     _load_programmes(demo)
     load_programme_sdgs(demo)
     cast = _cast(demo)
@@ -187,7 +194,7 @@ def load_demo(session: Session, *, seed: int = 2017, pilots: dict[str, int] | No
     refs: list[PilotRef] = []
     for facts in PROGRAMMES:
         refs += generate_pilots(demo, facts, sizes[facts.code], cast.procurers(facts.code), suppliers)
-    load_calls(demo, refs)
+    load_calls(demo)
     communities, meetings = load_communities(demo)
     lessons = load_lessons(demo, refs)
     load_community_life(demo, communities, meetings, cast.members(), refs, lessons)

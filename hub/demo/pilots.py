@@ -29,7 +29,7 @@ from hub.taxonomy.models import Phase, StrategyKind
 from hub.taxonomy.vocabulary import STRATEGIES
 
 # When pilots started: GDCA procurers started theirs from September 2017; ProCirc's ran on
-# until its last year. The programme's end date is the moment the demo's statuses describe.
+# until its last year. Their statuses follow their own dates up to the day the demo is loaded.
 START_WINDOWS: dict[str, tuple[dt.date, dt.date]] = {
     "gdca": (dt.date(2017, 9, 1), dt.date(2019, 10, 31)),
     "gdci": (dt.date(2018, 7, 1), dt.date(2021, 10, 31)),
@@ -56,6 +56,7 @@ class PilotRef:
     product_group: str
     status: PilotStatus
     starts_on: dt.date
+    ends_on: dt.date | None  # None: not ended (or not started)
     procurers: tuple[int, ...]  # organisation ids
 
 
@@ -116,6 +117,7 @@ def generate_pilots(
             draft.group,
             draft.row["status"],
             draft.row["starts_on"],
+            draft.row["ends_on"],
             tuple(org.id for org in draft.procurers),
         )
         for pilot_id, draft in zip(ids, drafts, strict=True)
@@ -151,8 +153,8 @@ def _draft(
 
     first, last = START_WINDOWS[facts.code]
     starts_on = demo.date_between(first, last)
-    status, ends_on = _status(demo, starts_on, facts.ends_on)
-    phase = _phase(demo, status, starts_on, facts.ends_on)
+    status, ends_on = _status(demo, starts_on, demo.today)
+    phase = _phase(demo, status, starts_on, demo.today)
     chosen: list[Org] = []
     if status is not PilotStatus.PLANNED and phase not in EARLY_PHASES:
         candidates = suppliers.candidates(primary.country, group)
@@ -190,20 +192,22 @@ def _strategies(demo: Demo, group: str) -> list[str]:
     return sorted(chosen, key=POSITIONS.__getitem__)
 
 
-def _status(demo: Demo, starts_on: dt.date, as_of: dt.date) -> tuple[PilotStatus, dt.date | None]:
-    """Status as the programme reported it at its end: old pilots done, recent ones not yet."""
-    if starts_on > as_of - dt.timedelta(days=75) and demo.chance(0.6):
+def _status(demo: Demo, starts_on: dt.date, today: dt.date) -> tuple[PilotStatus, dt.date | None]:
+    """The status ``today`` by the pilot's own dates: planned before its start, running until its
+    end, then completed (a few stopped early). A programme's end does not end its pilots; their
+    own end dates do (so, loaded years after the programmes, every pilot is finished)."""
+    if starts_on > today:
         return PilotStatus.PLANNED, None
     duration = demo.rng.randint(*DURATION_DAYS)
     ends_on = starts_on + dt.timedelta(days=duration)
-    if ends_on > as_of:
+    if ends_on > today:
         return PilotStatus.RUNNING, None
     if demo.chance(0.04):
         return PilotStatus.STOPPED, starts_on + dt.timedelta(days=duration * 2 // 5)
     return PilotStatus.COMPLETED, ends_on
 
 
-def _phase(demo: Demo, status: PilotStatus, starts_on: dt.date, as_of: dt.date) -> Phase:
+def _phase(demo: Demo, status: PilotStatus, starts_on: dt.date, today: dt.date) -> Phase:
     rng = demo.rng
     if status is PilotStatus.PLANNED:
         return rng.choice((Phase.NEEDS_ASSESSMENT, Phase.NEEDS_ASSESSMENT, Phase.MARKET_DIALOGUE))
@@ -212,7 +216,7 @@ def _phase(demo: Demo, status: PilotStatus, starts_on: dt.date, as_of: dt.date) 
     if status is PilotStatus.COMPLETED:
         return rng.choice((Phase.CONTRACT_MANAGEMENT, Phase.CONTRACT_MANAGEMENT, Phase.END_OF_LIFE))
     # Running: further along the longer it has run.
-    elapsed = (as_of - starts_on).days / DURATION_DAYS[1]
+    elapsed = (today - starts_on).days / DURATION_DAYS[1]
     return RUNNING_PHASES[min(len(RUNNING_PHASES) - 1, int(elapsed * len(RUNNING_PHASES)))]
 
 

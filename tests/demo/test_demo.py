@@ -36,7 +36,7 @@ from hub.organisations.models import (
     Sector,
     SupportingAction,
 )
-from hub.pilots.models import Pilot, PilotParty, PilotRole, PilotStatus
+from hub.pilots.models import Pilot, PilotParty, PilotProgress, PilotRole, PilotStatus
 from hub.programmes.models import KeyFigure, Metric, Programme
 from hub.records import Record
 from hub.taxonomy.models import ProductGroup, Strategy, StrategyKind
@@ -430,3 +430,30 @@ def test_ensure_vocabulary_is_idempotent(session: Session, statements: Callable[
     assert count(session, select(ProductGroup.id)) == 14
     names = session.execute(select(ProductGroup.code, ProductGroup.name_nl).order_by(ProductGroup.position))
     assert names.all()[:2] == [("food", "Voeding"), ("ict", "ICT")]
+
+
+@pytest.mark.parametrize("day", [dt.date(2019, 6, 1), dt.date(2026, 12, 7)])
+def test_statuses_follow_the_pilots_dates_on_the_day_loaded(session: Session, day: dt.date) -> None:
+    """Loaded inside GDCA, some pilots run and some are planned; loaded years after the
+    programmes ended, every pilot has finished. Either way, no status contradicts a date."""
+    load_demo(session, pilots=SMALL, today=day)
+    pilots = session.scalars(select(Pilot)).all()
+    for pilot in pilots:
+        assert pilot.starts_on is not None
+        if pilot.status is PilotStatus.PLANNED:
+            assert pilot.starts_on > day and pilot.ends_on is None
+        elif pilot.status is PilotStatus.RUNNING:
+            assert pilot.starts_on <= day and pilot.ends_on is None
+        else:
+            assert pilot.ends_on is not None and pilot.starts_on <= pilot.ends_on <= day
+    statuses = {pilot.status for pilot in pilots}
+    if day.year == 2019:
+        assert {PilotStatus.RUNNING, PilotStatus.PLANNED} <= statuses
+    else:
+        assert statuses <= {PilotStatus.COMPLETED, PilotStatus.STOPPED}
+    # Progress reports are what the pilot's dates gave on the day each was written.
+    for progress in session.scalars(select(PilotProgress)):
+        pilot = session.get(Pilot, progress.pilot_id)
+        assert pilot is not None and pilot.starts_on <= progress.as_of
+        ended = pilot.ends_on is not None and progress.as_of >= pilot.ends_on
+        assert (progress.percent == 100) == ended, (progress.percent, progress.as_of, pilot.ends_on)

@@ -40,6 +40,10 @@ def test_the_demo_holds_gdca_s_events_and_one_to_come(client: TestClient, sessio
             assert len({r.product_group_id for r in suppliers if r.event_id == event.id}) >= 3
     [upcoming] = to_come
     assert upcoming.starts_at > utcnow() and upcoming.kind is EventKind.BUYER_MEETS_SUPPLIER
+    # Dated from the day the demo was loaded: the first Thursday six weeks or more ahead.
+    ahead = upcoming.starts_at.date() - utcnow().date()
+    assert dt.timedelta(weeks=6) <= ahead < dt.timedelta(weeks=7) and upcoming.starts_at.weekday() == 3
+    assert all(r.created_at <= utcnow() for r in suppliers)  # nobody registered in the future
 
     page = client.get(f"/en/events/{upcoming.id}")
     assert page.status_code == 200 and 'name="side"' in page.text and "Refurb Noord" in page.text

@@ -147,6 +147,10 @@ def test_an_event_page_shows_its_facts_places_offers_and_outcome(
     session.commit()
     past = client.get(f"/en/events/{event.id}").text
     assert "The outcome of this event has not been written yet." in past and 'name="side"' not in past
+    # A past event shows who registered, not places left beside its outcome.
+    assert "left" not in past.split("<dl", 1)[1].split("</dl>", 1)[0]
+    assert re.search(r"<dt>Buyers registered here</dt><dd>1</dd>", past)
+    assert re.search(r"<dt>Suppliers registered here</dt><dd>1</dd>", past)
     event.outcome_en = "Forty conversations.\n\nFour pilots found a supplier."
     session.commit()
     past = client.get(f"/en/events/{event.id}").text
