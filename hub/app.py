@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 import hub.models  # noqa: F401  (every model, so that relationships resolve)
-from hub import errors, i18n, ratelimit, urls
+from hub import errors, freshness, i18n, ratelimit, urls
 from hub.accounts import oidc
 from hub.accounts import pages as account_pages
 from hub.accounts import views as accounts
@@ -266,6 +266,7 @@ def create_app(
 
     urls.install(routes)  # url() in any module: paths by route name (see hub.urls)
     app_routes = routes()
+    freshness.cache_public_pages(app_routes, sessions=sessions, cookie=cookie_name(settings.https))
     app = Starlette(
         debug=settings.debug,
         routes=app_routes,

@@ -45,6 +45,10 @@ class PrivateRoutes:
             elif isinstance(route, Route) and (behind_login or TOKEN_PARAMETER in route.param_convertors):
                 self.private.add(id(route))
 
+    def holds(self, route: BaseRoute) -> bool:
+        """Whether every response of ``route`` is private."""
+        return id(route) in self.private
+
     def is_private(self, scope: Scope) -> bool:
         """Whether the response to ``scope`` (routed: Starlette leaves the innermost route in it) is."""
         route = id(scope.get("route"))

@@ -16,6 +16,7 @@ from hub.communities.models import (
 )
 from hub.events.models import Event, EventRegistration, event_product_groups
 from hub.federation.models import ApiClient
+from hub.freshness import ContentVersion
 from hub.jobs.models import ScheduledJob
 from hub.lessons.models import Lesson, LessonPilotLink
 from hub.library.models import LibraryItem
@@ -39,6 +40,7 @@ __all__ = [
     "Community",
     "CommunityProposal",
     "ConsentEvent",
+    "ContentVersion",
     "Delivery",
     "Entry",
     "Event",

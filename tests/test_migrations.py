@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session
 
-from hub import migrate
+from hub import freshness, migrate
 from hub.db import metadata
 from hub.migrate import include_name
 from hub.search import index
@@ -37,7 +37,8 @@ def test_lessons_keep_their_pilot_and_links_across_0008(empty_engine: Engine) ->
     """0008 moves a lesson's one pilot into a list, rebuilding ``lessons`` (on SQLite) while
     links point at it: nothing is lost either way."""
     migrate.upgrade(empty_engine, "0007")
-    with Session(empty_engine, info={index.FOLLOW: False}) as session:  # no search index at 0007
+    # No search index and no content version at 0007.
+    with Session(empty_engine, info={index.FOLLOW: False, freshness.FOLLOW: False}) as session:
         gdca = factories.programme(session, "gdca")
         pilot = factories.pilot(session, gdca)
         session.commit()

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub import freshness
 from hub.db import utcnow
 from hub.demo import scaled
 from hub.demo.calls import load_calls
@@ -206,6 +207,7 @@ def load_demo(
     scaled.load_more(demo, refs, sum(DEFAULT_PILOTS.values()))
     session.flush()
     index.rebuild(session)  # written in bulk, past the index's following of the ORM
+    freshness.changed(session)  # and past the public pages' validator
     counts = demo.counts
     return DemoSummary(
         programmes=counts["programmes"],

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from connectors.base import Item, ItemError
 from connectors.messages import N_, Problem
+from hub import freshness
 from hub.db import utcnow
 from hub.lessons.models import lesson_pilots
 from hub.organisations.models import Participation
@@ -313,6 +314,8 @@ class Ingest:
             # A lesson whose row did not change may still gain a pilot that came since.
             relinked = len(self._lesson_pilots(prepared) & set(same))
             unchanged, updated = unchanged - relinked, updated + relinked
+        if added or updated:
+            freshness.changed(self.session)  # written past the ORM: the public pages' validator
         self.run.added += added
         self.run.updated += updated
         self.run.unchanged += unchanged
@@ -457,6 +460,8 @@ class Ingest:
                 execution_options={"synchronize_session": False},
             )
             index.written(self.session, self.kind.model, chunk)
+        if gone:
+            freshness.changed(self.session)
         self.run.deleted += len(gone)
 
 

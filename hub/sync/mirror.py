@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from connectors.base import Cursor, Item, ItemError
 from connectors.messages import N_, Problem
+from hub import freshness
 from hub.communities.models import Community
 from hub.db import utcnow
 from hub.federation.fields import Code, Lookups, MissingReference
@@ -260,6 +261,8 @@ class Mirror:
             known={row.id for row in existing.values()},
         )
         index.written(self.session, kind.model, [*(ids[uid] for uid in children), *withdrawn])
+        if new or changed or withdrawn:
+            freshness.changed(self.session)  # written past the ORM: the public pages' validator
         self.run.added += added
         self.run.updated += updated
         self.run.unchanged += unchanged
