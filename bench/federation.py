@@ -40,6 +40,7 @@ from sqlalchemy import select
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench import goals  # noqa: E402
 from bench.run import free_port, stop_server, wait_until_up  # noqa: E402
 from bench.sync import fresh_database  # noqa: E402
 from connectors import fetch  # noqa: E402
@@ -183,11 +184,14 @@ def counting_requests() -> Iterator[collections.Counter[str]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="20,000 pilots, one round (make bench-quick)")
     parser.add_argument("--pilots", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--page-size", type=int, default=PAGE_SIZE)
     parser.add_argument("--receiver", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
+    if args.quick:
+        args.pilots, args.rounds = 20_000, 1
     admin_url = os.environ.get("HUB_BENCH_POSTGRES_URL") or os.environ.get("HUB_TEST_POSTGRES_URL", "")
     if args.receiver == "postgresql" and not admin_url:
         print("--receiver postgresql needs HUB_BENCH_POSTGRES_URL or HUB_TEST_POSTGRES_URL", file=sys.stderr)
@@ -233,6 +237,28 @@ def main() -> int:
         f"full pull: {ratio:.0%} of downloading the same pages (goal ≥ {GOAL:.0%}): "
         f"{'met' if ratio >= GOAL else 'NOT met'}; unchanged pull: "
         f"{sum(requests.values())} requests for {len(requests)} kinds ({'met' if one_each else 'NOT met'})"
+    )
+    rounds = [p / d for p, d in zip(pulls, downloads, strict=True)]
+    goals.record(
+        f"federation-{args.receiver}",
+        [
+            goals.Goal(
+                "full pull / plain download of the pages",
+                f"≥ {GOAL:.0%}",
+                f"{ratio:.0%}",
+                ratio >= GOAL,
+                args.receiver,
+                goals.spread(rounds),
+            ),
+            goals.Goal(
+                "requests of an unchanged pull, per kind",
+                "1",
+                ", ".join(sorted({str(n) for n in requests.values()})) or "none",
+                one_each,
+                args.receiver,
+            ),
+        ],
+        quick=args.quick,
     )
     return 0 if ratio >= GOAL and one_each else 1
 

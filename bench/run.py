@@ -30,6 +30,10 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench import goals  # noqa: E402
+
 RESULTS = REPO / "bench" / "results" / "foundation.json"
 DEMO_PILOTS = {"gdca": 9898, "gdci": 70, "procirc": 32}
 HOST = "127.0.0.1"
@@ -237,7 +241,9 @@ def find_wrk() -> str:
     return wrk
 
 
-def run_wrk(wrk: str, url: str, load: Load, seconds: int | None = None) -> Sample:
+def run_wrk(
+    wrk: str, url: str, load: Load, seconds: int | None = None, headers: dict[str, str] | None = None
+) -> Sample:
     command = [
         *_pinned(load.wrk_cpus),
         wrk,
@@ -247,6 +253,7 @@ def run_wrk(wrk: str, url: str, load: Load, seconds: int | None = None) -> Sampl
         "--timeout",
         "10s",
         "--latency",
+        *(part for name, value in (headers or {}).items() for part in ("-H", f"{name}: {value}")),
         url,
     ]
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -415,6 +422,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="benchmark this database (e.g. PostgreSQL) instead of a fresh SQLite one; "
         "it is migrated, and loaded with the 10,000-pilot demo if it is empty",
     )
+    parser.add_argument("--quick", action="store_true", help="one round of 2 s a side (make bench-quick)")
     parser.add_argument("--rounds", type=int, default=3, help="A/B rounds per pair (default 3)")
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run (default 5)")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per endpoint (default 2)")
@@ -432,6 +440,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def run(args: argparse.Namespace, workdir: Path) -> list[Result]:
+    if args.quick:
+        args.rounds, args.duration, args.warmup = 1, 2, 1
     wrk = find_wrk()
     server_cpus, wrk_cpus = cpu_split(not args.no_pin)
     load = Load(args.threads, args.connections, args.duration, server_cpus, wrk_cpus)
@@ -457,7 +467,16 @@ def run(args: argparse.Namespace, workdir: Path) -> list[Result]:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report(results, meta), indent=2) + "\n")
     print(f"\nresults written to {args.output}")
+    backend = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    goals.record(f"foundation-{backend}", [_goal(result, backend) for result in results], quick=args.quick)
     return results
+
+
+def _goal(result: Result, backend: str) -> goals.Goal:
+    ratios = [t.rps / b.rps for t, b in zip(result.target.samples, result.baseline.samples, strict=True)]
+    figure = f"{result.ratio:.0%}" + (f", p99 {result.tail:.1f}×p50" if result.pair.max_tail else "")
+    measure = f"{result.pair.target} / {result.baseline.path}"
+    return goals.Goal(measure, result.pair.goal, figure, result.passed, backend, goals.spread(ratios))
 
 
 def _meta(

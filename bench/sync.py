@@ -41,6 +41,7 @@ from sqlalchemy.engine import make_url
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench import goals  # noqa: E402
 from hub import migrate  # noqa: E402
 from hub.db import make_engine, make_sessionmaker  # noqa: E402
 from hub.pilots.models import Pilot  # noqa: E402
@@ -295,6 +296,7 @@ def bench_backend(backend: str, admin_url: str, rows: int, rounds: int) -> dict[
         "sync_rows_per_s": round(sync_rps),
         "raw_executemany_rows_per_s": round(raw_rps),
         "sync_vs_raw": round(sync_rps / raw_rps, 3),
+        "sync_vs_raw_rounds": [round(b / f, 3) for f, b in zip(first, baseline, strict=True)],
         "resync_rows_per_s": round(resync_rps),
         "resync_vs_first": round(resync_rps / sync_rps, 3),
         "resync_rows_written": max(resync_writes),
@@ -304,27 +306,37 @@ def bench_backend(backend: str, admin_url: str, rows: int, rounds: int) -> dict[
     }
 
 
-def report(result: dict[str, Any]) -> bool:
-    goals = [
-        (
-            "first sync ≥ 45 % of raw executemany",
-            result["sync_vs_raw"] >= 0.45,
+def report(result: dict[str, Any]) -> list[goals.Goal]:
+    backend = result["backend"]
+    rows = [
+        goals.Goal(
+            "first sync / raw executemany",
+            "≥ 45 %",
             f"{result['sync_vs_raw']:.0%}",
+            result["sync_vs_raw"] >= 0.45,
+            backend,
+            goals.spread(result["sync_vs_raw_rounds"]),
         ),
-        (
-            "unchanged re-sync writes no rows",
-            result["resync_rows_written"] == 0,
+        goals.Goal(
+            "rows an unchanged re-sync writes",
+            "0",
             str(result["resync_rows_written"]),
+            result["resync_rows_written"] == 0,
+            backend,
         ),
-        (
-            "unchanged re-sync ≥ first sync",
-            result["resync_vs_first"] >= 1.0,
+        goals.Goal(
+            "unchanged re-sync / first sync",
+            "≥ 1×",
             f"{result['resync_vs_first']:.2f}×",
+            result["resync_vs_first"] >= 1.0,
+            backend,
         ),
-        (
-            f"memory rise syncing {result['rows'] // 10:,} vs {result['rows']:,} rows differs by < 50 MB",
-            result["peak_rss_growth_mb"] < 50,
+        goals.Goal(
+            f"memory: {result['rows'] // 10:,} vs {result['rows']:,} rows synced",
+            "< 50 MB apart",
             f"{result['peak_rss_growth_mb']} MB",
+            result["peak_rss_growth_mb"] < 50,
+            backend,
         ),
     ]
     print(
@@ -334,15 +346,14 @@ def report(result: dict[str, Any]) -> bool:
         f"MB syncing {result['rows'] // 10:,} rows, by {result['sync_rss_rise_mb_large']} MB syncing "
         f"{result['rows']:,}"
     )
-    ok = True
-    for goal, passed, figure in goals:
-        print(f"  {'PASS' if passed else 'FAIL'}  {goal}: {figure}")
-        ok = ok and passed
-    return ok
+    for row in rows:
+        print(f"  {'PASS' if row.passed else 'FAIL'}  {row.measure} ({row.goal}): {row.figure}")
+    return rows
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="20,000 rows, one round (make bench-quick)")
     parser.add_argument("--rows", type=int, default=ROWS)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
@@ -359,8 +370,12 @@ def main() -> int:
     if "postgresql" in backends and not args.postgres:
         print("PostgreSQL skipped: set HUB_BENCH_POSTGRES_URL (an admin URL)", file=sys.stderr)
         backends.remove("postgresql")
+    if args.quick:
+        args.rows, args.rounds = 20_000, 1
     results = [bench_backend(b, args.postgres, args.rows, args.rounds) for b in backends]
-    ok = all([report(result) for result in results])
+    rows = [row for result in results for row in report(result)]
+    goals.record("sync", rows, quick=args.quick)
+    ok = all(row.passed for row in rows)
     out = REPO / "bench" / "results" / "sync.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(

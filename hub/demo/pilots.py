@@ -29,13 +29,16 @@ from hub.taxonomy.models import Phase, StrategyKind
 from hub.taxonomy.vocabulary import STRATEGIES
 
 # When pilots started: GDCA procurers started theirs from September 2017; ProCirc's ran on
-# until its last year. Their statuses follow their own dates up to the day the demo is loaded.
+# until its last year. What the generator draws follows the status each programme reported at its
+# end (so one seed always draws one network, whatever the day); the status shown is the one the
+# pilot's own dates give on the day the demo is loaded (``_on_the_day``), which draws nothing.
 START_WINDOWS: dict[str, tuple[dt.date, dt.date]] = {
     "gdca": (dt.date(2017, 9, 1), dt.date(2019, 10, 31)),
     "gdci": (dt.date(2018, 7, 1), dt.date(2021, 10, 31)),
     "procirc": (dt.date(2019, 3, 1), dt.date(2023, 9, 30)),
 }
 DURATION_DAYS = (120, 720)
+TYPICAL_DAYS = sum(DURATION_DAYS) // 2  # a pilot still planned at its programme's end, once begun
 UNTRANSLATED_SHARE = 0.05  # exercises the "not yet translated" fallback
 LAGGARD_SHARE = 0.08  # procurers who did not reach two pilots
 CO_PROCUREMENT_SHARE = 0.2
@@ -54,9 +57,9 @@ class PilotRef:
     id: int
     programme: str
     product_group: str
-    status: PilotStatus
+    status: PilotStatus  # as its programme reported it at its end: what later draws go by
     starts_on: dt.date
-    ends_on: dt.date | None  # None: not ended (or not started)
+    ends_on: dt.date | None  # on the day the demo is loaded (None: not ended, or not begun)
     procurers: tuple[int, ...]  # organisation ids
 
 
@@ -68,6 +71,7 @@ class _Draft:
     suppliers: list[Org]
     strategies: list[str]
     raw_value: float | None
+    reported: PilotStatus  # at the programme's end (the row has the status on the demo's day)
 
 
 class Suppliers:
@@ -115,7 +119,7 @@ def generate_pilots(
             pilot_id,
             facts.code,
             draft.group,
-            draft.row["status"],
+            draft.reported,
             draft.row["starts_on"],
             draft.row["ends_on"],
             tuple(org.id for org in draft.procurers),
@@ -153,30 +157,31 @@ def _draft(
 
     first, last = START_WINDOWS[facts.code]
     starts_on = demo.date_between(first, last)
-    status, ends_on = _status(demo, starts_on, demo.today)
-    phase = _phase(demo, status, starts_on, demo.today)
+    status, _ended, end = _status(demo, starts_on, facts.ends_on)
+    phase = _phase(demo, status, starts_on, facts.ends_on)
     chosen: list[Org] = []
     if status is not PilotStatus.PLANNED and phase not in EARLY_PHASES:
         candidates = suppliers.candidates(primary.country, group)
         wanted = rng.choices((0, 1, 2), weights=(15, 70, 15))[0]
         chosen = rng.sample(candidates, min(wanted, len(candidates)))
 
+    shown, shown_end, shown_phase = _on_the_day(status, phase, starts_on, end, demo.today)
     row: dict[str, Any] = {
         **demo.record(),
         "programme_id": demo.programmes[facts.code],
         "source_language": facts.source_language,
-        **_texts(demo, facts, group, strategies, procurers, chosen, status, phase),
+        **_texts(demo, facts, group, strategies, procurers, chosen, shown, shown_phase),
         "product_group_id": demo.product_groups[group],
         "country": primary.country,
-        "phase": phase,
-        "status": status,
+        "phase": shown_phase,
+        "status": shown,
         "starts_on": starts_on,
-        "ends_on": ends_on,
+        "ends_on": shown_end,
         "contract_value": None,
         **_impact(demo, facts, group, status),
     }
     raw_value = _raw_contract_value(demo, facts, group, status)
-    return _Draft(row, group, procurers, chosen, strategies, raw_value)
+    return _Draft(row, group, procurers, chosen, strategies, raw_value, status)
 
 
 def _strategies(demo: Demo, group: str) -> list[str]:
@@ -192,22 +197,42 @@ def _strategies(demo: Demo, group: str) -> list[str]:
     return sorted(chosen, key=POSITIONS.__getitem__)
 
 
-def _status(demo: Demo, starts_on: dt.date, today: dt.date) -> tuple[PilotStatus, dt.date | None]:
-    """The status ``today`` by the pilot's own dates: planned before its start, running until its
-    end, then completed (a few stopped early). A programme's end does not end its pilots; their
-    own end dates do (so, loaded years after the programmes, every pilot is finished)."""
-    if starts_on > today:
-        return PilotStatus.PLANNED, None
+def _status(
+    demo: Demo, starts_on: dt.date, as_of: dt.date
+) -> tuple[PilotStatus, dt.date | None, dt.date | None]:
+    """Status as the programme reported it at its end (``as_of``): old pilots done, recent ones not
+    yet; its end date then; and the end its drawn duration gives (None: still planned, none drawn)."""
+    if starts_on > as_of - dt.timedelta(days=75) and demo.chance(0.6):
+        return PilotStatus.PLANNED, None, None
     duration = demo.rng.randint(*DURATION_DAYS)
     ends_on = starts_on + dt.timedelta(days=duration)
-    if ends_on > today:
-        return PilotStatus.RUNNING, None
+    if ends_on > as_of:
+        return PilotStatus.RUNNING, None, ends_on
     if demo.chance(0.04):
-        return PilotStatus.STOPPED, starts_on + dt.timedelta(days=duration * 2 // 5)
-    return PilotStatus.COMPLETED, ends_on
+        stopped = starts_on + dt.timedelta(days=duration * 2 // 5)
+        return PilotStatus.STOPPED, stopped, stopped
+    return PilotStatus.COMPLETED, ends_on, ends_on
 
 
-def _phase(demo: Demo, status: PilotStatus, starts_on: dt.date, today: dt.date) -> Phase:
+def _on_the_day(
+    reported: PilotStatus, phase: Phase, starts_on: dt.date, end: dt.date | None, today: dt.date
+) -> tuple[PilotStatus, dt.date | None, Phase]:
+    """Status, end date and phase on ``today`` by the pilot's own dates: planned before its start,
+    running until its end, then as it ended (stopped, or completed). A pilot still planned when its
+    programme ended is taken to have run a typical length since. Draws nothing."""
+    end = end or starts_on + dt.timedelta(days=TYPICAL_DAYS)
+    if starts_on > today:
+        return PilotStatus.PLANNED, None, phase if reported is PilotStatus.PLANNED else Phase.NEEDS_ASSESSMENT
+    if end > today:
+        if reported is PilotStatus.RUNNING:
+            return reported, None, phase
+        return PilotStatus.RUNNING, None, _running_phase(starts_on, today)
+    if reported in (PilotStatus.COMPLETED, PilotStatus.STOPPED):
+        return reported, end, phase
+    return PilotStatus.COMPLETED, end, Phase.CONTRACT_MANAGEMENT
+
+
+def _phase(demo: Demo, status: PilotStatus, starts_on: dt.date, as_of: dt.date) -> Phase:
     rng = demo.rng
     if status is PilotStatus.PLANNED:
         return rng.choice((Phase.NEEDS_ASSESSMENT, Phase.NEEDS_ASSESSMENT, Phase.MARKET_DIALOGUE))
@@ -216,7 +241,12 @@ def _phase(demo: Demo, status: PilotStatus, starts_on: dt.date, today: dt.date) 
     if status is PilotStatus.COMPLETED:
         return rng.choice((Phase.CONTRACT_MANAGEMENT, Phase.CONTRACT_MANAGEMENT, Phase.END_OF_LIFE))
     # Running: further along the longer it has run.
-    elapsed = (today - starts_on).days / DURATION_DAYS[1]
+    return _running_phase(starts_on, as_of)
+
+
+def _running_phase(starts_on: dt.date, day: dt.date) -> Phase:
+    """A running pilot's phase: further along the longer it has run."""
+    elapsed = (day - starts_on).days / DURATION_DAYS[1]
     return RUNNING_PHASES[min(len(RUNNING_PHASES) - 1, int(elapsed * len(RUNNING_PHASES)))]
 
 

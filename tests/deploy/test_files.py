@@ -751,6 +751,7 @@ def nginx_test(nginx: str, conf: Path, tmp_path: Path) -> None:
         )
     )
     body = conf.read_text().replace("/etc/hub/tls", str(tls))
+    body = body.replace("/var/cache/nginx/hub", str(tmp_path / "cache"))
     main = tmp_path / "nginx.conf"
     temp = {name: tmp_path / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
     main.write_text(
