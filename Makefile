@@ -9,7 +9,7 @@ PORT ?= 8000
 
 OIDC_PROVIDER := tests/oidc_provider
 
-.PHONY: demo test setup node-deps catalogs messages lint bench clean
+.PHONY: demo test setup node-deps catalogs messages lint bench bench-quick clean
 
 demo: setup
 	$(BIN)/hub serve --demo --host $(HOST) --port $(PORT)
@@ -56,15 +56,33 @@ catalogs: $(VENV)/.installed
 messages: $(VENV)/.installed
 	$(BIN)/python locales/update.py
 
-bench: setup $(VENV)/.installed-test
-	$(BIN)/python bench/run.py
-	$(BIN)/python bench/sync.py
-	$(BIN)/python bench/federation.py
-	$(BIN)/python bench/newsletter.py
-	$(BIN)/python bench/lessons.py
-	$(BIN)/python bench/search.py
-	$(BIN)/python bench/spreadsheets.py
-	$(BIN)/python bench/spreadsheet_import.py
+# Every benchmark, each a ratio against a baseline in the same run, on SQLite and (with
+# HUB_BENCH_POSTGRES_URL or HUB_TEST_POSTGRES_URL, an admin URL) PostgreSQL; then one table of every
+# goal, also written to bench/results/summary.json (bench/goals.py). A benchmark that fails does not
+# stop the others; the table says which goals were missed. `make bench-quick`: fewer rounds and
+# smaller sizes, the same goals (under 3 minutes).
+BENCH_PG := $(or $(HUB_BENCH_POSTGRES_URL),$(HUB_TEST_POSTGRES_URL))
+BENCHES := foundation-sqlite cache sync federation-sqlite newsletter-sqlite lessons search spreadsheets spreadsheet-import \
+	$(if $(BENCH_PG),foundation-postgresql federation-postgresql newsletter-postgresql newsletter-postgresql-load)
+
+bench bench-quick: setup $(VENV)/.installed-test
+	$(BIN)/python bench/goals.py --clear
+	-$(BIN)/python bench/run.py $(QUICK)
+	$(if $(BENCH_PG),-$(BIN)/python bench/run.py $(QUICK) --postgres '$(BENCH_PG)')
+	-$(BIN)/python bench/cache.py $(QUICK)
+	-$(BIN)/python bench/sync.py $(QUICK)
+	-$(BIN)/python bench/federation.py $(QUICK)
+	$(if $(BENCH_PG),-$(BIN)/python bench/federation.py $(QUICK) --receiver postgresql)
+	-$(BIN)/python bench/newsletter.py $(QUICK) --sqlite
+	$(if $(BENCH_PG),-$(BIN)/python bench/newsletter.py $(QUICK))
+	$(if $(BENCH_PG),-$(BIN)/python bench/newsletter.py $(QUICK) --load)
+	-$(BIN)/python bench/lessons.py
+	-$(BIN)/python bench/search.py $(QUICK) $(if $(BENCH_PG),--postgres-admin '$(BENCH_PG)')
+	-$(BIN)/python bench/spreadsheets.py $(QUICK)
+	-$(BIN)/python bench/spreadsheet_import.py $(QUICK)
+	$(BIN)/python bench/goals.py --expect $(BENCHES)
+
+bench-quick: QUICK := --quick
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache locales/*/LC_MESSAGES/*.mo tests/*/node_modules test-artifacts

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench import goals  # noqa: E402
 from hub import migrate  # noqa: E402
 from hub.db import make_engine, make_sessionmaker  # noqa: E402
 from hub.demo.generate import load_demo  # noqa: E402
@@ -270,6 +271,25 @@ def main(argv: list[str] | None = None) -> int:
     print(f"backend: {result['backend']}")
     for line, passed in checks:
         print(f"{'PASS' if passed else 'FAIL'}  {line}")
+    goals.record(
+        "lessons",
+        [
+            goals.Goal(
+                "lesson suggestions: precision@5 on held-out labels",
+                f"≥ {PRECISION_GOAL}",
+                f"{held_out['precision_at_5']:.3f}",
+                held_out["precision_at_5"] >= PRECISION_GOAL,
+                result["backend"],
+            ),
+            goals.Goal(
+                f"ranking {timing['lessons']} lessons for a pilot",
+                f"< {MS_GOAL:.0f} ms",
+                f"{timing['rank_ms']:.2f} ms",
+                timing["rank_ms"] < MS_GOAL,
+                result["backend"],
+            ),
+        ],
+    )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"results written to {args.output}")

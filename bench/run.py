@@ -24,7 +24,9 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -422,6 +424,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="benchmark this database (e.g. PostgreSQL) instead of a fresh SQLite one; "
         "it is migrated, and loaded with the 10,000-pilot demo if it is empty",
     )
+    parser.add_argument(
+        "--postgres",
+        metavar="ADMIN_URL",
+        help="benchmark a fresh PostgreSQL database made (and dropped after) through this admin URL",
+    )
     parser.add_argument("--quick", action="store_true", help="one round of 2 s a side (make bench-quick)")
     parser.add_argument("--rounds", type=int, default=3, help="A/B rounds per pair (default 3)")
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run (default 5)")
@@ -520,10 +527,30 @@ def _redacted(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+@contextmanager
+def postgres_database(admin_url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database for one run: its URL; dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"hub_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        with tempfile.TemporaryDirectory(prefix="hub-bench-") as workdir:
+        with tempfile.TemporaryDirectory(prefix="hub-bench-") as workdir, ExitStack() as stack:
+            if args.postgres:
+                args.database_url = stack.enter_context(postgres_database(args.postgres))
             results = run(args, Path(workdir))
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)

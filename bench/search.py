@@ -41,6 +41,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 import hub.models  # noqa: E402, F401  (every model and searchable kind)
-from bench import search_eval  # noqa: E402
+from bench import goals, search_eval  # noqa: E402
+from bench.run import postgres_database  # noqa: E402
 from bench.search_indexing import BenchError, Indexing, index_size, measure_indexing  # noqa: E402
 from bench.search_mix import KINDS, BenchQuery, make_queries  # noqa: E402
 from hub.app import create_app  # noqa: E402
@@ -342,6 +344,13 @@ def report(result: dict[str, Any]) -> bool:
     return all(goal["passed"] for goal in result["goals"])
 
 
+def _goal_text(goal: dict[str, Any]) -> str:
+    limit, unit = goal["limit"], goal["unit"]
+    if unit == "%":
+        return f"≥ {limit:.0%}"
+    return f"≤ {limit:g}×" if unit == "×" else f"≤ {limit:g} ms"
+
+
 def _mb(size: int) -> str:
     return f"{size / 2**20:>8.1f} MB" if size >= 2**20 else f"{size / 2**10:>8.0f} kB"
 
@@ -361,6 +370,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--index-rounds", type=int, help=f"rounds of indexing (default {DEFAULTS['index_rounds']})"
     )
     parser.add_argument("--postgres", metavar="URL", help="also measure on this (empty) PostgreSQL database")
+    parser.add_argument(
+        "--postgres-admin",
+        metavar="ADMIN_URL",
+        help="also measure on a new PostgreSQL database made (and dropped after) through this admin URL",
+    )
     parser.add_argument("--reset", action="store_true", help="empty the PostgreSQL database first")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
@@ -371,11 +385,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     queries = make_queries(args.queries)
     results: list[dict[str, Any]] = []
     try:
-        with tempfile.TemporaryDirectory(prefix="hub-search-bench-") as workdir:
+        with tempfile.TemporaryDirectory(prefix="hub-search-bench-") as workdir, ExitStack() as stack:
             databases = [("sqlite", f"sqlite:///{Path(workdir) / 'search.sqlite3'}")]
             if args.postgres:
                 search_eval.empty_postgres(args.postgres, reset=args.reset)
                 databases.append(("postgresql", args.postgres))
+            elif args.postgres_admin:
+                databases.append(("postgresql", stack.enter_context(postgres_database(args.postgres_admin))))
             for name, url in databases:
                 result = run_backend(name, url, queries=queries, workdir=Path(workdir), **chosen)
                 results.append(result)
@@ -383,6 +399,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bench/search.py: {error}", file=sys.stderr)
         return 2
     ok = all([report(result) for result in results])
+    goals.record(
+        "search",
+        [
+            goals.Goal(g["text"], _goal_text(g), g["shown"], g["passed"], result["backend"])
+            for result in results
+            for g in result["goals"]
+        ],
+        quick=args.quick,
+    )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     when = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     payload = {
