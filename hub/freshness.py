@@ -160,12 +160,17 @@ def etag(version: int, release: str) -> str:
     return f'"{release}-{version}-{hour}"'
 
 
-def _matches(header: str | None, tag: str) -> bool:
+def matches(header: str | None, tag: str) -> bool:
+    """Whether ``If-None-Match`` names ``tag`` or ``*`` (weak comparison, as RFC 9110 asks for GET)."""
     if not header:
         return False
-    if header.strip() == "*":
-        return True
-    return tag in (candidate.strip().removeprefix("W/") for candidate in header.split(","))
+    candidates = {candidate.strip().removeprefix("W/") for candidate in header.split(",")}
+    return tag in candidates or "*" in candidates
+
+
+def body_tag(body: bytes) -> str:
+    """A strong entity tag of a representation already made: it changes whenever a byte does."""
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
 class Conditional:
@@ -187,7 +192,7 @@ class Conditional:
             await self.app(scope, receive, send)
             return
         tag = await run_in_threadpool(self._tag)
-        if _matches(headers.get("if-none-match"), tag):
+        if matches(headers.get("if-none-match"), tag):
             await send(
                 {
                     "type": "http.response.start",
@@ -197,6 +202,7 @@ class Conditional:
             )
             await send({"type": "http.response.body", "body": b""})
             return
+
         async def send_marked(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 200:
                 response = MutableHeaders(scope=message)
@@ -205,7 +211,7 @@ class Conditional:
                 if scope.get("session"):
                     response["cache-control"] = NO_STORE
                 else:
-                    response["etag"] = tag
+                    response.setdefault("etag", tag)  # a feed's own (of its body) stays
                     response["cache-control"] = PUBLIC
             await send(message)
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hub import mail
+from hub import freshness, mail
 from hub.forms import Form
 from hub.i18n import gettext
 from hub.opendata import atom
@@ -89,9 +89,9 @@ def send_and_tell(request: Request, messages: Iterable[EmailMessage], *, sent: s
 
 def feed_response(request: Request, body: bytes) -> Response:
     """An Atom feed, or 304 for a reader that has this version already (its ETag)."""
-    tag = atom.etag(body)
+    tag = freshness.body_tag(body)
     headers = {"ETag": tag, "Cache-Control": "no-cache"}
-    if atom.matches(request.headers.get("if-none-match"), tag):
+    if freshness.matches(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=atom.MEDIA_TYPE, headers=headers)
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from hub import freshness
+from hub.db import utcnow
 from hub.newsletters.models import Subscription
 from hub.pilots import views as pilot_views
 from hub.pilots.models import Pilot
@@ -41,9 +42,10 @@ def test_a_public_page_answers_304_to_its_own_validator(client: TestClient, pilo
     assert again.status_code == 304 and again.content == b""
     assert again.headers["etag"] == tag and again.headers["cache-control"] == freshness.PUBLIC
     assert client.get(path, headers={"if-none-match": '"another"'}).status_code == 200
-    # Lists, downloads and feeds too.
-    for other in ("/en/pilots", "/nl/pilots.csv", "/en/pilots.xlsx", "/feeds/en/pilots.atom", "/en/"):
+    # Lists and downloads too; a feed keeps its own validator (of its body), and may be cached.
+    for other in ("/en/pilots", "/nl/pilots.csv", "/en/pilots.xlsx", "/en/"):
         assert tag_of(client, other) == tag
+    assert tag_of(client, "/feeds/en/pilots.atom") not in (tag, tag_of(client, "/feeds/nl/pilots.atom"))
 
 
 def test_a_304_renders_nothing(client: TestClient, pilot: Pilot, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,3 +122,21 @@ def test_private_pages_and_the_api_are_left_alone(client: TestClient, pilot: Pil
     assert "etag" not in client.get("/healthz").headers
     login = client.get("/en/coordinator/", follow_redirects=False)
     assert login.status_code in (302, 303, 307) and login.headers["cache-control"] == "no-store"
+
+
+def test_a_runs_bookkeeping_is_not_a_change_but_its_outcome_is(session: Session, pilot: Pilot) -> None:
+    """A sync run's heartbeat and counters change every batch; only its end shows on a page."""
+    from hub.sync.models import RunStatus, RunTrigger, SyncRun
+
+    source = factories.source(session, pilot.programme)
+    run = SyncRun(source=source, trigger=RunTrigger.SCHEDULE, started_at=utcnow(), heartbeat_at=utcnow())
+    session.add(run)
+    session.commit()
+    before = freshness.version(session)
+    run.heartbeat_at, run.added = utcnow(), 500
+    source.lease_until = utcnow()
+    session.commit()
+    assert freshness.version(session) == before
+    run.status, run.finished_at = RunStatus.SUCCEEDED, utcnow()
+    session.commit()
+    assert freshness.version(session) == before + 1

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import hashlib
 import json
 from typing import Any
 from urllib.parse import unquote_plus, urlencode
@@ -21,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from hub import freshness
 from hub.api import api_error
 from hub.db import utcnow, writer_sessions
 from hub.federation import cursor, services, tokens
@@ -46,22 +46,11 @@ def _body(document: Any) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _etag(body: bytes) -> str:
-    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
-
-
-def _matches(request: Request, etag: str) -> bool:
-    """``If-None-Match`` (weak comparison, as RFC 9110 asks for it) names this ETag or ``*``."""
-    header = request.headers.get("if-none-match", "")
-    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    return etag in tags or "*" in tags
-
-
 def json_document(request: Request, document: Any, status_code: int = 200, **headers: str) -> Response:
     body = _body(document)
-    etag = _etag(body)
+    etag = freshness.body_tag(body)
     common = {"ETag": etag, "Vary": "Authorization, Accept-Language", "Cache-Control": "no-cache", **headers}
-    if status_code == 200 and _matches(request, etag):
+    if status_code == 200 and freshness.matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=common)
     return Response(body, status_code=status_code, media_type="application/json", headers=common)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -68,19 +67,6 @@ def render(feed: Feed, entries: Sequence[Entry]) -> bytes:
     ET.indent(root)
     document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return document
-
-
-def etag(body: bytes) -> str:
-    """A strong entity tag: it changes whenever a byte of the representation does."""
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-def matches(if_none_match: str | None, tag: str) -> bool:
-    """Whether ``If-None-Match`` names ``tag`` (weak comparison, as RFC 9110 asks for GET)."""
-    if not if_none_match:
-        return False
-    candidates = [part.strip() for part in if_none_match.split(",")]
-    return "*" in candidates or any(candidate.removeprefix("W/") == tag for candidate in candidates)
 
 
 def _entry(root: ET.Element, entry: Entry, language: str) -> None:
