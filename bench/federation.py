@@ -155,6 +155,10 @@ def receiver(
             kind="hub",
             programme_id=gdci.id,
             options={"url": base, "page_size": page_size},
+            # What an administrator chooses since the hardening issue (without it the source brings
+            # nothing in: this benchmark stopped running then, and nothing said so until its goals
+            # went into one table).
+            peer_programmes=["gdca", "gdci", "procirc"],
         )
         session.add(source)
         session.commit()
