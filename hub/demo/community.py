@@ -63,6 +63,14 @@ class LessonRef:
     product_group: str | None
 
 
+def _contact_address(name: str, programme: str) -> str | None:
+    """An invented address for a named contact person (the seeds give a first name only), so that
+    the demo's contact form works; it is never shown, and example.org receives no mail."""
+    if not name:
+        return None
+    return f"{name.lower().split()[0]}@{programme}.example.org"
+
+
 def load_communities(demo: Demo) -> tuple[list[CommunityRef], list[MeetingRef]]:
     rows: list[dict[str, Any]] = []
     specs: list[tuple[ProgrammeFacts, CommunityFacts]] = []
@@ -78,7 +86,7 @@ def load_communities(demo: Demo) -> tuple[list[CommunityRef], list[MeetingRef]]:
                     description_nl=community.description_nl,
                     description_en=community.description_en,
                     contact_name=community.contact_name,
-                    contact_email=None,
+                    contact_email=_contact_address(community.contact_name, facts.code),
                     status=community.status,
                     since=community.since,
                     source_language=facts.source_language,

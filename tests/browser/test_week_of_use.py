@@ -97,3 +97,41 @@ def test_texts_in_another_language_say_so(screen: Any, ids: dict[str, int], widt
     other = "en" if lang == "nl" else "nl"
     assert screen.locator(f'table.figures span[lang="{other}"]').count() >= 1
     check(screen, "sources", width, lang)
+
+
+# The other pages the week of use changed: (name, path, who, what must be on it).
+PAGES = (
+    ("home", "/{lang}/", None, 'header input[type="search"]'),
+    ("newsletter", "/{lang}/newsletter", None, "button.select-all"),
+    ("community-contact", "/{lang}/communities/{community}/contact", None, "textarea"),
+    ("audit", "/{lang}/coordinator/audit", "coordinator", "h1"),  # its filters fold on a phone
+    ("pilot-form", "/{lang}/coordinator/pilots/new", "coordinator", 'input[list="organisation-names"]'),
+    ("sources", "/{lang}/coordinator/sources", "coordinator", "h1"),
+)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize(("name", "path", "who", "selector"), PAGES, ids=[page[0] for page in PAGES])
+def test_the_weeks_pages_read_well_on_a_phone_and_a_laptop(
+    screen: Any,
+    hub_directory: Path,
+    width: int,
+    lang: str,
+    name: str,
+    path: str,
+    who: str | None,
+    selector: str,
+) -> None:
+    if who:
+        log_in(screen)
+    engine = create_engine(f"sqlite:///{hub_directory / 'hub.sqlite3'}")
+    with engine.connect() as connection:
+        community = connection.scalar(
+            text("SELECT min(id) FROM communities WHERE contact_email IS NOT NULL AND withdrawn_at IS NULL")
+        )
+    engine.dispose()
+    response = screen.goto(path.format(lang=lang, community=community))
+    assert response is not None and response.status == 200, path
+    assert screen.locator(selector).first.is_visible(), selector
+    check(screen, name, width, lang)
