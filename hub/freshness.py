@@ -31,13 +31,12 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub.caching import PrivateRoutes
+from hub.caching import NO_STORE, PrivateRoutes
 from hub.db import Base, utcnow
 
 MAX_AGE = 60  # seconds a browser or nginx may show its copy without asking
 STALE = 300  # seconds nginx may serve its copy while it fetches a fresh one
 PUBLIC = f"public, max-age={MAX_AGE}, stale-while-revalidate={STALE}"
-NO_STORE = "no-store"
 FOLLOW = "freshness_follows"  # session.info[FOLLOW] = False: a session on a schema before 0018
 LANG_MOUNT = "/{lang:lang}"  # the public pages (hub.app.routes)
 TOP_LEVEL_PAGES = ("feed_", "ocds_")  # outside it: the Atom feeds and the OCDS download
