@@ -10,6 +10,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,21 @@ def page(browser: Any, hub_url: str, request: pytest.FixtureRequest) -> Iterator
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     context.close()
+
+
+PHONE, LAPTOP = 390, 1366  # the widths the pages are checked at
+
+
+@contextmanager
+def screen_of(browser: Any, hub_url: str, width: int, height: int = 844) -> Iterator[Any]:
+    """A page in a fresh browser context of ``width`` pixels (a phone's 390, a laptop's 1366)."""
+    context = browser.new_context(
+        base_url=hub_url, viewport={"width": width, "height": height}, bypass_csp=True
+    )
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict[str, Any]]:

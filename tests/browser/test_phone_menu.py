@@ -7,16 +7,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, axe_violations
+from tests.browser.conftest import ARTIFACTS, LAPTOP, PHONE, axe_violations, screen_of
 
 TOPS = "Array.from(document.querySelectorAll('#site-menu li')).map(item => item.getBoundingClientRect().top)"
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_on_a_phone_the_menu_opens_from_a_button(browser: Any, hub_url: str, lang: str) -> None:
-    context = browser.new_context(base_url=hub_url, viewport={"width": 390, "height": 844}, bypass_csp=True)
-    page = context.new_page()
-    try:
+    with screen_of(browser, hub_url, PHONE) as page:
         page.goto(f"/{lang}/")
         button = page.get_by_role("button", name="Menu")
         menu = page.locator("#site-menu")
@@ -32,15 +30,11 @@ def test_on_a_phone_the_menu_opens_from_a_button(browser: Any, hub_url: str, lan
         assert not menu.is_visible() and page.evaluate("document.activeElement.className") == "menu-button"
         # Nothing is wider than the screen: no sideways scrolling.
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_on_a_laptop_the_menu_is_one_line(browser: Any, hub_url: str, lang: str) -> None:
-    context = browser.new_context(base_url=hub_url, viewport={"width": 1366, "height": 768}, bypass_csp=True)
-    page = context.new_page()
-    try:
+    with screen_of(browser, hub_url, LAPTOP) as page:
         page.goto(f"/{lang}/pilots")
         assert not page.get_by_role("button", name="Menu").is_visible()
         assert page.locator("#site-menu").is_visible()
@@ -48,15 +42,11 @@ def test_on_a_laptop_the_menu_is_one_line(browser: Any, hub_url: str, lang: str)
         assert len(tops) == 10 and max(tops) - min(tops) < 2, tops  # every item on the same line
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"menu-1366-{lang}.png"))
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_a_programmes_figures_fit_a_phone(browser: Any, hub_url: str, lang: str) -> None:
-    context = browser.new_context(base_url=hub_url, viewport={"width": 390, "height": 844}, bypass_csp=True)
-    page = context.new_page()
-    try:
+    with screen_of(browser, hub_url, PHONE) as page:
         page.goto(f"/{lang}/programmes/gdca")
         figures = page.locator("table.figures")
         assert figures.count() == 1
@@ -67,16 +57,12 @@ def test_a_programmes_figures_fit_a_phone(browser: Any, hub_url: str, lang: str)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"programme-390-{lang}.png"), full_page=True)
         assert axe_violations(page) == []
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_on_a_phone_a_lists_filters_fold_behind_a_button(browser: Any, hub_url: str, lang: str) -> None:
-    context = browser.new_context(base_url=hub_url, viewport={"width": 390, "height": 844}, bypass_csp=True)
-    page = context.new_page()
     name = {"nl": "Filter de pilots", "en": "Filter the pilots"}[lang]
-    try:
+    with screen_of(browser, hub_url, PHONE) as page:
         page.goto(f"/{lang}/pilots?status=running&q=")
         button = page.get_by_role("button", name=f"{name} (1)")  # one filter in use
         form = page.locator("form.filters")
@@ -100,5 +86,3 @@ def test_on_a_phone_a_lists_filters_fold_behind_a_button(browser: Any, hub_url: 
         page.goto(f"/{lang}/news")  # one search field: nothing to fold
         assert page.locator("form.filters").is_visible()
         assert page.locator(".filters-button").count() == 0
-    finally:
-        context.close()

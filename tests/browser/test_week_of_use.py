@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.browser.conftest import ARTIFACTS, axe_violations, log_in
+from tests.browser.conftest import ARTIFACTS, LAPTOP, PHONE, axe_violations, log_in, screen_of
 
-WIDTHS = (390, 1366)
+WIDTHS = (PHONE, LAPTOP)
 LANGUAGES = ("nl", "en")
 
 
@@ -35,11 +35,8 @@ def ids(hub_url: str, hub_directory: Path) -> dict[str, int]:
 
 @pytest.fixture
 def screen(browser: Any, hub_url: str, request: pytest.FixtureRequest) -> Iterator[Any]:
-    width = request.node.callspec.params["width"]
-    context = browser.new_context(base_url=hub_url, viewport={"width": width, "height": 900}, bypass_csp=True)
-    page = context.new_page()
-    yield page
-    context.close()
+    with screen_of(browser, hub_url, request.node.callspec.params["width"], height=900) as page:
+        yield page
 
 
 def check(page: Any, name: str, width: int, lang: str) -> None:
