@@ -58,6 +58,7 @@ from hub.scheduler import Scheduler
 from hub.search import views as search
 from hub.security import OriginCheckMiddleware
 from hub.settings import Settings, SettingsError
+from hub.stateless import BrowserStateOnly
 from hub.sync import views as sync
 from hub.sync.runner import RunSettings
 from hub.taxonomy import views as taxonomy
@@ -195,19 +196,25 @@ def middleware(
         Middleware(SecurityHeadersMiddleware, https=settings.https, form_action=oidc.origins(settings)),
         # A busy database answers 503 (also when the login session's lookup meets it): see hub.busy.
         Middleware(BusyMiddleware, default_language=settings.default_language),
-        Middleware(OriginCheckMiddleware, exempt=("/api/", "/newsletter/one-click/")),
-        Middleware(NoStoreMiddleware, routes=routes),  # private pages: see hub.caching
-        # The signed cookie keeps anonymous state and a login session's token; who that is, and
-        # whether the session still holds, LoginSessions asks the database on every request.
+        # The health checks, the API and static files go past the browser's state: see hub.stateless.
         Middleware(
-            SessionMiddleware,
-            secret_key=settings.secret_key,
-            session_cookie=cookie_name(settings.https),
-            max_age=SESSION_SECONDS,
-            same_site="lax",
-            https_only=settings.https,
+            BrowserStateOnly,
+            layers=[
+                Middleware(OriginCheckMiddleware, exempt=("/api/", "/newsletter/one-click/")),
+                Middleware(NoStoreMiddleware, routes=routes),  # private pages: see hub.caching
+                # The signed cookie keeps anonymous state and a login session's token; who that
+                # is, and whether the session still holds, LoginSessions asks the database.
+                Middleware(
+                    SessionMiddleware,
+                    secret_key=settings.secret_key,
+                    session_cookie=cookie_name(settings.https),
+                    max_age=SESSION_SECONDS,
+                    same_site="lax",
+                    https_only=settings.https,
+                ),
+                Middleware(LoginSessions),
+            ],
         ),
-        Middleware(LoginSessions),
         Middleware(LanguageMiddleware, default=settings.default_language, secure=settings.https),
     ]
     if "*" not in settings.allowed_hosts:  # "*" allows every host: skip the check altogether

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from http.cookies import SimpleCookie
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub import i18n
@@ -15,16 +15,26 @@ ONE_YEAR = 365 * 24 * 3600
 
 def language_of(scope: Scope, default: str = "nl") -> tuple[str, bool]:
     """The language for a request, and whether the URL chose it (``/nl/...``, ``/en/...``)."""
+    language, from_url, _cookie = _chosen(scope, default)
+    return language, from_url
+
+
+def _chosen(scope: Scope, default: str) -> tuple[str, bool, str | None]:
+    """The request's language, whether its URL chose it, and the language cookie's value."""
+    accept_language = cookie = None
+    for name, value in scope["headers"]:  # one pass, no Headers object: this runs on every request
+        if name == b"accept-language" and accept_language is None:
+            accept_language = value.decode("latin-1")
+        elif name == b"cookie" and cookie is None:
+            cookie = _cookie(value.decode("latin-1"))
     segment = scope.get("path", "/").split("/", 2)[1]
     if segment in i18n.LANGUAGES:
-        return segment, True
-    headers = Headers(scope=scope)
-    return i18n.negotiate(headers.get("accept-language"), _cookie(headers), default), False
+        return segment, True, cookie
+    return i18n.negotiate(accept_language, cookie, default), False, cookie
 
 
-def _cookie(headers: Headers) -> str | None:
-    raw = headers.get("cookie")
-    if not raw or LANGUAGE_COOKIE not in raw:
+def _cookie(raw: str) -> str | None:
+    if LANGUAGE_COOKIE not in raw:
         return None
     morsel = SimpleCookie(raw).get(LANGUAGE_COOKIE)
     return morsel.value if morsel else None
@@ -42,9 +52,9 @@ class LanguageMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        language, from_url = language_of(scope, self.default)
+        language, from_url, cookie = _chosen(scope, self.default)
         token = i18n.current_language.set(language)
-        remember = from_url and _cookie(Headers(scope=scope)) != language
+        remember = from_url and cookie != language
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":

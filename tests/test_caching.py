@@ -77,13 +77,21 @@ def test_every_page_reached_by_a_token_is_no_store(
 def test_a_logged_in_request_is_no_store_and_static_files_are_not(
     client: TestClient, network: Network
 ) -> None:
-    public = ["/en/", "/en/pilots", "/en/newsletter", "/en/pilots/99", "/api/v1/pilots"]
+    public = ["/en/", "/en/pilots", "/en/newsletter", "/en/pilots/99"]
     # A page with a form makes its visitor a session (a CSRF token): theirs alone (hub.freshness).
     assert [path for path in public if not stored(client.get(path))] == ["/en/newsletter"]
+    anonymous_api = client.get("/api/v1/pilots")
     client.post(
         "/en/login", data={"email": network.coordinator, "password": PASSWORD, "csrf_token": csrf_of(client)}
     )
     assert [path for path in public if stored(client.get(path))] == []
+    # The API reads no cookie (hub.stateless): a logged-in browser gets what everyone gets.
+    api = client.get("/api/v1/pilots")
+    assert (api.content, api.headers["cache-control"]) == (
+        anonymous_api.content,
+        anonymous_api.headers["cache-control"],
+    )
+    assert "set-cookie" not in api.headers
     assert stored(client.get("/static/hub.css"))
     logout = client.post("/en/logout", data={"csrf_token": csrf_of(client, "/en/")}, follow_redirects=False)
     assert logout.status_code == 303
