@@ -9,10 +9,11 @@ them) and describes itself (``schema``).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
-from sqlalchemy import Table, select
+from sqlalchemy import Select, Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from hub.db import metadata
@@ -21,6 +22,8 @@ from hub.organisations.models import Organisation
 from hub.pilots.models import PilotRole
 from hub.taxonomy import sdgs
 from hub.taxonomy.models import ProductGroup, Strategy
+
+PARENTS = "parents"  # the expanding parameter of a child query: the ids of a page's records
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +40,15 @@ class Children:
     def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, Any]:
         """The JSON value of this field for each of these parents (one query)."""
         raise NotImplementedError
+
+    @functools.cached_property
+    def query(self) -> Select[Any]:
+        """The rows of ``dump_many``, the parent's id first, for the ids bound to ``PARENTS``:
+        built once, as a page's ids are bound rather than written into a new statement."""
+        raise NotImplementedError
+
+    def rows(self, session: Session, parent_ids: list[int]) -> Any:
+        return session.connection().execute(self.query, {PARENTS: parent_ids})
 
     def empty(self) -> Any:
         """The field's value for a record without rows."""
@@ -61,15 +73,19 @@ class Codes(Children):
     vocabulary: type[Strategy] | type[ProductGroup] = Strategy
     noun: str = "strategy"  # for the error message
 
-    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, list[Any]]:
+    @functools.cached_property
+    def query(self) -> Select[Any]:
         link, entries = self.table, self.vocabulary.__table__
-        found: dict[int, list[Any]] = {}
-        for parent, code in session.connection().execute(
+        return (
             select(link.c[self.parent_key], entries.c.code)
             .join(entries, entries.c.id == link.c[self.column])
-            .where(link.c[self.parent_key].in_(parent_ids))
+            .where(link.c[self.parent_key].in_(bindparam(PARENTS, expanding=True)))
             .order_by(entries.c.position, entries.c.code)
-        ):
+        )
+
+    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, list[Any]]:
+        found: dict[int, list[Any]] = {}
+        for parent, code in self.rows(session, parent_ids):
             found.setdefault(parent, []).append(code)
         return found
 
@@ -92,14 +108,18 @@ class SdgNumbers(Children):
 
     optional = True
 
-    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, list[Any]]:
+    @functools.cached_property
+    def query(self) -> Select[Any]:
         link = self.table
-        found: dict[int, list[Any]] = {}
-        for parent, number in session.connection().execute(
+        return (
             select(link.c[self.parent_key], link.c.sdg)
-            .where(link.c[self.parent_key].in_(parent_ids))
+            .where(link.c[self.parent_key].in_(bindparam(PARENTS, expanding=True)))
             .order_by(link.c[self.parent_key], link.c.sdg)
-        ):
+        )
+
+    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, list[Any]]:
+        found: dict[int, list[Any]] = {}
+        for parent, number in self.rows(session, parent_ids):
             found.setdefault(parent, []).append(number)
         return found
 
@@ -122,14 +142,18 @@ class Milestones(Children):
 
     optional = True
 
-    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, Any]:
+    @functools.cached_property
+    def query(self) -> Select[Any]:
         table = self.table
-        found: dict[int, list[Any]] = {}
-        for parent, title, due_on, done_on in session.connection().execute(
+        return (
             select(table.c[self.parent_key], table.c.title, table.c.due_on, table.c.done_on)
-            .where(table.c[self.parent_key].in_(parent_ids))
+            .where(table.c[self.parent_key].in_(bindparam(PARENTS, expanding=True)))
             .order_by(table.c[self.parent_key], table.c.position, table.c.id)
-        ):
+        )
+
+    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, Any]:
+        found: dict[int, list[Any]] = {}
+        for parent, title, due_on, done_on in self.rows(session, parent_ids):
             found.setdefault(parent, []).append(
                 {
                     "title": title,
@@ -182,15 +206,17 @@ class Progress(Children):
     def empty(self) -> Any:
         return None
 
-    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, Any]:
+    @functools.cached_property
+    def query(self) -> Select[Any]:
         table = self.table
+        return select(table.c[self.parent_key], table.c.percent, table.c.as_of).where(
+            table.c[self.parent_key].in_(bindparam(PARENTS, expanding=True))
+        )
+
+    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, Any]:
         return {
             parent: {"percent": percent, "as_of": as_of.isoformat()}
-            for parent, percent, as_of in session.connection().execute(
-                select(table.c[self.parent_key], table.c.percent, table.c.as_of).where(
-                    table.c[self.parent_key].in_(parent_ids)
-                )
-            )
+            for parent, percent, as_of in self.rows(session, parent_ids)
         }
 
     def load(self, value: Any, lookups: Lookups) -> list[JSON]:
@@ -216,15 +242,19 @@ class Progress(Children):
 
 
 class Parties(Children):
-    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, list[Any]]:
+    @functools.cached_property
+    def query(self) -> Select[Any]:
         party, organisation = self.table, Organisation.__table__
-        found: dict[int, list[Any]] = {}
-        for parent, uid, role in session.connection().execute(
+        return (
             select(party.c[self.parent_key], organisation.c.uid, party.c.role)
             .join(organisation, organisation.c.id == party.c.organisation_id)
-            .where(party.c[self.parent_key].in_(parent_ids))
+            .where(party.c[self.parent_key].in_(bindparam(PARENTS, expanding=True)))
             .order_by(party.c.position, party.c.organisation_id)
-        ):
+        )
+
+    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, list[Any]]:
+        found: dict[int, list[Any]] = {}
+        for parent, uid, role in self.rows(session, parent_ids):
             found.setdefault(parent, []).append({"organisation": uid, "role": role.value})
         return found
 
@@ -280,15 +310,19 @@ class Links(Children):
         if not self.kind:
             object.__setattr__(self, "kind", self.name)
 
-    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, list[Any]]:
+    @functools.cached_property
+    def query(self) -> Select[Any]:
         link, target = self.table, metadata.tables[self.kind]
-        found: dict[int, list[Any]] = {}
-        for parent, uid in session.connection().execute(
+        return (
             select(link.c[self.parent_key], target.c.uid)
             .join(target, target.c.id == link.c[self.column])
-            .where(link.c[self.parent_key].in_(parent_ids))
+            .where(link.c[self.parent_key].in_(bindparam(PARENTS, expanding=True)))
             .order_by(target.c.uid)  # the same order on every hub
-        ):
+        )
+
+    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, list[Any]]:
+        found: dict[int, list[Any]] = {}
+        for parent, uid in self.rows(session, parent_ids):
             found.setdefault(parent, []).append(uid)
         return found
 
@@ -312,14 +346,18 @@ class Links(Children):
 class Attachments(Children):
     """Documents linked from a record, as a list of ``{title, url}`` in their order."""
 
-    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, list[Any]]:
+    @functools.cached_property
+    def query(self) -> Select[Any]:
         table = self.table
-        found: dict[int, list[Any]] = {}
-        for parent, title, url in session.connection().execute(
+        return (
             select(table.c[self.parent_key], table.c.title, table.c.url)
-            .where(table.c[self.parent_key].in_(parent_ids))
+            .where(table.c[self.parent_key].in_(bindparam(PARENTS, expanding=True)))
             .order_by(table.c.position, table.c.id)
-        ):
+        )
+
+    def dump_many(self, session: Session, parent_ids: list[int]) -> dict[int, list[Any]]:
+        found: dict[int, list[Any]] = {}
+        for parent, title, url in self.rows(session, parent_ids):
             found.setdefault(parent, []).append({"title": title, "url": url})
         return found
 

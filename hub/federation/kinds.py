@@ -143,24 +143,25 @@ class Kind:
     def document(self, record: Any, children: Mapping[str, Any], *, base_url: str, protected: bool) -> JSON:
         """The record (a row of :meth:`select`) as the API sends it (a tombstone if withdrawn);
         ``children``: the value of each child field for it."""
+        values = record._mapping
         home = hub_address(base_url)
         document: JSON = {
-            "id": record_uri(home, self.name, record.uid),
-            "uid": record.uid,
+            "id": record_uri(home, self.name, values["uid"]),
+            "uid": values["uid"],
             "home_hub": home,
-            "updated_at": rfc3339(record.updated_at),
+            "updated_at": rfc3339(values["updated_at"]),
         }
-        if record.withdrawn_at is not None:
+        if values["withdrawn_at"] is not None:
             document["deleted"] = True
             return document
         document["deleted"] = False
-        document["url"] = f"{home}{self.page.format_map(record._mapping)}" if self.page else None
-        document["created_at"] = rfc3339(record.created_at)
-        document["demo"] = record.is_demo
+        document["url"] = f"{home}{self.page.format_map(values)}" if self.page else None
+        document["created_at"] = rfc3339(values["created_at"])
+        document["demo"] = values["is_demo"]
         if self.bilingual:
-            document["source_language"] = record.source_language
+            document["source_language"] = values["source_language"]
         for field in self.fields if protected else self.public_fields:
-            document[field.name] = field.dump(record)
+            document[field.name] = field.dump(values)
         for child in self.children:
             document[child.name] = children.get(child.name, child.empty())
         return document

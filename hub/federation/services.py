@@ -75,11 +75,12 @@ def record(session: Session, *, kind: Kind, uid: str) -> Found | None:
 
 def _with_children(session: Session, kind: Kind, rows: Sequence[Any]) -> list[Found]:
     ids = [row.id for row in rows if row.withdrawn_at is None]
-    values = {child: child.dump_many(session, ids) if ids else {} for child in kind.children}
-    return [
-        Found(row, {child.name: found.get(row.id, child.empty()) for child, found in values.items()})
-        for row in rows
-    ]
+    values = [(child, child.dump_many(session, ids) if ids else {}) for child in kind.children]
+    found = []
+    for row in rows:
+        row_id = row._mapping["id"]  # a row's mapping reads several times faster than its attributes
+        found.append(Found(row, {child.name: of.get(row_id, child.empty()) for child, of in values}))
+    return found
 
 
 # -- peer clients ---------------------------------------------------------------------------
