@@ -296,12 +296,10 @@ class _Send:
         renew_every = self.lease.total_seconds() / 3
         renew_at = claimed_at + renew_every
         ours = {delivery.id for delivery, _, _ in todo}
-        marked = 0  # how many of outcome.sent are marked in the database already
         for index, (delivery, prepared, subscription) in enumerate(todo):
-            if len(outcome.sent) - marked >= MARK_EVERY:
+            if len(outcome.sent) - outcome.marked >= MARK_EVERY:
                 with self.writer() as session:
-                    mark_sent(session, ids=outcome.sent[marked:], now=utcnow())
-                marked = len(outcome.sent)
+                    mark_sent(session, outcome=outcome, now=utcnow())
             if time.monotonic() >= renew_at:  # a slow batch (a low rate): keep the claim alive
                 with self.writer() as session:
                     ours = extend_claims(
