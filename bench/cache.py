@@ -190,13 +190,13 @@ def measure(wrk: str, pairs: list[Pair], load: Load, rounds: int, warmup: int) -
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one round of 2 s (make bench-quick)")
+    parser.add_argument("--quick", action="store_true", help="one round of 1 s (make bench-quick)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    rounds, duration, warmup = (1, 2, 1) if args.quick else (args.rounds, args.duration, 2)
+    rounds, duration, warmup = (1, 1, 1) if args.quick else (args.rounds, args.duration, 2)
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     try:
         if not Path(nginx).exists():

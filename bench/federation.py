@@ -188,14 +188,14 @@ def counting_requests() -> Iterator[collections.Counter[str]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="20,000 pilots, one round (make bench-quick)")
+    parser.add_argument("--quick", action="store_true", help="5,000 pilots, one round (make bench-quick)")
     parser.add_argument("--pilots", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--page-size", type=int, default=PAGE_SIZE)
     parser.add_argument("--receiver", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
     if args.quick:
-        args.pilots, args.rounds = 20_000, 1
+        args.pilots, args.rounds = 5_000, 1
     admin_url = os.environ.get("HUB_BENCH_POSTGRES_URL") or os.environ.get("HUB_TEST_POSTGRES_URL", "")
     if args.receiver == "postgresql" and not admin_url:
         print("--receiver postgresql needs HUB_BENCH_POSTGRES_URL or HUB_TEST_POSTGRES_URL", file=sys.stderr)

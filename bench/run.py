@@ -430,7 +430,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="ADMIN_URL",
         help="benchmark a fresh PostgreSQL database made (and dropped after) through this admin URL",
     )
-    parser.add_argument("--quick", action="store_true", help="one round of 2 s a side (make bench-quick)")
+    parser.add_argument("--quick", action="store_true", help="one round of 1 s a side (make bench-quick)")
     parser.add_argument("--rounds", type=int, default=3, help="A/B rounds per pair (default 3)")
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run (default 5)")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per endpoint (default 2)")
@@ -449,7 +449,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def run(args: argparse.Namespace, workdir: Path) -> list[Result]:
     if args.quick:
-        args.rounds, args.duration, args.warmup = 1, 2, 1
+        args.rounds, args.duration, args.warmup = 1, 1, 1
     wrk = find_wrk()
     server_cpus, wrk_cpus = cpu_split(not args.no_pin)
     load = Load(args.threads, args.connections, args.duration, server_cpus, wrk_cpus)

@@ -362,7 +362,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="a smaller demo, one round: " + str(QUICK))
     parser.add_argument("--rounds", type=int, help=f"rounds of the queries (default {DEFAULTS['rounds']})")
-    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--queries", type=int, help="mixed queries (default 200; quick 60)")
     parser.add_argument(
         "--index-rows", type=int, help=f"pilots synced and indexed (default {DEFAULTS['index_rows']:,})"
     )
@@ -382,7 +382,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         **(QUICK if args.quick else DEFAULTS),
         **{k: v for k in DEFAULTS if (v := getattr(args, k)) is not None},
     }
-    queries = make_queries(args.queries)
+    queries = make_queries(args.queries or (60 if args.quick else 200))
     results: list[dict[str, Any]] = []
     try:
         with tempfile.TemporaryDirectory(prefix="hub-search-bench-") as workdir, ExitStack() as stack:

@@ -115,11 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=sync_bench.ROWS)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="20,000 rows, one round (make bench-quick)")
+    parser.add_argument("--quick", action="store_true", help="5,000 rows, one round (make bench-quick)")
     parser.add_argument("--child-memory", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
-        args.rows, args.rounds = 20_000, 1
+        args.rows, args.rounds = 5_000, 1
     if args.child_memory:
         child_memory(args.child_memory)
         return 0

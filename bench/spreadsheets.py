@@ -101,10 +101,10 @@ def rows_in(url: str, data_dir: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--pilots", type=int, default=100_000)
-    parser.add_argument("--quick", action="store_true", help="20,000 pilots (make bench-quick)")
+    parser.add_argument("--quick", action="store_true", help="5,000 pilots (make bench-quick)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.pilots = 20_000
+        args.pilots = 5_000
     with tempfile.TemporaryDirectory(prefix="hub-spreadsheet-bench-") as workdir:
         url = f"sqlite:///{Path(workdir) / 'bench.sqlite3'}"
         print(f"loading the demo with {args.pilots:,} pilots…", file=sys.stderr)
