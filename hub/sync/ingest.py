@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, insert, select, text, tuple_, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -164,8 +164,19 @@ class Ingest:
             self._write(prepared)
             self.run.heartbeat_at = utcnow()
             self.session.commit()
+            if self.first_fill and position == len(batch):
+                self._show_planner()
             if progress:
                 progress(self.run)
+
+    def _show_planner(self) -> None:
+        """After the first batch of a first fill, let PostgreSQL's planner see the rows: with the
+        statistics of an empty table it scans every row for each batch's lookups (the search
+        index's new ids) instead of walking the unique index: quadratic, 20 times slower at
+        100,000 rows. SQLite walks the index without statistics."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text(f"ANALYZE {self.table.name}"))
+            self.session.commit()
 
     def _prepare(self, entry: Item | ItemError, position: int) -> Prepared | None:
         if isinstance(entry, ItemError):
