@@ -58,7 +58,7 @@ from hub.scheduler import Scheduler
 from hub.search import views as search
 from hub.security import OriginCheckMiddleware
 from hub.settings import Settings, SettingsError
-from hub.stateless import BrowserStateOnly
+from hub.stateless import STATELESS_PATHS, WORDLESS_PATHS, Bypass
 from hub.sync import views as sync
 from hub.sync.runner import RunSettings
 from hub.taxonomy import views as taxonomy
@@ -198,7 +198,8 @@ def middleware(
         Middleware(BusyMiddleware, default_language=settings.default_language),
         # The health checks, the API and static files go past the browser's state: see hub.stateless.
         Middleware(
-            BrowserStateOnly,
+            Bypass,
+            paths=STATELESS_PATHS,
             layers=[
                 Middleware(OriginCheckMiddleware, exempt=("/api/", "/newsletter/one-click/")),
                 Middleware(NoStoreMiddleware, routes=routes),  # private pages: see hub.caching
@@ -215,7 +216,11 @@ def middleware(
                 Middleware(LoginSessions),
             ],
         ),
-        Middleware(LanguageMiddleware, default=settings.default_language, secure=settings.https),
+        Middleware(
+            Bypass,
+            paths=WORDLESS_PATHS,
+            layers=[Middleware(LanguageMiddleware, default=settings.default_language, secure=settings.https)],
+        ),
     ]
     if "*" not in settings.allowed_hosts:  # "*" allows every host: skip the check altogether
         stack.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)))

@@ -1,10 +1,10 @@
-"""Requests that carry no browser state skip the layers that read it.
+"""Layers that some requests have no use for, and go past.
 
 Health checks, the API (its callers send bearer tokens, not cookies) and static files use neither
 the cookie session nor the login it holds, nor are they forms from a page or private pages; yet
 those layers cost every request, and a logged-in browser's every stylesheet and script cost a
-database lookup of its login. Such paths go past them; everything else goes through all of them,
-in the order given, as before.
+database lookup of its login. Health checks answer in no language either. Such paths go past the
+layers they do not use; every other request goes through all of them, in the order given.
 """
 
 from __future__ import annotations
@@ -14,25 +14,24 @@ from collections.abc import Sequence
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-STATELESS_PATHS = ("/healthz", "/readyz", "/api/", "/static/")
+STATELESS_PATHS = ("/healthz", "/readyz", "/api/", "/static/")  # no browser state
+WORDLESS_PATHS = ("/healthz", "/readyz")  # no language: their answers are for machines
 
 
-class BrowserStateOnly:
+class Bypass:
     """Wraps ``app`` in ``layers`` (outermost first, as in a middleware list) for every request
-    but those under ``stateless``, which reach ``app`` directly."""
+    but those under ``paths``, which reach ``app`` directly."""
 
-    def __init__(
-        self, app: ASGIApp, *, layers: Sequence[Middleware], stateless: tuple[str, ...] = STATELESS_PATHS
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, paths: tuple[str, ...], layers: Sequence[Middleware]) -> None:
         self.app = app
-        self.stateless = stateless
+        self.paths = paths
         wrapped = app
         for cls, args, kwargs in reversed(layers):
             wrapped = cls(wrapped, *args, **kwargs)
-        self.with_state = wrapped
+        self.layered = wrapped
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(self.stateless):
+        if scope["type"] == "http" and scope["path"].startswith(self.paths):
             await self.app(scope, receive, send)
         else:
-            await self.with_state(scope, receive, send)
+            await self.layered(scope, receive, send)
