@@ -34,6 +34,46 @@ MAX_ATTEMPTS = 3
 ERROR_LENGTH = 500
 
 deliveries: Table = Delivery.__table__  # type: ignore[assignment]
+_interests: Table = Interest.__table__  # type: ignore[assignment]
+_subscriptions: Table = Subscription.__table__  # type: ignore[assignment]
+
+# The statements a send runs for every batch or every few messages: Core on the tables, built
+# once, the ids bound (ORM bulk statements built anew cost more CPU than sending the messages).
+
+
+def _claim() -> Any:
+    """The claim of a batch (see ``claim_batch``)."""
+    free = or_(deliveries.c.claimed_until.is_(None), deliveries.c.claimed_until < bindparam("b_now"))
+    pending = deliveries.c.status == DeliveryStatus.PENDING
+    queue = (
+        select(deliveries.c.id)
+        .where(deliveries.c.issue_id == bindparam("b_issue"), pending, free)
+        .order_by(deliveries.c.id)
+        .limit(bindparam("b_size"))
+        .with_for_update(skip_locked=True)
+    )
+    issue = NewsletterIssue.__table__
+    sending = exists().where(issue.c.id == bindparam("b_issue"), issue.c.status == IssueStatus.SENDING)
+    return (
+        update(deliveries)
+        .where(deliveries.c.id.in_(queue.scalar_subquery()), pending, free, sending)
+        .values(claimed_by=bindparam("b_owner"), claimed_until=bindparam("b_until"))
+        .returning(deliveries.c.id, deliveries.c.subscription_id, deliveries.c.attempts)
+    )
+
+
+CLAIM = _claim()
+INTERESTS_OF = select(_interests.c.subscription_id, _interests.c.kind, _interests.c.ref_id).where(
+    _interests.c.subscription_id.in_(bindparam("ids", expanding=True))
+)
+SUBSCRIBERS = select(
+    *(_subscriptions.c[name] for name in ("id", "email", "language", "key", "status"))
+).where(_subscriptions.c.id.in_(bindparam("ids", expanding=True)))
+MARK_SENT = (
+    update(deliveries)
+    .where(deliveries.c.id.in_(bindparam("ids", expanding=True)))
+    .values(status=DeliveryStatus.SENT, sent_at=bindparam("now"), claimed_until=None)
+)
 
 
 def create_deliveries(session: Session, *, issue_id: int) -> int:
@@ -132,30 +172,6 @@ class Claimed:
     attempts: int
 
 
-def _claim() -> Any:
-    """The claim of a batch (see ``claim_batch``), built once: it runs for every batch."""
-    free = or_(deliveries.c.claimed_until.is_(None), deliveries.c.claimed_until < bindparam("b_now"))
-    pending = deliveries.c.status == DeliveryStatus.PENDING
-    queue = (
-        select(deliveries.c.id)
-        .where(deliveries.c.issue_id == bindparam("b_issue"), pending, free)
-        .order_by(deliveries.c.id)
-        .limit(bindparam("b_size"))
-        .with_for_update(skip_locked=True)
-    )
-    issue = NewsletterIssue.__table__
-    sending = exists().where(issue.c.id == bindparam("b_issue"), issue.c.status == IssueStatus.SENDING)
-    return (
-        update(deliveries)
-        .where(deliveries.c.id.in_(queue.scalar_subquery()), pending, free, sending)
-        .values(claimed_by=bindparam("b_owner"), claimed_until=bindparam("b_until"))
-        .returning(deliveries.c.id, deliveries.c.subscription_id, deliveries.c.attempts)
-    )
-
-
-CLAIM = _claim()
-
-
 def claim_batch(
     session: Session, *, issue_id: int, owner: str, size: int, lease: dt.timedelta, now: dt.datetime
 ) -> list[Claimed]:
@@ -193,16 +209,6 @@ def release(session: Session, *, ids: Sequence[int], owner: str) -> None:
             .execution_options(synchronize_session=False)
         )
     session.commit()
-
-
-_interests: Table = Interest.__table__  # type: ignore[assignment]
-_subscriptions: Table = Subscription.__table__  # type: ignore[assignment]
-INTERESTS_OF = select(_interests.c.subscription_id, _interests.c.kind, _interests.c.ref_id).where(
-    _interests.c.subscription_id.in_(bindparam("ids", expanding=True))
-)
-SUBSCRIBERS = select(
-    *(_subscriptions.c[name] for name in ("id", "email", "language", "key", "status"))
-).where(_subscriptions.c.id.in_(bindparam("ids", expanding=True)))
 
 
 class Recipient(NamedTuple):
@@ -294,15 +300,6 @@ def mark_sent(session: Session, *, outcome: Outcome, now: dt.datetime) -> None:
     _mark_sent(session, ids=outcome.sent[outcome.marked :], now=now)
     session.commit()
     outcome.marked = len(outcome.sent)
-
-
-# The statements a send runs for every batch or every few messages: Core on the table, built
-# once, the ids bound (an ORM bulk UPDATE built anew cost more CPU than sending the messages).
-MARK_SENT = (
-    update(deliveries)
-    .where(deliveries.c.id.in_(bindparam("ids", expanding=True)))
-    .values(status=DeliveryStatus.SENT, sent_at=bindparam("now"), claimed_until=None)
-)
 
 
 def _mark_sent(session: Session, *, ids: Sequence[int], now: dt.datetime) -> None:
