@@ -168,6 +168,15 @@ def refresh_statistics(session: Session) -> None:
     session.commit()
 
 
+def refresh_table_statistics(session: Session, table: Table) -> None:
+    """Let PostgreSQL's planner see the rows a transaction just wrote into a table that was empty:
+    with an empty table's statistics it scans the table for lookups a unique index answers.
+    (SQLite's planner walks the index without statistics: nothing to do there.)"""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"ANALYZE {session.get_bind().dialect.identifier_preparer.format_table(table)}"))
+        session.commit()
+
+
 def make_sessionmaker(bind: Any) -> sessionmaker[Session]:
     return sessionmaker(bind=bind, expire_on_commit=False)
 
