@@ -73,7 +73,7 @@ bench bench-quick: setup $(VENV)/.installed-test
 	-$(BIN)/python bench/cache.py $(QUICK)
 	-$(BIN)/python bench/sync.py $(QUICK) $(if $(BENCH_PG),--postgres '$(BENCH_PG)',--backend sqlite)
 	-$(BIN)/python bench/federation.py $(QUICK)
-	$(if $(BENCH_PG),-HUB_BENCH_POSTGRES_URL='$(BENCH_PG)' $(BIN)/python bench/federation.py $(QUICK) --receiver postgresql)
+	$(if $(BENCH_PG),-$(BIN)/python bench/federation.py $(QUICK) --receiver postgresql --postgres '$(BENCH_PG)')
 	-$(BIN)/python bench/newsletter.py $(QUICK) --sqlite
 	-$(BIN)/python bench/newsletter.py $(QUICK) --sqlite --load
 	$(if $(BENCH_PG),-$(BIN)/python bench/newsletter.py $(QUICK) --postgres '$(BENCH_PG)')

@@ -193,12 +193,18 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--page-size", type=int, default=PAGE_SIZE)
     parser.add_argument("--receiver", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument(
+        "--postgres",
+        metavar="ADMIN_URL",
+        default=os.environ.get("HUB_BENCH_POSTGRES_URL") or os.environ.get("HUB_TEST_POSTGRES_URL", ""),
+        help="the receiver's PostgreSQL (default HUB_BENCH_POSTGRES_URL or HUB_TEST_POSTGRES_URL)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.pilots, args.rounds = 5_000, 1
-    admin_url = os.environ.get("HUB_BENCH_POSTGRES_URL") or os.environ.get("HUB_TEST_POSTGRES_URL", "")
+    admin_url = args.postgres
     if args.receiver == "postgresql" and not admin_url:
-        print("--receiver postgresql needs HUB_BENCH_POSTGRES_URL or HUB_TEST_POSTGRES_URL", file=sys.stderr)
+        print("--receiver postgresql needs --postgres or HUB_BENCH_POSTGRES_URL", file=sys.stderr)
         return 2
     pulls: list[float] = []
     downloads: list[float] = []
