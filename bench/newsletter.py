@@ -20,7 +20,7 @@ admin URL that may create databases), else on SQLite:
    allocator-sized steps, so it is the coarser measure.
 
 ``--load`` runs a CPU burner (a second process keeping one core busy) beside both sides and
-measures the throughput only; ``--quick`` sends to 2,000 subscribers, one round.
+measures the throughput only; ``--quick`` sends to 5,000 subscribers, one round.
 """
 
 from __future__ import annotations
@@ -448,7 +448,7 @@ def cpu_burner(on: bool) -> Iterator[None]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument(
-        "--quick", action="store_true", help="2,000 subscribers, one round (make bench-quick)"
+        "--quick", action="store_true", help="5,000 subscribers, one round (make bench-quick)"
     )
     parser.add_argument(
         "--load",
@@ -474,7 +474,7 @@ def main() -> int:
     if not admin_url:
         print("PostgreSQL not configured (HUB_BENCH_POSTGRES_URL): benchmarking on SQLite", file=sys.stderr)
     if args.quick:
-        args.subscribers, args.small, args.rounds = 2_000, 200, 1
+        args.subscribers, args.small, args.rounds = 5_000, 500, 1
     with cpu_burner(args.load):
         result = bench(admin_url, args.subscribers, args.small, args.rounds, with_memory=not args.load)
     rows = report(result, load=args.load)
