@@ -58,7 +58,7 @@ from hub.scheduler import Scheduler
 from hub.search import views as search
 from hub.security import OriginCheckMiddleware
 from hub.settings import Settings, SettingsError
-from hub.stateless import STATELESS_PATHS, WORDLESS_PATHS, Bypass
+from hub.stateless import MACHINE_PATHS, STATELESS_PATHS, Bypass
 from hub.sync import views as sync
 from hub.sync.runner import RunSettings
 from hub.taxonomy import views as taxonomy
@@ -192,8 +192,14 @@ def routes() -> list[BaseRoute]:
 def middleware(
     settings: Settings, *, registry: CollectorRegistry, routes: list[BaseRoute]
 ) -> list[Middleware]:
+    origins = oidc.origins(settings)
     stack = [
-        Middleware(SecurityHeadersMiddleware, https=settings.https, form_action=oidc.origins(settings)),
+        # Health checks answer machines, not browsers: see hub.stateless.
+        Middleware(
+            Bypass,
+            paths=MACHINE_PATHS,
+            layers=[Middleware(SecurityHeadersMiddleware, https=settings.https, form_action=origins)],
+        ),
         # A busy database answers 503 (also when the login session's lookup meets it): see hub.busy.
         Middleware(BusyMiddleware, default_language=settings.default_language),
         # The health checks, the API and static files go past the browser's state: see hub.stateless.
@@ -218,7 +224,7 @@ def middleware(
         ),
         Middleware(
             Bypass,
-            paths=WORDLESS_PATHS,
+            paths=MACHINE_PATHS,
             layers=[Middleware(LanguageMiddleware, default=settings.default_language, secure=settings.https)],
         ),
     ]

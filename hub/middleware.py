@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: the request's language, and security headers on every response."""
+"""Pure ASGI middleware: the request's language, and security headers on every page and API answer."""
 
 from __future__ import annotations
 

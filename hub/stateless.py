@@ -3,8 +3,9 @@
 Health checks, the API (its callers send bearer tokens, not cookies) and static files use neither
 the cookie session nor the login it holds, nor are they forms from a page or private pages; yet
 those layers cost every request, and a logged-in browser's every stylesheet and script cost a
-database lookup of its login. Health checks answer in no language either. Such paths go past the
-layers they do not use; every other request goes through all of them, in the order given.
+database lookup of its login. Health checks answer machines: in no language, and with none of the
+headers that protect a page in a browser (a probe reads "ok" and renders nothing). Such paths go
+past the layers they do not use; every other request goes through all of them, in the order given.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 STATELESS_PATHS = ("/healthz", "/readyz", "/api/", "/static/")  # no browser state
-WORDLESS_PATHS = ("/healthz", "/readyz")  # no language: their answers are for machines
+MACHINE_PATHS = ("/healthz", "/readyz")  # answers for machines: no language, no page headers
 
 
 class Bypass:

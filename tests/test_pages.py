@@ -260,6 +260,16 @@ def test_security_headers(client: TestClient) -> None:
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-frame-options"] == "DENY"
+    for error in (client.get("/en/no-such-page"), client.get("/api/v1/no-such-thing")):
+        assert error.headers["x-frame-options"] == "DENY"
+
+
+def test_health_checks_answer_machines_without_page_headers(client: TestClient) -> None:
+    """A probe renders nothing: the headers that protect a page in a browser are left off."""
+    for path in ("/healthz", "/readyz"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert not {"content-security-policy", "x-frame-options"} & set(response.headers)
 
 
 def test_stylesheet_is_served_locally(client: TestClient) -> None:
