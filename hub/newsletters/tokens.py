@@ -8,6 +8,7 @@ itsdangerous, each kind with its own salt, so one kind of link never passes for 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
@@ -71,7 +72,13 @@ def read_confirm_token(settings: Settings, token: str) -> ConfirmRequest:
 
 
 def manage_token(settings: Settings, subscription: Subscription) -> str:
-    return URLSafeSerializer(settings.secret_key, salt=MANAGE_SALT).dumps([subscription.id, subscription.key])
+    return manage_tokens(settings)(subscription)
+
+
+def manage_tokens(settings: Settings) -> Callable[[Subscription], str]:
+    """``manage_token`` for many subscriptions (a send signs one per message): one serializer."""
+    serializer = URLSafeSerializer(settings.secret_key, salt=MANAGE_SALT)
+    return lambda subscription: serializer.dumps([subscription.id, subscription.key])
 
 
 def read_manage_token(settings: Settings, token: str) -> tuple[int, str]:

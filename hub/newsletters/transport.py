@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from hub import mail
 from hub.newsletters.models import Subscription
-from hub.newsletters.rendering import LONG_HEADERS, PREFERENCES, UNSUBSCRIBE, links, personalise
+from hub.newsletters.rendering import LONG_HEADERS, PREFERENCES, UNSUBSCRIBE, OwnLinks, personalise
 from hub.settings import Settings
 
 # An address that needs no quoting or encoding in a header (anything else takes the slow path).
@@ -42,6 +42,7 @@ class Prepared:
         self.rendered = rendered
         self.language = language
         self.domain = urlsplit(settings.base_url).hostname or "localhost"
+        self.links = OwnLinks(settings, language)
         probe = Subscription(id=0, email=PROBE_EMAIL, key="0" * 32, language=language)
         message = personalise(settings, rendered, probe, language)
         head = message.as_bytes(policy=message.policy.clone(linesep="\r\n")).split(b"\r\n\r\n", 1)[0]
@@ -72,7 +73,7 @@ class Prepared:
         if not PLAIN_ADDRESS.fullmatch(subscription.email):
             message = personalise(self.settings, self.rendered, subscription, self.language)
             return message.as_bytes(policy=SMTP_UTF8), not subscription.email.isascii()
-        own = links(self.settings, subscription, self.language)
+        own = self.links(subscription)
         values = {
             "to": f"To: {subscription.email}\r\n",
             "date": f"Date: {formatdate(localtime=False, usegmt=True)}\r\n",
