@@ -156,9 +156,9 @@ class Kind:
             values["programme_id"] = programme_id
         if "source_language" not in built:  # a source that says its language is believed
             values["source_language"] = _source_language(values)
-        for name, length in self.max_lengths.items():
-            value = values.get(name)
-            if isinstance(value, str) and len(value) > length:
+        for name, value in built.items():  # the defaults fit their columns
+            length = self.max_lengths.get(name)
+            if length and isinstance(value, str) and len(value) > length:
                 raise Problem(N_("%(field)s is longer than %(max)s characters"), field=name, max=length)
         return values
 
